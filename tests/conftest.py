@@ -1,0 +1,55 @@
+"""Fixtures shared by the whole suite.
+
+Qt runs offscreen; the simulator runs as a real process over TLS on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from tests.helpers.simulator_process import SimulatorProcess  # noqa: E402
+
+StartSimulator = Callable[..., SimulatorProcess]
+
+
+@pytest.fixture
+def start_simulator(tmp_path: Path) -> Iterator[StartSimulator]:
+    """Start simulators with extra CLI options; each is stopped when the test ends.
+
+    Usage: ``sim = start_simulator("--servers", "3", "--seed", "7")``.
+    """
+    started: list[SimulatorProcess] = []
+
+    def start(*args: str) -> SimulatorProcess:
+        sim = SimulatorProcess(tmp_path / f"sim{len(started)}", list(args))
+        started.append(sim)
+        sim.start()
+        return sim
+
+    yield start
+    for sim in started:
+        sim.stop()
+
+
+@pytest.fixture
+def simulator(start_simulator: StartSimulator) -> SimulatorProcess:
+    """A fresh four-server cluster with 200 Clients (seeded, real time)."""
+    return start_simulator("--servers", "4", "--clients", "200", "--seed", "1")
+
+
+@pytest.fixture(scope="module")
+def shared_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorProcess]:
+    """One cluster for a whole module; tests using it must not change its state."""
+    sim = SimulatorProcess(
+        tmp_path_factory.mktemp("shared-sim"),
+        ["--servers", "4", "--clients", "200", "--seed", "2"],
+    )
+    sim.start()
+    yield sim
+    sim.stop()

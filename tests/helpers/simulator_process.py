@@ -1,0 +1,179 @@
+"""Run the reference cluster simulator as a real child process for integration tests.
+
+The simulator announces itself through ``--ready-file``; tests never guess ports.
+Traffic stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 60.0
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    server_id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SimulatorInfo:
+    """What the simulator wrote to its ready file."""
+
+    endpoints: list[Endpoint]
+    control_url: str
+    control_token: str
+    ca_file: Path | None
+    username: str
+    password: str
+    raw: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SimulatorInfo:
+        return cls(
+            endpoints=[Endpoint(e["server_id"], e["url"]) for e in data["endpoints"]],
+            control_url=data["control_url"],
+            control_token=data["control_token"],
+            ca_file=Path(data["ca_file"]) if data.get("ca_file") else None,
+            username=data["username"],
+            password=data["password"],
+            raw=data,
+        )
+
+
+class SimulatorProcess:
+    """A ``python -m simulator`` child process on loopback.
+
+    ``args`` are extra command-line options (for example ``["--servers", "3"]``).
+    ``stop()`` sends SIGTERM (CTRL_BREAK on Windows) and waits; it is idempotent.
+    """
+
+    def __init__(self, workdir: Path, args: list[str] | None = None) -> None:
+        self.workdir = workdir
+        self.args = list(args or [])
+        self.ready_file = workdir / "ready.json"
+        self.tls_dir = workdir / "tls"
+        self.stderr_path = workdir / "simulator.stderr.log"
+        self.stdout_path = workdir / "simulator.stdout.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._info: SimulatorInfo | None = None
+
+    # -- lifecycle -----------------------------------------------------------------
+    def start(self) -> SimulatorInfo:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "simulator",
+            "--base-port",
+            "0",
+            "--tls-dir",
+            str(self.tls_dir),
+            "--ready-file",
+            str(self.ready_file),
+            *self.args,
+        ]
+        flags = subprocess.CREATE_NEW_PROCESS_GROUP if os.name == "nt" else 0  # type: ignore[attr-defined]
+        with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err, creationflags=flags)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"simulator exited with {self.proc.returncode}:\n{self.stderr_tail()}"
+                )
+            if self.ready_file.exists():
+                try:
+                    data = json.loads(self.ready_file.read_text(encoding="utf-8"))
+                except (json.JSONDecodeError, OSError):
+                    time.sleep(0.05)
+                    continue
+                self._info = SimulatorInfo.from_json(data)
+                return self._info
+            time.sleep(0.05)
+        self.stop()
+        raise TimeoutError(f"simulator not ready after {START_TIMEOUT_S}s:\n{self.stderr_tail()}")
+
+    def stop(self, timeout: float = 15.0) -> int | None:
+        if self.proc is None or self.proc.poll() is not None:
+            return None if self.proc is None else self.proc.returncode
+        if os.name == "nt":
+            self.proc.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined]
+        else:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+            raise
+
+    def stderr_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.stderr_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    # -- accessors -----------------------------------------------------------------
+    @property
+    def info(self) -> SimulatorInfo:
+        if self._info is None:
+            raise RuntimeError("simulator not started")
+        return self._info
+
+    @property
+    def url(self) -> str:
+        """Management Tool base URL of the first server's endpoint."""
+        return self.info.endpoints[0].url
+
+    def url_of(self, server_id: str) -> str:
+        for endpoint in self.info.endpoints:
+            if endpoint.server_id == server_id:
+                return endpoint.url
+        raise KeyError(server_id)
+
+    @property
+    def verify(self) -> str | bool:
+        return str(self.info.ca_file) if self.info.ca_file else True
+
+    # -- control API -----------------------------------------------------------------
+    def control(self, method: str, path: str, json_body: Any = None) -> Any:
+        """Call the control API; raises on a non-2xx answer and returns the decoded JSON."""
+        response = httpx.request(
+            method,
+            self.info.control_url.rstrip("/") + "/" + path.lstrip("/"),
+            headers={"X-Sim-Token": self.info.control_token},
+            json=json_body,
+            verify=self.verify,
+            timeout=10.0,
+        )
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def stop_server(self, server_id: str) -> Any:
+        return self.control("POST", f"servers/{server_id}/stop")
+
+    def start_server(self, server_id: str) -> Any:
+        return self.control("POST", f"servers/{server_id}/start")
+
+    def add_fault(self, **fault: Any) -> Any:
+        return self.control("POST", "faults", fault)
+
+    def clear_faults(self) -> Any:
+        return self.control("DELETE", "faults")
+
+    def state(self) -> Any:
+        return self.control("GET", "state")
