@@ -1,0 +1,277 @@
+"""ClusterMonitor: one asyncio task per connection that polls the cluster."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from app.api.errors import (
+    AuthenticationError,
+    ConsoleError,
+    RateLimitedError,
+    ServerUnavailableError,
+    TlsError,
+)
+from app.api.models import ClusterSnapshot, HealthReport, HealthStatus, ServerStatus
+from app.monitor.backoff import Backoff
+from app.monitor.events import HealthUpdated, MonitorEvent, SnapshotReceived, StatusChanged
+from app.monitor.status import ConnectionState, MonitorStatus, ServerHealth
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[MonitorEvent], None]
+
+
+class ClusterSource(Protocol):
+    """What the monitor needs from a Management Tool client."""
+
+    @property
+    def active_url(self) -> str: ...
+
+    async def cluster(self) -> ClusterSnapshot: ...
+
+    async def health(self, url: str | None = None) -> HealthReport: ...
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ClusterMonitor:
+    """Polls a cluster every ``poll_interval`` seconds and publishes events.
+
+    Every ``health_interval`` seconds it also probes each server's own healthcheck
+    (``Server.management_url``), at most ``health_concurrency`` at a time. While polls
+    fail it backs off with jitter (the client fails over between the connection's URLs);
+    on an authentication or TLS failure it pauses until ``retry_now()``.
+
+    Subscribers are plain callables run on the monitor's loop; an exception in one is
+    logged and does not stop the others. ``stop()`` cancels and awaits every task the
+    monitor started; it does not close the client, which belongs to its owner.
+    """
+
+    def __init__(
+        self,
+        source: ClusterSource,
+        *,
+        poll_interval: float = 2.0,
+        health_interval: float | None = None,
+        health_concurrency: int = 8,
+        backoff: Backoff | None = None,
+        now: Callable[[], datetime] = _utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
+        if poll_interval <= 0:
+            raise ValueError("poll_interval must be positive")
+        self._source = source
+        self._poll_interval = poll_interval
+        self._health_interval = health_interval or max(10.0, 5 * poll_interval)
+        self._health_limit = asyncio.Semaphore(max(1, health_concurrency))
+        self._backoff = backoff or Backoff(base=max(1.0, poll_interval), rng=rng or random.Random())
+        self._now = now
+        self._listeners: list[Listener] = []
+        self._status = MonitorStatus(ConnectionState.IDLE)
+        self._snapshot: ClusterSnapshot | None = None
+        self._health: dict[str, ServerHealth] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._health_task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._last_health_round: datetime | None = None
+
+    # -- public API -------------------------------------------------------------------
+    @property
+    def status(self) -> MonitorStatus:
+        return self._status
+
+    @property
+    def snapshot(self) -> ClusterSnapshot | None:
+        """The latest cluster data, possibly stale (see ``status``)."""
+        return self._snapshot
+
+    @property
+    def health(self) -> Mapping[str, ServerHealth]:
+        return dict(self._health)
+
+    @property
+    def poll_interval(self) -> float:
+        return self._poll_interval
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Add a listener; returns a function that removes it."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def start(self) -> None:
+        """Start polling on the running loop; a second call does nothing."""
+        if self.running:
+            return
+        self._wake = asyncio.Event()
+        self._set_status(MonitorStatus(ConnectionState.CONNECTING, self._source.active_url))
+        self._task = asyncio.get_running_loop().create_task(
+            self._run(), name=f"ClusterMonitor({self._source.active_url})"
+        )
+
+    def retry_now(self) -> None:
+        """Poll at once (also resumes after an authentication or TLS failure)."""
+        if not self.running:
+            self.start()
+            return
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Cancel polling and probing and wait until both have ended."""
+        tasks = [t for t in (self._task, self._health_task) if t is not None]
+        self._task = self._health_task = None
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._status.state is not ConnectionState.IDLE:
+            self._set_status(
+                MonitorStatus(
+                    ConnectionState.IDLE,
+                    self._status.active_url,
+                    last_success_at=self._status.last_success_at,
+                )
+            )
+
+    # -- polling ------------------------------------------------------------------------
+    async def _run(self) -> None:
+        while True:
+            delay = await self._poll_once()
+            if delay is None:  # paused until retry_now()
+                await self._wake.wait()
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), delay)
+            self._wake.clear()
+
+    async def _poll_once(self) -> float | None:
+        """Poll once; return the delay before the next poll, or None to pause."""
+        try:
+            snapshot = await self._source.cluster()
+        except ConsoleError as error:
+            return self._on_poll_failed(error)
+        except Exception as error:  # a bug must not kill monitoring silently
+            log.exception("unexpected error while polling %s", self._source.active_url)
+            return self._on_poll_failed(ConsoleError("Unexpected error.", detail=repr(error)))
+        self._on_poll_succeeded(snapshot)
+        return self._poll_interval
+
+    def _on_poll_succeeded(self, snapshot: ClusterSnapshot) -> None:
+        now = self._now()
+        if snapshot.changed or self._snapshot is None:
+            self._snapshot = snapshot
+            self._publish(SnapshotReceived(snapshot))
+        state = ConnectionState.DEGRADED if self._is_degraded() else ConnectionState.CONNECTED
+        self._set_status(
+            MonitorStatus(
+                state,
+                self._source.active_url,
+                last_success_at=now,
+                next_attempt_at=now + timedelta(seconds=self._poll_interval),
+            )
+        )
+        self._maybe_probe_health(now)
+
+    def _on_poll_failed(self, error: ConsoleError) -> float | None:
+        now = self._now()
+        failures = self._status.failures + 1
+        log.warning("poll of %s failed: %s | %s", error.url, error.message, error.detail)
+        if isinstance(error, AuthenticationError | TlsError):
+            state = (
+                ConnectionState.AUTH_FAILED
+                if isinstance(error, AuthenticationError)
+                else ConnectionState.TLS_PROBLEM
+            )
+            delay: float | None = None
+        else:
+            state = ConnectionState.STALE if self._snapshot else ConnectionState.UNREACHABLE
+            retry_after = (
+                error.retry_after
+                if isinstance(error, RateLimitedError | ServerUnavailableError)
+                else None
+            )
+            delay = self._backoff.delay(failures, retry_after)
+        self._set_status(
+            MonitorStatus(
+                state,
+                self._source.active_url,
+                last_success_at=self._status.last_success_at,
+                next_attempt_at=None if delay is None else now + timedelta(seconds=delay),
+                error=error,
+                failures=failures,
+            )
+        )
+        return delay
+
+    def _is_degraded(self) -> bool:
+        snapshot = self._snapshot
+        if snapshot is None:
+            return False
+        if any(s.status in (ServerStatus.OFFLINE, ServerStatus.UNKNOWN) for s in snapshot.servers):
+            return True
+        return any(
+            h.report is not None and h.report.status is HealthStatus.UNHEALTHY
+            for h in self._health.values()
+        )
+
+    # -- per-server healthchecks ----------------------------------------------------------
+    def _maybe_probe_health(self, now: datetime) -> None:
+        if self._health_task is not None and not self._health_task.done():
+            return
+        last = self._last_health_round
+        if last is not None and (now - last).total_seconds() < self._health_interval:
+            return
+        self._last_health_round = now
+        self._health_task = asyncio.get_running_loop().create_task(
+            self._probe_all(), name="ClusterMonitor.health"
+        )
+
+    async def _probe_all(self) -> None:
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
+        targets = [(s.id, s.management_url) for s in snapshot.servers if s.management_url]
+        results = await asyncio.gather(*(self._probe(sid, url) for sid, url in targets))
+        known = {s.id for s in snapshot.servers}
+        self._health = {h.server_id: h for h in results if h.server_id in known}
+        self._publish(HealthUpdated(dict(self._health)))
+
+    async def _probe(self, server_id: str, url: str) -> ServerHealth:
+        async with self._health_limit:
+            try:
+                report = await self._source.health(url)
+            except ConsoleError as error:
+                return ServerHealth(server_id, self._now(), error=error.message)
+            except Exception as error:
+                log.exception("unexpected error probing %s", url)
+                return ServerHealth(server_id, self._now(), error=f"Unexpected error: {error!r}")
+        return ServerHealth(server_id, self._now(), report=report)
+
+    # -- publishing -----------------------------------------------------------------------
+    def _set_status(self, status: MonitorStatus) -> None:
+        self._status = status
+        self._publish(StatusChanged(status))
+
+    def _publish(self, event: MonitorEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("monitor listener %r failed", listener)

@@ -1,0 +1,262 @@
+"""ClusterMonitor's own logic against a scripted source (no network).
+
+The integration with the real client and simulator is in test_monitor_live.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from app.api.errors import (
+    AuthenticationError,
+    AuthErrorKind,
+    ConsoleError,
+    RateLimitedError,
+    UnreachableError,
+    UnreachableReason,
+)
+from app.api.models import ClusterInfo, ClusterSnapshot, HealthReport, HealthStatus, Server
+from app.monitor import (
+    ClusterMonitor,
+    ConnectionState,
+    HealthUpdated,
+    MonitorEvent,
+    SnapshotReceived,
+    StatusChanged,
+)
+from app.monitor.backoff import Backoff
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def make_snapshot(statuses: dict[str, str], *, changed: bool = True) -> ClusterSnapshot:
+    servers = tuple(
+        Server(
+            id=sid,
+            name=sid.upper(),
+            address="10.0.0.1",
+            status=status,  # type: ignore[arg-type]
+            clients=3,
+            last_seen=NOW,
+            management_url=f"https://{sid}.test/EkranSystem",
+        )
+        for sid, status in statuses.items()
+    )
+    return ClusterSnapshot(
+        cluster=ClusterInfo(name="c", generated_at=NOW),
+        servers=servers,
+        etag='"1"',
+        received_at=NOW,
+        source_url="https://a.test/EkranSystem",
+        changed=changed,
+    )
+
+
+class ScriptedSource:
+    """Answers cluster() from a script of snapshots or errors; the last entry repeats."""
+
+    def __init__(self, script: list[ClusterSnapshot | ConsoleError]) -> None:
+        self.script = script
+        self.calls = 0
+        self.health_calls: list[str | None] = []
+        self.called = asyncio.Event()
+
+    @property
+    def active_url(self) -> str:
+        return "https://a.test/EkranSystem"
+
+    async def cluster(self) -> ClusterSnapshot:
+        item = self.script[min(self.calls, len(self.script) - 1)]
+        self.calls += 1
+        self.called.set()
+        if isinstance(item, ConsoleError):
+            raise item
+        return item
+
+    async def health(self, url: str | None = None) -> HealthReport:
+        self.health_calls.append(url)
+        return HealthReport(url=url or "", http_status=200, status=HealthStatus.HEALTHY, ok=True)
+
+
+def unreachable() -> UnreachableError:
+    return UnreachableError("The endpoint is unreachable.", reason=UnreachableReason.REFUSED)
+
+
+async def wait_for(predicate: Callable[[], bool], within: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.005)
+
+
+def recorder(monitor: ClusterMonitor) -> list[MonitorEvent]:
+    events: list[MonitorEvent] = []
+    monitor.subscribe(events.append)
+    return events
+
+
+def fast_monitor(source: ScriptedSource, **kwargs: object) -> ClusterMonitor:
+    return ClusterMonitor(
+        source,
+        poll_interval=0.01,
+        backoff=Backoff(base=0.01, cap=0.02, rng=random.Random(1)),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+async def test_publishes_snapshot_then_connected() -> None:
+    source = ScriptedSource([make_snapshot({"as-01": "online"})])
+    monitor = fast_monitor(source)
+    events = recorder(monitor)
+    monitor.start()
+    await wait_for(lambda: monitor.status.state is ConnectionState.CONNECTED)
+    await monitor.stop()
+    snapshots = [e for e in events if isinstance(e, SnapshotReceived)]
+    assert len(snapshots) == 1
+    assert snapshots[0].snapshot.servers[0].id == "as-01"
+    assert monitor.status.state is ConnectionState.IDLE
+    assert monitor.status.last_success_at is not None
+
+
+async def test_unchanged_reply_publishes_no_new_snapshot() -> None:
+    first = make_snapshot({"as-01": "online"})
+    source = ScriptedSource([first, make_snapshot({"as-01": "online"}, changed=False)])
+    monitor = fast_monitor(source)
+    events = recorder(monitor)
+    monitor.start()
+    await wait_for(lambda: source.calls >= 5)
+    await monitor.stop()
+    assert sum(isinstance(e, SnapshotReceived) for e in events) == 1
+
+
+async def test_offline_server_makes_the_connection_degraded() -> None:
+    source = ScriptedSource([make_snapshot({"as-01": "online", "as-02": "offline"})])
+    monitor = fast_monitor(source)
+    monitor.start()
+    await wait_for(lambda: monitor.status.state is ConnectionState.DEGRADED)
+    await monitor.stop()
+
+
+async def test_failure_after_data_is_stale_with_retry_and_age() -> None:
+    source = ScriptedSource([make_snapshot({"as-01": "online"}), unreachable()])
+    monitor = fast_monitor(source)
+    monitor.start()
+    await wait_for(lambda: monitor.status.state is ConnectionState.STALE)
+    status = monitor.status
+    await monitor.stop()
+    assert isinstance(status.error, UnreachableError)
+    assert status.next_attempt_at is not None
+    assert status.last_success_at is not None
+    assert monitor.snapshot is not None  # the last data is kept
+    line = status.describe(status.last_success_at)
+    assert "Last update 0 s ago" in line
+    assert "unreachable" in line
+    assert "retrying in" in line
+
+
+async def test_failure_without_data_is_unreachable_and_recovers() -> None:
+    source = ScriptedSource([unreachable(), unreachable(), make_snapshot({"as-01": "online"})])
+    monitor = fast_monitor(source)
+    states = []
+    monitor.subscribe(
+        lambda e: states.append(e.status.state) if isinstance(e, StatusChanged) else None
+    )
+    monitor.start()
+    await wait_for(lambda: monitor.status.state is ConnectionState.CONNECTED)
+    await monitor.stop()
+    assert states[:3] == [
+        ConnectionState.CONNECTING,
+        ConnectionState.UNREACHABLE,
+        ConnectionState.UNREACHABLE,
+    ]
+    assert ConnectionState.CONNECTED in states
+
+
+async def test_authentication_failure_pauses_until_retry() -> None:
+    bad = AuthenticationError(
+        "The user name or password is wrong.", kind=AuthErrorKind.BAD_CREDENTIALS
+    )
+    source = ScriptedSource([bad, make_snapshot({"as-01": "online"})])
+    monitor = fast_monitor(source)
+    monitor.start()
+    await wait_for(lambda: monitor.status.state is ConnectionState.AUTH_FAILED)
+    await asyncio.sleep(0.1)  # ten poll intervals: a paused monitor must not poll
+    assert source.calls == 1
+    assert monitor.status.next_attempt_at is None
+    monitor.retry_now()
+    await wait_for(lambda: monitor.status.state is ConnectionState.CONNECTED)
+    await monitor.stop()
+    assert source.calls >= 2
+
+
+def test_backoff_grows_is_capped_jittered_and_honours_retry_after() -> None:
+    backoff = Backoff(base=2.0, cap=60.0, jitter=0.5, rng=random.Random(7))
+    delays = [backoff.delay(n) for n in range(1, 12)]
+    for n, delay in enumerate(delays, start=1):
+        ceiling = min(60.0, 2.0 * 2 ** (n - 1))
+        assert ceiling * 0.5 <= delay <= ceiling
+    assert len({round(d, 6) for d in delays}) == len(delays)  # jitter: no lockstep
+    assert backoff.delay(1, retry_after=30.0) == 30.0
+
+
+async def test_rate_limit_retry_after_sets_next_attempt() -> None:
+    limited = RateLimitedError("Too many requests.", retry_after=30.0)
+    source = ScriptedSource([make_snapshot({"as-01": "online"}), limited])
+    monitor = fast_monitor(source, now=lambda: NOW)
+    monitor.start()
+    await wait_for(lambda: monitor.status.state is ConnectionState.STALE)
+    status = monitor.status
+    await monitor.stop()
+    assert status.retry_in_seconds(NOW) == pytest.approx(30.0)
+
+
+async def test_health_probes_each_server_with_bounded_concurrency() -> None:
+    statuses = {f"as-{i:02d}": "online" for i in range(1, 21)}
+    in_flight = 0
+    peak = 0
+
+    class SlowHealthSource(ScriptedSource):
+        async def health(self, url: str | None = None) -> HealthReport:
+            nonlocal in_flight, peak
+            in_flight += 1
+            peak = max(peak, in_flight)
+            await asyncio.sleep(0.01)
+            in_flight -= 1
+            return await super().health(url)
+
+    source = SlowHealthSource([make_snapshot(statuses)])
+    monitor = fast_monitor(source, health_concurrency=3, health_interval=60.0)
+    events = recorder(monitor)
+    monitor.start()
+    await wait_for(lambda: any(isinstance(e, HealthUpdated) for e in events))
+    await monitor.stop()
+    update = next(e for e in events if isinstance(e, HealthUpdated))
+    assert set(update.health) == set(statuses)
+    assert sorted(source.health_calls) == sorted(
+        f"https://{sid}.test/EkranSystem" for sid in statuses
+    )
+    assert peak == 3
+
+
+async def test_stop_leaves_no_task_and_a_failing_listener_is_contained() -> None:
+    source = ScriptedSource([make_snapshot({"as-01": "online"})])
+    monitor = fast_monitor(source)
+
+    def broken(_event: MonitorEvent) -> None:
+        raise RuntimeError("listener bug")
+
+    monitor.subscribe(broken)
+    good = recorder(monitor)
+    before = asyncio.all_tasks()
+    monitor.start()
+    await wait_for(lambda: source.calls >= 3)
+    await monitor.stop()
+    assert asyncio.all_tasks() == before
+    assert not monitor.running
+    assert any(isinstance(e, SnapshotReceived) for e in good)
