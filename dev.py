@@ -148,7 +148,8 @@ def cmd_test(args: list[str]) -> int:
 
 def cmd_demo(args: list[str]) -> int:
     python = ensure_venv()
-    return run([str(python), "-m", "simulator", "--demo", *args], cwd=ROOT)
+    demo = ["--servers", "4", "--clients", "160", "--drain-seconds", "90"]
+    return run([str(python), "-m", "simulator", *demo, *args], cwd=ROOT)
 
 
 def main(argv: list[str]) -> int:

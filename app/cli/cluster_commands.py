@@ -1,0 +1,159 @@
+"""Commands that talk to a cluster: servers, isolate, return, version, logs, watch."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from argparse import Namespace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.actions import ClusterActions
+from app.api.client import ManagementClient
+from app.api.models import ClusterSnapshot, Server
+from app.audit import AuditAction, AuditResult
+from app.cli.exitcodes import ExitCode, UsageError
+from app.cli.progress import ProgressLine
+from app.cli.render import print_json, servers_table, status_text
+from app.cli.target import Target, password_source, resolve_target
+from app.downloads import LogDownload
+from app.monitor import ClusterMonitor, MonitorEvent, SnapshotReceived, StatusChanged
+
+if TYPE_CHECKING:
+    from app.cli.main import Services
+
+
+def find_server(servers: tuple[Server, ...], text: str) -> Server:
+    """The server with this id, else with this name (case-insensitive)."""
+    for server in servers:
+        if server.id == text:
+            return server
+    matches = [s for s in servers if s.name.casefold() == text.strip().casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise UsageError(f"Several servers are named {text!r}: use the id.")
+    known = ", ".join(s.name for s in servers)
+    raise UsageError(f"The cluster has no server {text!r} (servers: {known}).")
+
+
+async def run(args: Namespace, services: Services) -> ExitCode:
+    target = resolve_target(args, services.store.load().profiles)
+    client = ManagementClient(
+        target.profile.endpoint_settings(), password_source(target, services.credentials)
+    )
+    actions = ClusterActions(
+        client,
+        connection_name=target.profile.name,
+        username=target.profile.username,
+        read_only=target.profile.read_only,
+        audit=services.audit,
+    )
+    async with client:
+        if args.command == "servers":
+            return await _servers(args, client)
+        if args.command == "watch":
+            return await _watch(args, client, target)
+        server = find_server((await client.cluster()).servers, args.server)
+        if args.command == "isolate":
+            changed = await actions.isolate(server.id, reason=args.reason, force=args.force)
+            return _report_server(args, changed, f"{changed.name} is {status_text(changed)}.")
+        if args.command == "return":
+            changed = await actions.return_to_service(server.id)
+            return _report_server(args, changed, f"{changed.name} is back in service.")
+        if args.command == "version":
+            info = await actions.version(server.id)
+            if args.json:
+                print_json({"server": server.id, **info.model_dump(mode="json")})
+            else:
+                released = f", released {info.released}" if info.released else ""
+                build = f" (build {info.build})" if info.build else ""
+                print(f"{server.name}: {info.version}{build}{released}")
+            return ExitCode.OK
+        if args.command == "logs":
+            return await _logs(args, client, actions, server)
+    raise UsageError(f"Unknown command {args.command!r}.")
+
+
+def _report_server(args: Namespace, server: Server, line: str) -> ExitCode:
+    if args.json:
+        print_json(server.model_dump(mode="json"))
+    else:
+        print(line)
+    return ExitCode.OK
+
+
+async def _servers(args: Namespace, client: ManagementClient) -> ExitCode:
+    snapshot = await client.cluster()
+    if args.json:
+        print_json([s.model_dump(mode="json") for s in snapshot.servers])
+    else:
+        print(f"{snapshot.cluster.name} via {snapshot.source_url}")
+        print(servers_table(snapshot.servers))
+    return ExitCode.OK
+
+
+async def _logs(
+    args: Namespace, client: ManagementClient, actions: ClusterActions, server: Server
+) -> ExitCode:
+    folder = Path(args.out).expanduser()
+    if not await asyncio.to_thread(folder.is_dir):
+        raise UsageError(f"The folder {folder} does not exist.")
+    progress = ProgressLine(sys.stderr, enabled=sys.stderr.isatty() and not args.json)
+    download = LogDownload(
+        client,
+        server.id,
+        folder,
+        fallback_name=f"{server.name}_logs.zip",
+        on_progress=progress.update,
+    )
+    try:
+        path = await download.run()
+    except asyncio.CancelledError:
+        actions.record(AuditAction.LOGS, server.id, AuditResult.CANCELLED)
+        raise
+    except Exception as error:
+        progress.finish()
+        actions.record(AuditAction.LOGS, server.id, AuditResult.FAILED, str(error))
+        raise
+    progress.finish()
+    actions.record(AuditAction.LOGS, server.id, AuditResult.OK, path.name)
+    if args.json:
+        print_json({"server": server.id, "file": str(path), "size": path.stat().st_size})
+    else:
+        print(path)
+    return ExitCode.OK
+
+
+async def _watch(args: Namespace, client: ManagementClient, target: Target) -> ExitCode:
+    interval = args.interval or target.profile.poll_interval_s
+    monitor = ClusterMonitor(client, poll_interval=interval)
+    updates: asyncio.Queue[MonitorEvent] = asyncio.Queue()
+    monitor.subscribe(updates.put_nowait)
+    clear = sys.stdout.isatty() and not args.json
+    shown = 0
+    monitor.start()
+    try:
+        while args.count is None or shown < args.count:
+            event = await updates.get()
+            if isinstance(event, SnapshotReceived):
+                _show_snapshot(event.snapshot, args.json, clear)
+                shown += 1
+            elif isinstance(event, StatusChanged) and event.status.error is not None:
+                print(f"[{event.status.state.label}] {event.status.error.message}", file=sys.stderr)
+    finally:
+        await monitor.stop()
+    return ExitCode.OK
+
+
+def _show_snapshot(snapshot: ClusterSnapshot, as_json: bool, clear: bool) -> None:
+    if as_json:
+        print_json([s.model_dump(mode="json") for s in snapshot.servers])
+        sys.stdout.flush()
+        return
+    if clear:
+        sys.stdout.write("\x1b[H\x1b[2J")
+    stamp = snapshot.received_at.astimezone().strftime("%H:%M:%S")
+    print(f"{snapshot.cluster.name} via {snapshot.source_url} at {stamp} (Ctrl+C to stop)")
+    print(servers_table(snapshot.servers))
+    sys.stdout.flush()

@@ -1,0 +1,44 @@
+"""Exit codes of ``ekran-console-cli`` and how errors map to them."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from app.api.errors import (
+    AuthenticationError,
+    ConflictError,
+    ConsoleError,
+    NotFoundError,
+)
+from app.connections import ProfileValidationError
+from app.credentials import CredentialError
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FAILURE = 1  # anything not covered below (a local file problem, an unexpected error)
+    USAGE = 2  # bad arguments, unknown connection or server name
+    CONNECTION = 3  # unreachable, TLS, server unavailable, malformed reply
+    AUTH = 4  # bad credentials, expired, forbidden, no password available
+    REFUSED = 5  # conflict, or an action the connection or server refuses
+
+
+class UsageError(Exception):
+    """A mistake in the command line; ``str()`` is the one-line explanation."""
+
+
+class RefusedError(Exception):
+    """The console itself refuses the action (for example on a read-only connection)."""
+
+
+def exit_code_for(error: BaseException) -> ExitCode:
+    """The exit code that reports ``error``."""
+    if isinstance(error, UsageError | ProfileValidationError):
+        return ExitCode.USAGE
+    if isinstance(error, AuthenticationError | CredentialError):
+        return ExitCode.AUTH
+    if isinstance(error, ConflictError | NotFoundError | RefusedError):
+        return ExitCode.REFUSED
+    if isinstance(error, ConsoleError):
+        return ExitCode.CONNECTION
+    return ExitCode.FAILURE

@@ -1,0 +1,80 @@
+"""Plain-text tables and JSON output for the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from app.analysis import majority_version
+from app.api.models import Server, ServerStatus
+
+
+def print_json(data: Any, out: TextIO | None = None) -> None:
+    stream = out or sys.stdout
+    json.dump(data, stream, indent=2, ensure_ascii=False, default=str)
+    stream.write("\n")
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Left-aligned columns separated by two spaces, with a header line."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    return "\n".join(lines)
+
+
+def status_text(server: Server) -> str:
+    """The status as a person reads it: "isolated, 12 Clients still connected"."""
+    if server.status is ServerStatus.ISOLATED and server.clients:
+        noun = "Client" if server.clients == 1 else "Clients"
+        return f"isolated, {server.clients} {noun} still connected"
+    return server.status.value
+
+
+def age_text(moment: datetime, now: datetime | None = None) -> str:
+    seconds = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s ago"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} d ago"
+
+
+def servers_table(servers: Sequence[Server], now: datetime | None = None) -> str:
+    """The cluster as a table; a version that differs from the majority is marked with '*'."""
+    majority = majority_version(servers)
+    rows = []
+    for s in servers:
+        version = s.version or "-"
+        if s.version and majority and s.version != majority:
+            version += " *"
+        isolation = "-"
+        if s.isolation is not None:
+            isolation = s.isolation.by or "?"
+            if s.isolation.reason:
+                isolation += f": {s.isolation.reason}"
+        rows.append(
+            [
+                s.name,
+                s.id,
+                status_text(s),
+                str(s.clients),
+                version,
+                isolation,
+                age_text(s.last_seen, now),
+            ]
+        )
+    headers = ["NAME", "ID", "STATUS", "CLIENTS", "VERSION", "ISOLATED BY", "LAST SEEN"]
+    text = table(headers, rows)
+    if any(row[4].endswith(" *") for row in rows):
+        text += f"\n* differs from the version most servers run ({majority})"
+    return text

@@ -1,0 +1,112 @@
+"""Which cluster a command talks to, and where its password comes from."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from argparse import Namespace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from app.api.client import PasswordSource
+from app.api.settings import TrustMode
+from app.cli.exitcodes import UsageError
+from app.connections import ConnectionProfile, TlsOptions
+from app.credentials import CredentialError, CredentialStore, Secret
+from app.logsetup import register_secret
+
+PASSWORD_ENV_VAR = "EKRAN_CONSOLE_PASSWORD"
+AD_HOC_NAME = "(ad hoc)"
+
+
+class NoPasswordError(CredentialError):
+    """No password could be obtained without a terminal to ask on."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A saved connection, or an ad hoc one built from ``--url`` (``saved`` False)."""
+
+    profile: ConnectionProfile
+    saved: bool
+
+
+def find_profile(profiles: Sequence[ConnectionProfile], name: str) -> ConnectionProfile:
+    """The saved connection with this name (case-insensitive) or id."""
+    wanted = name.strip().casefold()
+    matches = [p for p in profiles if p.name.casefold() == wanted or p.id == name.strip()]
+    if not matches:
+        known = ", ".join(sorted(p.name for p in profiles)) or "none saved"
+        raise UsageError(f"No saved connection is named {name!r} (known: {known}).")
+    if len(matches) > 1:
+        raise UsageError(f"Several saved connections are named {name!r}: use its id.")
+    return matches[0]
+
+
+def resolve_target(args: Namespace, profiles: Sequence[ConnectionProfile]) -> Target:
+    """The connection named by ``--connection``, or built from ``--url``; else the only one."""
+    if args.url:
+        if args.connection:
+            raise UsageError("Use either --connection or --url, not both.")
+        if not args.user:
+            raise UsageError("--url needs --user.")
+        if args.ca and args.pin:
+            raise UsageError("Use either --ca or --pin, not both.")
+        tls = TlsOptions()
+        if args.ca:
+            tls = TlsOptions(mode=TrustMode.CA_FILE, ca_file=args.ca)
+        elif args.pin:
+            tls = TlsOptions(mode=TrustMode.PINNED, pinned_sha256=args.pin)
+        profile = ConnectionProfile(name=AD_HOC_NAME, urls=args.url, username=args.user, tls=tls)
+        return Target(profile, saved=False)
+    if args.connection:
+        return Target(find_profile(profiles, args.connection), saved=True)
+    if len(profiles) == 1:
+        return Target(profiles[0], saved=True)
+    if not profiles:
+        raise UsageError("No saved connection: add one with 'connections add' or use --url.")
+    raise UsageError("Several connections are saved: choose one with --connection NAME.")
+
+
+def password_source(
+    target: Target,
+    credentials: CredentialStore | None,
+    *,
+    environ: dict[str, str] | None = None,
+    prompt: Callable[[str], str] | None = None,
+    interactive: bool | None = None,
+) -> PasswordSource:
+    """Where a login gets its password: the environment, the keyring, else a prompt.
+
+    The password is looked up once and kept in memory for the life of the command; it is
+    registered with the log redaction so that it can never reach a log line.
+    """
+    env = os.environ if environ is None else environ
+    ask = prompt or getpass.getpass
+    can_ask = sys.stdin.isatty() if interactive is None else interactive
+    cached: list[Secret] = []
+
+    def lookup() -> Secret:
+        from_env = env.get(PASSWORD_ENV_VAR)
+        if from_env:
+            return Secret(from_env)
+        if target.saved and credentials is not None:
+            stored = credentials.get(target.profile)
+            if stored is not None:
+                return stored
+        if not can_ask:
+            raise NoPasswordError(
+                f"No password for {target.profile.username!r}: set {PASSWORD_ENV_VAR}, "
+                "save it in the keyring, or run in a terminal."
+            )
+        return Secret(ask(f"Password for {target.profile.username}@{target.profile.name}: "))
+
+    async def source() -> str:
+        if not cached:
+            secret = lookup()
+            register_secret(secret)
+            cached.append(secret)
+        return cached[0].reveal()
+
+    return source

@@ -1,0 +1,219 @@
+"""``ekran-console-cli`` as a black box: a subprocess against the simulator over TLS."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.simulator_process import ROOT, SimulatorProcess
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+
+class Cli:
+    """Runs ``python -m app.cli`` with its own EKRAN_CONSOLE_HOME."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+
+    def run(
+        self, *args: str, password: str | None = None, check: int | None = 0
+    ) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "EKRAN_CONSOLE_HOME": str(self.home)}
+        env.pop("EKRAN_CONSOLE_PASSWORD", None)
+        if password is not None:
+            env["EKRAN_CONSOLE_PASSWORD"] = password
+        result = subprocess.run(
+            [sys.executable, "-m", "app.cli", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+        )
+        if check is not None:
+            assert result.returncode == check, (
+                f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+            )
+        return result
+
+    def json(self, *args: str, password: str | None = None) -> Any:
+        return json.loads(self.run(*args, "--json", password=password).stdout)
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "home")
+
+
+def add_demo(cli: Cli, sim: SimulatorProcess, name: str = "Demo", *extra: str) -> None:
+    cli.run(
+        "connections", "add", name,
+        "--url", sim.url, "--user", sim.info.username, "--ca", str(sim.info.ca_file),
+        *extra,
+    )  # fmt: skip
+
+
+def test_servers_json_uses_the_contract_field_names(cli: Cli, simulator: SimulatorProcess) -> None:
+    add_demo(cli, simulator)
+    servers = cli.json("servers", password=simulator.info.password)
+    assert [s["id"] for s in servers] == [e.server_id for e in simulator.info.endpoints]
+    expected = {"id", "name", "address", "status", "clients", "version", "isolation"}
+    assert expected | {"last_seen", "management_url"} <= set(servers[0])
+    assert sum(s["clients"] for s in servers) == simulator.state()["connected"]
+    text = cli.run("servers", password=simulator.info.password).stdout
+    assert servers[0]["name"] in text
+    assert "STATUS" in text
+
+
+def test_isolate_return_and_version_by_name(cli: Cli, simulator: SimulatorProcess) -> None:
+    add_demo(cli, simulator)
+    pw = simulator.info.password
+    target = cli.json("servers", password=pw)[1]
+    isolated = cli.json("isolate", target["name"].lower(), "--reason", "patching", password=pw)
+    assert isolated["status"] == "isolated"
+    assert isolated["isolation"]["reason"] == "patching"
+    assert isolated["isolation"]["by"] == simulator.info.username
+    state = {s["id"]: s for s in simulator.state()["servers"]}
+    assert state[target["id"]]["status"] == "isolated"
+    back = cli.json("return", target["id"], password=pw)
+    assert back["status"] == "online"
+    version = cli.json("version", target["id"], password=pw)
+    assert version["version"] == target["version"]
+    audit = (cli.home / "data" / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    actions = [(json.loads(line)["action"], json.loads(line)["result"]) for line in audit]
+    assert actions == [("isolate", "ok"), ("return", "ok"), ("version", "ok")]
+
+
+def test_exit_codes(cli: Cli, simulator: SimulatorProcess, tmp_path: Path) -> None:
+    add_demo(cli, simulator)
+    pw = simulator.info.password
+    wrong = cli.run("servers", password="not-the-password", check=4)
+    assert "not-the-password" not in wrong.stderr + wrong.stdout
+    cli.run("version", "no-such-server", password=pw, check=2)
+    cli.run("servers", "--connection", "missing", password=pw, check=2)
+    # the system trust store does not know the simulator's private CA
+    untrusted = cli.run("servers", "--url", simulator.url, "--user", "admin", password=pw, check=3)
+    assert "certificate" in untrusted.stderr.lower()
+    # nothing listens there
+    closed = "https://127.0.0.1:9/EkranSystem"
+    cli.run("servers", "--url", closed, "--user", "admin", password=pw, check=3)
+    # isolating every server but the last works; the last is refused without --force
+    ids = [s["id"] for s in cli.json("servers", password=pw)]
+    for sid in ids[:-1]:
+        cli.run("isolate", sid, password=pw)
+    refused = cli.run("isolate", ids[-1], password=pw, check=5)
+    assert refused.stderr.startswith("error: ")
+    assert cli.json("isolate", ids[-1], "--force", password=pw)["status"] == "isolated"
+    # a read-only connection refuses isolation before anything is sent
+    add_demo(cli, simulator, "Viewer", "--read-only")
+    ro = cli.run("isolate", ids[0], "-c", "Viewer", password=pw, check=5)
+    assert "read-only" in ro.stderr
+    # no password and no terminal
+    cli.run("servers", check=4)
+
+
+def test_logs_download_is_a_valid_zip(cli: Cli, start_simulator: Any, tmp_path: Path) -> None:
+    sim = start_simulator("--servers", "2", "--log-size", "300000")
+    add_demo(cli, sim)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = cli.json(
+        "logs", sim.info.endpoints[0].server_id, "--out", str(out), password=sim.info.password
+    )
+    path = Path(result["file"])
+    assert path.parent == out
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None
+    assert not list(out.glob("*.part*"))
+
+
+def test_import_export_without_secrets(
+    cli: Cli, simulator: SimulatorProcess, tmp_path: Path
+) -> None:
+    add_demo(cli, simulator, "Prod", "--tag", "production", "--group", "Customers/Acme")
+    export = tmp_path / "export.json"
+    cli.run("connections", "export", str(export))
+    text = export.read_text(encoding="utf-8")
+    assert simulator.info.password not in text
+    other = Cli(tmp_path / "other-home")
+    other.run("connections", "import", str(export))
+    listed = other.json("connections", "list")
+    assert [(c["name"], c["group"], c["tag"]) for c in listed] == [
+        ("Prod", "Customers/Acme", "production")
+    ]
+    other.run("connections", "remove", "prod")
+    assert other.json("connections", "list") == []
+
+
+def test_watch_prints_live_updates(cli: Cli, simulator: SimulatorProcess) -> None:
+    add_demo(cli, simulator)
+    result = cli.run("watch", "--count", "1", "--interval", "0.5", password=simulator.info.password)
+    assert "Ctrl+C" in result.stdout
+    assert simulator.info.endpoints[0].server_id in result.stdout
+
+
+def test_connection_test_reports_each_url(cli: Cli, simulator: SimulatorProcess) -> None:
+    add_demo(cli, simulator)
+    checks = cli.json("connections", "test", "Demo", password=simulator.info.password)
+    assert [c["check"] for c in checks] == ["health", "login"]
+    assert all(c["ok"] for c in checks)
+
+
+def real_keyring_or_skip() -> None:
+    """Skip when no real keyring exists, unless the run requires one (CI): then fail."""
+    import keyring
+
+    from app.credentials import CredentialStore, KeyringUnavailableError
+
+    try:
+        CredentialStore(keyring.get_keyring())
+    except KeyringUnavailableError as error:
+        if os.environ.get("EKRAN_TEST_REAL_KEYRING") == "required":
+            pytest.fail(f"a real keyring is required for this run but unusable: {error}")
+        pytest.skip(f"no usable system keyring here ({error}); CI runs this with gnome-keyring")
+
+
+@pytest.mark.keyring_real
+def test_full_session_leaves_no_secret_behind(
+    cli: Cli, start_simulator: Any, tmp_path: Path
+) -> None:
+    real_keyring_or_skip()
+    sim = start_simulator("--servers", "3", "--log-size", "100000")
+    secret = sim.info.password
+    add_demo(cli, sim, "Kept", "--save-password", "-v")
+    env_less = [
+        cli.run("servers", "-v"),  # the password now comes from the keyring
+        cli.run("isolate", sim.info.endpoints[1].server_id, "--reason", "upgrade", "-v"),
+        cli.run("return", sim.info.endpoints[1].server_id, "-v"),
+        cli.run("version", sim.info.endpoints[0].server_id, "-v"),
+        cli.run("logs", sim.info.endpoints[0].server_id, "--out", str(tmp_path), "-v"),
+        cli.run("servers", "-v", password="wrong-" + secret, check=4),
+    ]
+    cli.run("connections", "export", str(tmp_path / "export.json"))
+    outputs = "".join(r.stdout + r.stderr for r in env_less)
+    assert secret not in outputs
+    assert "Bearer " not in outputs
+    files = [p for p in cli.home.rglob("*") if p.is_file()] + [tmp_path / "export.json"]
+    assert any(p.name.endswith(".log") for p in files), "the session wrote no log file"
+    for path in files:
+        data = path.read_bytes()
+        assert secret.encode() not in data, f"the password leaked into {path}"
+        assert b"Bearer " not in data, f"a bearer token leaked into {path}"
+    import keyring
+
+    from app.credentials import SERVICE, entry_key
+
+    (saved,) = cli.json("connections", "list")
+    key = entry_key(saved["id"], saved["username"])
+    assert keyring.get_password(SERVICE, key) == secret
+    cli.run("connections", "remove", "Kept")
+    assert keyring.get_password(SERVICE, key) is None
