@@ -8,16 +8,15 @@ from argparse import Namespace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.actions import ClusterActions
 from app.api.client import ManagementClient
 from app.api.models import ClusterSnapshot, Server
 from app.audit import AuditAction, AuditResult
 from app.cli.exitcodes import ExitCode, UsageError
 from app.cli.progress import ProgressLine
 from app.cli.render import print_json, servers_table, status_text
-from app.cli.target import Target, password_source, resolve_target
-from app.downloads import LogDownload
+from app.cli.target import password_source, resolve_target
 from app.monitor import ClusterMonitor, MonitorEvent, SnapshotReceived, StatusChanged
+from app.session import ConnectionSession
 
 if TYPE_CHECKING:
     from app.cli.main import Services
@@ -39,40 +38,50 @@ def find_server(servers: tuple[Server, ...], text: str) -> Server:
 
 async def run(args: Namespace, services: Services) -> ExitCode:
     target = resolve_target(args, services.store.load().profiles)
-    client = ManagementClient(
-        target.profile.endpoint_settings(), password_source(target, services.credentials)
+    profile = target.profile
+    if args.command == "watch" and args.interval:
+        profile = profile.with_changes(poll_interval_s=args.interval)
+    session = ConnectionSession(
+        profile, password_source(target, services.credentials), audit=services.audit
     )
-    actions = ClusterActions(
-        client,
-        connection_name=target.profile.name,
-        username=target.profile.username,
-        read_only=target.profile.read_only,
-        audit=services.audit,
-    )
-    async with client:
-        if args.command == "servers":
-            return await _servers(args, client)
-        if args.command == "watch":
-            return await _watch(args, client, target)
-        server = find_server((await client.cluster()).servers, args.server)
-        if args.command == "isolate":
-            changed = await actions.isolate(server.id, reason=args.reason, force=args.force)
-            return _report_server(args, changed, f"{changed.name} is {status_text(changed)}.")
-        if args.command == "return":
-            changed = await actions.return_to_service(server.id)
-            return _report_server(args, changed, f"{changed.name} is back in service.")
-        if args.command == "version":
-            info = await actions.version(server.id)
-            if args.json:
-                print_json({"server": server.id, **info.model_dump(mode="json")})
-            else:
-                released = f", released {info.released}" if info.released else ""
-                build = f" (build {info.build})" if info.build else ""
-                print(f"{server.name}: {info.version}{build}{released}")
-            return ExitCode.OK
-        if args.command == "logs":
-            return await _logs(args, client, actions, server)
+    try:
+        return await _dispatch(args, session)
+    finally:
+        await session.aclose()
+
+
+async def _dispatch(args: Namespace, session: ConnectionSession) -> ExitCode:
+    client, actions = session.client, session.actions
+    if args.command == "servers":
+        return await _servers(args, client)
+    if args.command == "watch":
+        return await _watch(args, session.monitor)
+    server = find_server((await client.cluster()).servers, args.server)
+    if args.command == "isolate":
+        changed = await actions.isolate(server.id, reason=args.reason, force=args.force)
+        return _report_server(args, changed, f"{changed.name} is {status_text(changed)}.")
+    if args.command == "return":
+        changed = await actions.return_to_service(server.id)
+        return _report_server(args, changed, f"{changed.name} is back in service.")
+    if args.command == "version":
+        info = await actions.version(server.id)
+        if args.json:
+            print_json({"server": server.id, **info.model_dump(mode="json")})
+        else:
+            released = f", released {info.released}" if info.released else ""
+            build = f" (build {info.build})" if info.build else ""
+            print(f"{server.name}: {info.version}{build}{released}")
+        return ExitCode.OK
+    if args.command == "logs":
+        return await _logs(args, session, server)
     raise UsageError(f"Unknown command {args.command!r}.")
+
+
+def _existing_folder(text: str) -> Path:
+    folder = Path(text).expanduser()
+    if not folder.is_dir():
+        raise UsageError(f"The folder {folder} does not exist.")
+    return folder
 
 
 def _report_server(args: Namespace, server: Server, line: str) -> ExitCode:
@@ -93,19 +102,12 @@ async def _servers(args: Namespace, client: ManagementClient) -> ExitCode:
     return ExitCode.OK
 
 
-async def _logs(
-    args: Namespace, client: ManagementClient, actions: ClusterActions, server: Server
-) -> ExitCode:
-    folder = Path(args.out).expanduser()
-    if not await asyncio.to_thread(folder.is_dir):
-        raise UsageError(f"The folder {folder} does not exist.")
+async def _logs(args: Namespace, session: ConnectionSession, server: Server) -> ExitCode:
+    actions = session.actions
+    folder = await asyncio.to_thread(_existing_folder, args.out)
     progress = ProgressLine(sys.stderr, enabled=sys.stderr.isatty() and not args.json)
-    download = LogDownload(
-        client,
-        server.id,
-        folder,
-        fallback_name=f"{server.name}_logs.zip",
-        on_progress=progress.update,
+    download = session.download_logs(
+        server.id, folder, fallback_name=f"{server.name}_logs.zip", on_progress=progress.update
     )
     try:
         path = await download.run()
@@ -125,9 +127,7 @@ async def _logs(
     return ExitCode.OK
 
 
-async def _watch(args: Namespace, client: ManagementClient, target: Target) -> ExitCode:
-    interval = args.interval or target.profile.poll_interval_s
-    monitor = ClusterMonitor(client, poll_interval=interval)
+async def _watch(args: Namespace, monitor: ClusterMonitor) -> ExitCode:
     updates: asyncio.Queue[MonitorEvent] = asyncio.Queue()
     monitor.subscribe(updates.put_nowait)
     clear = sys.stdout.isatty() and not args.json

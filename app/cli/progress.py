@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Protocol, TextIO
+from typing import TextIO
+
+from app.downloads.progress import DownloadProgress
 
 BAR_WIDTH = 28
-
-
-class Progress(Protocol):
-    """What a download reports (``app.downloads.DownloadProgress``)."""
-
-    @property
-    def done(self) -> int: ...
-    @property
-    def total(self) -> int | None: ...
-    @property
-    def rate(self) -> float: ...
-    @property
-    def eta(self) -> float | None: ...
 
 
 def human_size(size: float) -> str:
@@ -36,20 +25,21 @@ class ProgressLine:
         self._enabled = enabled
         self._drawn = False
 
-    def update(self, progress: Progress) -> None:
+    def update(self, progress: DownloadProgress) -> None:
         if not self._enabled:
             return
-        if progress.total:
-            fraction = min(1.0, progress.done / progress.total)
+        fraction = progress.fraction
+        if fraction is not None and progress.total_bytes:
             filled = int(fraction * BAR_WIDTH)
             bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-            amount = f"{human_size(progress.done)} / {human_size(progress.total)}"
+            amount = f"{human_size(progress.bytes_done)} / {human_size(progress.total_bytes)}"
             line = f"[{bar}] {fraction:4.0%}  {amount}"
         else:
-            line = human_size(progress.done)
+            line = human_size(progress.bytes_done)
         line += f"  {human_size(progress.rate)}/s"
-        if progress.eta is not None:
-            line += f"  ETA {int(progress.eta) // 60}:{int(progress.eta) % 60:02d}"
+        if progress.eta_seconds is not None:
+            eta = int(progress.eta_seconds)
+            line += f"  ETA {eta // 60}:{eta % 60:02d}"
         self._stream.write("\r" + line.ljust(78))
         self._stream.flush()
         self._drawn = True

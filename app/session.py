@@ -1,0 +1,77 @@
+"""ConnectionSession: one open connection with its client, monitor and actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from app.actions import ClusterActions
+from app.api.client import ManagementClient, PasswordSource
+from app.audit import AuditLog
+from app.connections import ConnectionProfile
+from app.downloads import LogDownload
+from app.downloads.progress import DownloadProgress
+from app.monitor import ClusterMonitor
+
+__all__ = ["ConnectionSession"]
+
+
+class ConnectionSession:
+    """Everything the window or a script needs to work with one saved connection.
+
+    Build it inside the running event loop; ``start()`` begins monitoring and
+    ``aclose()`` stops the monitor, then closes the HTTP client, so that nothing (task
+    or socket) is left behind. ``password`` is awaited whenever a login is needed.
+    """
+
+    def __init__(
+        self,
+        profile: ConnectionProfile,
+        password: PasswordSource,
+        *,
+        audit: AuditLog | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.profile = profile
+        self.client = ManagementClient(profile.endpoint_settings(), password, transport=transport)
+        self.monitor = ClusterMonitor(self.client, poll_interval=profile.poll_interval_s)
+        self.actions = ClusterActions(
+            self.client,
+            connection_name=profile.name,
+            username=profile.username,
+            read_only=profile.read_only,
+            audit=audit,
+        )
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"ConnectionSession(name={self.profile.name!r}, url={self.client.active_url!r})"
+
+    def start(self) -> None:
+        """Start monitoring (idempotent)."""
+        if self._closed:
+            raise RuntimeError("the session is closed")
+        self.monitor.start()
+
+    def download_logs(
+        self,
+        server_id: str,
+        folder: Path,
+        *,
+        fallback_name: str,
+        on_progress: Callable[[DownloadProgress], None] | None = None,
+    ) -> LogDownload:
+        """A logs download of ``server_id`` into ``folder``; await its ``run()``."""
+        return LogDownload(
+            self.client, server_id, folder, fallback_name=fallback_name, on_progress=on_progress
+        )
+
+    async def aclose(self) -> None:
+        """Stop monitoring and close the connection pool; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        await self.monitor.stop()
+        await self.client.aclose()
