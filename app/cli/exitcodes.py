@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from app.actions import ReadOnlyError
 from app.api.errors import (
     AuthenticationError,
     ConflictError,
@@ -27,17 +28,13 @@ class UsageError(Exception):
     """A mistake in the command line; ``str()`` is the one-line explanation."""
 
 
-class RefusedError(Exception):
-    """The console itself refuses the action (for example on a read-only connection)."""
-
-
 def exit_code_for(error: BaseException) -> ExitCode:
     """The exit code that reports ``error``."""
     if isinstance(error, UsageError | ProfileValidationError):
         return ExitCode.USAGE
     if isinstance(error, AuthenticationError | CredentialError):
         return ExitCode.AUTH
-    if isinstance(error, ConflictError | NotFoundError | RefusedError):
+    if isinstance(error, ConflictError | NotFoundError | ReadOnlyError):
         return ExitCode.REFUSED
     if isinstance(error, ConsoleError):
         return ExitCode.CONNECTION

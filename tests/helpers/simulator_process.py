@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -146,8 +147,11 @@ class SimulatorProcess:
         raise KeyError(server_id)
 
     @property
-    def verify(self) -> str | bool:
-        return str(self.info.ca_file) if self.info.ca_file else True
+    def verify(self) -> ssl.SSLContext | bool:
+        """What httpx's ``verify=`` needs to trust this simulator."""
+        if self.info.ca_file is None:
+            return True
+        return ssl.create_default_context(cafile=str(self.info.ca_file))
 
     # -- control API -----------------------------------------------------------------
     def control(self, method: str, path: str, json_body: Any = None) -> Any:

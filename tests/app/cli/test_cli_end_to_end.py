@@ -54,11 +54,14 @@ def cli(tmp_path: Path) -> Cli:
     return Cli(tmp_path / "home")
 
 
-def add_demo(cli: Cli, sim: SimulatorProcess, name: str = "Demo", *extra: str) -> None:
+def add_demo(
+    cli: Cli, sim: SimulatorProcess, name: str = "Demo", *extra: str, password: str | None = None
+) -> None:
     cli.run(
         "connections", "add", name,
         "--url", sim.url, "--user", sim.info.username, "--ca", str(sim.info.ca_file),
         *extra,
+        password=password,
     )  # fmt: skip
 
 
@@ -118,7 +121,7 @@ def test_exit_codes(cli: Cli, simulator: SimulatorProcess, tmp_path: Path) -> No
     ro = cli.run("isolate", ids[0], "-c", "Viewer", password=pw, check=5)
     assert "read-only" in ro.stderr
     # no password and no terminal
-    cli.run("servers", check=4)
+    cli.run("servers", "-c", "Demo", check=4)
 
 
 def test_logs_download_is_a_valid_zip(cli: Cli, start_simulator: Any, tmp_path: Path) -> None:
@@ -189,7 +192,7 @@ def test_full_session_leaves_no_secret_behind(
     real_keyring_or_skip()
     sim = start_simulator("--servers", "3", "--log-size", "100000")
     secret = sim.info.password
-    add_demo(cli, sim, "Kept", "--save-password", "-v")
+    add_demo(cli, sim, "Kept", "--save-password", "-v", password=secret)
     env_less = [
         cli.run("servers", "-v"),  # the password now comes from the keyring
         cli.run("isolate", sim.info.endpoints[1].server_id, "--reason", "upgrade", "-v"),
