@@ -114,8 +114,10 @@ def pytest_command(python: Path, extra: list[str]) -> tuple[list[str], dict[str,
     """Build the pytest command; on Linux it runs inside a private, unlocked Secret Service."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
     cmd = [str(python), "-m", "pytest", *extra]
-    if sys.platform.startswith("linux") and shutil.which("dbus-run-session") and shutil.which(
-        "gnome-keyring-daemon"
+    if (
+        sys.platform.startswith("linux")
+        and shutil.which("dbus-run-session")
+        and shutil.which("gnome-keyring-daemon")
     ):
         keyring_home = tempfile.mkdtemp(prefix="ekran-keyring-")
         env["XDG_DATA_HOME"] = keyring_home

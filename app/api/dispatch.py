@@ -1,0 +1,244 @@
+"""Authenticated API calls across one cluster's Management Tools, with failover.
+
+A call starts on the endpoint in use and moves to the next base URL (wrapping, each at
+most once per call) when the endpoint cannot be reached or its own Application Server
+is not serving; the health check tells a stopped endpoint from a 5xx about the request
+itself. TLS errors are raised, never failed over. On 401 the call logs in again once;
+for GETs a short ``Retry-After`` is waited out once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+from app.api.errors import (
+    ConsoleError,
+    ProtocolError,
+    RangeNotSatisfiableError,
+    RateLimitedError,
+    ServerUnavailableError,
+    UnreachableError,
+)
+from app.api.exchange import Exchanger
+from app.api.health import health_report
+from app.api.logstream import unsatisfied_range_total
+from app.api.models import HealthReport
+from app.api.replies import (
+    decode_json,
+    media_type,
+    parse_problem,
+    read_bounded,
+    retry_after,
+)
+from app.api.session import Session
+from app.api.settings import EndpointSettings
+from app.api.status_errors import error_for_status
+from app.api.text import body_excerpt
+
+log = logging.getLogger(__name__)
+
+HEALTH_PATH = "/healthcheck?debug=True"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class JsonReply:
+    """A successful JSON call: the endpoint that answered, status, ETag and decoded body.
+
+    ``data`` is None for 304 Not Modified.
+    """
+
+    base: str
+    status: int
+    etag: str | None
+    data: Any
+
+
+class _EndpointNotServing(Exception):
+    """The endpoint's own Application Server is not serving; try the next one."""
+
+    def __init__(self, error: ServerUnavailableError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class Dispatcher:
+    """Runs API calls for one ``ManagementClient``; tracks the endpoint in use."""
+
+    def __init__(
+        self,
+        settings: EndpointSettings,
+        exchanger: Exchanger,
+        session: Session,
+        *,
+        max_json_bytes: int,
+        max_retry_wait: float,
+    ) -> None:
+        self._urls = settings.urls
+        self._exchanger = exchanger
+        self._session = session
+        self._max_json_bytes = max_json_bytes
+        self._max_retry_wait = max_retry_wait
+        self._active_index = 0
+
+    @property
+    def active_url(self) -> str:
+        return self._urls[self._active_index]
+
+    async def health(self, base: str) -> HealthReport:
+        """The health report of one endpoint; 2xx and 5xx are reports, 4xx raise."""
+        async with self._exchanger.open("GET", base + HEALTH_PATH) as response:
+            body = await read_bounded(response, self._max_json_bytes, base)
+        if response.status_code < 300 or response.status_code >= 500:
+            return health_report(base, response.status_code, media_type(response), body)
+        raise self._status_error(response, body, base)
+
+    async def login(self) -> None:
+        """An explicit login, with failover."""
+        await self._with_failover(lambda base: self._on_endpoint(base, self._session.login(base)))
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str],
+        json_body: dict[str, Any] | None = None,
+    ) -> tuple[str, httpx.Response]:
+        """The answering base URL and its open reply (status < 400); the caller closes it."""
+        return await self._with_failover(
+            lambda base: self._call_at(base, method, path, headers=headers, json_body=json_body)
+        )
+
+    async def call_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str],
+        json_body: dict[str, Any] | None = None,
+    ) -> JsonReply:
+        """A call whose success is 200 with a JSON body (or 304 with none)."""
+        base, response = await self.call(method, path, headers=headers, json_body=json_body)
+        etag = response.headers.get("etag")
+        try:
+            if response.status_code == 304:
+                return JsonReply(base, 304, etag, None)
+            body = await read_bounded(response, self._max_json_bytes, base + path)
+        finally:
+            await response.aclose()
+        if response.status_code != 200:
+            raise ProtocolError(
+                f"The Management Tool answered HTTP {response.status_code} instead of 200.",
+                status=response.status_code,
+                excerpt=body_excerpt(body),
+                url=base + path,
+            )
+        data = decode_json(body, status=200, media=media_type(response), url=base + path)
+        return JsonReply(base, 200, etag, data)
+
+    async def _with_failover(self, attempt: Callable[[str], Awaitable[T]]) -> tuple[str, T]:
+        last: ConsoleError | None = None
+        start = self._active_index
+        for step in range(len(self._urls)):
+            index = (start + step) % len(self._urls)
+            base = self._urls[index]
+            try:
+                result = await attempt(base)
+            except UnreachableError as exc:
+                last = exc
+            except _EndpointNotServing as exc:
+                last = exc.error
+            else:
+                if index != self._active_index:
+                    log.info("Now using the Management Tool at %s", base)
+                    self._active_index = index
+                return base, result
+            if len(self._urls) > 1:
+                log.warning("%s: %s; trying the next Management Tool", base, last.message)
+        assert last is not None
+        raise last
+
+    async def _call_at(
+        self,
+        base: str,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str],
+        json_body: dict[str, Any] | None,
+    ) -> httpx.Response:
+        url = base + path
+        renewed = waited = False
+        while True:
+            token = await self._on_endpoint(base, self._session.token_for(base))
+            auth = {"Authorization": f"Bearer {token.get_secret_value()}"}
+            response = await self._exchanger.send(
+                method, url, headers=headers | auth, json_body=json_body
+            )
+            if response.status_code < 400:
+                return response
+            if response.status_code == 401 and not renewed:
+                await response.aclose()
+                log.info("The session token was not accepted; logging in again")
+                self._session.discard(token)
+                renewed = True
+                continue
+            try:
+                body = await read_bounded(response, self._max_json_bytes, url)
+            finally:
+                await response.aclose()
+            error = self._status_error(response, body, url)
+            if isinstance(error, ServerUnavailableError) and not await self._serving(base):
+                raise _EndpointNotServing(error)
+            delay = self._short_retry_delay(error)
+            if method == "GET" and not waited and delay is not None:
+                waited = True
+                log.info("%s asked to retry in %.1f s; waiting once", url, delay)
+                await asyncio.sleep(delay)
+                continue
+            raise error
+
+    async def _on_endpoint(self, base: str, call: Awaitable[T]) -> T:
+        """Await ``call``; a 5xx from an endpoint that is not serving means "move on"."""
+        try:
+            return await call
+        except ServerUnavailableError as error:
+            if not await self._serving(base):
+                raise _EndpointNotServing(error) from None
+            raise
+
+    async def _serving(self, base: str) -> bool:
+        try:
+            return (await self.health(base)).ok
+        except ConsoleError:
+            return False
+
+    def _short_retry_delay(self, error: ConsoleError) -> float | None:
+        """The ``Retry-After`` of a 429/5xx when it is short enough to wait for, else None."""
+        if not isinstance(error, RateLimitedError | ServerUnavailableError):
+            return None
+        delay = error.retry_after
+        return delay if delay is not None and delay <= self._max_retry_wait else None
+
+    @staticmethod
+    def _status_error(response: httpx.Response, body: bytes, url: str) -> ConsoleError:
+        if response.status_code == 416:
+            return RangeNotSatisfiableError(
+                "The download cannot resume there: the archive is not that long.",
+                total_size=unsatisfied_range_total(response),
+                url=url,
+            )
+        return error_for_status(
+            response.status_code,
+            url=url,
+            problem=parse_problem(body, media_type(response)),
+            excerpt=body_excerpt(body),
+            retry_after=retry_after(response),
+        )

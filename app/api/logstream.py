@@ -1,0 +1,123 @@
+"""A log archive download in progress: the reply's metadata and its body as a byte stream."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import httpx
+
+from app.api.content_disposition import filename_parameter
+from app.api.errors import ConsoleError, ProtocolError
+from app.api.replies import media_type
+from app.api.transport_errors import transport_error
+
+DEFAULT_CHUNK_SIZE = 256 * 1024
+_ARCHIVE_TYPES = frozenset(
+    {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
+)
+_CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$", re.IGNORECASE)
+_UNSATISFIED_RANGE = re.compile(r"^\s*bytes\s+\*/(\d+)\s*$", re.IGNORECASE)
+
+
+class LogStream:
+    """The open reply to a logs request.
+
+    ``status`` is 200 (the whole archive; ``offset`` 0) or 206 (the rest of it from
+    ``offset``). ``url`` is the request URL on the endpoint that answered.
+    ``total_size`` is the size of the whole archive, when the server said.
+    ``filename`` is the server's suggested name, raw and untrusted; ``etag`` is the
+    archive's validator for a later ``If-Range``. Valid only inside the
+    ``ManagementClient.stream_logs`` context.
+    """
+
+    def __init__(self, response: httpx.Response, *, requested_offset: int, url: str) -> None:
+        self._response = response
+        self._url = url
+        self.url = url
+        self.status = response.status_code
+        self.etag = response.headers.get("etag")
+        self.content_disposition = response.headers.get("content-disposition")
+        self.filename = filename_parameter(self.content_disposition)
+        self._check_shape()
+        if self.status == 206:
+            self.offset, self.total_size = _partial_range(response, requested_offset, url)
+        else:
+            self.offset = 0
+            self.total_size = _content_length(response)
+
+    def __repr__(self) -> str:
+        return (
+            f"LogStream(status={self.status}, offset={self.offset}, "
+            f"total_size={self.total_size}, etag={self.etag!r})"
+        )
+
+    async def aiter_bytes(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AsyncIterator[bytes]:
+        """The body from ``offset`` on, in chunks of at most about ``chunk_size`` bytes.
+
+        When the connection drops, the bytes received so far are still yielded, then
+        ``UnreachableError(reason=CONNECTION_LOST)`` is raised, so a resume loses nothing.
+        """
+        buffer = bytearray()
+        failure: ConsoleError | None = None
+        try:
+            async for piece in self._response.aiter_bytes():  # identity-encoded: raw bytes
+                buffer += piece
+                if len(buffer) >= chunk_size:
+                    yield bytes(buffer)
+                    buffer.clear()
+        except httpx.TransportError as exc:
+            failure = transport_error(exc, self._url)
+        if buffer:
+            yield bytes(buffer)
+        if failure is not None:
+            raise failure
+
+    def _check_shape(self) -> None:
+        if self.status not in (200, 206):
+            raise ProtocolError(
+                f"The logs request got an unexpected answer (HTTP {self.status}).",
+                status=self.status,
+                url=self._url,
+            )
+        media = media_type(self._response)
+        if media not in _ARCHIVE_TYPES:
+            raise ProtocolError(
+                f"The Management Tool sent {media or 'an untyped reply'} instead of a zip archive.",
+                status=self.status,
+                url=self._url,
+            )
+        encoding = self._response.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            raise ProtocolError(
+                "The Management Tool compressed the log archive in transit, which this "
+                "console does not support for downloads.",
+                status=self.status,
+                detail=f"content-encoding {encoding!r}",
+                url=self._url,
+            )
+
+
+def unsatisfied_range_total(response: httpx.Response) -> int | None:
+    """The archive size in a 416 reply's ``Content-Range: bytes */TOTAL``, if present."""
+    match = _UNSATISFIED_RANGE.match(response.headers.get("content-range", ""))
+    return int(match.group(1)) if match else None
+
+
+def _partial_range(response: httpx.Response, requested: int, url: str) -> tuple[int, int | None]:
+    header = response.headers.get("content-range", "")
+    match = _CONTENT_RANGE.match(header)
+    if match is None or int(match.group(1)) != requested:
+        raise ProtocolError(
+            "The Management Tool resumed the download at the wrong position.",
+            status=206,
+            detail=f"requested bytes={requested}-, got Content-Range {header[:80]!r}",
+            url=url,
+        )
+    total = None if match.group(3) == "*" else int(match.group(3))
+    return requested, total
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length", "").strip()
+    return int(value) if value.isdigit() else None

@@ -1,0 +1,183 @@
+"""Immutable models of the Management Tool API replies (contract v1).
+
+Unknown fields are ignored and an unknown server status reads as ``UNKNOWN``, so a
+newer Management Tool does not break the console. Validation happens in
+``app.api.decoding``, which turns a failure into a ``ProtocolError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+
+class _Reply(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class ServerStatus(StrEnum):
+    ONLINE = "online"
+    OFFLINE = "offline"
+    ISOLATED = "isolated"
+    STARTING = "starting"
+    STOPPING = "stopping"
+    UNKNOWN = "unknown"  # any value this console does not know
+
+    @classmethod
+    def parse(cls, value: object) -> ServerStatus:
+        """The member for ``value`` (case-insensitive), ``UNKNOWN`` for anything else."""
+        if isinstance(value, str):
+            try:
+                return cls(value.strip().lower())
+            except ValueError:
+                pass
+        return cls.UNKNOWN
+
+
+class HealthStatus(StrEnum):
+    HEALTHY = "Healthy"
+    DEGRADED = "Degraded"
+    UNHEALTHY = "Unhealthy"
+    UNKNOWN = "Unknown"
+
+    @classmethod
+    def parse(cls, value: object) -> HealthStatus:
+        """The member for ``value`` (case-insensitive), ``UNKNOWN`` for anything else."""
+        if isinstance(value, str):
+            for member in cls:
+                if member.value.lower() == value.strip().lower():
+                    return member
+        return cls.UNKNOWN
+
+
+class Isolation(_Reply):
+    """Why and since when a server is out of the load balancer's rotation."""
+
+    since: datetime | None = None
+    by: str | None = None
+    reason: str | None = None
+
+
+class Server(_Reply):
+    id: str
+    name: str
+    address: str
+    status: ServerStatus
+    clients: int = Field(ge=0)
+    version: str | None = None
+    isolation: Isolation | None = None
+    last_seen: datetime
+    management_url: str | None = None
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _known_status(cls, value: Any) -> ServerStatus:
+        return ServerStatus.parse(value)
+
+
+class ClusterInfo(_Reply):
+    name: str
+    generated_at: datetime
+
+
+class ClusterReply(_Reply):
+    """The body of ``GET /api/v1/cluster``."""
+
+    cluster: ClusterInfo
+    servers: tuple[Server, ...]
+
+
+class ClusterSnapshot(_Reply):
+    """The cluster as one endpoint reported it.
+
+    ``etag`` is the validator sent back as ``If-None-Match``; ``source_url`` is the
+    base URL of the endpoint that answered; ``received_at`` is when (UTC) the reply
+    arrived. ``changed`` is False when the endpoint answered 304 Not Modified: the
+    cluster and servers are then those of the previous snapshot.
+    """
+
+    cluster: ClusterInfo
+    servers: tuple[Server, ...]
+    etag: str | None
+    received_at: datetime
+    source_url: str
+    changed: bool = True
+
+    def server(self, server_id: str) -> Server | None:
+        """The server with this id, or None."""
+        return next((s for s in self.servers if s.id == server_id), None)
+
+
+class HealthEntry(_Reply):
+    status: HealthStatus = HealthStatus.UNKNOWN
+    description: str | None = None
+    duration: str | None = None
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _known_status(cls, value: Any) -> HealthStatus:
+        return HealthStatus.parse(value)
+
+
+class HealthReport(_Reply):
+    """What ``GET /healthcheck`` said about one endpoint's own Application Server.
+
+    ``ok`` follows the HTTP status alone (2xx); ``status`` comes from the body when it
+    has one, else from the HTTP status (Healthy for 2xx, Unhealthy otherwise).
+    """
+
+    url: str
+    http_status: int
+    status: HealthStatus
+    entries: Mapping[str, HealthEntry] = Field(default_factory=dict)
+    total_duration: str | None = None
+    ok: bool
+
+    @property
+    def isolated(self) -> bool:
+        """True when the report carries an ``isolation`` entry (a running, isolated server)."""
+        return "isolation" in self.entries
+
+
+class HealthBody(_Reply):
+    """The JSON body of a health report, when there is one."""
+
+    status: HealthStatus = HealthStatus.UNKNOWN
+    total_duration: str | None = Field(default=None, alias="totalDuration")
+    entries: Mapping[str, HealthEntry] = Field(default_factory=dict)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _known_status(cls, value: Any) -> HealthStatus:
+        return HealthStatus.parse(value)
+
+
+class VersionInfo(_Reply):
+    """The version an Application Server reported live."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", coerce_numbers_to_str=True)
+
+    version: str
+    build: str | None = None
+    released: date | None = None
+
+
+class TokenGrant(_Reply):
+    """A bearer token; ``access_token`` is a ``SecretStr`` so it never shows in a repr."""
+
+    access_token: SecretStr
+    token_type: str = "Bearer"
+    expires_in: float = Field(gt=0)
+
+
+class Problem(_Reply):
+    """An RFC 9457 problem document (``application/problem+json``)."""
+
+    type: str = "about:blank"
+    title: str | None = None
+    status: int | None = None
+    detail: str | None = None

@@ -1,0 +1,176 @@
+"""TLS trust for Management Tool connections: SSL contexts, pinning, certificate inspection.
+
+Verification is never switched off. In ``PINNED`` mode the context accepts exactly one
+certificate, identified by its SHA-256 fingerprint: the check runs inside the TLS
+handshake (before a single HTTP byte, so before any credentials, is sent); the host
+name is not checked because the user trusted that exact certificate.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ssl
+from urllib.parse import urlsplit
+
+import httpx
+import truststore
+
+from app.api.certificates import CertificateInfo, normalize_fingerprint, sha256_fingerprint
+from app.api.errors import TlsError, TlsErrorKind
+from app.api.proxy import client_arguments
+from app.api.settings import ProxySetting, TlsTrust, TrustMode
+from app.api.tls_errors import CertificatePinMismatch, find_ssl_error
+from app.api.transport_errors import transport_error
+from app.api.urls import InvalidUrlError
+
+__all__ = [
+    "CertificateInfo",
+    "CertificatePinMismatch",
+    "PinnedSSLContext",
+    "build_ssl_context",
+    "fetch_certificate",
+]
+
+
+class PinnedSSLContext(ssl.SSLContext):
+    """A client context that accepts only the certificate with ``pinned_sha256``."""
+
+    pinned_sha256: str
+
+
+def _check_pin(ssl_object: ssl.SSLObject | ssl.SSLSocket) -> None:
+    context = ssl_object.context
+    if not isinstance(context, PinnedSSLContext):  # pragma: no cover - wired only by us
+        raise ssl.SSLError("pin check on a context without a pin")
+    der = ssl_object.getpeercert(binary_form=True)
+    if der is None or not hmac.compare_digest(sha256_fingerprint(der), context.pinned_sha256):
+        raise CertificatePinMismatch(der or b"")
+
+
+class _PinCheckingSSLObject(ssl.SSLObject):
+    def do_handshake(self) -> None:
+        super().do_handshake()
+        _check_pin(self)
+
+
+class _PinCheckingSSLSocket(ssl.SSLSocket):
+    def do_handshake(self, block: bool = False) -> None:
+        super().do_handshake(block)
+        _check_pin(self)
+
+
+def build_ssl_context(trust: TlsTrust) -> ssl.SSLContext:
+    """The client ``SSLContext`` for ``trust``.
+
+    SYSTEM uses the operating system's trust store (truststore); CA_FILE trusts the
+    certificates in that file; PINNED trusts exactly the pinned certificate. Raises
+    ``TlsError(kind=CONFIGURATION)`` when the CA file or the fingerprint is unusable.
+    """
+    if trust.mode is TrustMode.SYSTEM:
+        return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if trust.mode is TrustMode.CA_FILE:
+        return _ca_file_context(trust)
+    return _pinned_context(trust)
+
+
+def _ca_file_context(trust: TlsTrust) -> ssl.SSLContext:
+    if trust.ca_file is None:
+        raise TlsError(
+            "No CA certificate file is chosen for this connection.",
+            kind=TlsErrorKind.CONFIGURATION,
+        )
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    try:
+        context.load_verify_locations(cafile=str(trust.ca_file))
+    except FileNotFoundError:
+        raise TlsError(
+            f"The CA certificate file {trust.ca_file} does not exist.",
+            kind=TlsErrorKind.CONFIGURATION,
+        ) from None
+    except OSError as exc:
+        raise TlsError(
+            f"The CA certificate file {trust.ca_file} cannot be read ({exc.strerror}).",
+            kind=TlsErrorKind.CONFIGURATION,
+        ) from None
+    except ssl.SSLError as exc:
+        raise TlsError(
+            f"The file {trust.ca_file} does not contain a usable PEM or DER CA certificate.",
+            kind=TlsErrorKind.CONFIGURATION,
+            detail=str(exc),
+        ) from None
+    return context
+
+
+def _pinned_context(trust: TlsTrust) -> ssl.SSLContext:
+    try:
+        fingerprint = normalize_fingerprint(trust.pinned_sha256 or "")
+    except ValueError:
+        raise TlsError(
+            "The pinned certificate fingerprint is missing or is not a SHA-256 fingerprint.",
+            kind=TlsErrorKind.CONFIGURATION,
+        ) from None
+    context = PinnedSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # replaced by the fingerprint check in the handshake
+    context.pinned_sha256 = fingerprint
+    context.sslobject_class = _PinCheckingSSLObject
+    context.sslsocket_class = _PinCheckingSSLSocket
+    return context
+
+
+class _CertificateCaptured(ssl.SSLError):
+    """Internal: the handshake reached the server's certificate; stop there."""
+
+    def __init__(self, der: bytes) -> None:
+        super().__init__(1, "certificate captured")
+        self.der = der
+
+
+class _CapturingSSLObject(ssl.SSLObject):
+    def do_handshake(self) -> None:
+        super().do_handshake()
+        raise _CertificateCaptured(self.getpeercert(binary_form=True) or b"")
+
+
+async def fetch_certificate(
+    url: str,
+    *,
+    proxy: ProxySetting | None = None,
+    timeout: float = 10.0,  # noqa: ASYNC109 - per-connection httpx timeout, not a deadline
+) -> CertificateInfo:
+    """The leaf certificate the HTTPS server at ``url`` presents, fetched WITHOUT trusting it.
+
+    For the "do you trust this certificate?" question: the connection is dropped right
+    after the handshake, so no HTTP request (and no credential) is ever sent. Honours
+    ``proxy`` (default: the system proxy). Raises ``InvalidUrlError`` for a non-HTTPS
+    URL, ``UnreachableError`` when the server cannot be reached, ``TlsError`` when no
+    TLS handshake is possible.
+    """
+    if urlsplit(url).scheme.lower() != "https":
+        raise InvalidUrlError("Only https:// URLs have a certificate to inspect.")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # nothing is trusted: the handshake is cut short
+    context.sslobject_class = _CapturingSSLObject
+    arguments = client_arguments(proxy or ProxySetting(), context, [urlsplit(url).hostname or ""])
+    async with httpx.AsyncClient(timeout=timeout, **arguments) as client:
+        try:
+            await client.head(url)
+        except httpx.TransportError as exc:
+            captured = find_ssl_error(exc)
+            if isinstance(captured, _CertificateCaptured):
+                info = _describe_or_none(captured.der)
+                if info is not None:
+                    return info
+            raise transport_error(exc, url) from None
+    raise TlsError(  # pragma: no cover - the handshake always ends in _CertificateCaptured
+        "The server did not present a certificate.", kind=TlsErrorKind.OTHER, url=url
+    )
+
+
+def _describe_or_none(der: bytes) -> CertificateInfo | None:
+    try:
+        return CertificateInfo.from_der(der) if der else None
+    except ValueError:
+        return None

@@ -1,0 +1,189 @@
+"""The audit trail: one JSON line per maintenance action, in ``audit.jsonl`` in the data folder.
+
+Each line is ``{"ts", "connection", "server", "user", "action", "result", "detail"}``
+with ``ts`` in RFC 3339 UTC. Lines are appended with a single write on a file opened in
+append mode, so the window and the command line can write at the same time. At about
+10 MB the file is renamed to ``audit.jsonl.1`` (replacing the previous one). Reading
+skips damaged lines, such as a last line cut short by a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from app.connections.filelock import InterProcessLock, LockTimeoutError
+from app.logsetup import redact
+from app.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+AUDIT_FILE = "audit.jsonl"
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MAX_DETAIL_CHARS = 2000
+
+
+class AuditAction(StrEnum):
+    ISOLATE = "isolate"
+    RETURN = "return"  # return to service
+    VERSION = "version"
+    LOGS = "logs"
+
+
+class AuditResult(StrEnum):
+    OK = "ok"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One action. ``connection`` is the connection's name, ``server`` the Application
+    Server it acted on, ``user`` the Management Tool user it ran as."""
+
+    ts: datetime
+    connection: str
+    server: str
+    user: str
+    action: AuditAction
+    result: AuditResult
+    detail: str = ""
+
+    def to_json_line(self) -> str:
+        """The entry as one line of JSON, newline included."""
+        data: dict[str, Any] = asdict(self)
+        data["ts"] = format_timestamp(self.ts)
+        return json.dumps(data, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, data: Any) -> AuditEntry:
+        """Parse one decoded line; raises ``ValueError`` if it is not an audit entry."""
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+        texts = {key: data.get(key, "") for key in ("connection", "server", "user", "detail")}
+        if not all(isinstance(value, str) for value in texts.values()):
+            raise ValueError("a field is not text")
+        return cls(
+            ts=datetime.fromisoformat(str(data["ts"])).astimezone(UTC),
+            action=AuditAction(data["action"]),
+            result=AuditResult(data["result"]),
+            **texts,
+        )
+
+
+def format_timestamp(moment: datetime) -> str:
+    """RFC 3339 in UTC with milliseconds: ``2025-03-01T12:00:00.000Z``."""
+    utc = moment.astimezone(UTC)
+    return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class AuditLog:
+    """Append-only audit trail in one file (plus one rotated file)."""
+
+    def __init__(self, path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.path = path
+        self.rotated_path = path.with_name(path.name + ".1")
+        self.max_bytes = max_bytes
+        self._lock_path = path.with_name(path.name + ".lock")
+
+    @classmethod
+    def in_data_dir(cls, paths: AppPaths) -> AuditLog:
+        """The audit trail of this user (``audit.jsonl`` in the data folder)."""
+        return cls(paths.data_dir / AUDIT_FILE)
+
+    def __repr__(self) -> str:
+        return f"AuditLog({str(self.path)!r})"
+
+    def append(
+        self,
+        *,
+        connection: str,
+        server: str,
+        user: str,
+        action: AuditAction,
+        result: AuditResult,
+        detail: str = "",
+    ) -> AuditEntry:
+        """Record an action now and return the entry written.
+
+        ``detail`` is masked with ``app.logsetup.redact`` and shortened to 2,000
+        characters. Raises ``OSError`` if the file cannot be written.
+        """
+        now = datetime.now(UTC)
+        entry = AuditEntry(
+            ts=now.replace(microsecond=now.microsecond // 1000 * 1000),  # as stored
+            connection=connection,
+            server=server,
+            user=user,
+            action=action,
+            result=result,
+            detail=redact(detail)[:MAX_DETAIL_CHARS],
+        )
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._rotate_if_full()
+        line = entry.to_json_line().encode("utf-8")
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
+        fd = os.open(self.path, flags, 0o600)
+        try:
+            if not _ends_with_newline(fd):
+                line = b"\n" + line  # never glue an entry onto a line cut short by a crash
+            os.write(fd, line)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return entry
+
+    def read(self, limit: int = 1000) -> list[AuditEntry]:
+        """The newest ``limit`` entries, oldest first, from this file and the rotated one."""
+        if limit <= 0:
+            return []
+        entries: list[AuditEntry] = []
+        for path in (self.path, self.rotated_path):
+            entries[:0] = _read_entries(path)[-(limit - len(entries)) :]
+            if len(entries) >= limit:
+                break
+        return entries
+
+    def _rotate_if_full(self) -> None:
+        try:
+            if self.path.stat().st_size < self.max_bytes:
+                return
+        except FileNotFoundError:
+            return
+        try:
+            with InterProcessLock(self._lock_path, timeout_s=2.0):
+                # Another process may have rotated while this one waited.
+                if self.path.stat().st_size >= self.max_bytes:
+                    os.replace(self.path, self.rotated_path)
+        except (LockTimeoutError, OSError) as exc:
+            log.warning("The audit trail was not rotated: %s", exc)
+
+
+def _ends_with_newline(fd: int) -> bool:
+    """Whether the file is empty or its last byte is a newline (the fd must be readable)."""
+    if os.fstat(fd).st_size == 0:
+        return True
+    os.lseek(fd, -1, os.SEEK_END)
+    return os.read(fd, 1) == b"\n"
+
+
+def _read_entries(path: Path) -> list[AuditEntry]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    entries: list[AuditEntry] = []
+    for line in raw.splitlines():
+        if not line.strip():
+            continue
+        try:
+            entries.append(AuditEntry.from_json(json.loads(line)))
+        except (ValueError, KeyError, TypeError):
+            continue  # damaged line (e.g. cut short by a crash); the rest still counts
+    return entries

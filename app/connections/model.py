@@ -1,0 +1,296 @@
+"""A saved connection to one cluster: its Management Tool URLs, user, trust and display options.
+
+``ConnectionProfile`` is immutable and always valid: building one from bad values raises
+``ProfileValidationError`` whose message names the field in plain words. It holds no
+password; passwords live in the system keyring (``app.credentials``).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from app.api.settings import EndpointSettings, ProxyMode, ProxySetting, TlsTrust, TrustMode
+from app.api.urls import InvalidUrlError, normalize_base_url
+from app.connections.errors import FieldProblem, ProfileValidationError
+from app.connections.messages import profile_error_from
+
+MAX_NAME_CHARS = 100
+MAX_GROUP_CHARS = 200
+MAX_USERNAME_CHARS = 256
+MAX_NOTES_CHARS = 4000
+MIN_POLL_INTERVAL_S = 0.5
+MAX_POLL_INTERVAL_S = 3600.0
+DEFAULT_POLL_INTERVAL_S = 2.0
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+class EnvironmentTag(StrEnum):
+    """What kind of environment a connection reaches; shown as a coloured label."""
+
+    NONE = "none"
+    PRODUCTION = "production"
+    STAGING = "staging"
+    TEST = "test"
+    DEVELOPMENT = "development"
+
+    @property
+    def label(self) -> str:
+        """Display name ("Production"); empty for ``NONE``."""
+        return "" if self is EnvironmentTag.NONE else self.value.capitalize()
+
+    @property
+    def colour(self) -> str:
+        """Display colour as ``#rrggbb``."""
+        return _TAG_COLOURS[self]
+
+
+_TAG_COLOURS: dict[EnvironmentTag, str] = {
+    EnvironmentTag.NONE: "#8a8886",
+    EnvironmentTag.PRODUCTION: "#c50f1f",
+    EnvironmentTag.STAGING: "#da7b00",
+    EnvironmentTag.TEST: "#0f6cbd",
+    EnvironmentTag.DEVELOPMENT: "#107c10",
+}
+
+
+class AuthMode(StrEnum):
+    """How the console signs in to the Management Tool."""
+
+    PASSWORD = "password"
+
+
+def _single_line(value: str, label: str) -> str:
+    if _CONTROL_CHARS.search(value):
+        raise ValueError(f"{label} must not contain line breaks or control characters.")
+    return value
+
+
+class TlsOptions(BaseModel):
+    """Certificate trust of a connection; only the setting matching ``mode`` is used.
+
+    ``pinned_sha256`` accepts upper case and ``:``/space separators and is stored as
+    64 lowercase hex digits.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    mode: TrustMode = TrustMode.SYSTEM
+    ca_file: str | None = None
+    pinned_sha256: str | None = None
+
+    @field_validator("ca_file")
+    @classmethod
+    def _check_ca_file(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return _single_line(value.strip(), "The CA certificate file")
+
+    @field_validator("pinned_sha256")
+    @classmethod
+    def _check_pin(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        digits = re.sub(r"[\s:]", "", value).lower()
+        if not digits:
+            return None
+        if not _SHA256_HEX.fullmatch(digits):
+            raise ValueError(
+                "The pinned certificate fingerprint must be a SHA-256 hash: 64 hexadecimal digits."
+            )
+        return digits
+
+    @model_validator(mode="after")
+    def _check_mode(self) -> Self:
+        if self.mode is TrustMode.CA_FILE and self.ca_file is None:
+            raise ValueError("Choose a CA certificate file, or trust the system's certificates.")
+        if self.mode is TrustMode.PINNED and self.pinned_sha256 is None:
+            raise ValueError("A pinned certificate needs its SHA-256 fingerprint.")
+        return self
+
+    def to_trust(self) -> TlsTrust:
+        """The client-side trust setting, carrying only what ``mode`` uses."""
+        return TlsTrust(
+            mode=self.mode,
+            ca_file=Path(self.ca_file) if self.mode is TrustMode.CA_FILE and self.ca_file else None,
+            pinned_sha256=self.pinned_sha256 if self.mode is TrustMode.PINNED else None,
+        )
+
+
+class ProxyOptions(BaseModel):
+    """Proxy of a connection. A proxy URL never carries a user name or password."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    mode: ProxyMode = ProxyMode.SYSTEM
+    url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        text = value.strip()
+        parts = urlsplit(text)
+        try:
+            host = parts.hostname
+            parts.port  # noqa: B018  (raises on a bad port)
+        except ValueError:
+            host = None
+        if parts.scheme.lower() not in _PROXY_SCHEMES or not host or " " in text:
+            raise ValueError("The proxy URL must look like http://proxy.example.com:8080.")
+        if parts.username or parts.password:
+            raise ValueError("The proxy URL must not contain a user name or password.")
+        return text
+
+    @model_validator(mode="after")
+    def _check_mode(self) -> Self:
+        if self.mode is ProxyMode.URL and self.url is None:
+            raise ValueError("Enter the proxy URL, or use the system proxy or no proxy.")
+        return self
+
+    def to_setting(self) -> ProxySetting:
+        """The client-side proxy setting, with the URL only when ``mode`` is ``URL``."""
+        return ProxySetting(mode=self.mode, url=self.url if self.mode is ProxyMode.URL else None)
+
+
+class ConnectionProfile(BaseModel):
+    """One saved connection. Immutable; construct with keyword arguments or ``from_data``.
+
+    Every constructor raises ``ProfileValidationError`` (never a raw pydantic error).
+    Unknown keys are ignored so files from newer versions still load. ``urls`` are
+    normalized Management Tool base URLs, tried in order, without duplicates.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    name: str
+    group: str = ""
+    tag: EnvironmentTag = EnvironmentTag.NONE
+    read_only: bool = False
+    urls: tuple[str, ...]
+    username: str
+    auth_mode: AuthMode = AuthMode.PASSWORD
+    tls: TlsOptions = Field(default_factory=TlsOptions)
+    proxy: ProxyOptions = Field(default_factory=ProxyOptions)
+    poll_interval_s: float = DEFAULT_POLL_INTERVAL_S
+    notes: str = ""
+    remember_password: bool = False
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise profile_error_from(exc) from None
+
+    @classmethod
+    def from_data(cls, data: Any) -> ConnectionProfile:
+        """Build from a decoded JSON object; anything but a mapping is rejected."""
+        if not isinstance(data, dict) or not all(isinstance(key, str) for key in data):
+            raise ProfileValidationError([FieldProblem("", "The entry is not a connection.")])
+        return cls(**data)
+
+    def to_data(self) -> dict[str, Any]:
+        """A JSON-ready dict that ``from_data`` turns back into an equal profile."""
+        return self.model_dump(mode="json")
+
+    def with_changes(self, **changes: Any) -> ConnectionProfile:
+        """A validated copy with some fields replaced (the id is kept unless given)."""
+        return ConnectionProfile(**{**self.model_dump(), **changes})
+
+    @property
+    def allows_isolation(self) -> bool:
+        """False for read-only connections: isolation is hidden and refused."""
+        return not self.read_only
+
+    @property
+    def group_parts(self) -> tuple[str, ...]:
+        """The folder path split into its levels; ``()`` at top level."""
+        return tuple(self.group.split("/")) if self.group else ()
+
+    def endpoint_settings(self) -> EndpointSettings:
+        """What the API client needs to reach this cluster (everything but the password)."""
+        return EndpointSettings(
+            urls=self.urls,
+            username=self.username,
+            trust=self.tls.to_trust(),
+            proxy=self.proxy.to_setting(),
+        )
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            raise ValueError("The connection id is not valid.") from None
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        name = value.strip()
+        if not name:
+            raise ValueError("Name is required.")
+        if len(name) > MAX_NAME_CHARS:
+            raise ValueError(f"Name must be at most {MAX_NAME_CHARS} characters.")
+        return _single_line(name, "Name")
+
+    @field_validator("group")
+    @classmethod
+    def _check_group(cls, value: str) -> str:
+        group = "/".join(part.strip() for part in value.split("/") if part.strip())
+        if len(group) > MAX_GROUP_CHARS:
+            raise ValueError(f"Folder must be at most {MAX_GROUP_CHARS} characters.")
+        return _single_line(group, "Folder")
+
+    @field_validator("urls")
+    @classmethod
+    def _check_urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        typed = [text for text in value if text.strip()]
+        if not typed:
+            raise ValueError("Add at least one Management Tool URL.")
+        urls: list[str] = []
+        for position, text in enumerate(typed, start=1):
+            try:
+                url = normalize_base_url(text)
+            except InvalidUrlError as exc:
+                prefix = f"URL {position}: " if len(typed) > 1 else ""
+                raise ValueError(f"{prefix}{exc}") from None
+            if url in urls:
+                raise ValueError(f"The URL {url} is listed twice.")
+            urls.append(url)
+        return tuple(urls)
+
+    @field_validator("username")
+    @classmethod
+    def _check_username(cls, value: str) -> str:
+        username = value.strip()
+        if not username:
+            raise ValueError("User name is required.")
+        if len(username) > MAX_USERNAME_CHARS:
+            raise ValueError(f"User name must be at most {MAX_USERNAME_CHARS} characters.")
+        return _single_line(username, "User name")
+
+    @field_validator("poll_interval_s")
+    @classmethod
+    def _check_poll_interval(cls, value: float) -> float:
+        if not MIN_POLL_INTERVAL_S <= value <= MAX_POLL_INTERVAL_S:
+            raise ValueError("Poll interval must be between 0.5 s and 1 hour.")
+        return value
+
+    @field_validator("notes")
+    @classmethod
+    def _check_notes(cls, value: str) -> str:
+        if len(value) > MAX_NOTES_CHARS:
+            raise ValueError(f"Notes must be at most {MAX_NOTES_CHARS} characters.")
+        return value

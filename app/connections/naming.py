@@ -1,0 +1,25 @@
+"""Names for copies and imports that do not clash with existing connection names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from app.connections.model import MAX_NAME_CHARS
+
+
+def unique_name(base: str, marker: str, taken: Iterable[str]) -> str:
+    """``base`` if free, else ``"base (marker)"``, ``"base (marker 2)"``, ... .
+
+    Names compare case-insensitively; the base is shortened so the result stays within
+    the name length limit.
+    """
+    used = {name.casefold() for name in taken}
+    if base.casefold() not in used:
+        return base
+    number = 1
+    while True:
+        suffix = f" ({marker})" if number == 1 else f" ({marker} {number})"
+        candidate = base[: MAX_NAME_CHARS - len(suffix)].rstrip() + suffix
+        if candidate.casefold() not in used:
+            return candidate
+        number += 1

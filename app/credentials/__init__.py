@@ -1,0 +1,31 @@
+"""Connection passwords in the system keyring, and the ``Secret`` wrapper that hides them."""
+
+from app.credentials.errors import (
+    CredentialError,
+    KeyringAccessError,
+    KeyringUnavailableError,
+    SecretRejectedError,
+)
+from app.credentials.secret import Secret
+from app.credentials.store import (
+    LEGACY_SERVICE,
+    MAX_SECRET_CHARS,
+    SERVICE,
+    CredentialOwner,
+    CredentialStore,
+    entry_key,
+)
+
+__all__ = [
+    "LEGACY_SERVICE",
+    "MAX_SECRET_CHARS",
+    "SERVICE",
+    "CredentialError",
+    "CredentialOwner",
+    "CredentialStore",
+    "KeyringAccessError",
+    "KeyringUnavailableError",
+    "Secret",
+    "SecretRejectedError",
+    "entry_key",
+]

@@ -1,0 +1,173 @@
+"""Logging for the window and the command line, with secrets masked before anything is written.
+
+``configure_logging`` installs a rotating file log (``console.log``, 2 MB x 5 files) in
+the log folder and, optionally, a stderr handler. Every handler it installs carries a
+``RedactingFilter`` that replaces bearer tokens, ``Authorization``/``Cookie`` headers,
+password and token values (JSON, Python reprs, form and query strings) and every string
+registered with ``register_secret`` by ``***``. ``redact`` applies the same rules to
+any text, such as an error detail shown to the user.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import threading
+import traceback
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from app.credentials.secret import MASK, Secret
+from app.paths import AppPaths
+
+LOG_FILE = "console.log"
+LOG_MAX_BYTES = 2 * 1024 * 1024
+LOG_BACKUP_COUNT = 4  # the current file plus four rotated ones: five files at most
+LOG_FORMAT = "%(asctime)s %(levelname)-7s %(process)d %(name)s: %(message)s"
+
+_SECRET_KEYS = (
+    r"password|passwd|pwd|secret|client_secret|access_token|refresh_token|id_token|"
+    r"token|api_key|apikey|authorization|cookie|set-cookie"
+)
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # Header text: "Authorization: Bearer abc", "Cookie: a=b" (the rest of the line goes).
+    (
+        re.compile(r"(?i)\b((?:proxy-)?authorization\s*:\s*)[^\r\n]+"),
+        rf"\g<1>{MASK}",
+    ),
+    (re.compile(r"(?i)\b((?:set-)?cookie\s*:\s*)[^\r\n]+"), rf"\g<1>{MASK}"),
+    # Quoted key/value pairs in JSON or Python reprs: "password": "x", 'token': 'x'.
+    (
+        re.compile(rf"""(?i)((["'])(?:{_SECRET_KEYS})\2\s*[:=]\s*)(["'])(?:\\.|(?!\3)[^\\])*\3"""),
+        rf"\g<1>\g<3>{MASK}\g<3>",
+    ),
+    # Form bodies, query strings and keyword reprs: password=x&..., access_token=x.
+    (
+        re.compile(rf"(?i)(?<![\w-])((?:{_SECRET_KEYS})\s*=\s*)[^\s&,;)\]}}'\"]+"),
+        rf"\g<1>{MASK}",
+    ),
+    # A password inside a URL: https://user:secret@host.
+    (re.compile(r"(://[^/\s:@]+:)[^@\s/]+@"), rf"\g<1>{MASK}@"),
+    # Any remaining bearer token, e.g. in a header dict.
+    (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*"), rf"\g<1>{MASK}"),
+)
+
+_registry_lock = threading.Lock()
+_registered: set[str] = set()
+_registered_pattern: re.Pattern[str] | None = None
+
+
+def register_secret(secret: str | Secret) -> None:
+    """Mask this exact string in every log record and in ``redact`` from now on.
+
+    Empty strings are ignored. Call it for each password and token the process handles.
+    """
+    global _registered_pattern
+    value = secret.reveal() if isinstance(secret, Secret) else secret
+    if not value:
+        return
+    with _registry_lock:
+        if value in _registered:
+            return
+        _registered.add(value)
+        # Longest first, so a secret containing another one is masked whole.
+        ordered = sorted(_registered, key=len, reverse=True)
+        _registered_pattern = re.compile("|".join(re.escape(s) for s in ordered))
+
+
+def forget_registered_secrets() -> None:
+    """Stop masking the strings given to ``register_secret`` (the built-in rules stay)."""
+    global _registered_pattern
+    with _registry_lock:
+        _registered.clear()
+        _registered_pattern = None
+
+
+def redact(text: str) -> str:
+    """``text`` with every secret the rules and the registry know replaced by ``***``."""
+    pattern = _registered_pattern
+    if pattern is not None:
+        text = pattern.sub(MASK, text)
+    for rule, replacement in _PATTERNS:
+        text = rule.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Masks secrets in a record's message, exception text and stack before it is emitted.
+
+    The record is rewritten in place (message merged with its arguments), so every
+    handler after this one sees the masked text too.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+class _TolerantRotatingFileHandler(RotatingFileHandler):
+    """Keeps writing to the current file when rotation fails (another process has it open)."""
+
+    def doRollover(self) -> None:
+        try:
+            super().doRollover()
+        except OSError:
+            if self.stream is None:
+                self.stream = self._open()
+
+
+_installed: list[logging.Handler] = []
+
+
+def configure_logging(
+    paths: AppPaths,
+    *,
+    level: int = logging.INFO,
+    console: bool = False,
+    file_name: str = LOG_FILE,
+) -> Path:
+    """Send log records at ``level`` and above to the rotating file (and stderr if ``console``).
+
+    Replaces handlers installed by an earlier call. Creates the log folder. Returns the
+    log file's path. ``file_name`` lets a second kind of process keep its own file.
+    """
+    shutdown_logging()
+    paths.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    log_file = paths.log_dir / file_name
+    handlers: list[logging.Handler] = [
+        _TolerantRotatingFileHandler(
+            log_file,
+            maxBytes=LOG_MAX_BYTES,
+            backupCount=LOG_BACKUP_COUNT,
+            encoding="utf-8",
+            delay=True,
+        )
+    ]
+    if console:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    formatter = logging.Formatter(LOG_FORMAT)
+    root = logging.getLogger()
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.addFilter(RedactingFilter())
+        root.addHandler(handler)
+        _installed.append(handler)
+    root.setLevel(level)
+    return log_file
+
+
+def shutdown_logging() -> None:
+    """Remove and close the handlers ``configure_logging`` installed."""
+    root = logging.getLogger()
+    while _installed:
+        handler = _installed.pop()
+        root.removeHandler(handler)
+        handler.close()

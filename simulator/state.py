@@ -1,0 +1,37 @@
+"""The one shared state every endpoint and the control API of a simulator run work on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from simulator.auth import Accounts, LoginThrottle, TokenStore
+from simulator.cluster import Cluster
+from simulator.faults import FaultBook
+from simulator.log_store import LogStore
+from simulator.request_log import RequestLog
+
+
+@dataclass
+class SimulatorState:
+    """The cluster and everything around it that the HTTP layer shares.
+
+    ``endpoint_urls`` maps a server id to its Management Tool base URL; only servers
+    with an open endpoint appear. aiohttp runs everything on one event loop, so no
+    locking is needed.
+    """
+
+    cluster: Cluster
+    accounts: Accounts
+    tokens: TokenStore
+    throttle: LoginThrottle
+    logs: LogStore
+    requests: RequestLog
+    control_token: str = field(repr=False)
+    faults: FaultBook = field(default_factory=FaultBook)
+    endpoint_urls: dict[str, str] = field(default_factory=dict)
+
+
+STATE = web.AppKey("simulator_state", SimulatorState)
+ENDPOINT = web.AppKey("endpoint_server_id", str)

@@ -1,0 +1,51 @@
+"""Fixtures for the saved-connections tests: a private console home and profile factories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.connections.model import ConnectionProfile
+from app.connections.store import ConnectionStore
+from app.paths import HOME_ENV_VAR, AppPaths
+
+MakeProfile = Callable[..., ConnectionProfile]
+
+
+@pytest.fixture
+def console_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``EKRAN_CONSOLE_HOME`` pointing at a fresh folder, so nothing touches the real home."""
+    home = tmp_path / "console-home"
+    monkeypatch.setenv(HOME_ENV_VAR, str(home))
+    return home
+
+
+@pytest.fixture
+def paths(console_home: Path) -> AppPaths:
+    return AppPaths.default()
+
+
+@pytest.fixture
+def store(paths: AppPaths) -> ConnectionStore:
+    return ConnectionStore(paths)
+
+
+@pytest.fixture
+def make_profile() -> MakeProfile:
+    """Build a valid profile; keyword arguments override the defaults."""
+    counter = iter(range(1, 10_000))
+
+    def make(**overrides: Any) -> ConnectionProfile:
+        number = next(counter)
+        fields: dict[str, Any] = {
+            "name": f"Cluster {number}",
+            "urls": [f"mt{number}.corp.example:8443"],
+            "username": "admin",
+        }
+        fields.update(overrides)
+        return ConnectionProfile(**fields)
+
+    return make

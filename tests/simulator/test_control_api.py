@@ -1,0 +1,164 @@
+"""The simulator's control API: token check, state, stop/start, advance, request history."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import StartSimulator
+from tests.helpers.simulator_process import SimulatorProcess
+
+# tests.helpers passes the CA path to httpx as ``verify=<str>``, deprecated in httpx 0.28.
+pytestmark = pytest.mark.filterwarnings("ignore:`verify=<str>` is deprecated:DeprecationWarning")
+
+STATE_SERVER_FIELDS = {
+    "id",
+    "name",
+    "status",
+    "process",
+    "clients",
+    "isolation",
+    "health",
+    "version",
+}
+
+
+@pytest.fixture
+def frozen(start_simulator: StartSimulator) -> SimulatorProcess:
+    """Clock frozen: only the test's calls move simulated time."""
+    return start_simulator("--servers", "3", "--clients", "60", "--time-scale", "0")
+
+
+@pytest.fixture
+def client(shared_simulator: SimulatorProcess) -> Iterator[httpx.Client]:
+    assert shared_simulator.info.ca_file is not None
+    context = ssl.create_default_context(cafile=shared_simulator.info.ca_file)
+    with httpx.Client(verify=context, timeout=30) as http:
+        yield http
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def status_of(sim: SimulatorProcess, method: str, path: str, body: Any = None) -> int:
+    with pytest.raises(httpx.HTTPStatusError) as caught:
+        sim.control(method, path, body)
+    return caught.value.response.status_code
+
+
+@pytest.mark.parametrize("token", [None, "wrong-token"])
+def test_every_route_needs_the_control_token(
+    shared_simulator: SimulatorProcess, client: httpx.Client, token: str | None
+) -> None:
+    headers = {} if token is None else {"X-Sim-Token": token}
+    base = shared_simulator.info.control_url
+    calls = [
+        ("GET", "/state"),
+        ("GET", "/requests"),
+        ("GET", "/faults"),
+        ("POST", "/faults"),
+        ("DELETE", "/faults"),
+        ("POST", "/advance"),
+        ("POST", "/servers/as-01/stop"),
+    ]
+    responses = [client.request(method, base + path, headers=headers) for method, path in calls]
+
+    assert [r.status_code for r in responses] == [401] * len(calls)
+    assert all(r.headers["content-type"].startswith("application/problem+json") for r in responses)
+    assert shared_simulator.state()["servers"][0]["process"] == "running"
+
+
+def test_state_describes_the_cluster(shared_simulator: SimulatorProcess) -> None:
+    state = shared_simulator.state()
+
+    parse_time(state["now"])
+    assert isinstance(state["revision"], int)
+    assert state["population"] == state["connected"] + state["pending"]
+    servers = state["servers"]
+    assert [s["id"] for s in servers] == ["as-01", "as-02", "as-03", "as-04"]
+    for server in servers:
+        assert set(server) == STATE_SERVER_FIELDS
+        assert server["process"] == "running"
+        assert server["health"] == "Healthy"
+    assert sum(s["clients"] for s in servers) == state["connected"]
+
+
+def test_advance_moves_simulated_time_at_once(frozen: SimulatorProcess) -> None:
+    before = frozen.state()
+    after = frozen.control("POST", "advance", {"seconds": 3600})
+    later = frozen.state()
+
+    assert parse_time(after["now"]) - parse_time(before["now"]) == timedelta(hours=1)
+    assert later["now"] == after["now"], "with --time-scale 0 only /advance moves time"
+    assert status_of(frozen, "POST", "advance", {"seconds": -1}) == 400
+    assert status_of(frozen, "POST", "advance", {"seconds": "soon"}) == 400
+
+
+def test_stop_and_start_walk_through_the_process_states(frozen: SimulatorProcess) -> None:
+    stopping = frozen.stop_server("as-02")
+    stop_again = status_of(frozen, "POST", "servers/as-02/stop")
+    start_too_early = status_of(frozen, "POST", "servers/as-02/start")
+    frozen.control("POST", "advance", {"seconds": 5})
+    stopped = frozen.state()["servers"][1]
+    starting = frozen.start_server("as-02")
+    frozen.control("POST", "advance", {"seconds": 10})
+    running = frozen.state()["servers"][1]
+
+    assert (stopping["process"], stopping["status"], stopping["clients"]) == (
+        "stopping",
+        "stopping",
+        0,
+    )
+    assert stop_again == start_too_early == 409
+    assert (stopped["process"], stopped["status"], stopped["health"]) == (
+        "stopped",
+        "offline",
+        None,
+    )
+    assert (starting["process"], starting["status"]) == ("starting", "starting")
+    assert (running["process"], running["status"]) == ("running", "online")
+
+
+def test_unknown_server_is_404(frozen: SimulatorProcess) -> None:
+    assert status_of(frozen, "POST", "servers/as-09/stop") == 404
+    assert status_of(frozen, "POST", "servers/as-09/start") == 404
+
+
+def test_requests_lists_recent_management_tool_calls(
+    start_simulator: StartSimulator,
+) -> None:
+    sim = start_simulator("--servers", "2")
+    assert sim.info.ca_file is not None
+    context = ssl.create_default_context(cafile=sim.info.ca_file)
+    with httpx.Client(verify=context, timeout=30) as http:
+        http.get(f"{sim.url}/healthcheck")
+        token = http.post(
+            f"{sim.url}/api/v1/auth/token",
+            json={"username": sim.info.username, "password": sim.info.password},
+        ).json()["access_token"]
+        http.get(
+            f"{sim.url_of('as-02')}/api/v1/cluster", headers={"Authorization": f"Bearer {token}"}
+        )
+        http.get(f"{sim.url_of('as-02')}/api/v1/cluster")
+
+    everything = sim.control("GET", "requests")
+    of_as02 = sim.control("GET", "requests?server_id=as-02")
+    last = sim.control("GET", "requests?limit=1")
+
+    assert [(r["server_id"], r["method"], r["path"], r["status"]) for r in everything] == [
+        ("as-01", "GET", "/EkranSystem/healthcheck", 200),
+        ("as-01", "POST", "/EkranSystem/api/v1/auth/token", 200),
+        ("as-02", "GET", "/EkranSystem/api/v1/cluster", 200),
+        ("as-02", "GET", "/EkranSystem/api/v1/cluster", 401),
+    ], "control API calls are not listed"
+    assert [r["authorization"] for r in everything] == [False, False, True, False]
+    assert token not in str(everything)
+    assert of_as02 == everything[2:]
+    assert last == everything[-1:]
+    assert status_of(sim, "GET", "requests?limit=many") == 400

@@ -1,0 +1,56 @@
+"""UI tests run their coroutines on a qasync loop over the QApplication (pytest-asyncio hook).
+
+Every ``async def`` test under tests/ui runs on Qt's event loop, so it can use ``qtbot``
+and await real network calls at the same time. The loop is never stopped in teardown
+(stopping it quits the QApplication for the rest of the session).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+
+import pytest
+import qasync
+from PySide6.QtCore import SignalInstance
+from PySide6.QtWidgets import QApplication
+
+
+def _qasync_loop() -> asyncio.AbstractEventLoop:
+    app = QApplication.instance() or QApplication([])
+    return qasync.QEventLoop(app)
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
+    return {"qasync": _qasync_loop}
+
+
+async def wait_until(predicate: Callable[[], bool], within: float = 20.0) -> None:
+    """Wait on the running loop (Qt events keep flowing) until ``predicate()`` is true."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+async def next_emission(signal: SignalInstance, within: float = 20.0) -> tuple[object, ...]:
+    """Await the next emission of ``signal`` and return its arguments.
+
+    Use this instead of ``qtbot.waitSignal`` inside async tests: a nested Qt event loop
+    inside the running qasync loop does not run asyncio callbacks.
+    """
+    future: asyncio.Future[tuple[object, ...]] = asyncio.get_running_loop().create_future()
+
+    def on_emit(*args: object) -> None:
+        if not future.done():
+            future.set_result(args)
+
+    signal.connect(on_emit)
+    try:
+        return await asyncio.wait_for(future, within)
+    finally:
+        signal.disconnect(on_emit)

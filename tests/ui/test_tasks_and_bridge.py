@@ -1,0 +1,77 @@
+"""TaskRunner and SessionBridge on the qasync loop, against the real simulator."""
+
+from __future__ import annotations
+
+import asyncio
+
+import qasync
+
+from app.api.settings import TrustMode
+from app.connections import ConnectionProfile, TlsOptions
+from app.monitor import ConnectionState
+from app.session import ConnectionSession
+from tests.helpers.simulator_process import SimulatorProcess
+from tests.ui.conftest import next_emission, wait_until
+from ui.bridge import SessionBridge
+from ui.tasks import TaskRunner
+
+
+async def test_tests_run_on_the_qasync_loop() -> None:
+    assert isinstance(asyncio.get_running_loop(), qasync.QEventLoop)
+
+
+async def test_runner_reports_results_errors_and_cancels_on_shutdown() -> None:
+    runner = TaskRunner()
+    results: list[int] = []
+
+    async def answer() -> int:
+        return 42
+
+    async def broken() -> None:
+        raise ValueError("boom")
+
+    async def forever() -> None:
+        await asyncio.sleep(3600)
+
+    runner.start(answer(), name="answer", on_done=results.append)
+    failure = asyncio.ensure_future(next_emission(runner.failed))
+    runner.start(broken(), name="broken")
+    name, error = await failure
+    assert name == "broken"
+    assert isinstance(error, ValueError)
+    assert results == [42]
+    slow = runner.start(forever(), name="forever")
+    assert runner.pending == 1
+    await runner.shutdown()
+    assert slow is not None
+    assert slow.cancelled()
+    assert runner.pending == 0
+    late = forever()
+    assert runner.start(late, name="late") is None  # refused after shutdown, and closed
+
+
+async def test_bridge_emits_snapshots_and_status(shared_simulator: SimulatorProcess) -> None:
+    profile = ConnectionProfile(
+        name="Demo",
+        urls=[shared_simulator.url],
+        username=shared_simulator.info.username,
+        tls=TlsOptions(mode=TrustMode.CA_FILE, ca_file=str(shared_simulator.info.ca_file)),
+        poll_interval_s=0.5,
+    )
+    password = shared_simulator.info.password
+
+    async def source() -> str:
+        return password
+
+    session = ConnectionSession(profile, source)
+    bridge = SessionBridge(session)
+    states: list[ConnectionState] = []
+    bridge.status_changed.connect(lambda status: states.append(status.state))
+    received = asyncio.ensure_future(next_emission(bridge.snapshot_received))
+    session.start()
+    (snapshot,) = await received
+    assert len(snapshot.servers) == 4  # type: ignore[attr-defined]
+    await wait_until(lambda: ConnectionState.CONNECTED in states)
+    bridge.detach()
+    await session.aclose()
+    assert not session.monitor.running
