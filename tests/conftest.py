@@ -13,7 +13,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests.helpers.simulator_process import SimulatorProcess  # noqa: E402
+from tests.helpers.simulator_process import SimulatorProcess
 
 StartSimulator = Callable[..., SimulatorProcess]
 
