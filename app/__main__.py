@@ -17,7 +17,10 @@ FRONTEND_GROUP = "ekran_console.frontends"
 def find_frontend(name: str = "gui") -> Callable[[Sequence[str] | None], int] | None:
     """The registered front end's ``main(argv)``, or None if none is installed."""
     for entry in entry_points(group=FRONTEND_GROUP, name=name):
-        loaded: Callable[[Sequence[str] | None], int] = entry.load()
+        try:
+            loaded: Callable[[Sequence[str] | None], int] = entry.load()
+        except ImportError:
+            return None
         return loaded
     return None
 

@@ -6,8 +6,10 @@ is checked and recorded the same way.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from app.api.client import ManagementClient
@@ -44,10 +46,15 @@ class ClusterActions:
         self._user = username
         self._read_only = read_only
         self._audit = audit
+        self._audit_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit")
 
     @property
     def read_only(self) -> bool:
         return self._read_only
+
+    def close(self) -> None:
+        """Let queued audit records finish on the writer thread, then stop it."""
+        self._audit_writer.shutdown(wait=False)
 
     async def isolate(
         self, server_id: str, *, reason: str | None = None, force: bool = False
@@ -86,21 +93,35 @@ class ClusterActions:
 
     def record(
         self, action: AuditAction, server_id: str, result: AuditResult, detail: str = ""
-    ) -> None:
-        """Append an audit record for an action run elsewhere (a logs download)."""
+    ) -> asyncio.Future[None]:
+        """Append an audit record (for example for a logs download run elsewhere).
+
+        The file is written on this object's own writer thread, in call order, so the
+        event loop never waits on the disk; await the returned future to know it is
+        written. A failed write is logged, never raised: the audit file must not stop an
+        admin's action.
+        """
+        loop = asyncio.get_running_loop()
         if self._audit is None:
-            return
-        try:
-            self._audit.append(
-                connection=self._connection,
-                server=server_id,
-                user=self._user,
-                action=action,
-                result=result,
-                detail=detail,
-            )
-        except OSError as error:  # the audit file must never stop an admin's action
-            log.warning("could not write the audit record: %s", error)
+            done: asyncio.Future[None] = loop.create_future()
+            done.set_result(None)
+            return done
+        audit = self._audit
+
+        def write() -> None:
+            try:
+                audit.append(
+                    connection=self._connection,
+                    server=server_id,
+                    user=self._user,
+                    action=action,
+                    result=result,
+                    detail=detail,
+                )
+            except OSError as error:
+                log.warning("could not write the audit record: %s", error)
+
+        return loop.run_in_executor(self._audit_writer, write)
 
     def _refuse_if_read_only(self) -> None:
         if self._read_only:
@@ -118,9 +139,9 @@ class ClusterActions:
         try:
             result = await run()
         except ConsoleError as error:
-            self.record(action, server_id, AuditResult.FAILED, error.message)
+            await self.record(action, server_id, AuditResult.FAILED, error.message)
             raise
-        self.record(action, server_id, AuditResult.OK, detail)
+        await self.record(action, server_id, AuditResult.OK, detail)
         return result
 
 

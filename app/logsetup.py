@@ -53,6 +53,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*"), rf"\g<1>{MASK}"),
 )
 
+MIN_REGISTERED_CHARS = 6
 _registry_lock = threading.Lock()
 _registered: set[str] = set()
 _registered_pattern: re.Pattern[str] | None = None
@@ -61,11 +62,14 @@ _registered_pattern: re.Pattern[str] | None = None
 def register_secret(secret: str | Secret) -> None:
     """Mask this exact string in every log record and in ``redact`` from now on.
 
-    Empty strings are ignored. Call it for each password and token the process handles.
+    Call it for each password and token the process handles. Strings shorter than
+    ``MIN_REGISTERED_CHARS`` are ignored: masking them would mangle ordinary words in
+    messages (a password "wrong"), and secrets are never logged in the first place;
+    the registry is a second line of defence.
     """
     global _registered_pattern
     value = secret.reveal() if isinstance(secret, Secret) else secret
-    if not value:
+    if len(value) < MIN_REGISTERED_CHARS:
         return
     with _registry_lock:
         if value in _registered:

@@ -75,3 +75,4 @@ class ConnectionSession:
         self._closed = True
         await self.monitor.stop()
         await self.client.aclose()
+        self.actions.close()

@@ -108,6 +108,7 @@ class AuthErrorKind(StrEnum):
     BAD_CREDENTIALS = "bad_credentials"
     EXPIRED = "expired"  # a fresh login was refused too
     FORBIDDEN = "forbidden"  # logged in, but the account may not do this
+    NO_PASSWORD = "no_password"  # no password could be obtained (none saved, prompt cancelled)
 
 
 class AuthenticationError(ConsoleError):

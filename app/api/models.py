@@ -2,7 +2,7 @@
 
 Unknown fields are ignored and an unknown server status reads as ``UNKNOWN``, so a
 newer Management Tool does not break the console. Validation happens in
-``app.api.decoding``, which turns a failure into a ``ProtocolError``.
+``app.api.replies``, which turns a failure into a ``ProtocolError``.
 """
 
 from __future__ import annotations

@@ -16,7 +16,13 @@ from collections.abc import Awaitable, Callable
 
 from pydantic import SecretStr
 
-from app.api.errors import AuthenticationError, AuthErrorKind, ProtocolError, RateLimitedError
+from app.api.errors import (
+    AuthenticationError,
+    AuthErrorKind,
+    ConsoleError,
+    ProtocolError,
+    RateLimitedError,
+)
 from app.api.exchange import Exchanger
 from app.api.models import TokenGrant
 from app.api.replies import (
@@ -29,6 +35,7 @@ from app.api.replies import (
 )
 from app.api.status_errors import error_for_status
 from app.api.text import body_excerpt
+from app.logsetup import redact, register_secret
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +112,22 @@ class Session:
             self._credentials_rejected = False
             return await self._login(base)
 
+    async def _obtain_password(self, url: str) -> str:
+        """Await the password source; its failure is an authentication error (pause, ask)."""
+        try:
+            password = await self._password()
+        except ConsoleError:
+            raise
+        except Exception as exc:  # a keyring failure, no terminal to prompt on, ...
+            raise AuthenticationError(
+                redact(str(exc)) or "No password is available for this connection.",
+                kind=AuthErrorKind.NO_PASSWORD,
+                detail=f"password source failed: {type(exc).__name__}",
+                url=url,
+            ) from None
+        register_secret(password)
+        return password
+
     async def _login(self, base: str) -> SecretStr:
         url = base + TOKEN_PATH
         wait = self._blocked_until - time.monotonic()
@@ -115,11 +138,12 @@ class Session:
                 detail="not sent: the server's Retry-After has not passed",
                 url=url,
             )
+        password = await self._obtain_password(url)
         response = await self._exchanger.send(
             "POST",
             url,
             headers={"Accept": "application/json"},
-            json_body={"username": self._username, "password": await self._password()},
+            json_body={"username": self._username, "password": password},
         )
         try:
             body = await read_bounded(response, self._max_json_bytes, url)
@@ -135,7 +159,10 @@ class Session:
                 retry_after=retry_after(response),
                 login=True,
             )
-            if isinstance(error, AuthenticationError):
+            if (
+                isinstance(error, AuthenticationError)
+                and error.kind is AuthErrorKind.BAD_CREDENTIALS
+            ):
                 self._credentials_rejected = True
             if isinstance(error, RateLimitedError) and error.retry_after is not None:
                 self._blocked_until = time.monotonic() + error.retry_after
@@ -156,6 +183,7 @@ class Session:
                 url=url,
             )
         self._token = grant.access_token
+        register_secret(grant.access_token.get_secret_value())
         margin = min(RENEW_MARGIN_S, grant.expires_in / 10)
         self._renew_at = time.monotonic() + grant.expires_in - margin
         log.info("Logged in to %s as %s", base, self._username)

@@ -16,6 +16,7 @@ from app.api.errors import (
 )
 from app.api.models import Problem
 from app.api.text import one_line
+from app.logsetup import redact
 
 
 def error_for_status(
@@ -33,7 +34,7 @@ def error_for_status(
     elsewhere an invalid token). The server's ``detail``, if any, is shown sanitized.
     """
     host = urlsplit(url).netloc or url
-    said = one_line(problem.detail) if problem and problem.detail else None
+    said = redact(one_line(problem.detail)) if problem and problem.detail else None
     detail = f"HTTP {status}" + (f": {said}" if said else "")
     if status == 401:
         if login:

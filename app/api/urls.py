@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_PATH = "/EkranSystem"
@@ -15,8 +16,9 @@ def normalize_base_url(text: str) -> str:
     """Return the canonical base URL for what a user typed.
 
     A bare host or ``host:port`` gets ``https://`` and ``/EkranSystem``; a trailing
-    slash, query and fragment are dropped; the host is lower-cased. Only ``https``
-    and ``http`` are accepted.
+    slash, query and fragment are dropped; the host is lower-cased. Only ``https`` is
+    accepted, and ``http`` for a loopback host (a password must never cross a network
+    unencrypted).
 
     >>> normalize_base_url("MT01.corp.local:8443")
     'https://mt01.corp.local:8443/EkranSystem'
@@ -41,11 +43,25 @@ def normalize_base_url(text: str) -> str:
         raise InvalidUrlError(f"The port in the URL is not valid ({exc}).") from None
     if not host:
         raise InvalidUrlError("The Management Tool URL has no host name.")
+    if scheme == "http" and not _is_loopback(host):
+        raise InvalidUrlError(
+            "Plain http:// would send the password unencrypted: use https:// "
+            "(http:// is accepted only for this computer, e.g. http://127.0.0.1)."
+        )
     netloc = f"[{host}]" if ":" in host else host
     if port is not None:
         netloc += f":{port}"
     path = parts.path.rstrip("/") or DEFAULT_PATH
     return urlunsplit((scheme, netloc, path, "", ""))
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def origin(url: str) -> tuple[str, str, int]:

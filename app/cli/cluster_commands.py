@@ -112,14 +112,14 @@ async def _logs(args: Namespace, session: ConnectionSession, server: Server) -> 
     try:
         path = await download.run()
     except asyncio.CancelledError:
-        actions.record(AuditAction.LOGS, server.id, AuditResult.CANCELLED)
+        await asyncio.shield(actions.record(AuditAction.LOGS, server.id, AuditResult.CANCELLED))
         raise
     except Exception as error:
         progress.finish()
-        actions.record(AuditAction.LOGS, server.id, AuditResult.FAILED, str(error))
+        await actions.record(AuditAction.LOGS, server.id, AuditResult.FAILED, str(error))
         raise
     progress.finish()
-    actions.record(AuditAction.LOGS, server.id, AuditResult.OK, path.name)
+    await actions.record(AuditAction.LOGS, server.id, AuditResult.OK, path.name)
     if args.json:
         print_json({"server": server.id, "file": str(path), "size": path.stat().st_size})
     else:
@@ -140,6 +140,8 @@ async def _watch(args: Namespace, monitor: ClusterMonitor) -> ExitCode:
                 _show_snapshot(event.snapshot, args.json, clear)
                 shown += 1
             elif isinstance(event, StatusChanged) and event.status.error is not None:
+                if event.status.state.needs_user:  # paused: nothing will change by waiting
+                    raise event.status.error
                 print(f"[{event.status.state.label}] {event.status.error.message}", file=sys.stderr)
     finally:
         await monitor.stop()

@@ -13,6 +13,7 @@ from app.api.errors import (
 )
 from app.connections import ProfileValidationError
 from app.credentials import CredentialError
+from app.downloads import DownloadError
 
 
 class ExitCode(IntEnum):
@@ -36,6 +37,8 @@ def exit_code_for(error: BaseException) -> ExitCode:
         return ExitCode.AUTH
     if isinstance(error, ConflictError | NotFoundError | ReadOnlyError):
         return ExitCode.REFUSED
+    if isinstance(error, DownloadError):  # a local problem: disk, size, archive, cancel
+        return ExitCode.FAILURE
     if isinstance(error, ConsoleError):
         return ExitCode.CONNECTION
     return ExitCode.FAILURE

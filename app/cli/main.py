@@ -8,17 +8,20 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.api.errors import ConsoleError
 from app.audit import AuditLog
 from app.cli import cluster_commands, connection_commands
 from app.cli.exitcodes import ExitCode, UsageError, exit_code_for
 from app.cli.parser import build_parser
-from app.connections import ConnectionStore
+from app.connections import ConnectionStore, ConnectionStoreError, TransferError
 from app.credentials import CredentialStore, KeyringUnavailableError
 from app.logsetup import configure_logging, redact, shutdown_logging
 from app.paths import AppPaths
 
 log = logging.getLogger(__name__)
 CLI_LOG_FILE = "cli.log"
+# Failures with a message written for people: shown as they are, without "Unexpected".
+EXPECTED_FAILURES = (OSError, UsageError, ConsoleError, ConnectionStoreError, TransferError)
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ def report(error: BaseException) -> int:
     code = exit_code_for(error)
     message = str(error) or type(error).__name__
     detail = getattr(error, "detail", "")
-    if code is ExitCode.FAILURE and not isinstance(error, OSError | UsageError):
+    if code is ExitCode.FAILURE and not isinstance(error, EXPECTED_FAILURES):
         log.error("unexpected failure", exc_info=error)
         message = f"Unexpected error: {redact(message)} (details in the log)"
     else:

@@ -14,23 +14,41 @@ The password comes from EKRAN_CONSOLE_PASSWORD, the system keyring, or a prompt.
 """
 
 
-def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", help="machine-readable output")
-    common.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
-    target = common.add_argument_group("cluster")
-    target.add_argument("-c", "--connection", metavar="NAME", help="a saved connection")
-    target.add_argument(
-        "--url", action="append", metavar="URL", help="a Management Tool URL (repeatable)"
+def _output_options() -> argparse.ArgumentParser:
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument("--json", action="store_true", help="machine-readable output")
+    output.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    return output
+
+
+def _endpoint_options(group: argparse._ArgumentGroup, *, required: bool) -> None:
+    group.add_argument(
+        "--url",
+        action="append",
+        metavar="URL",
+        required=required,
+        help="a Management Tool URL, e.g. mt01.corp.local (repeat for failover)",
     )
-    target.add_argument("--user", metavar="NAME", help="user name with --url")
-    target.add_argument("--ca", metavar="FILE", help="trust this CA certificate file")
-    target.add_argument("--pin", metavar="SHA256", help="trust the certificate with this hash")
-    return common
+    group.add_argument("--user", metavar="NAME", required=required, help="user name")
+    group.add_argument("--ca", metavar="FILE", help="trust this CA certificate file")
+    group.add_argument(
+        "--pin", metavar="SHA256", help="trust exactly the certificate with this fingerprint"
+    )
+
+
+def _cluster_options(output: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    cluster = argparse.ArgumentParser(add_help=False, parents=[output])
+    target = cluster.add_argument_group(
+        "cluster", "a saved connection, or an ad hoc one with --url and --user"
+    )
+    target.add_argument("-c", "--connection", metavar="NAME", help="a saved connection")
+    _endpoint_options(target, required=False)
+    return cluster
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _common()
+    output = _output_options()
+    common = _cluster_options(output)
     parser = argparse.ArgumentParser(
         prog="ekran-console-cli",
         description="Ekran Cluster Console from the command line.",
@@ -40,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    _add_connections(commands, common)
+    _add_connections(commands, output, common)
 
     commands.add_parser("servers", parents=[common], help="list the cluster's servers")
     isolate = commands.add_parser(
@@ -66,31 +84,45 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_connections(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    output: argparse.ArgumentParser,
     common: argparse.ArgumentParser,
 ) -> None:
     connections = commands.add_parser("connections", help="manage saved connections")
     actions = connections.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    add = actions.add_parser("add", parents=[common], help="save a new connection")
-    add.add_argument("name", metavar="NAME")
+    add = actions.add_parser("add", parents=[output], help="save a new connection")
+    add.add_argument("name", metavar="NAME", help="a name for the connection")
+    _endpoint_options(add.add_argument_group("endpoint"), required=True)
     add.add_argument("--group", default="", help='folder, e.g. "Customers/Acme"')
-    add.add_argument("--tag", choices=[t.value for t in EnvironmentTag], default="none")
+    add.add_argument(
+        "--tag", choices=[t.value for t in EnvironmentTag], default="none", help="environment"
+    )
     add.add_argument("--read-only", action="store_true", help="never allow isolation")
-    add.add_argument("--proxy", metavar="system|none|URL", default="system")
-    add.add_argument("--poll-interval", type=float, metavar="SECONDS", default=2.0)
-    add.add_argument("--notes", default="")
+    add.add_argument(
+        "--proxy", metavar="system|none|URL", default="system", help="proxy (default: system)"
+    )
+    add.add_argument(
+        "--poll-interval",
+        type=float,
+        metavar="SECONDS",
+        default=2.0,
+        help="how often the cluster is polled (default: 2)",
+    )
+    add.add_argument("--notes", default="", help="free text shown with the connection")
     add.add_argument(
         "--save-password",
         action="store_true",
         help="store the password (from the environment or a prompt) in the system keyring",
     )
-    actions.add_parser("list", parents=[common], help="list saved connections")
-    remove = actions.add_parser("remove", parents=[common], help="delete a saved connection")
+    actions.add_parser("list", parents=[output], help="list saved connections")
+    remove = actions.add_parser(
+        "remove", parents=[output], help="delete a saved connection and its saved password"
+    )
     remove.add_argument("name", metavar="NAME")
     test = actions.add_parser("test", parents=[common], help="check health and login")
     test.add_argument("name", metavar="NAME", nargs="?")
-    imp = actions.add_parser("import", parents=[common], help="import connections from a file")
+    imp = actions.add_parser("import", parents=[output], help="import connections from a file")
     imp.add_argument("file", metavar="FILE")
-    exp = actions.add_parser("export", parents=[common], help="export connections (no secrets)")
+    exp = actions.add_parser("export", parents=[output], help="export connections (no secrets)")
     exp.add_argument("file", metavar="FILE")
     exp.add_argument("names", metavar="NAME", nargs="*", help="only these (default: all)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import os
 import sys
@@ -96,15 +97,16 @@ def password_source(
             if stored is not None:
                 return stored
         if not can_ask:
+            where = "" if credentials is None else ", save it in the system keyring"
             raise NoPasswordError(
-                f"No password for {target.profile.username!r}: set {PASSWORD_ENV_VAR}, "
-                "save it in the keyring, or run in a terminal."
+                f"No password for {target.profile.username!r}: set {PASSWORD_ENV_VAR}"
+                f"{where}, or run in a terminal."
             )
         return Secret(ask(f"Password for {target.profile.username}@{target.profile.name}: "))
 
     async def source() -> str:
         if not cached:
-            secret = lookup()
+            secret = await asyncio.to_thread(lookup)  # the keyring and a prompt both block
             register_secret(secret)
             cached.append(secret)
         return cached[0].reveal()

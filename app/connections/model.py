@@ -31,7 +31,7 @@ DEFAULT_POLL_INTERVAL_S = 2.0
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+_PROXY_SCHEMES = ("http", "https")
 
 
 class EnvironmentTag(StrEnum):

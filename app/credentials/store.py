@@ -132,10 +132,13 @@ class CredentialStore:
             self._delete_quietly(SERVICE, entry_key(connection_id, username))
 
     def _migrate(self, owner: CredentialOwner, legacy: str) -> None:
-        """Copy a legacy entry to the new key, then remove it; failures only logged."""
+        """Copy a legacy entry to the new key; failures only logged.
+
+        The legacy entry is keyed by user name alone, so other connections with the same
+        user may still need it: it is left in place (``delete`` removes it).
+        """
         try:
             self.set(owner, legacy)
-            self._delete_quietly(LEGACY_SERVICE, owner.username)
         except (KeyringAccessError, SecretRejectedError) as exc:
             log.warning("A password saved by an earlier version was not moved: %s", exc)
 

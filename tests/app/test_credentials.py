@@ -160,8 +160,18 @@ def test_legacy_entry_is_found_and_migrated(store: CredentialStore, backend: Mem
     owner = profile("admin")
     backend.entries[(LEGACY_SERVICE, "admin")] = PASSWORD
     assert store.get(owner) == Secret(PASSWORD)
-    assert backend.entries == {(SERVICE, f"{owner.id}:admin"): PASSWORD}
+    assert backend.entries[(SERVICE, f"{owner.id}:admin")] == PASSWORD
     assert store.get(owner) == Secret(PASSWORD)
+
+
+def test_a_legacy_entry_serves_every_connection_with_that_user(
+    store: CredentialStore, backend: MemoryKeyring
+) -> None:
+    first, second = profile("admin"), profile("admin")
+    backend.entries[(LEGACY_SERVICE, "admin")] = PASSWORD
+    assert store.get(first) == Secret(PASSWORD)
+    assert store.get(second) == Secret(PASSWORD)
+    assert backend.entries[(SERVICE, f"{second.id}:admin")] == PASSWORD
 
 
 def test_new_entry_wins_over_a_legacy_one(store: CredentialStore, backend: MemoryKeyring) -> None:

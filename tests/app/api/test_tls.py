@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import trustme
+import truststore
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -36,6 +37,7 @@ def simulator_leaf_sha256(sim: SimulatorProcess) -> str:
 # -- contexts ------------------------------------------------------------------------------
 def test_system_trust_uses_the_os_store() -> None:
     context = build_ssl_context(TlsTrust(mode=TrustMode.SYSTEM))
+    assert isinstance(context, truststore.SSLContext)
     assert context.verify_mode is ssl.CERT_REQUIRED
     assert context.check_hostname
 

@@ -14,8 +14,6 @@ import pytest
 
 from tests.helpers.simulator_process import ROOT, SimulatorProcess
 
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
-
 
 class Cli:
     """Runs ``python -m app.cli`` with its own EKRAN_CONSOLE_HOME."""
@@ -220,3 +218,17 @@ def test_full_session_leaves_no_secret_behind(
     assert keyring.get_password(SERVICE, key) == secret
     cli.run("connections", "remove", "Kept")
     assert keyring.get_password(SERVICE, key) is None
+
+
+def test_watch_stops_when_sign_in_fails(cli: Cli, simulator: SimulatorProcess) -> None:
+    add_demo(cli, simulator)
+    result = cli.run("watch", "--interval", "0.5", password="not-the-password", check=4)
+    assert "password" in result.stderr.lower()
+    cli.run("watch", "--interval", "0.5", check=4)  # no password at all: also stops
+
+
+def test_plain_http_to_another_host_is_refused(cli: Cli) -> None:
+    result = cli.run(
+        "connections", "add", "Clear", "--url", "http://mt01.corp.local", "--user", "a", check=2
+    )
+    assert "unencrypted" in result.stderr

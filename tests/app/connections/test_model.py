@@ -96,6 +96,7 @@ def test_read_only_profile_does_not_allow_isolation(make_profile: MakeProfile) -
         ({"proxy": {"mode": "url"}}, "proxy", "Enter the proxy URL"),
         ({"proxy": {"mode": "url", "url": "proxy:8080"}}, "proxy.url", "must look like http"),
         ({"proxy": {"mode": "url", "url": "http://u:pw@proxy"}}, "proxy.url", "user name or"),
+        ({"proxy": {"mode": "url", "url": "socks5://proxy:1080"}}, "proxy.url", "look like http"),
     ],
 )
 def test_invalid_values_are_explained(
