@@ -86,14 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="X",
         type=_float_between(0.0, MAX_TIME_SCALE),
         default=1.0,
-        help="simulated seconds per real second; 0 freezes time",
+        help="simulated seconds per real second; 0 freezes time (default 1)",
     )
     add(
         "--drain-seconds",
         metavar="D",
         type=_float_between(0.0),
         default=120.0,
-        help="how long an isolated server takes to drain",
+        help="seconds an isolated server takes to drain (default 120)",
     )
     add(
         "--log-size",
@@ -107,14 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="K",
         type=_int_at_least(0),
         default=1,
-        help="servers still on the previous version",
+        help="servers still on the previous version (default 1)",
     )
     add(
         "--token-ttl",
         metavar="SECONDS",
         type=_float_between(1.0),
         default=3600.0,
-        help="access token lifetime in seconds",
+        help="access token lifetime in seconds (default 3600)",
     )
     add(
         "--username",

@@ -26,11 +26,14 @@ REQUEST_KINDS = (
     "oversized_body",
     "redirect",
     "cut_download",
+    "content_disposition",
 )
 KINDS = (*REQUEST_KINDS, "expire_tokens", "health")
 # Kinds that replace the answer; at most one of them applies to a request.
 ANSWER_KINDS = ("fail", "malformed_json", "oversized_body", "redirect")
 UNLIMITED_BY_DEFAULT = ("latency", "health")
+# Kinds that only change a logs download.
+DOWNLOAD_KINDS = ("cut_download", "content_disposition")
 
 
 class FaultError(ValueError):
@@ -119,7 +122,7 @@ class FaultBook:
         for fault_id, fault in list(self._faults.items()):
             if not fault.matches(server_id, path):
                 continue
-            if fault.kind == "cut_download" and not is_download:
+            if fault.kind in DOWNLOAD_KINDS and not is_download:
                 continue
             if fault.kind in ANSWER_KINDS:
                 if answered:
@@ -196,6 +199,13 @@ def _cut_download(body: dict[str, Any]) -> dict[str, Any]:
     return {"after_bytes": _int(body, "after_bytes", 0, minimum=0)}
 
 
+def _content_disposition(body: dict[str, Any]) -> dict[str, Any]:
+    value = body.get("value")
+    if not isinstance(value, str) or not value or "\r" in value or "\n" in value:
+        raise FaultError('"value" must be a one-line Content-Disposition header value.')
+    return {"value": value}
+
+
 def _health(body: dict[str, Any]) -> dict[str, Any]:
     status = body.get("status")
     if status not in HEALTH_STATUSES:
@@ -214,6 +224,7 @@ _PARAM_PARSERS = {
     "oversized_body": _oversized,
     "redirect": _redirect,
     "cut_download": _cut_download,
+    "content_disposition": _content_disposition,
     "expire_tokens": _no_params,
     "health": _health,
 }

@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from simulator.faults import Fault
-from simulator.http_logs import CUT_AFTER, LOGS_ROUTE
+from simulator.http_logs import CUT_AFTER, DISPOSITION, LOGS_ROUTE
 from simulator.http_problems import problem_response
 from simulator.state import ENDPOINT, STATE
 
@@ -34,6 +34,8 @@ async def fault_middleware(request: web.Request, handler: Handler) -> web.Stream
     for fault in faults:
         if fault.kind == "cut_download":
             request[CUT_AFTER] = fault.params["after_bytes"]
+        if fault.kind == "content_disposition":
+            request[DISPOSITION] = fault.params["value"]
         answer = await _answer(request, fault)
         if answer is not None:
             return answer

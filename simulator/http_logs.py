@@ -21,6 +21,9 @@ LOGS_ROUTE = "logs"
 CUT_AFTER = web.RequestKey("cut_download_after_bytes", int)
 """Set by the fault middleware: close the connection after this many body bytes."""
 
+DISPOSITION = web.RequestKey("content_disposition_override", str)
+"""Set by the fault middleware: the Content-Disposition to send instead of the real one."""
+
 
 async def get_logs(request: web.Request) -> web.StreamResponse:
     """200 whole archive, 206 for a satisfiable ``Range``, 416 otherwise, 409 if not running."""
@@ -37,7 +40,9 @@ async def get_logs(request: web.Request) -> web.StreamResponse:
     response.content_type = "application/zip"
     response.headers["Accept-Ranges"] = "bytes"
     response.headers["ETag"] = archive.etag
-    response.headers["Content-Disposition"] = f'attachment; filename="{archive.filename}"'
+    response.headers["Content-Disposition"] = request.get(
+        DISPOSITION, f'attachment; filename="{archive.filename}"'
+    )
     if wanted is None:
         wanted = ByteRange(0, archive.size - 1, archive.size)
     else:

@@ -113,6 +113,18 @@ def test_malformed_login_body_is_400(shared_simulator: SimulatorProcess, body: b
     assert_problem(response, 400)
 
 
+def test_an_oversized_login_body_is_413(shared_simulator: SimulatorProcess) -> None:
+    body = b'{"username": "admin", "password": "' + b"x" * 70_000 + b'"}'
+    with client_for(shared_simulator) as client:
+        response = client.post(
+            f"{shared_simulator.url}/api/v1/auth/token",
+            content=body,
+            headers={"Content-Type": "application/json"},
+        )
+
+    assert_problem(response, 413)
+
+
 def test_repeated_failures_lock_the_account_out_with_429(simulator: SimulatorProcess) -> None:
     raw = simulator.info.raw
     viewer, viewer_password = raw["viewer_username"], raw["viewer_password"]

@@ -192,6 +192,21 @@ def test_cut_download_breaks_the_transfer_and_resume_completes_it(
     assert bytes(received) + rest.content == full
 
 
+def test_content_disposition_replaces_the_header_of_the_next_download(
+    sim: SimulatorProcess, client: httpx.Client
+) -> None:
+    auth = login(client, sim)
+    url = f"{sim.url}/api/v1/cluster/servers/as-01/logs"
+    hostile = 'attachment; filename="..\\..\\Windows\\CON.zip"'
+    sim.add_fault(kind="content_disposition", value=hostile)
+    health(client, sim.url).raise_for_status()  # not a download: the fault waits
+    first = client.get(url, headers=auth)
+    second = client.get(url, headers=auth)
+    assert first.headers["Content-Disposition"] == hostile
+    assert second.headers["Content-Disposition"] == 'attachment; filename="EKRAN-AS01_logs.zip"'
+    assert first.content == second.content
+
+
 def test_expire_tokens_invalidates_every_token_issued_so_far(
     sim: SimulatorProcess, client: httpx.Client
 ) -> None:

@@ -113,6 +113,29 @@ async def test_a_full_download_is_a_valid_zip(sim: SimulatorProcess, folder: Pat
     assert [r.bytes_done for r in reports] == sorted(r.bytes_done for r in reports)
 
 
+@pytest.mark.parametrize(
+    ("disposition", "expected"),
+    [
+        ('attachment; filename="../../Windows/System32/evil.zip"', "evil.zip"),
+        # inside a quoted-string a backslash escapes the next character (RFC 6266)
+        ('attachment; filename="C:\\Users\\Public\\x.zip"', "UsersPublicx.zip"),
+        ("attachment; filename=C:\\Users\\Public\\x.zip", "x.zip"),
+        ('attachment; filename="CON.zip"', "_CON.zip"),
+        ("attachment; filename*=UTF-8''..%2F..%2Fetc%2Fpasswd", "passwd.zip"),
+    ],
+)
+async def test_a_hostile_server_file_name_stays_inside_the_folder(
+    sim: SimulatorProcess, folder: Path, disposition: str, expected: str
+) -> None:
+    await asyncio.to_thread(sim.add_fault, kind="content_disposition", value=disposition)
+    async with ManagementClient(sim_settings(sim), admin_password(sim)) as client:
+        saved = await download(client, folder)
+    assert saved.parent == folder
+    assert saved.name == expected
+    assert names(folder) == [expected]
+    assert_valid_zip(saved)
+
+
 async def test_an_existing_file_is_not_overwritten(sim: SimulatorProcess, folder: Path) -> None:
     mine = folder / "EKRAN-AS02_logs.zip"
     write(mine, b"my own notes")
