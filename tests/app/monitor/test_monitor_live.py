@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sys
 from collections.abc import Callable
+
+import pytest
 
 from app.api.client import ManagementClient
 from app.api.settings import EndpointSettings, TlsTrust, TrustMode
 from app.monitor import ClusterMonitor, ConnectionState, HealthUpdated, MonitorEvent
 from app.monitor.backoff import Backoff
+from tests.helpers.resources import open_sockets
 from tests.helpers.simulator_process import SimulatorProcess
 
 
@@ -112,11 +116,17 @@ async def test_probes_every_servers_own_healthcheck(simulator: SimulatorProcess)
     assert not by_id[stopped.server_id].ok  # type: ignore[union-attr]
 
 
-async def test_start_and_stop_leave_no_task_behind(shared_simulator: SimulatorProcess) -> None:
-    before = asyncio.all_tasks()
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts sockets in /proc")
+async def test_start_and_stop_leave_no_task_or_socket_behind(
+    shared_simulator: SimulatorProcess,
+) -> None:
+    tasks_before, sockets_before = asyncio.all_tasks(), open_sockets()
     async with client_for(shared_simulator, [shared_simulator.url]) as client:
-        monitor = fast(client)
+        monitor = fast(client, health_interval=0.2)
         monitor.start()
         await until(lambda: monitor.status.state is ConnectionState.CONNECTED)
+        await until(lambda: bool(monitor.health))  # the health probes opened connections too
+        assert open_sockets() > sockets_before
         await monitor.stop()
-    assert asyncio.all_tasks() == before
+    assert asyncio.all_tasks() == tasks_before
+    assert open_sockets() == sockets_before
