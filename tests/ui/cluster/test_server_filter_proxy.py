@@ -1,0 +1,113 @@
+"""ServerFilterProxy: filter matching and sorting by each column's sort key."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+
+from app.api.models import ServerStatus
+from tests.ui.cluster.support import FakeClock, isolated, replace, server, servers, snapshot
+from ui.cluster.columns import Column
+from ui.cluster.server_filter_proxy import ServerFilterProxy
+from ui.cluster.server_table_model import ServerTableModel
+
+
+@pytest.fixture
+def model() -> ServerTableModel:
+    model = ServerTableModel(clock=FakeClock())
+    model.apply_snapshot(
+        snapshot(
+            [
+                server(1, name="EKRAN-NORTH", clients=100),
+                server(2, name="ekran-south", clients=9, version="9.2.3.1100"),
+                isolated(3, clients=20, reason="Disk replacement", name="EKRAN-EAST"),
+                server(4, name="EKRAN-WEST", clients=0, status=ServerStatus.OFFLINE),
+            ]
+        )
+    )
+    return model
+
+
+@pytest.fixture
+def proxy(model: ServerTableModel) -> ServerFilterProxy:
+    proxy = ServerFilterProxy()
+    proxy.setSourceModel(model)
+    return proxy
+
+
+def shown_ids(proxy: ServerFilterProxy) -> list[str]:
+    return [proxy.server(row).id for row in range(proxy.rowCount())]
+
+
+def test_proxy_contract_with_filter_sort_and_updates(
+    proxy: ServerFilterProxy, model: ServerTableModel, qtmodeltester: ModelTester
+) -> None:
+    proxy.sort(Column.CLIENTS, Qt.SortOrder.DescendingOrder)
+    proxy.set_filter_text("ekran")
+    qtmodeltester.check(proxy)
+    model.apply_snapshot(snapshot([*servers(2), server(9, name="other")]))
+    qtmodeltester.check(proxy)
+    assert shown_ids(proxy) == ["as-01", "as-02"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", ["as-01", "as-02", "as-03", "as-04"]),
+        ("SOUTH", ["as-02"]),  # name, case-insensitive
+        ("10.0.0.4", ["as-04"]),  # address
+        ("as-03", ["as-03"]),  # id
+        ("9.2.3", ["as-02"]),  # version
+        ("offline", ["as-04"]),  # status text
+        ("still connected", ["as-03"]),  # status text of an isolated server
+        ("disk repl", ["as-03"]),  # isolation reason
+        ("  north  ", ["as-01"]),  # surrounding spaces are ignored
+        ("nowhere", []),
+    ],
+)
+def test_filter_matches_substrings_of_the_searchable_fields(
+    proxy: ServerFilterProxy, text: str, expected: list[str]
+) -> None:
+    proxy.set_filter_text(text)
+    assert sorted(shown_ids(proxy)) == expected
+
+
+def test_filter_follows_data_changes(proxy: ServerFilterProxy, model: ServerTableModel) -> None:
+    proxy.set_filter_text("offline")
+    assert shown_ids(proxy) == ["as-04"]
+    current = model.servers()
+    model.apply_snapshot(snapshot(replace(current, 0, status=ServerStatus.OFFLINE, clients=0)))
+    assert sorted(shown_ids(proxy)) == ["as-01", "as-04"]
+
+
+def test_sort_by_clients_is_numeric(proxy: ServerFilterProxy) -> None:
+    proxy.sort(Column.CLIENTS, Qt.SortOrder.AscendingOrder)
+    # Numerically 0 < 9 < 20 < 100 (as text "100" would sort before "20" and "9").
+    assert shown_ids(proxy) == ["as-04", "as-02", "as-03", "as-01"]
+
+
+def test_sort_is_dynamic(proxy: ServerFilterProxy, model: ServerTableModel) -> None:
+    proxy.sort(Column.CLIENTS, Qt.SortOrder.DescendingOrder)
+    assert shown_ids(proxy)[0] == "as-01"
+    model.apply_snapshot(snapshot(replace(model.servers(), 1, clients=500)))
+    assert shown_ids(proxy)[0] == "as-02"
+
+
+def test_sort_by_name_ignores_case(proxy: ServerFilterProxy) -> None:
+    proxy.sort(Column.NAME, Qt.SortOrder.AscendingOrder)
+    assert shown_ids(proxy) == ["as-03", "as-01", "as-02", "as-04"]
+
+
+def test_clock_ticks_do_not_move_rows(proxy: ServerFilterProxy, model: ServerTableModel) -> None:
+    proxy.set_filter_text("ekran")
+    proxy.sort(Column.LAST_SEEN, Qt.SortOrder.AscendingOrder)
+    before = shown_ids(proxy)
+    layout_changes: list[object] = []
+    repaints: list[object] = []
+    proxy.layoutChanged.connect(lambda *args: layout_changes.append(args))
+    proxy.dataChanged.connect(lambda *args: repaints.append(args))
+    model.tick()
+    assert repaints  # the relative times are refreshed through the proxy
+    assert layout_changes == []
+    assert shown_ids(proxy) == before

@@ -1,0 +1,255 @@
+"""What each cell of the Application Servers table shows, per column and role.
+
+``cell_data`` is the model's ``data()`` without the bookkeeping: given a row's facts
+(``ServerRow``) and what is shared by all rows (``CellContext``), it answers one role
+of one column. Roles a column does not use answer None.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
+
+from app.api.models import Server
+from app.monitor import ServerHealth
+from ui.cluster import formatting as fmt
+from ui.cluster.columns import Column, ServerRole
+from ui.icons import icon
+
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_DECORATION = Qt.ItemDataRole.DecorationRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+
+_NOT_ISOLATED = float("inf")
+_ISOLATED_SINCE_UNKNOWN = sys.float_info.max
+
+
+@dataclass(slots=True)
+class ServerRow:
+    """One row's facts that change only with a snapshot; replaced, never edited.
+
+    The search text and sort keys are computed on first use and kept, so that sorting
+    and filtering a large table asks Python for little.
+    """
+
+    server: Server
+    load_share: float
+    mismatch: bool
+    _search_text: str | None = field(default=None, init=False, repr=False)
+    _sort_keys: dict[Column, int | float | str] = field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    def sort_key(self, column: Column, health: ServerHealth | None) -> int | float | str:
+        """The column's sort key; each column has one type (int, float or str)."""
+        if column is Column.HEALTH:
+            return fmt.health_severity(health)
+        key = self._sort_keys.get(column)
+        if key is None:
+            key = self._sort_keys[column] = _static_sort_key(column, self)
+        return key
+
+    @property
+    def search_text(self) -> str:
+        """Name, address, id, version, status text and isolation reason, one per line."""
+        if self._search_text is None:
+            s = self.server
+            reason = s.isolation.reason if s.isolation and s.isolation.reason else ""
+            fields = (s.name, s.address, s.id, s.version or "", fmt.status_text(s), reason)
+            self._search_text = "\n".join(fields)
+        return self._search_text
+
+
+@dataclass(frozen=True, slots=True)
+class CellContext:
+    """What a cell needs besides its row: shared facts and the row's overlays.
+
+    ``cluster_now`` is the cluster's clock now (estimated from the last snapshot), which
+    relative times are measured against so that a skewed local clock does not matter.
+    """
+
+    majority_version: str | None
+    total_clients: int
+    cluster_now: datetime
+    health: ServerHealth | None
+    pending: str | None
+
+
+def cell_data(column: Column, role: int, row: ServerRow, ctx: CellContext) -> object:
+    """The value of ``role`` for ``column`` of ``row``, or None."""
+    if role == _DISPLAY:
+        return _display(column, row, ctx)
+    if role == _DECORATION:
+        return _decoration(column, row, ctx)
+    if role == _TOOLTIP:
+        return _tooltip(column, row, ctx)
+    if role == _ACCESSIBLE:
+        return _accessible(column, row, ctx)
+    if role == _ALIGNMENT:
+        return _alignment(column)
+    return _custom(column, role, row, ctx)
+
+
+def _display(column: Column, row: ServerRow, ctx: CellContext) -> str:
+    s = row.server
+    match column:
+        case Column.STATUS:
+            return ctx.pending or fmt.status_text(s)
+        case Column.NAME:
+            return s.name
+        case Column.ADDRESS:
+            return s.address
+        case Column.CLIENTS:
+            return fmt.number_text(s.clients)
+        case Column.LOAD_SHARE:
+            return fmt.percent_text(row.load_share)
+        case Column.VERSION:
+            return s.version or fmt.NO_VALUE
+        case Column.HEALTH:
+            return fmt.health_text(ctx.health)
+        case Column.ISOLATION:
+            if s.isolation is None:
+                return ""
+            return fmt.isolation_text(s.isolation, _isolated_for(s, ctx))
+        case Column.LAST_SEEN:
+            return fmt.relative_time(_seconds_since(s.last_seen, ctx))
+
+
+def _decoration(column: Column, row: ServerRow, ctx: CellContext) -> QIcon | None:
+    match column:
+        case Column.STATUS:
+            name = "status-pending" if ctx.pending else f"status-{row.server.status.value}"
+            return icon(name)
+        case Column.VERSION if row.mismatch:
+            return icon("version-mismatch")
+        case Column.HEALTH:
+            health_icon = fmt.health_icon_name(ctx.health)
+            return None if health_icon is None else icon(health_icon)
+    return None
+
+
+def _tooltip(column: Column, row: ServerRow, ctx: CellContext) -> str | None:
+    s = row.server
+    match column:
+        case Column.STATUS:
+            if ctx.pending:
+                return f"{ctx.pending}\nCurrent status: {fmt.status_text(s)}"
+            return f"{fmt.status_text(s)}\n{fmt.status_explanation(s.status)}"
+        case Column.NAME:
+            endpoint = s.management_url or "none (this server cannot be contacted directly)"
+            return f"{s.name} (id {s.id})\nManagement Tool: {endpoint}"
+        case Column.CLIENTS:
+            return f"{fmt.clients_phrase(s.clients)} connected now"
+        case Column.LOAD_SHARE:
+            return (
+                f"{fmt.percent_text(row.load_share)} of all connected Clients "
+                f"({fmt.number_text(s.clients)} of {fmt.number_text(ctx.total_clients)})"
+            )
+        case Column.VERSION:
+            return _version_note(row, ctx)
+        case Column.HEALTH:
+            return fmt.health_tooltip(ctx.health, s)
+        case Column.ISOLATION:
+            return None if s.isolation is None else fmt.isolation_tooltip(s.isolation)
+        case Column.LAST_SEEN:
+            return f"Last heartbeat: {fmt.local_time_text(s.last_seen)}"
+    return None
+
+
+def _accessible(column: Column, row: ServerRow, ctx: CellContext) -> str | None:
+    s = row.server
+    match column:
+        case Column.STATUS if ctx.pending:
+            return f"{ctx.pending} Current status: {fmt.status_text(s)}"
+        case Column.LOAD_SHARE:
+            return f"{fmt.percent_text(row.load_share)} of all connected Clients"
+        case Column.VERSION if row.mismatch:
+            return (
+                f"{s.version}, which differs from the version most servers run "
+                f"({ctx.majority_version})"
+            )
+        case Column.HEALTH if ctx.health is not None and ctx.health.report is None:
+            return f"Check failed: {ctx.health.error or 'unknown error'}"
+        case Column.LAST_SEEN:
+            relative = fmt.relative_time(_seconds_since(s.last_seen, ctx))
+            return f"{relative} ({fmt.local_time_text(s.last_seen)})"
+    return None
+
+
+def _alignment(column: Column) -> Qt.AlignmentFlag | None:
+    if column is Column.CLIENTS:
+        return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    if column is Column.LOAD_SHARE:
+        return Qt.AlignmentFlag.AlignCenter
+    return None
+
+
+def _custom(column: Column, role: int, row: ServerRow, ctx: CellContext) -> object:
+    match role:
+        case ServerRole.SERVER:
+            return row.server
+        case ServerRole.SERVER_ID:
+            return row.server.id
+        case ServerRole.SORT:
+            return row.sort_key(column, ctx.health)
+        case ServerRole.LOAD_SHARE:
+            return row.load_share
+        case ServerRole.HEALTH:
+            return ctx.health
+        case ServerRole.MISMATCH:
+            return row.mismatch
+        case ServerRole.PENDING:
+            return ctx.pending
+        case ServerRole.SEARCH_TEXT:
+            return row.search_text
+    return None
+
+
+def _static_sort_key(column: Column, row: ServerRow) -> int | float | str:
+    """The sort key of a column that depends on the row alone (not Health)."""
+    s = row.server
+    match column:
+        case Column.STATUS:
+            return fmt.status_severity(s.status)
+        case Column.NAME:
+            return f"{s.name.casefold()}\n{s.id}"
+        case Column.ADDRESS:
+            return fmt.address_sort_key(s.address)
+        case Column.CLIENTS:
+            return s.clients
+        case Column.LOAD_SHARE:
+            return row.load_share
+        case Column.VERSION:
+            return fmt.version_sort_key(s.version)
+        case Column.ISOLATION:
+            if s.isolation is None:
+                return _NOT_ISOLATED
+            since = s.isolation.since
+            return _ISOLATED_SINCE_UNKNOWN if since is None else since.timestamp()
+        case Column.LAST_SEEN:
+            return s.last_seen.timestamp()
+    raise ValueError(f"{column!r} has no static sort key")
+
+
+def _version_note(row: ServerRow, ctx: CellContext) -> str | None:
+    if row.server.version is None:
+        return "The server did not report its version."
+    if row.mismatch:
+        return f"Differs from the version most servers run ({ctx.majority_version})"
+    return None
+
+
+def _seconds_since(moment: datetime, ctx: CellContext) -> float:
+    return max(0.0, (ctx.cluster_now - moment).total_seconds())
+
+
+def _isolated_for(server: Server, ctx: CellContext) -> float | None:
+    if server.isolation is None or server.isolation.since is None:
+        return None
+    return _seconds_since(server.isolation.since, ctx)

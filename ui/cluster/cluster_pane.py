@@ -1,0 +1,245 @@
+"""ClusterPane: the centre of the window — banner, filter box and the servers table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QKeySequence, QPalette, QShortcut, QShowEvent
+from PySide6.QtWidgets import QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+
+from app.api.models import ClusterSnapshot, Server
+from app.monitor import ConnectionState, MonitorStatus, ServerHealth
+from ui.cluster.cluster_table_view import ClusterTableView
+from ui.cluster.server_filter_proxy import ServerFilterProxy
+from ui.cluster.server_table_model import ServerTableModel
+from ui.cluster.stale_banner import StaleBanner
+
+Clock = Callable[[], datetime]
+
+_TICK_MS = 1000
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ClusterPane(QWidget):
+    """The servers of the selected connection, filtered and sorted, with the stale banner.
+
+    Feed it from a ``SessionBridge``: ``set_snapshot``, ``set_health``, ``set_status``.
+    It shows an empty-state text until the first snapshot. Relative times on screen
+    refresh once a second while the pane is visible. Ctrl+F focuses the filter; Esc in the filter
+    clears it.
+
+    Signals:
+        selection_changed(list): the selected ``Server`` objects, top to bottom; also
+            emitted when a poll changes the data of a selected server or removes it.
+        context_menu_requested(QPoint): global position for the servers context menu.
+        retry_requested(): the banner's **Retry** was pressed.
+        server_activated(object): a ``Server`` was activated (Enter, double-click).
+    """
+
+    selection_changed = Signal(list)
+    context_menu_requested = Signal(QPoint)
+    retry_requested = Signal()
+    server_activated = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None, *, clock: Clock = _utcnow) -> None:
+        super().__init__(parent)
+        self.setObjectName("clusterPane")
+        self.setAccessibleName("Cluster")
+        self._status: MonitorStatus | None = None
+        self._has_data = False
+        self._last_selection: list[Server] = []
+
+        self._model = ServerTableModel(self, clock=clock)
+        self._proxy = ServerFilterProxy(self)
+        self._proxy.setSourceModel(self._model)
+
+        self._banner = StaleBanner(self, clock=clock)
+        self._banner.retry_requested.connect(self.retry_requested)
+
+        self._filter = QLineEdit(self)
+        self._filter.setObjectName("clusterFilter")
+        self._filter.setAccessibleName("Filter servers")
+        self._filter.setPlaceholderText("Filter servers (Ctrl+F)")
+        self._filter.setToolTip(
+            "Show only servers whose name, address, id, version, status or isolation "
+            "reason contains this text"
+        )
+        self._filter.setClearButtonEnabled(True)
+        self._filter.textChanged.connect(self._proxy.set_filter_text)
+
+        self._table = ClusterTableView(self)
+        self._table.setModel(self._proxy)
+        self._table.apply_default_widths()
+        self._table.context_menu_requested.connect(self.context_menu_requested)
+        self._table.server_activated.connect(self.server_activated)
+        self._table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+
+        self._empty = QLabel(self)
+        self._empty.setObjectName("clusterEmptyState")
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty.setWordWrap(True)
+        self._empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+        self._stack = QStackedWidget(self)
+        self._stack.setObjectName("clusterStack")
+        self._stack.addWidget(self._empty)
+        self._stack.addWidget(self._table)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._banner)
+        layout.addWidget(self._filter)
+        layout.addWidget(self._stack, 1)
+
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self.focus_filter)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self._filter)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.activated.connect(self._on_filter_escape)
+
+        self._ticker = QTimer(self)
+        self._ticker.setObjectName("relativeTimeTicker")
+        self._ticker.setInterval(_TICK_MS)
+        self._ticker.timeout.connect(self._on_ticker_timeout)
+        self._update_empty_state()
+
+    # -- parts --------------------------------------------------------------------------
+    @property
+    def model(self) -> ServerTableModel:
+        return self._model
+
+    @property
+    def proxy(self) -> ServerFilterProxy:
+        return self._proxy
+
+    @property
+    def table(self) -> ClusterTableView:
+        return self._table
+
+    @property
+    def banner(self) -> StaleBanner:
+        return self._banner
+
+    @property
+    def filter_edit(self) -> QLineEdit:
+        return self._filter
+
+    @property
+    def empty_text(self) -> str | None:
+        """The empty-state text, or None while the table is shown."""
+        return None if self._has_data else self._empty.text()
+
+    # -- feeding ------------------------------------------------------------------------
+    def set_snapshot(self, snapshot: ClusterSnapshot) -> None:
+        """Show the servers of ``snapshot`` (rows update in place)."""
+        self._model.apply_snapshot(snapshot)
+        self._has_data = True
+        self._update_empty_state()
+        self._publish_selection()
+
+    def set_health(self, health: Mapping[str, ServerHealth]) -> None:
+        self._model.apply_health(health)
+
+    def set_status(self, status: MonitorStatus) -> None:
+        """Show the connection's state in the banner (and in the empty state)."""
+        self._status = status
+        self._banner.set_status(status)
+        self._update_empty_state()
+
+    def set_pending(self, server_id: str, text: str | None) -> None:
+        """Show ``text`` ("Isolating…") as the server's status until called with None."""
+        self._model.set_pending(server_id, text)
+
+    def clear(self) -> None:
+        """Forget the servers and the connection state (another connection is selected)."""
+        self._model.clear()
+        self._has_data = False
+        self._status = None
+        self._banner.set_status(MonitorStatus(ConnectionState.IDLE))
+        self._update_empty_state()
+        self._publish_selection()
+
+    # -- selection ----------------------------------------------------------------------
+    def selected_servers(self) -> list[Server]:
+        return self._table.selected_servers()
+
+    def select_server(self, server_id: str) -> bool:
+        """Select and show the server's row; False if it is not in the (filtered) table."""
+        row = self._model.row_of(server_id)
+        if row is None:
+            return False
+        index = self._proxy.mapFromSource(self._model.index(row, 0))
+        if not index.isValid():
+            return False
+        self._table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self._table.scrollTo(index)
+        return True
+
+    def focus_filter(self) -> None:
+        """Move the keyboard focus to the filter box with its text selected."""
+        self._filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._filter.selectAll()
+
+    # -- layout state -------------------------------------------------------------------
+    def save_state(self) -> QByteArray:
+        """The table's column order, widths, hidden columns and sort."""
+        return self._table.save_state()
+
+    def restore_state(self, state: QByteArray) -> bool:
+        """Apply a ``save_state`` result; False if it does not fit this version."""
+        return self._table.restore_state(state)
+
+    # -- events -------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._ticker.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._ticker.stop()
+        super().hideEvent(event)
+
+    # -- helpers ------------------------------------------------------------------------
+    def _on_ticker_timeout(self) -> None:
+        """Refresh relative times on screen; rows off screen are computed when shown."""
+        proxy = self._proxy
+        rows = self._table.visible_rows()
+        self._model.tick(proxy.mapToSource(proxy.index(row, 0)).row() for row in rows)
+
+    def _on_table_selection_changed(self) -> None:
+        self._publish_selection()
+
+    def _publish_selection(self) -> None:
+        selected = self._table.selected_servers()
+        if selected != self._last_selection:
+            self._last_selection = selected
+            self.selection_changed.emit(selected)
+
+    def _on_filter_escape(self) -> None:
+        if self._filter.text():
+            self._filter.clear()
+        else:
+            self._table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _update_empty_state(self) -> None:
+        if self._has_data:
+            self._stack.setCurrentWidget(self._table)
+            return
+        state = self._status.state if self._status else ConnectionState.IDLE
+        if state is ConnectionState.IDLE:
+            text = "Select a connection on the left"
+        elif state is ConnectionState.CONNECTING:
+            text = "Connecting…"
+        else:
+            text = "No cluster data yet"
+        self._empty.setText(text)
+        self._stack.setCurrentWidget(self._empty)

@@ -1,0 +1,108 @@
+"""The columns and custom item roles of the Application Servers table.
+
+Isolation is ONE column: the reason, who isolated the server and how long ago, as
+"Windows updates (admin, 12 min ago)", with the absolute time in the tooltip. One
+column keeps the table narrow on a laptop screen, and the reason is what an
+administrator scans for; it sorts by the time the isolation began.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from PySide6.QtCore import Qt
+
+
+class Column(IntEnum):
+    """Table columns, in their default order."""
+
+    STATUS = 0
+    NAME = 1
+    ADDRESS = 2
+    CLIENTS = 3
+    LOAD_SHARE = 4
+    VERSION = 5
+    HEALTH = 6
+    ISOLATION = 7
+    LAST_SEEN = 8
+
+    @property
+    def header(self) -> str:
+        """The header text."""
+        return _HEADERS[self]
+
+    @property
+    def header_tooltip(self) -> str:
+        """What the column shows, for the header's tooltip."""
+        return _HEADER_TOOLTIPS[self]
+
+    @property
+    def width_sample(self) -> str:
+        """Text as wide as the column's typical widest value (for the default width)."""
+        return _WIDTH_SAMPLES[self]
+
+    @property
+    def shows_icon(self) -> bool:
+        """True when cells may show an icon before the text."""
+        return self in _ICON_COLUMNS
+
+
+_HEADERS: dict[Column, str] = {
+    Column.STATUS: "Status",
+    Column.NAME: "Name",
+    Column.ADDRESS: "Address",
+    Column.CLIENTS: "Clients",
+    Column.LOAD_SHARE: "Load share",
+    Column.VERSION: "Version",
+    Column.HEALTH: "Health",
+    Column.ISOLATION: "Isolation",
+    Column.LAST_SEEN: "Last seen",
+}
+
+_HEADER_TOOLTIPS: dict[Column, str] = {
+    Column.STATUS: "Whether the Application Server runs and accepts new Clients",
+    Column.NAME: "Application Server name",
+    Column.ADDRESS: "Network address of the Application Server",
+    Column.CLIENTS: "Clients connected to this server now",
+    Column.LOAD_SHARE: "This server's share of all connected Clients",
+    Column.VERSION: "Ekran System version the server runs",
+    Column.HEALTH: "Result of the server's own healthcheck",
+    Column.ISOLATION: "Why, by whom and since when the server is out of rotation",
+    Column.LAST_SEEN: "Last heartbeat of the server in the shared database",
+}
+
+# Typical widest contents; default widths are measured from these in the view's font.
+_WIDTH_SAMPLES: dict[Column, str] = {
+    Column.STATUS: "Isolated, 12 Clients still connected",
+    Column.NAME: "EKRAN-AS01-PROD",
+    Column.ADDRESS: "255.255.255.255",
+    Column.CLIENTS: "Clients 0",
+    Column.LOAD_SHARE: "Load share 00",
+    Column.VERSION: "99.9.99.9999",
+    Column.HEALTH: "Check failed",
+    Column.ISOLATION: "Windows updates (administrator, 59 min ago)",
+    Column.LAST_SEEN: "59 min ago",
+}
+
+_ICON_COLUMNS = frozenset({Column.STATUS, Column.VERSION, Column.HEALTH})
+
+
+class ServerRole(IntEnum):
+    """Custom item roles of ``ServerTableModel``; every column answers all of them.
+
+    SERVER: the ``Server``. SERVER_ID: its id (str). SORT: the column's sort key, one
+    type per column (int, float or str) so that the proxy compares it natively.
+    LOAD_SHARE: fraction of all connected Clients (float 0..1). HEALTH: the last
+    ``ServerHealth`` or None. MISMATCH: True when the version differs from the
+    majority's. PENDING: the text of an action in progress, or None. SEARCH_TEXT: the
+    text the filter matches (one line per searchable field).
+    """
+
+    SERVER = Qt.ItemDataRole.UserRole + 1
+    SERVER_ID = Qt.ItemDataRole.UserRole + 2
+    SORT = Qt.ItemDataRole.UserRole + 3
+    LOAD_SHARE = Qt.ItemDataRole.UserRole + 4
+    HEALTH = Qt.ItemDataRole.UserRole + 5
+    MISMATCH = Qt.ItemDataRole.UserRole + 6
+    PENDING = Qt.ItemDataRole.UserRole + 7
+    SEARCH_TEXT = Qt.ItemDataRole.UserRole + 8

@@ -1,0 +1,72 @@
+"""Painting of table cells that are more than an icon and a text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from ui.cluster.columns import ServerRole
+
+_BAR_ALPHA = 110  # the bar is translucent so that the percentage on it stays readable
+
+
+class LoadShareDelegate(QStyledItemDelegate):
+    """A horizontal bar as long as the cell's ``ServerRole.LOAD_SHARE`` (0..1), with the
+    display text ("34%") centred on it.
+
+    The bar uses the palette's highlight colour (highlighted text on a selected row), so
+    it reads in light and dark schemes; the track is outlined with the palette's mid
+    colour. Sizes follow the font. The text stays the cell's display and accessible text.
+    """
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text = opt.text
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+
+        share = index.data(ServerRole.LOAD_SHARE)
+        fraction = min(1.0, max(0.0, float(share))) if isinstance(share, int | float) else 0.0
+        palette: QPalette = opt.palette
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        track = _bar_rect(opt.rect, opt.fontMetrics.height())
+
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setPen(palette.color(QPalette.ColorRole.Mid))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(track.adjusted(0, 0, -1, -1))
+        bar_colour = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
+        )
+        bar_colour.setAlpha(_BAR_ALPHA)
+        filled = QRect(track)
+        filled.setWidth(round(track.width() * fraction))
+        painter.fillRect(filled, bar_colour)
+        text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.setPen(palette.color(text_role))
+        painter.setFont(opt.font)
+        painter.drawText(track, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        hint = super().sizeHint(option, index)
+        metrics = option.fontMetrics
+        return QSize(max(hint.width(), metrics.horizontalAdvance("100%") * 3), hint.height())
+
+
+def _bar_rect(cell: QRect, line_height: int) -> QRect:
+    """The bar's track inside a cell: a margin of a quarter line on every side."""
+    margin = max(1, line_height // 4)
+    return cell.adjusted(margin, margin, -margin, -margin)

@@ -1,0 +1,49 @@
+"""ServerFilterProxy: sorting and the filter box of the Application Servers table."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
+
+from app.api.models import Server
+from ui.cluster.columns import ServerRole
+
+
+class ServerFilterProxy(QSortFilterProxyModel):
+    """Sorts by each column's ``ServerRole.SORT`` key and keeps the rows matching the filter.
+
+    The filter is a case-insensitive substring of the server's name, address, id,
+    version, status text or isolation reason (the model's ``ServerRole.SEARCH_TEXT``);
+    an empty filter keeps every row without asking the model. Sorting and filtering are
+    dynamic: a poll that changes a sort key moves the row, and a server that starts or
+    stops matching appears or disappears. Relative-time refreshes
+    (``ServerTableModel.tick``) change neither sort keys nor searchable text, so they
+    never move a row.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._needle = ""
+        self.setSortRole(ServerRole.SORT)
+        self.setFilterRole(ServerRole.SEARCH_TEXT)
+        self.setFilterKeyColumn(0)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setDynamicSortFilter(True)
+
+    @property
+    def filter_text(self) -> str:
+        """The text rows must contain ("" when every row is shown)."""
+        return self._needle
+
+    def set_filter_text(self, text: str) -> None:
+        """Keep only the servers whose searchable text contains ``text`` (trimmed)."""
+        needle = text.strip()
+        if needle != self._needle:
+            self._needle = needle
+            self.setFilterFixedString(needle)
+
+    def server(self, row: int) -> Server:
+        """The server in the proxy's ``row``."""
+        value = self.index(row, 0).data(ServerRole.SERVER)
+        if not isinstance(value, Server):
+            raise IndexError(row)
+        return value

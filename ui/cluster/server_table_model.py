@@ -1,0 +1,274 @@
+"""ServerTableModel: the Application Servers of one cluster, updated in place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from app.analysis import majority_version, version_mismatches
+from app.api.models import ClusterSnapshot, Server
+from app.monitor import ServerHealth
+from ui.cluster.cells import CellContext, ServerRow, cell_data
+from ui.cluster.columns import Column, ServerRole
+
+Clock = Callable[[], datetime]
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+_ROLES = Qt.ItemDataRole
+_COLUMNS = tuple(Column)
+_COLUMN_COUNT = len(_COLUMNS)
+_LAST_COLUMN = _COLUMNS[-1]
+_SORT = int(ServerRole.SORT)
+_SERVER = int(ServerRole.SERVER)
+_SEARCH_TEXT = int(ServerRole.SEARCH_TEXT)
+
+# The roles each kind of dataChanged names.
+_SHOWN_ROLES = (
+    _ROLES.DisplayRole,
+    _ROLES.DecorationRole,
+    _ROLES.ToolTipRole,
+    _ROLES.AccessibleTextRole,
+)
+_ROW_ROLES: list[int] = [int(r) for r in (*_SHOWN_ROLES, *ServerRole)]
+_LOAD_ROLES: list[int] = [int(r) for r in (*_SHOWN_ROLES, ServerRole.LOAD_SHARE, ServerRole.SORT)]
+_VERSION_ROLES: list[int] = [int(r) for r in (*_SHOWN_ROLES, ServerRole.MISMATCH)]
+_HEALTH_ROLES: list[int] = [int(r) for r in (*_SHOWN_ROLES, ServerRole.HEALTH, ServerRole.SORT)]
+_PENDING_ROLES: list[int] = [int(r) for r in (*_SHOWN_ROLES, ServerRole.PENDING)]
+# Relative times move with the clock; their sort keys (absolute times) do not.
+_TICK_ROLES: list[int] = [int(_ROLES.DisplayRole), int(_ROLES.AccessibleTextRole)]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ServerTableModel(QAbstractTableModel):
+    """One row per Application Server, keyed by server id; rows never move.
+
+    ``apply_snapshot`` removes the rows of servers that disappeared, appends new
+    servers at the end and signals ``dataChanged`` with explicit roles, one per
+    contiguous range of changed rows: across the whole row where the ``Server``
+    changed; only the Load share cell where just the share moved (because the Client
+    total did), only the Version cell where just the majority version did. Selection,
+    sort and scroll position therefore survive every poll, and a sorted view re-sorts
+    only rows whose sort keys may have changed. Only ``clear()`` resets the model.
+
+    Relative times are measured against the cluster's clock (``clock()`` corrected by
+    the skew seen in the last snapshot) and refreshed by ``tick()``.
+    """
+
+    def __init__(self, parent: QObject | None = None, *, clock: Clock = _utcnow) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._rows: list[ServerRow] = []
+        self._row_of: dict[str, int] = {}
+        self._health: dict[str, ServerHealth] = {}
+        self._pending: dict[str, str] = {}
+        self._majority: str | None = None
+        self._total_clients = 0
+        self._skew = timedelta(0)
+
+    # -- Qt model interface ---------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else _COLUMN_COUNT
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        number = index.row()  # -1 for an invalid index
+        if not 0 <= number < len(self._rows):
+            return None
+        row = self._rows[number]
+        column = _COLUMNS[index.column()]
+        # The proxy asks for these many times per sort or filter: answer them directly.
+        if role == _SORT:
+            return row.sort_key(column, self._health.get(row.server.id))
+        if role == _SERVER:
+            return row.server
+        if role == _SEARCH_TEXT:
+            return row.search_text
+        server_id = row.server.id
+        context = CellContext(
+            majority_version=self._majority,
+            total_clients=self._total_clients,
+            cluster_now=self._clock() - self._skew,
+            health=self._health.get(server_id),
+            pending=self._pending.get(server_id),
+        )
+        return cell_data(column, role, row, context)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation is not Qt.Orientation.Horizontal or not 0 <= section <= _LAST_COLUMN:
+            return None
+        column = Column(section)
+        if role == _ROLES.DisplayRole:
+            return column.header
+        if role == _ROLES.ToolTipRole:
+            return column.header_tooltip
+        if role == _ROLES.TextAlignmentRole and column is Column.CLIENTS:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    # -- queries ------------------------------------------------------------------------
+    def server(self, row: int) -> Server:
+        """The server shown in ``row`` (raises IndexError for a row that does not exist)."""
+        return self._rows[row].server
+
+    def row_of(self, server_id: str) -> int | None:
+        """The row of the server with this id, or None."""
+        return self._row_of.get(server_id)
+
+    def servers(self) -> list[Server]:
+        """Every server, in row order."""
+        return [row.server for row in self._rows]
+
+    def pending(self, server_id: str) -> str | None:
+        """The action in progress shown for this server, if any."""
+        return self._pending.get(server_id)
+
+    # -- updates ------------------------------------------------------------------------
+    def apply_snapshot(self, snapshot: ClusterSnapshot) -> None:
+        """Show ``snapshot``'s servers, updating rows in place (see the class docstring)."""
+        incoming: dict[str, Server] = {}
+        for server in snapshot.servers:
+            incoming.setdefault(server.id, server)  # a duplicated id keeps its first entry
+        servers = list(incoming.values())
+        self._skew = snapshot.received_at - snapshot.cluster.generated_at
+        self._remove_rows_not_in(incoming)
+
+        total = sum(s.clients for s in servers)
+        majority = majority_version(servers)
+        mismatched = version_mismatches(servers)
+        total_changed, majority_changed = total != self._total_clients, majority != self._majority
+        self._total_clients, self._majority = total, majority
+
+        server_rows: list[int] = []
+        share_rows: list[int] = []
+        version_rows: list[int] = []
+        for number, row in enumerate(self._rows):
+            server = incoming.pop(row.server.id)
+            share = server.clients / total if total else 0.0
+            mismatch = server.id in mismatched
+            server_changed = server is not row.server and server != row.server
+            if server_changed or share != row.load_share or mismatch != row.mismatch:
+                self._rows[number] = ServerRow(server, share, mismatch)
+            if server_changed:
+                server_rows.append(number)
+                continue
+            if total_changed or share != row.load_share:
+                share_rows.append(number)
+            if majority_changed or mismatch != row.mismatch:
+                version_rows.append(number)
+        self._emit_changed(server_rows, 0, _LAST_COLUMN, _ROW_ROLES)
+        self._emit_changed(share_rows, Column.LOAD_SHARE, Column.LOAD_SHARE, _LOAD_ROLES)
+        self._emit_changed(version_rows, Column.VERSION, Column.VERSION, _VERSION_ROLES)
+        self._append(
+            ServerRow(s, s.clients / total if total else 0.0, s.id in mismatched)
+            for s in incoming.values()
+        )
+
+    def apply_health(self, health: Mapping[str, ServerHealth]) -> None:
+        """Show this round of healthchecks (servers missing from it read as not probed)."""
+        previous, self._health = self._health, dict(health)
+        changed = [
+            number
+            for number, row in enumerate(self._rows)
+            if previous.get(row.server.id) != self._health.get(row.server.id)
+        ]
+        self._emit_changed(changed, Column.HEALTH, Column.HEALTH, _HEALTH_ROLES)
+
+    def set_pending(self, server_id: str, text: str | None) -> None:
+        """Show ``text`` ("Isolating…") in the server's Status cell until called with None."""
+        if text:
+            self._pending[server_id] = text
+        elif self._pending.pop(server_id, None) is None:
+            return
+        row = self._row_of.get(server_id)
+        if row is not None:
+            self._emit_changed([row], Column.STATUS, Column.STATUS, _PENDING_ROLES)
+
+    def tick(self, rows: Iterable[int] | None = None) -> None:
+        """Signal that relative times (Isolation and Last seen columns) have moved on.
+
+        ``rows`` limits the signal to those rows (say, the ones on screen: the others
+        are computed afresh when shown); None means every row.
+        """
+        count = len(self._rows)
+        if rows is None:
+            wanted: Sequence[int] = range(count)
+        else:
+            wanted = sorted({row for row in rows if 0 <= row < count})
+        self._emit_changed(wanted, Column.ISOLATION, Column.LAST_SEEN, _TICK_ROLES)
+
+    def clear(self) -> None:
+        """Forget every server, health result and pending action (a model reset)."""
+        self.beginResetModel()
+        self._rows.clear()
+        self._row_of.clear()
+        self._health.clear()
+        self._pending.clear()
+        self._majority, self._total_clients, self._skew = None, 0, timedelta(0)
+        self.endResetModel()
+
+    # -- helpers ------------------------------------------------------------------------
+    def _remove_rows_not_in(self, keep: Mapping[str, Server]) -> None:
+        gone = [n for n, row in enumerate(self._rows) if row.server.id not in keep]
+        if not gone:
+            return
+        for first, last in reversed(_ranges(gone)):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._rows[first : last + 1]
+            self.endRemoveRows()
+        self._row_of = {row.server.id: n for n, row in enumerate(self._rows)}
+
+    def _append(self, rows: Iterable[ServerRow]) -> None:
+        new = list(rows)
+        if not new:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+        self._rows.extend(new)
+        for number, row in enumerate(new, start=first):
+            self._row_of[row.server.id] = number
+        self.endInsertRows()
+
+    def _emit_changed(
+        self, rows: Sequence[int], first_column: int, last_column: int, roles: list[int]
+    ) -> None:
+        """One ``dataChanged`` per contiguous range of ``rows`` (ascending)."""
+        ranges = [(rows[0], rows[-1])] if isinstance(rows, range) and rows else _ranges(rows)
+        for first, last in ranges:
+            self.dataChanged.emit(
+                self.index(first, first_column), self.index(last, last_column), roles
+            )
+
+
+def _ranges(numbers: Sequence[int]) -> list[tuple[int, int]]:
+    """[(first, last), …] of the contiguous runs in the ascending ``numbers``."""
+    runs: list[tuple[int, int]] = []
+    for number in numbers:
+        if runs and runs[-1][1] == number - 1:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    return runs
