@@ -1,0 +1,76 @@
+"""What happens to a connection's stored password when the connection is saved or removed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.connections import ConnectionProfile
+from app.credentials import CredentialError, CredentialStore, Secret
+
+
+class SavedPasswords:
+    """The keyring side of saving connections; every method blocks (call it in a thread).
+
+    The ``after_*`` methods never raise for a keyring failure: they return one line per
+    failure, because the connection itself was already saved. Without a keyring
+    (``credentials`` None) they do nothing and ``get``/``set`` are not to be called.
+    """
+
+    def __init__(self, credentials: CredentialStore | None) -> None:
+        self.credentials = credentials
+
+    @property
+    def available(self) -> bool:
+        return self.credentials is not None
+
+    def after_add(self, profile: ConnectionProfile, password: Secret | None) -> list[str]:
+        """Store ``password`` when the new connection remembers it."""
+        if password is None or not profile.remember_password:
+            return []
+        return self._attempt(lambda store: store.set(profile, password))
+
+    def after_update(
+        self,
+        previous: ConnectionProfile | None,
+        profile: ConnectionProfile,
+        password: Secret | None,
+        *,
+        forget: bool,
+    ) -> list[str]:
+        """Delete the password when forgotten or no longer remembered; else store a new one,
+        or move the stored one along when the user name changed."""
+        return self._attempt(lambda store: _update(store, previous, profile, password, forget))
+
+    def after_remove(self, profile: ConnectionProfile) -> list[str]:
+        """Delete the removed connection's password (only its own entry)."""
+        return self._attempt(lambda store: store.delete_all_for(profile.id, [profile.username]))
+
+    def _attempt(self, operation: Callable[[CredentialStore], None]) -> list[str]:
+        if self.credentials is None:
+            return []
+        try:
+            operation(self.credentials)
+        except CredentialError as exc:
+            return [str(exc)]
+        return []
+
+
+def _update(
+    store: CredentialStore,
+    previous: ConnectionProfile | None,
+    profile: ConnectionProfile,
+    password: Secret | None,
+    forget: bool,
+) -> None:
+    renamed = previous is not None and previous.username != profile.username
+    if forget or not profile.remember_password:
+        store.delete(profile)
+        if renamed and previous is not None:
+            store.delete(previous)
+        return
+    if password is None and renamed and previous is not None:
+        password = store.get(previous)
+    if password:
+        store.set(profile, password)
+    if renamed and previous is not None:
+        store.delete_all_for(profile.id, [previous.username])
