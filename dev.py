@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Set up and run Ekran Cluster Console from a fresh checkout, using only the standard library.
 
-    python dev.py demo        create the environment if needed, then run the demo
+    python dev.py demo        create the environment if needed, then open the console on a
+                              simulated cluster (the simulator runs as a child process)
     python dev.py test        create the environment if needed, then lint, type-check and test
     python dev.py setup       only create or refresh the environment
 
@@ -150,8 +151,7 @@ def cmd_test(args: list[str]) -> int:
 
 def cmd_demo(args: list[str]) -> int:
     python = ensure_venv()
-    demo = ["--servers", "4", "--clients", "160", "--drain-seconds", "90"]
-    return run([str(python), "-m", "simulator", *demo, *args], cwd=ROOT)
+    return run([str(python), "-m", "ui", "--demo", *args], cwd=ROOT)
 
 
 def main(argv: list[str]) -> int:
