@@ -1,0 +1,152 @@
+"""The history of one monitored connection: a series per server, the total, and events."""
+
+from __future__ import annotations
+
+import bisect
+
+from app.api.models import ClusterSnapshot
+from app.history.codes import StatusCode
+from app.history.events import EventKind, HistoryEvent, status_change
+from app.history.series import MINUTE_CAPACITY, RAW_CAPACITY, SeriesHistory
+from app.history.tables import StoredSeries, WriteBatch
+
+TOTAL_KEY = ""
+"""The series key of the cluster total (server ids are never empty)."""
+MAX_EVENTS = 20_000
+"""Events kept in memory per connection; the oldest go first."""
+
+
+class ConnectionHistory:
+    """Series and events of one connection, fed one poll at a time.
+
+    ``record`` takes the poll's snapshot; every server in it gets a sample at the same
+    time ``at``, and so does the cluster total (the sum of the servers' Clients). A poll
+    whose time is not later than the previous one is ignored (the clock went back).
+    Servers that leave the list keep their past samples; servers that join get a new
+    series. The first snapshot recorded (per run) is the reference for "joined" and
+    "left" events; status events compare with the server's last known status.
+    """
+
+    def __init__(
+        self,
+        connection_id: str,
+        *,
+        raw_capacity: int = RAW_CAPACITY,
+        minute_capacity: int = MINUTE_CAPACITY,
+        max_events: int = MAX_EVENTS,
+    ) -> None:
+        self.connection_id = connection_id
+        self.series: dict[str, SeriesHistory] = {}
+        self._capacities = (raw_capacity, minute_capacity)
+        self._max_events = max_events
+        self._events: list[HistoryEvent] = []
+        self._last: ClusterSnapshot | None = None
+
+    @property
+    def total(self) -> SeriesHistory | None:
+        return self.series.get(TOTAL_KEY)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(series.nbytes for series in self.series.values())
+
+    def server_names(self) -> dict[str, str]:
+        """Server id to last known name, for every server with history, sorted by name."""
+        pairs = [(key, s.name) for key, s in self.series.items() if key != TOTAL_KEY]
+        return dict(sorted(pairs, key=lambda pair: (pair[1].casefold(), pair[0])))
+
+    def record(self, snapshot: ClusterSnapshot, at: float) -> WriteBatch | None:
+        """Add one poll; returns the rows to store, or None when ``at`` is too early."""
+        known_total = self.total
+        if known_total is not None and not known_total.accepts(at):
+            return None
+        batch = WriteBatch(self.connection_id)
+        total = self._series(TOTAL_KEY, snapshot.cluster.name, batch)
+        servers = [server for server in snapshot.servers if server.id]
+        for server in servers:
+            series = self._series(server.id, server.name, batch)
+            code = StatusCode.of(server.status)
+            previous = series.last_status
+            if not series.accepts(at):
+                continue
+            self._add(series, server.id, at, server.clients, code, batch)
+            if previous is not None:
+                change = status_change(server.name, StatusCode.parse(previous), code)
+                if change is not None:
+                    self._event(batch, at, server.id, *change)
+        self._add(total, TOTAL_KEY, at, sum(s.clients for s in servers), StatusCode.NONE, batch)
+        self._membership_events(snapshot, at, batch)
+        self._last = snapshot
+        return batch
+
+    def record_unchanged(self, at: float) -> WriteBatch | None:
+        """Repeat the last recorded snapshot at ``at``; None if there is none (or too early)."""
+        return None if self._last is None else self.record(self._last, at)
+
+    def add_event(self, event: HistoryEvent) -> None:
+        """Insert an event in time order, dropping the oldest beyond the limit."""
+        bisect.insort_right(self._events, event, key=lambda e: e.at)
+        if len(self._events) > self._max_events:
+            del self._events[: len(self._events) - self._max_events]
+
+    def events(self, start: float, end: float) -> list[HistoryEvent]:
+        """Events with ``start <= at <= end``, oldest first."""
+        low = bisect.bisect_left(self._events, start, key=lambda e: e.at)
+        high = bisect.bisect_right(self._events, end, key=lambda e: e.at)
+        return self._events[low:high]
+
+    def restore(self, stored: StoredSeries, raw_since: float) -> WriteBatch:
+        """Refill one series from disk (``SeriesHistory.restore``); rows still to store."""
+        if stored.server_key in self.series:
+            raise RuntimeError("this series already has samples")
+        series = SeriesHistory(
+            stored.name, raw_capacity=self._capacities[0], minute_capacity=self._capacities[1]
+        )
+        closed = series.restore(stored.raw, stored.minutes, raw_since)
+        self.series[stored.server_key] = series
+        return WriteBatch(self.connection_id, minutes=[(stored.server_key, r) for r in closed])
+
+    def prune(self, before: float) -> None:
+        """Forget series with no sample since ``before``, and events older than it."""
+        for key in [k for k, s in self.series.items() if (s.last_time or 0.0) < before]:
+            del self.series[key]
+        self._events = self.events(before, float("inf"))
+
+    # -- internals ------------------------------------------------------------------------
+    def _series(self, key: str, name: str, batch: WriteBatch) -> SeriesHistory:
+        series = self.series.get(key)
+        if series is None:
+            raw_capacity, minute_capacity = self._capacities
+            series = SeriesHistory(name, raw_capacity=raw_capacity, minute_capacity=minute_capacity)
+            self.series[key] = series
+            batch.names.append((key, name))
+        elif series.name != name:
+            series.name = name
+            batch.names.append((key, name))
+        return series
+
+    @staticmethod
+    def _add(
+        series: SeriesHistory, key: str, at: float, clients: int, code: int, batch: WriteBatch
+    ) -> None:
+        closed = series.add(at, clients, code)
+        batch.raw.append((key, at, clients, code))
+        if closed is not None:
+            batch.minutes.append((key, closed))
+
+    def _membership_events(self, snapshot: ClusterSnapshot, at: float, batch: WriteBatch) -> None:
+        if self._last is None:
+            return
+        before = {s.id: s.name for s in self._last.servers if s.id}
+        now = {s.id: s.name for s in snapshot.servers if s.id}
+        for sid in sorted(now.keys() - before.keys()):
+            self._event(batch, at, sid, EventKind.ADDED, f"{now[sid]} joined the cluster")
+        for sid in sorted(before.keys() - now.keys()):
+            self._event(batch, at, sid, EventKind.REMOVED, f"{before[sid]} left the cluster")
+
+    def _event(
+        self, batch: WriteBatch, at: float, server_id: str | None, kind: EventKind, text: str
+    ) -> None:
+        event = HistoryEvent(at, self.connection_id, server_id, kind, text)
+        self.add_event(event)
+        batch.events.append(event)

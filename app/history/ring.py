@@ -1,0 +1,138 @@
+"""A fixed-size, time-ordered ring of numeric rows stored column by column in numpy arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+Columns = dict[str, npt.NDArray[Any]]
+"""Equal-length arrays keyed by column name, oldest row first."""
+
+TIME = "t"
+
+
+class RingBuffer:
+    """``capacity`` rows of the columns named in ``dtypes``; full, it overwrites its oldest row.
+
+    Every ring has a float64 column ``"t"`` (POSIX seconds) whose values strictly increase
+    from one row to the next: ``append`` and ``extend`` refuse a row that is not later than
+    the newest one. Memory is allocated once, in the constructor (zero-filled, so pages
+    the ring never reaches are not touched); nothing grows afterwards.
+    """
+
+    def __init__(self, capacity: int, dtypes: Mapping[str, npt.DTypeLike]) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        if np.dtype(dtypes.get(TIME, np.int8)) != np.float64:
+            raise ValueError('a ring needs a float64 column "t"')
+        self._capacity = capacity
+        self._columns: Columns = {name: np.zeros(capacity, dtype) for name, dtype in dtypes.items()}
+        self._next = 0  # physical index of the next row to write
+        self._size = 0
+
+    @property
+    def capacity(self) -> int:
+        return self._capacity
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._columns)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the column arrays."""
+        return sum(column.nbytes for column in self._columns.values())
+
+    def __len__(self) -> int:
+        return self._size
+
+    @property
+    def first_time(self) -> float | None:
+        """``t`` of the oldest row, or None when empty."""
+        if self._size == 0:
+            return None
+        oldest = self._next if self._size == self._capacity else 0
+        return float(self._columns[TIME][oldest])
+
+    @property
+    def last_time(self) -> float | None:
+        """``t`` of the newest row, or None when empty."""
+        if self._size == 0:
+            return None
+        return float(self._columns[TIME][self._next - 1])
+
+    def last(self) -> dict[str, float | int] | None:
+        """The newest row as Python numbers, or None when empty."""
+        if self._size == 0:
+            return None
+        return {name: column[self._next - 1].item() for name, column in self._columns.items()}
+
+    def append(self, row: Mapping[str, float | int]) -> None:
+        """Add one row with a value for every column; ``row["t"]`` must be later than the last."""
+        last = self.last_time
+        if last is not None and not row[TIME] > last:
+            raise ValueError("rows must be appended in strictly increasing time order")
+        index = self._next
+        for name, column in self._columns.items():
+            column[index] = row[name]
+        self._next = (index + 1) % self._capacity
+        self._size = min(self._size + 1, self._capacity)
+
+    def extend(self, rows: Mapping[str, npt.ArrayLike]) -> None:
+        """Add many rows at once (arrays of equal length, times strictly increasing)."""
+        arrays = {name: np.asarray(rows[name]) for name in self._columns}
+        times = arrays[TIME].astype(np.float64, copy=False)
+        count = len(times)
+        if count == 0:
+            return
+        last = self.last_time
+        if (last is not None and not times[0] > last) or np.any(np.diff(times) <= 0):
+            raise ValueError("rows must be appended in strictly increasing time order")
+        if count > self._capacity:  # only the newest rows fit
+            arrays = {name: array[-self._capacity :] for name, array in arrays.items()}
+            count = self._capacity
+        first = min(count, self._capacity - self._next)
+        for name, column in self._columns.items():
+            column[self._next : self._next + first] = arrays[name][:first]
+            column[: count - first] = arrays[name][first:]
+        self._next = (self._next + count) % self._capacity
+        self._size = min(self._size + count, self._capacity)
+
+    def window(self, start: float, end: float, names: Iterable[str] | None = None) -> Columns:
+        """Copies of the rows with ``start <= t <= end``, oldest first.
+
+        ``names`` limits the result to these columns (default: all).
+        """
+        wanted = self.names if names is None else tuple(names)
+        pieces: dict[str, list[npt.NDArray[Any]]] = {name: [] for name in wanted}
+        for low, high in self._segments():
+            times = self._columns[TIME][low:high]
+            first = low + int(np.searchsorted(times, start, side="left"))
+            stop = low + int(np.searchsorted(times, end, side="right"))
+            if first < stop:
+                for name in wanted:
+                    pieces[name].append(self._columns[name][first:stop])
+        return {
+            name: np.concatenate(parts) if parts else np.empty(0, self._columns[name].dtype)
+            for name, parts in pieces.items()
+        }
+
+    def all(self) -> Columns:
+        """Copies of every row, oldest first."""
+        return {
+            name: np.concatenate([column[low:high] for low, high in self._segments()])
+            if self._size
+            else np.empty(0, column.dtype)
+            for name, column in self._columns.items()
+        }
+
+    def _segments(self) -> list[tuple[int, int]]:
+        """The physical index ranges holding rows, oldest range first."""
+        if self._size < self._capacity:
+            return [(0, self._size)]
+        if self._next == 0:
+            return [(0, self._capacity)]
+        return [(self._next, self._capacity), (0, self._next)]
