@@ -1,0 +1,92 @@
+"""What the frozen folder leaves out, on each platform's PySide6 layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import prune
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("bundle_path", "platform"),
+    [
+        ("PySide6/Qt/translations/qtbase_de.qm", "linux"),
+        ("PySide6/translations/qtbase_de.qm", "win32"),
+        ("PySide6/Qt/plugins/platforms/libqeglfs.so", "linux"),
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", "linux"),
+        ("PySide6/Qt/plugins/imageformats/libqjpeg.so", "linux"),
+        ("PySide6/Qt/plugins/tls/libqopensslbackend.so", "linux"),
+        ("PySide6/plugins/platforms/qdirect2d.dll", "win32"),
+        ("PySide6/plugins/imageformats/qgif.dll", "win32"),
+        ("PySide6/Qt/lib/libQt6Quick.so.6", "linux"),
+        ("PySide6/Qt6Pdf.dll", "win32"),
+        ("PySide6/opengl32sw.dll", "win32"),
+    ],
+)
+def test_unused_qt_files_are_dropped(bundle_path: str, platform: str) -> None:
+    assert prune.is_dropped(bundle_path, platform)
+
+
+@pytest.mark.parametrize(
+    ("bundle_path", "platform"),
+    [
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", "linux"),
+        ("PySide6/Qt/plugins/platforms/libqoffscreen.so", "linux"),
+        ("PySide6/Qt/plugins/imageformats/libqsvg.so", "linux"),
+        ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", "linux"),
+        ("PySide6/plugins/platforms/qwindows.dll", "win32"),
+        ("PySide6/plugins/styles/qmodernwindowsstyle.dll", "win32"),
+        ("PySide6/plugins/imageformats/qsvg.dll", "win32"),
+        ("PySide6/plugins/iconengines/qsvgicon.dll", "win32"),
+        ("PySide6\\plugins\\iconengines\\qsvgicon.dll", "win32"),
+        ("PySide6/Qt/lib/libQt6Widgets.so.6", "linux"),
+        ("PySide6/Qt/lib/libQt6Svg.so.6", "linux"),
+        ("PySide6/Qt6Gui.dll", "win32"),
+        ("libssl.so.3", "linux"),
+        ("libcrypto-3.dll", "win32"),
+        ("resources/icons/app.svg", "linux"),
+        ("translations/not-qt.txt", "linux"),
+    ],
+)
+def test_what_the_console_needs_is_kept(bundle_path: str, platform: str) -> None:
+    assert not prune.is_dropped(bundle_path, platform)
+
+
+def test_plugin_names_ignore_prefix_and_suffix() -> None:
+    assert prune.plugin_name("libqxcb.so") == "xcb"
+    assert prune.plugin_name("qwindows.dll") == "windows"
+    assert prune.plugin_name("libqsvgicon.dylib") == "svgicon"
+
+
+def test_an_unknown_platform_is_refused() -> None:
+    with pytest.raises(ValueError, match="no packaging rules"):
+        prune.platform_key("sunos5")
+
+
+def test_hook_entries_are_filtered_by_destination(tmp_path: Path) -> None:
+    entries = [
+        (str(tmp_path / "libqxcb.so"), "PySide6/Qt/plugins/platforms"),
+        (str(tmp_path / "libqvnc.so"), "PySide6/Qt/plugins/platforms"),
+        (str(tmp_path / "qt_de.qm"), "PySide6/Qt/translations"),
+    ]
+    assert prune.filter_hook_entries(entries, "linux") == entries[:1]
+
+
+def test_prune_folder_removes_dropped_files_and_emptied_folders(tmp_path: Path) -> None:
+    files = {
+        "PySide6/Qt/plugins/platforms/libqxcb.so": True,
+        "PySide6/Qt/plugins/platforms/libqvnc.so": False,
+        "PySide6/Qt/plugins/generic/libqevdevmouseplugin.so": False,
+        "PySide6/Qt/translations/qtbase_fr.qm": False,
+        "resources/icons/app.svg": True,
+    }
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    removed = prune.prune_folder(tmp_path, "linux")
+    assert sorted(removed) == sorted(name for name, kept in files.items() if not kept)
+    for name, kept in files.items():
+        assert (tmp_path / name).exists() == kept
+    assert not (tmp_path / "PySide6/Qt/plugins/generic").exists()
+    assert not (tmp_path / "PySide6/Qt/translations").exists()
