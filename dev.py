@@ -36,6 +36,8 @@ APT_PACKAGES = [
     "libfontconfig1",
     "libdbus-1-3",
 ]
+# Only for the frozen-build and installer checks, which CI runs (EKRAN_PACKAGING_TESTS=1).
+PACKAGING_APT_PACKAGES = ["nsis", "wine", "wine64"]
 MIN_PYTHON = (3, 11)
 
 
@@ -89,18 +91,23 @@ def _dpkg_installed(package: str) -> bool:
     return result.returncode == 0 and "install ok installed" in result.stdout
 
 
-def ensure_system_packages() -> None:
+def ensure_system_packages(*, packaging: bool) -> None:
     """On Debian-like Linux as root, install the apt packages the suite needs (idempotent)."""
     if not sys.platform.startswith("linux") or shutil.which("apt-get") is None:
         return
     if os.geteuid() != 0:
         return
     missing = [pkg for pkg in APT_PACKAGES if not _dpkg_installed(pkg)]
-    if not missing:
+    lean = [pkg for pkg in PACKAGING_APT_PACKAGES if packaging and not _dpkg_installed(pkg)]
+    if not missing and not lean:
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     check(["apt-get", "update", "-qq"], env=env)
-    check(["apt-get", "install", "-y", "-qq", *missing], env=env)
+    if missing:
+        check(["apt-get", "install", "-y", "-qq", *missing], env=env)
+    if lean:
+        install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *lean]
+        check(install, env=env)
 
 
 def lint(python: Path) -> None:
@@ -136,7 +143,11 @@ def pytest_command(python: Path, extra: list[str]) -> tuple[list[str], dict[str,
 
 
 def cmd_test(args: list[str]) -> int:
-    ensure_system_packages()
+    # CI also builds the frozen app and runs its installer under Wine (a few minutes).
+    packaging = os.environ.get("EKRAN_PACKAGING_TESTS") == "1" or bool(os.environ.get("CI"))
+    if packaging:
+        os.environ["EKRAN_PACKAGING_TESTS"] = "1"
+    ensure_system_packages(packaging=packaging)
     python = ensure_venv()
     fast = "--fast" in args
     extra = [a for a in args if a != "--fast"]
