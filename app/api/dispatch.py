@@ -129,6 +129,8 @@ class Dispatcher:
         etag = response.headers.get("etag")
         try:
             if response.status_code == 304:
+                # Read the (empty) body so that the connection goes back to the pool.
+                await read_bounded(response, self._max_json_bytes, base + path)
                 return JsonReply(base, 304, etag, None)
             body = await read_bounded(response, self._max_json_bytes, base + path)
         finally:

@@ -24,6 +24,9 @@ from app.api.tls import build_ssl_context, fetch_certificate
 from app.api.transport_errors import transport_error
 from app.api.urls import origin
 
+# Idle connections stay open longer than the slowest regular request (health probes every
+# 10 s or more), so polling reuses them instead of paying a TLS handshake each time.
+POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=75.0)
 log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 3
@@ -142,7 +145,9 @@ class Exchanger:
                 context = build_ssl_context(settings.trust)
                 hosts = [urlsplit(u).hostname or "" for u in settings.urls]
                 arguments = client_arguments(settings.proxy, context, hosts)
-                self._client = httpx.AsyncClient(http1=True, http2=False, **arguments, **common)
+                self._client = httpx.AsyncClient(
+                    http1=True, http2=False, limits=POOL_LIMITS, **arguments, **common
+                )
         return self._client
 
     async def _translated(self, exc: httpx.TransportError, url: str) -> ConsoleError:

@@ -65,12 +65,11 @@ def decode_json(body: bytes, *, status: int, media: str, url: str, secret: bool 
 
     With ``secret`` (a token reply) the error carries no body excerpt.
     """
-    excerpt = None if secret else body_excerpt(body)
     if not is_json_type(media):
         raise ProtocolError(
             f"The Management Tool answered with {media or 'no content type'} instead of JSON.",
             status=status,
-            excerpt=excerpt,
+            excerpt=None if secret else body_excerpt(body),
             detail=f"content-type {media!r}",
             url=url,
         )
@@ -80,7 +79,7 @@ def decode_json(body: bytes, *, status: int, media: str, url: str, secret: bool 
         raise ProtocolError(
             "The Management Tool sent a reply that is not valid JSON.",
             status=status,
-            excerpt=excerpt,
+            excerpt=None if secret else body_excerpt(body),
             url=url,
         ) from None
 

@@ -79,7 +79,9 @@ def _ca_file_context(trust: TlsTrust) -> ssl.SSLContext:
             "No CA certificate file is chosen for this connection.",
             kind=TlsErrorKind.CONFIGURATION,
         )
-    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    # Only the chosen CA is trusted (not the system's public CAs as well): the admin
+    # picked this file to say who may sign this cluster's certificates.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     try:
         context.load_verify_locations(cafile=str(trust.ca_file))
     except FileNotFoundError:

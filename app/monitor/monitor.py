@@ -70,7 +70,7 @@ class ClusterMonitor:
             raise ValueError("poll_interval must be positive")
         self._source = source
         self._poll_interval = poll_interval
-        self._health_interval = health_interval or max(10.0, 5 * poll_interval)
+        self._health_interval = health_interval or max(30.0, 10 * poll_interval)
         self._health_limit = asyncio.Semaphore(max(1, health_concurrency))
         self._backoff = backoff or Backoff(base=max(1.0, poll_interval), rng=rng or random.Random())
         self._now = now

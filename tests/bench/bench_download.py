@@ -1,0 +1,199 @@
+"""Benchmark: a 1 GiB log archive over loopback TLS, curl against our ``LogDownload``.
+
+Run: ``.venv/bin/python -m tests.bench.bench_download [--rounds 3] [--log-size BYTES]``.
+
+One simulator serves the archive; it is built (and the build awaited) before anything
+is timed. In each round curl and our download (a fresh worker process, see
+``download_worker``) fetch it one after the other, curl first in odd rounds and second
+in even ones, so that a drift in machine load favours neither. Every saved file is
+checked (size, zip CRCs, the same SHA-256 for all) and deleted. Figures (MB is 10^6
+bytes throughout): MB/s of each, the ratio ours/curl of the medians (target >= 0.8),
+our peak RSS growth (target < 32 MB). Below the ratio target (or with ``--analyse
+always``) the variants of ``download_analysis`` locate the gap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from tests.bench.download_analysis import Variant, analyse
+from tests.bench.download_tools import (
+    Download,
+    check_archive,
+    curl_download,
+    logs_url,
+    our_download,
+    warm_up,
+)
+from tests.bench.harness import access_token, connection_config, simulators
+from tests.bench.measure import MB, load_average, machine_description, source_revision
+from tests.helpers.simulator_process import SimulatorProcess
+
+RATIO_TARGET = 0.8
+RSS_TARGET_MB = 32.0
+
+
+def timed_rounds(
+    sim: SimulatorProcess,
+    config: dict[str, Any],
+    header_file: Path,
+    workdir: Path,
+    *,
+    rounds: int,
+    size: int,
+) -> list[Download]:
+    """The alternating rounds; every saved file is checked against ``size`` bytes."""
+    downloads: list[Download] = []
+    digests: set[str] = set()
+    for number in range(1, rounds + 1):
+        order = ("curl", "ours") if number % 2 else ("ours", "curl")
+        for tool in order:
+            folder = workdir / f"{tool}-{number}"
+            folder.mkdir()
+            if tool == "curl":
+                saved = folder / "logs.zip"
+                result = curl_download(sim, header_file, saved, number)
+            else:
+                result, saved = our_download(config | {"folder": str(folder)}, workdir, number)
+            digests.add(check_archive(saved, size))
+            shutil.rmtree(folder)
+            downloads.append(result)
+            print(result.describe(), flush=True)
+    if len(digests) != 1:
+        raise RuntimeError("the downloads do not all have the same content")
+    return downloads
+
+
+def median_rate(downloads: list[Download], tool: str) -> float:
+    return statistics.median(d.mb_per_s for d in downloads if d.tool == tool)
+
+
+def median_cpu(downloads: list[Download], tool: str) -> float:
+    return statistics.median(d.cpu_seconds or 0.0 for d in downloads if d.tool == tool)
+
+
+def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """Start the simulator, warm it up, run the rounds and, if asked, the analysis."""
+    sim_args = ["--servers", "1", "--clients", "10", "--log-size", str(args.log_size)]
+    with simulators(workdir, [sim_args]) as (sim,):
+        token = access_token(sim, sim.url)
+        header_file = workdir / "curl-headers.txt"
+        header_file.touch(mode=0o600)
+        header_file.write_text(f"Authorization: Bearer {token}\n", encoding="ascii")
+        size, build_seconds = warm_up(sim, token)
+        print(f"archive: {size} bytes; built in {build_seconds:.1f} s (not timed)", flush=True)
+        config = connection_config(sim, [sim.url], "bench") | {
+            "server_id": sim.info.endpoints[0].server_id,
+            "profile": None,
+            "chunk_size": None,
+        }
+        downloads = timed_rounds(sim, config, header_file, workdir, rounds=args.rounds, size=size)
+        ratio = median_rate(downloads, "ours") / median_rate(downloads, "curl")
+        variants: list[Variant] = []
+        if args.analyse == "always" or (args.analyse == "auto" and ratio < RATIO_TARGET):
+            print("analysing where the time goes…", flush=True)
+            variants, profile_text = analyse(
+                config, logs_url(sim), token, workdir, size=size, repeats=args.rounds
+            )
+            print(profile_text)
+    return summary(downloads, variants, size, build_seconds)
+
+
+def summary(
+    downloads: list[Download], variants: list[Variant], size: int, build_seconds: float
+) -> dict[str, Any]:
+    ours = [d for d in downloads if d.tool == "ours"]
+    curl_rate, our_rate = median_rate(downloads, "curl"), median_rate(downloads, "ours")
+    end_to_end = statistics.median(size / (d.total_seconds or d.seconds) / MB for d in ours)
+    rss = max(max(d.rss_growth_mb or 0.0, d.rss_peak_growth_mb or 0.0) for d in ours)
+    return {
+        "machine": machine_description(),
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "load_average_after": load_average(),
+        "archive_bytes": size,
+        "archive_build_seconds": build_seconds,
+        "downloads": [asdict(d) | {"mb_per_s": d.mb_per_s} for d in downloads],
+        "curl_median_mb_per_s": curl_rate,
+        "ours_median_mb_per_s": our_rate,
+        "ours_end_to_end_median_mb_per_s": end_to_end,
+        "curl_median_cpu_seconds": median_cpu(downloads, "curl"),
+        "ours_median_cpu_seconds": median_cpu(downloads, "ours"),
+        "ratio": our_rate / curl_rate,
+        "ratio_end_to_end": end_to_end / curl_rate,
+        "max_rss_growth_mb": rss,
+        "variants": [asdict(v) | {"mb_per_s": v.mb_per_s} for v in variants],
+    }
+
+
+def print_summary(result: dict[str, Any]) -> None:
+    def verdict(met: bool) -> str:
+        return "met" if met else "MISSED"
+
+    ratio, rss = result["ratio"], result["max_rss_growth_mb"]
+    print(
+        f"\n{result['machine']}; revision {result['revision']}\n"
+        f"curl median        {result['curl_median_mb_per_s']:7.1f} MB/s, CPU "
+        f"{result['curl_median_cpu_seconds']:.2f} s\n"
+        f"ours median        {result['ours_median_mb_per_s']:7.1f} MB/s (transfer), CPU "
+        f"{result['ours_median_cpu_seconds']:.2f} s (run())\n"
+        f"ours end to end    {result['ours_end_to_end_median_mb_per_s']:7.1f} MB/s "
+        "(with the size and zip CRC checks and the move into place)\n"
+        f"ratio ours/curl    {ratio:7.2f} (target >= {RATIO_TARGET}: "
+        f"{verdict(ratio >= RATIO_TARGET)}); end to end {result['ratio_end_to_end']:.2f}\n"
+        f"peak RSS growth    {rss:7.1f} MB (target < {RSS_TARGET_MB:.0f} MB: "
+        f"{verdict(rss < RSS_TARGET_MB)})"
+    )
+    for variant in result["variants"]:
+        print(f"  {variant['name']:38} {variant['mb_per_s']:7.1f} MB/s  {variant['note']}")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench.bench_download",
+        description="A log archive over loopback TLS: curl against LogDownload.",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="downloads per tool (default 3)")
+    parser.add_argument(
+        "--log-size", type=int, default=1 << 30, help="archive size in bytes (default 1 GiB)"
+    )
+    parser.add_argument(
+        "--analyse",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="locate the time (bare stacks, chunk sizes, cProfile): below target (auto)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--workdir", type=Path, help="scratch folder (default: a new temp dir)")
+    args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-download-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"scratch folder: {workdir} (pid {os.getpid()})", flush=True)
+    revision = source_revision()  # before the run: the tree may change while it lasts
+    try:
+        result = run(args, workdir) | {"revision": revision}
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print_summary(result)
+    if args.json is not None:
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

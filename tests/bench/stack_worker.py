@@ -1,0 +1,116 @@
+"""Worker: the bare HTTP stacks under a download, with or without writing the body.
+
+Locates a throughput gap. ``httpx`` is the stack ``ManagementClient`` uses (httpx's
+``AsyncClient``, httpcore over anyio, the console's TLS context); ``aiohttp`` reads
+through asyncio's own TLS transport. The body is discarded (``write`` ``none``),
+written to a file on the event loop (``inline``), or written through the core's
+``PartWriter`` (``thread``: one worker thread, one chunk in flight), always in chunks
+of ``CHUNK_SIZE`` as ``LogStream`` hands them out. What a ``LogDownload`` adds beyond
+the ``thread`` variant is its bookkeeping (progress reports, state file, checks).
+
+Configuration (stdin): ``stack`` (``httpx`` or ``aiohttp``), ``write``, ``url``,
+``ca_file``, ``token`` and ``folder``. Figures (stdout): ``bytes``, ``seconds`` and
+``reads`` (body pieces the stack handed over).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import aiohttp
+import httpx
+
+from app.api.logstream import DEFAULT_CHUNK_SIZE
+from app.api.settings import TlsTrust, TrustMode
+from app.api.tls import build_ssl_context
+from app.downloads.writer import PartWriter
+from tests.bench.harness import emit_result, read_config
+
+CHUNK_SIZE = DEFAULT_CHUNK_SIZE
+Write = Callable[[bytes], Awaitable[None]]
+
+
+async def httpx_body(url: str, ca_file: Path, token: str) -> AsyncIterator[bytes]:
+    context = build_ssl_context(TlsTrust(mode=TrustMode.CA_FILE, ca_file=ca_file))
+    async with (
+        httpx.AsyncClient(verify=context, trust_env=False, timeout=60.0) as client,
+        client.stream("GET", url, headers={"Authorization": f"Bearer {token}"}) as response,
+    ):
+        response.raise_for_status()
+        async for piece in response.aiter_raw():
+            yield piece
+
+
+async def aiohttp_body(url: str, ca_file: Path, token: str) -> AsyncIterator[bytes]:
+    context = build_ssl_context(TlsTrust(mode=TrustMode.CA_FILE, ca_file=ca_file))
+    async with (
+        aiohttp.ClientSession(trust_env=False) as session,
+        session.get(
+            url, headers={"Authorization": f"Bearer {token}"}, ssl=context, auto_decompress=False
+        ) as response,
+    ):
+        response.raise_for_status()
+        async for piece in response.content.iter_chunked(CHUNK_SIZE):
+            yield piece
+
+
+async def receive(body: AsyncIterator[bytes], write: Write) -> tuple[int, int]:
+    """Gather ``body`` into chunks of ``CHUNK_SIZE`` and hand each to ``write``."""
+    received = reads = 0
+    buffer = bytearray()
+    async for piece in body:
+        received += len(piece)
+        reads += 1
+        buffer += piece
+        if len(buffer) >= CHUNK_SIZE:
+            await write(bytes(buffer))
+            buffer.clear()
+    if buffer:
+        await write(bytes(buffer))
+    return received, reads
+
+
+async def measure(config: dict[str, Any]) -> dict[str, Any]:
+    """Receive the body at ``config["url"]`` as configured; return the figures."""
+    open_body = {"httpx": httpx_body, "aiohttp": aiohttp_body}[config["stack"]]
+    body = open_body(config["url"], Path(config["ca_file"]), config["token"])
+    target = Path(config["folder"]) / "body.bin"
+    started = time.perf_counter()
+    if config["write"] == "thread":
+        writer = PartWriter(target)
+        await writer.open(0)
+        try:
+            received, reads = await receive(body, writer.write)
+        finally:
+            await writer.close()
+    elif config["write"] == "inline":
+        with target.open("wb") as file:
+            received, reads = await receive(body, inline_writer(file))
+    else:
+        received, reads = await receive(body, discard)
+    seconds = time.perf_counter() - started
+    target.unlink(missing_ok=True)
+    return {"bytes": received, "seconds": seconds, "reads": reads}
+
+
+async def discard(chunk: bytes) -> None:
+    del chunk
+
+
+def inline_writer(file: BinaryIO) -> Write:
+    async def write(chunk: bytes) -> None:
+        file.write(chunk)
+
+    return write
+
+
+def main() -> None:
+    emit_result(asyncio.run(measure(read_config())))
+
+
+if __name__ == "__main__":
+    main()
