@@ -15,10 +15,17 @@ import qasync
 from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QApplication
 
+# Every loop made for a test stays referenced until the process ends. A closed qasync loop
+# still owns Qt timer objects; if the garbage collector freed one from a worker thread
+# (asyncio.to_thread runs Python there), a later timer event would touch freed memory.
+_LOOPS: list[asyncio.AbstractEventLoop] = []
+
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
     app = QApplication.instance() or QApplication([])
-    return qasync.QEventLoop(app)
+    loop = qasync.QEventLoop(app)
+    _LOOPS.append(loop)
+    return loop
 
 
 def pytest_asyncio_loop_factories(

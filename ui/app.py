@@ -1,0 +1,181 @@
+"""The composition root: ``python -m ui`` and ``ekran-console`` start here.
+
+``main`` builds the services (folders, logging, saved connections, keyring, audit,
+task runner), the QApplication and its qasync event loop, then runs the window until
+it has closed and every shutdown coroutine has finished.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+import app
+from app.audit import AuditLog
+from app.connections import ConnectionStore
+from app.credentials import CredentialError, CredentialStore
+from app.logsetup import configure_logging
+from app.paths import AppPaths
+from ui.connections.repository import ConnectionRepository
+from ui.demo import DemoCluster
+from ui.icons import icon
+from ui.main_window import MainWindow
+from ui.settings import APPLICATION, ORGANIZATION, WindowSettings
+from ui.tasks import TaskRunner
+from ui.theme import apply_style, configure_high_dpi
+from ui.window.services import WindowServices
+
+log = logging.getLogger(__name__)
+
+DESKTOP_FILE_NAME = "ekran-cluster-console"
+SMOKE_TIMEOUT_S = 90.0
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="ekran-console", description=f"{APPLICATION}: manage Ekran System clusters."
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="start a simulated cluster on this computer and open it"
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="start, open the demo cluster, wait for its first update, then exit (0 on success)",
+    )
+    parser.add_argument(
+        "--smoke-timeout",
+        type=float,
+        default=SMOKE_TIMEOUT_S,
+        metavar="SECONDS",
+        help=f"how long --smoke waits for the first update (default {SMOKE_TIMEOUT_S:g})",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    return parser.parse_args(list(argv) if argv is not None else None)
+
+
+def system_credentials() -> tuple[CredentialStore | None, str | None]:
+    """The system keyring store, or None with the reason it cannot be used (may block)."""
+    try:
+        return CredentialStore.system(), None
+    except CredentialError as error:
+        return None, getattr(error, "detail", None) or str(error)
+
+
+def build_services(
+    paths: AppPaths,
+    settings: WindowSettings,
+    credentials: CredentialStore | None,
+    *,
+    keyring_problem: str | None = None,
+) -> WindowServices:
+    """The window's services over ``paths`` (the folders must exist)."""
+    runner = TaskRunner()
+    repository = ConnectionRepository(ConnectionStore(paths), credentials, runner)
+    return WindowServices(
+        paths=paths,
+        settings=settings,
+        runner=runner,
+        repository=repository,
+        audit=AuditLog.in_data_dir(paths),
+        keyring_problem=keyring_problem,
+    )
+
+
+def create_application() -> QApplication:
+    """The QApplication with the console's names, icon and high-DPI settings."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        qt_app = existing
+    else:
+        configure_high_dpi()
+        qt_app = QApplication(sys.argv[:1])
+    qt_app.setOrganizationName(ORGANIZATION)
+    qt_app.setApplicationName(APPLICATION)
+    qt_app.setApplicationDisplayName(APPLICATION)
+    qt_app.setApplicationVersion(app.__version__)
+    qt_app.setDesktopFileName(DESKTOP_FILE_NAME)
+    qt_app.setWindowIcon(icon("app"))
+    qt_app.setQuitOnLastWindowClosed(False)  # the window quits after its async shutdown
+    apply_style(qt_app)
+    return qt_app
+
+
+async def run_window(args: argparse.Namespace, paths: AppPaths) -> int:
+    """Show the window and return the exit code once it has closed and shut down."""
+    loop = asyncio.get_running_loop()
+    if not isinstance(loop, qasync.QEventLoop):
+        raise RuntimeError(f"the window must run on the qasync loop, not {type(loop).__name__}")
+    credentials, keyring_problem = await asyncio.to_thread(system_credentials)
+    services = build_services(
+        paths, WindowSettings.default(), credentials, keyring_problem=keyring_problem
+    )
+    window = MainWindow(services)
+    closed: asyncio.Future[None] = loop.create_future()
+    window.shutdown_finished.connect(lambda: _resolve(closed))
+    window.start()
+    window.show()
+    code = 0
+    if args.smoke:
+        code = await _smoke(window, args.smoke_timeout)
+        window.close()
+    elif args.demo:
+        window.runner.start(window.open_demo(DemoCluster()), name="start the demo cluster")
+    await closed
+    return code
+
+
+async def _smoke(window: MainWindow, within: float) -> int:
+    """Open the demo cluster and wait for its first snapshot; 0, or 1 with a reason."""
+    loop = asyncio.get_running_loop()
+    first: asyncio.Future[None] = loop.create_future()
+    window.sessions.snapshot_received.connect(lambda _id, _snapshot: _resolve(first))
+
+    async def open_and_wait() -> None:
+        await window.open_demo(DemoCluster())
+        await first
+
+    try:
+        await asyncio.wait_for(open_and_wait(), within)
+    except TimeoutError:
+        print(f"smoke test failed: no cluster data within {within:g} s", file=sys.stderr)
+        return 1
+    except Exception as error:
+        print(f"smoke test failed: {error}", file=sys.stderr)
+        return 1
+    print("smoke test passed: the demo cluster answered", file=sys.stderr)
+    return 0
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the console window; returns the process exit code."""
+    args = parse_args(argv)
+    if args.version:
+        print(f"{APPLICATION} {app.__version__}")
+        return 0
+    try:
+        paths = AppPaths.default().ensure()
+        configure_logging(paths)
+    except OSError as error:
+        print(f"Cannot create the console's folders: {error}", file=sys.stderr)
+        return 1
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not one line per poll
+    log.info("starting %s %s", APPLICATION, app.__version__)
+    qt_app = create_application()
+    loop = qasync.QEventLoop(qt_app)
+    try:
+        code: int = loop.run_until_complete(run_window(args, paths))
+        return code
+    finally:
+        loop.close()

@@ -1,0 +1,1 @@
+"""The window's dialogs: isolate, version, health details, about and error details."""

@@ -1,0 +1,401 @@
+"""MainWindow: connections on the left, the cluster in the centre, downloads at the bottom."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import QPoint, Qt, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QVBoxLayout, QWidget
+
+from app.api.errors import ConsoleError
+from app.api.models import ClusterSnapshot, Server
+from app.connections import ConnectionProfile, EnvironmentTag
+from app.logsetup import redact
+from app.monitor import ConnectionState, MonitorStatus, ServerHealth
+from ui.cluster.cluster_pane import ClusterPane
+from ui.connections.connections_pane import ConnectionsPane
+from ui.demo import DemoCluster
+from ui.dialogs.about_dialog import AboutDialog
+from ui.dialogs.error_details import Notice
+from ui.downloads.downloads_panel import DownloadsPanel
+from ui.icons import icon
+from ui.server_actions import ServerActions
+from ui.sessions import OpenConnection, SessionManager
+from ui.settings import APPLICATION
+from ui.tasks import TaskRunner
+from ui.window.certificate_trust import CertificateTrust, tls_problem_of
+from ui.window.environment_strip import EnvironmentStrip
+from ui.window.layout_state import restore_layout, save_layout
+from ui.window.operations import ServerOperations
+from ui.window.quit_prompt import quit_with_downloads_box
+from ui.window.services import WindowServices
+from ui.window.status_bar import WindowStatusBar
+from ui.window.window_actions import WindowActions, build_main_toolbar, build_menu_bar
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """The console's one window. Build it, call ``start()``, show it.
+
+    Closing it (or File > Quit) first asks, without blocking, whether to cancel running
+    downloads; then every task, session, download and the demo cluster are shut down
+    asynchronously, and only then does the window close and ``shutdown_finished`` fire.
+
+    Signals:
+        shutdown_finished(): everything the window started has ended; it is closed.
+    """
+
+    shutdown_finished = Signal()
+
+    def __init__(self, services: WindowServices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setAccessibleName(APPLICATION)
+        self.setWindowIcon(icon("app"))
+        self.services = services
+        self.runner = services.runner
+        self.repository = services.repository
+        self.settings = services.settings
+        self._lifecycle = TaskRunner(self)  # runs the shutdown, which stops ``runner``
+        self._demo: DemoCluster | None = None
+        self._closing = False
+        self._closed = False
+        self.quit_box: QMessageBox | None = None
+        self.context_menu: QMenu | None = None
+        self.about_dialog: AboutDialog | None = None
+
+        self.connections_pane = ConnectionsPane(self.repository, self.runner, prompt_parent=self)
+        self.cluster_pane = ClusterPane(self)
+        self.downloads = DownloadsPanel(self.runner, self)
+        self.sessions = SessionManager(
+            self.runner,
+            self.connections_pane.password_source,
+            audit=services.audit,
+            before_close=self.downloads.detach_session,
+            parent=self,
+        )
+        self.server_actions = ServerActions(self)
+        self.status = WindowStatusBar(self)
+        self.operations = ServerOperations(
+            self.runner, self.sessions, self.cluster_pane, self.downloads, self.settings, self
+        )
+        self.certificates = CertificateTrust(self.runner, self.repository, self)
+        self.environment_strip = EnvironmentStrip(self)
+        self._build_layout()
+        self.window_actions = WindowActions(self, self.downloads, services.paths.log_dir)
+        build_menu_bar(
+            self.menuBar(), self.window_actions, self.connections_pane.commands, self.server_actions
+        )
+        self.connections_pane.context_menu.addSeparator()
+        self.connections_pane.context_menu.addAction(self.window_actions.disconnect)
+        self._connect()
+        self._show_current(None)
+
+    # -- building ----------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setAccessibleName("Connections and cluster")
+        self.splitter.addWidget(self.connections_pane)
+        self.splitter.addWidget(self.cluster_pane)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(1, False)
+        chars = self.fontMetrics().averageCharWidth()
+        self.splitter.setSizes([chars * 32, chars * 110])
+        central = QWidget(self)
+        central.setObjectName("centralArea")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.environment_strip)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.setStatusBar(self.status)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.downloads)
+        self.downloads.hide()
+        self.toolbar = build_main_toolbar(self, self.server_actions)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self.resize(chars * 150, self.fontMetrics().height() * 45)
+
+    def _connect(self) -> None:
+        self.runner.failed.connect(self._on_runner_failed)
+        self._lifecycle.failed.connect(self._on_runner_failed)
+        self.repository.connections_changed.connect(self.sessions.profiles_changed)
+        self.repository.problem_reported.connect(lambda text: self.post(Notice(text)))
+        self.repository.operation_failed.connect(lambda text: self.post(Notice(text)))
+        self.repository.operation_completed.connect(
+            lambda text: self.post(Notice(text, error=False))
+        )
+        self.connections_pane.connection_activated.connect(self._on_connections_activated)
+        self.connections_pane.current_changed.connect(self._update_window_actions)
+        self.sessions.current_changed.connect(self._show_current)
+        self.sessions.connection_opened.connect(self._on_sessions_connection_opened)
+        self.sessions.connection_closed.connect(self._on_sessions_connection_closed)
+        self.sessions.status_changed.connect(self._on_sessions_status_changed)
+        self.sessions.snapshot_received.connect(self._on_sessions_snapshot_received)
+        self.sessions.health_updated.connect(self._on_sessions_health_updated)
+        self.cluster_pane.selection_changed.connect(self._on_cluster_selection_changed)
+        self.cluster_pane.context_menu_requested.connect(self._on_cluster_context_menu_requested)
+        self.cluster_pane.retry_requested.connect(self._on_refresh_requested)
+        self.cluster_pane.server_activated.connect(self.operations.show_health)
+        actions = self.server_actions
+        actions.refresh_requested.connect(self._on_refresh_requested)
+        actions.isolate_requested.connect(self.operations.isolate)
+        actions.return_requested.connect(self.operations.return_to_service)
+        actions.version_requested.connect(self.operations.check_version)
+        actions.logs_requested.connect(self.operations.download_logs)
+        actions.health_requested.connect(self.operations.show_health)
+        self.operations.notice_posted.connect(self.post)
+        self.certificates.failed.connect(lambda text: self.post(Notice(text)))
+        own = self.window_actions
+        own.disconnect.triggered.connect(self._on_disconnect_triggered)
+        own.certificate.triggered.connect(self._on_certificate_triggered)
+        own.quit.triggered.connect(self.close)
+        own.filter.triggered.connect(self.cluster_pane.focus_filter)
+        own.log_folder.triggered.connect(self._on_log_folder_triggered)
+        own.about.triggered.connect(self._on_about_triggered)
+
+    # -- start-up ----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Restore the layout, load the connections and re-open the last one used."""
+        restore_layout(self.settings, self, self.splitter, self.cluster_pane, self.downloads)
+        if self.services.keyring_problem:
+            self.post(
+                Notice(
+                    "Passwords cannot be remembered on this computer "
+                    f"({self.services.keyring_problem}); they are asked at each sign-in.",
+                    error=False,
+                )
+            )
+        reload = self.repository.reload()
+        last = self.settings.last_connection_id()
+        if reload is not None and last:
+            self.runner.start(self._reopen_last(reload, last), name="open last connection")
+
+    async def _reopen_last(self, reload: asyncio.Task[object], connection_id: str) -> None:
+        await reload
+        profile = self.repository.profile(connection_id)
+        if profile is not None and self.sessions.current is None:
+            self.open_connection(profile)
+
+    async def open_demo(self, demo: DemoCluster) -> ConnectionProfile:
+        """Start ``demo``, list it as a transient connection and open it; it stops on close."""
+        self._demo = demo
+        self.post(Notice("Starting the demo cluster…", error=False))
+        profile, password = await demo.start()
+        self.repository.add_transient(profile)
+        self.repository.set_transient_password(profile.id, password)
+        self.open_connection(profile)
+        self.post(
+            Notice(
+                f"{profile.name}: a simulated cluster on this computer; it stops when the "
+                "console closes.",
+                error=False,
+            )
+        )
+        return profile
+
+    def open_connection(self, profile: ConnectionProfile) -> OpenConnection:
+        """Select ``profile`` in the connections pane and open it."""
+        self.connections_pane.select(profile.id)
+        return self.sessions.activate(profile)
+
+    # -- messages ----------------------------------------------------------------------------
+    def post(self, notice: Notice) -> None:
+        """Show a one-line message in the status bar (detail in the log and Messages)."""
+        self.status.post(notice)
+
+    def _on_runner_failed(self, name: str, error: object) -> None:
+        if isinstance(error, ConsoleError):
+            self.post(Notice(error.message, redact(error.detail)))
+        else:
+            self.post(Notice(f"Unexpected error while trying to {name}.", redact(repr(error))))
+
+    # -- sessions ----------------------------------------------------------------------------
+    def _on_connections_activated(self, profile: ConnectionProfile) -> None:
+        self.sessions.activate(profile)
+
+    def _on_sessions_connection_opened(self, connection: OpenConnection) -> None:
+        self.downloads.attach_session(connection.session)
+
+    def _on_sessions_connection_closed(self, connection_id: str) -> None:
+        self.operations.forget_connection(connection_id)
+
+    def _show_current(self, connection: OpenConnection | None) -> None:
+        self.cluster_pane.clear()
+        profile = connection.profile if connection is not None else None
+        if connection is not None:
+            monitor = connection.session.monitor
+            if monitor.snapshot is not None:
+                self.cluster_pane.set_snapshot(monitor.snapshot)
+            self.cluster_pane.set_health(monitor.health)
+            self.cluster_pane.set_status(monitor.status)
+            self.operations.show_pending_of(connection.id)
+            if not self.repository.is_transient(connection.id):
+                self.settings.set_last_connection_id(connection.id)
+        title = APPLICATION
+        if profile is not None:
+            tag = f" ({profile.tag.label})" if profile.tag is not EnvironmentTag.NONE else ""
+            title = f"{APPLICATION} — {profile.name}{tag}"
+        self.setWindowTitle(title)
+        self.environment_strip.show_profile(profile)
+        self._update_window_actions()
+
+    def _on_sessions_status_changed(self, connection_id: str, status: MonitorStatus) -> None:
+        self.connections_pane.set_status(connection_id, status)
+        current = self.sessions.current
+        if current is None or current.id != connection_id:
+            return
+        self.cluster_pane.set_status(status)
+        snapshot = current.session.monitor.snapshot
+        if snapshot is not None:
+            self.operations.settle(connection_id, snapshot)
+        if status.state is ConnectionState.TLS_PROBLEM and status.failures == 1:
+            self.post(
+                Notice(
+                    f"{current.profile.name}: the server's certificate is not trusted. "
+                    "Use File > View server certificate… to inspect and trust it.",
+                    redact(status.error.detail) if status.error else "",
+                )
+            )
+        self._update_window_actions()
+
+    def _on_sessions_snapshot_received(self, connection_id: str, snapshot: ClusterSnapshot) -> None:
+        current = self.sessions.current
+        if current is not None and current.id == connection_id:
+            self.cluster_pane.set_snapshot(snapshot)
+        self.operations.settle(connection_id, snapshot)
+
+    def _on_sessions_health_updated(
+        self, connection_id: str, health: dict[str, ServerHealth]
+    ) -> None:
+        current = self.sessions.current
+        if current is not None and current.id == connection_id:
+            self.cluster_pane.set_health(health)
+
+    # -- actions -----------------------------------------------------------------------------
+    def _update_window_actions(self, *_: object) -> None:
+        current = self.sessions.current
+        profile = current.profile if current is not None else None
+        status = current.status if current is not None else None
+        self.server_actions.update_for(self.cluster_pane.selected_servers(), profile, status)
+        self.status.show_connection(profile, status)
+        chosen = self.connections_pane.current_profile()
+        is_open = chosen is not None and self.sessions.connection(chosen.id) is not None
+        own = self.window_actions
+        own.disconnect.setEnabled(is_open)
+        own.disconnect.setToolTip(
+            f"Stop monitoring {chosen.name}"
+            if is_open and chosen is not None
+            else "The selected connection is not open."
+        )
+        has_tls_problem = tls_problem_of(current) is not None
+        own.certificate.setEnabled(has_tls_problem)
+        own.certificate.setToolTip(
+            "Inspect the certificate the server presented and decide whether to trust it"
+            if has_tls_problem
+            else "Available when the current connection has a certificate problem."
+        )
+
+    def _on_cluster_selection_changed(self, _selection: list[Server]) -> None:
+        self._update_window_actions()
+
+    def _on_cluster_context_menu_requested(self, position: QPoint) -> None:
+        self._update_window_actions()
+        if self.context_menu is not None:
+            self.context_menu.close()
+        menu = self.server_actions.context_menu(self)
+        menu.aboutToHide.connect(lambda: self._on_context_menu_hidden(menu))
+        self.context_menu = menu
+        menu.popup(position)
+
+    def _on_context_menu_hidden(self, menu: QMenu) -> None:
+        if self.context_menu is menu:
+            self.context_menu = None
+        menu.deleteLater()  # after the triggered action has run
+
+    def _on_refresh_requested(self) -> None:
+        current = self.sessions.current
+        if current is not None:
+            self.sessions.retry(current.id)
+
+    def _on_disconnect_triggered(self) -> None:
+        chosen = self.connections_pane.current_profile()
+        if chosen is not None:
+            if self.settings.last_connection_id() == chosen.id:
+                self.settings.set_last_connection_id(None)  # not re-opened at the next start
+            self.sessions.close_connection(chosen.id)
+            self.connections_pane.clear_status(chosen.id)
+        self._update_window_actions()
+
+    def _on_certificate_triggered(self) -> None:
+        current = self.sessions.current
+        if current is not None:
+            self.certificates.inspect(current)
+
+    def _on_log_folder_triggered(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.services.paths.log_dir)))
+
+    def _on_about_triggered(self) -> None:
+        if self.about_dialog is not None:
+            self.about_dialog.close()
+        dialog = AboutDialog(self.services.paths.log_dir, self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.about_dialog = dialog
+        dialog.open()
+
+    # -- closing -----------------------------------------------------------------------------
+    @property
+    def closed(self) -> bool:
+        """True once the shutdown finished and the window closed."""
+        return self._closed
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closed:
+            event.accept()
+            return
+        event.ignore()
+        if self._closing or self.quit_box is not None:
+            return
+        running = self.downloads.active_count()
+        if running:
+            self._ask_to_cancel_downloads(running)
+        else:
+            self._begin_shutdown()
+
+    def _ask_to_cancel_downloads(self, running: int) -> None:
+        box, quit_button = quit_with_downloads_box(self, running)
+
+        def on_finished(_result: int) -> None:
+            self.quit_box = None
+            if box.clickedButton() is quit_button:
+                self._begin_shutdown()
+            box.deleteLater()
+
+        box.finished.connect(on_finished)
+        self.quit_box = box
+        box.open()
+
+    def _begin_shutdown(self) -> None:
+        self._closing = True
+        save_layout(self.settings, self, self.splitter, self.cluster_pane)
+        self.setEnabled(False)
+        self.post(Notice("Closing…", error=False))
+        self._lifecycle.start(self._shutdown(), name="close the console")
+
+    async def _shutdown(self) -> None:
+        try:
+            await self.downloads.shutdown()
+            await self.runner.shutdown()
+            await self.sessions.close_all()
+            if self._demo is not None:
+                await self._demo.stop()
+            await asyncio.to_thread(self.settings.sync)
+        finally:
+            self._closed = True
+            self.close()
+            self.shutdown_finished.emit()
