@@ -67,9 +67,13 @@ def test_set_get_replace_delete(real_store: CredentialStore, owner: ConnectionPr
 def test_legacy_entry_is_migrated(real_store: CredentialStore, owner: ConnectionProfile) -> None:
     keyring.set_password(LEGACY_SERVICE, owner.username, "from an earlier version")
     assert real_store.get(owner) == Secret("from an earlier version")
-    assert keyring.get_password(LEGACY_SERVICE, owner.username) is None
     new_key = entry_key(owner.id, owner.username)
     assert keyring.get_password(SERVICE, new_key) == "from an earlier version"
+    # kept for other connections with the same user name, until this one forgets it
+    assert keyring.get_password(LEGACY_SERVICE, owner.username) == "from an earlier version"
+    real_store.delete(owner)
+    assert keyring.get_password(LEGACY_SERVICE, owner.username) is None
+    assert keyring.get_password(SERVICE, new_key) is None
 
 
 def test_delete_all_for(real_store: CredentialStore, owner: ConnectionProfile) -> None:
