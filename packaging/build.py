@@ -139,6 +139,8 @@ def prune_folder(layout: Layout) -> None:
     print(f"removed {len(removed)} files the console does not use", flush=True)
     for path in removed:
         print(f"  {path}", flush=True)
+    stripped = prune.strip_debug_symbols(layout.contents)
+    print(f"stripped debug symbols from {len(stripped)} libraries", flush=True)
 
 
 def ensure_icon(layout: Layout) -> Path:

@@ -10,6 +10,8 @@ wheels) or ``PySide6/plugins/platforms/qwindows.dll`` (Windows wheels).
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
@@ -45,7 +47,6 @@ DROPPED_QT_LIBRARIES = frozenset(
         "EglFsKmsGbmSupport",
         "EglFsKmsSupport",
         "Network",
-        "OpenGL",
         "Pdf",
         "Qml",
         "QmlMeta",
@@ -124,6 +125,28 @@ def filter_hook_entries(
 def filter_toc(entries: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     """PyInstaller TOC entries ``(bundle_path, source, kind)`` that are kept."""
     return [entry for entry in entries if not is_dropped(entry[0])]
+
+
+def strip_debug_symbols(contents: Path, platform: str = sys.platform) -> list[str]:
+    """Linux: remove debug symbols from shared libraries, except wheel-vendored ones.
+
+    Libraries in ``<package>.libs`` folders were rewritten by auditwheel (patchelf); strip
+    breaks their ELF layout, so they are left alone. Returns the stripped bundle paths.
+    """
+    strip = shutil.which("strip")
+    if not platform.startswith("linux") or strip is None:
+        return []
+    stripped: list[str] = []
+    for path in sorted(contents.rglob("*.so*")):
+        relative = path.relative_to(contents)
+        if path.is_symlink() or not path.is_file():
+            continue
+        if any(part.endswith(".libs") for part in relative.parts):
+            continue
+        result = subprocess.run([strip, "--strip-debug", str(path)], capture_output=True)
+        if result.returncode == 0:
+            stripped.append(relative.as_posix())
+    return stripped
 
 
 def prune_folder(contents: Path, platform: str = sys.platform) -> list[str]:

@@ -17,9 +17,11 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 import app
+from app.alerts import AlertEngine
 from app.audit import AuditLog
 from app.connections import ConnectionStore
 from app.credentials import CredentialError, CredentialStore
+from app.history import HistoryStore, OpenedHistory, history_file
 from app.logsetup import configure_logging
 from app.paths import AppPaths
 from ui.connections.repository import ConnectionRepository
@@ -74,8 +76,13 @@ def build_services(
     credentials: CredentialStore | None,
     *,
     keyring_problem: str | None = None,
+    history: OpenedHistory | None = None,
 ) -> WindowServices:
-    """The window's services over ``paths`` (the folders must exist)."""
+    """The window's services over ``paths`` (the folders must exist).
+
+    ``history`` is the load history opened on its file; without it, history is kept in
+    memory only.
+    """
     runner = TaskRunner()
     repository = ConnectionRepository(ConnectionStore(paths), credentials, runner)
     return WindowServices(
@@ -85,6 +92,9 @@ def build_services(
         repository=repository,
         audit=AuditLog.in_data_dir(paths),
         keyring_problem=keyring_problem,
+        history=history.store if history is not None else HistoryStore(),
+        history_notice=history.notice if history is not None else None,
+        alerts=AlertEngine(),
     )
 
 
@@ -113,8 +123,13 @@ async def run_window(args: argparse.Namespace, paths: AppPaths) -> int:
     if not isinstance(loop, qasync.QEventLoop):
         raise RuntimeError(f"the window must run on the qasync loop, not {type(loop).__name__}")
     credentials, keyring_problem = await asyncio.to_thread(system_credentials)
+    history = await asyncio.to_thread(HistoryStore.open, history_file(paths))
     services = build_services(
-        paths, WindowSettings.default(), credentials, keyring_problem=keyring_problem
+        paths,
+        WindowSettings.default(),
+        credentials,
+        keyring_problem=keyring_problem,
+        history=history,
     )
     window = MainWindow(services)
     closed: asyncio.Future[None] = loop.create_future()
@@ -128,6 +143,7 @@ async def run_window(args: argparse.Namespace, paths: AppPaths) -> int:
     elif args.demo:
         window.runner.start(window.open_demo(DemoCluster()), name="start the demo cluster")
     await closed
+    await asyncio.to_thread(services.history.close)  # after the sessions: nothing records
     return code
 
 

@@ -1,4 +1,5 @@
-"""MainWindow: connections on the left, the cluster in the centre, downloads at the bottom."""
+"""MainWindow: connections on the left, the cluster in the centre, load and downloads at the
+bottom, alerts in the notification area."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from app.api.models import ClusterSnapshot, Server
 from app.connections import ConnectionProfile, EnvironmentTag
 from app.logsetup import redact
 from app.monitor import ConnectionState, MonitorStatus, ServerHealth
+from ui.alerts import AlertCenter, AlertPreferences
 from ui.cluster.cluster_pane import ClusterPane
 from ui.connections.connections_pane import ConnectionsPane
 from ui.demo import DemoCluster
@@ -25,9 +27,11 @@ from ui.server_actions import ServerActions
 from ui.sessions import OpenConnection, SessionManager
 from ui.settings import APPLICATION
 from ui.tasks import TaskRunner
+from ui.window.action_journal import ActionJournal
 from ui.window.certificate_trust import CertificateTrust, tls_problem_of
 from ui.window.environment_strip import EnvironmentStrip
 from ui.window.layout_state import restore_layout, save_layout
+from ui.window.load_views import LoadViews
 from ui.window.operations import ServerOperations
 from ui.window.quit_prompt import quit_with_downloads_box
 from ui.window.services import WindowServices
@@ -43,6 +47,8 @@ class MainWindow(QMainWindow):
     Closing it (or File > Quit) first asks, without blocking, whether to cancel running
     downloads; then every task, session, download and the demo cluster are shut down
     asynchronously, and only then does the window close and ``shutdown_finished`` fire.
+    With "Close to notification area" on and a system tray present, closing only hides
+    the window (monitoring and alerts go on); ``quit()`` always closes for good.
 
     Signals:
         shutdown_finished(): everything the window started has ended; it is closed.
@@ -63,6 +69,7 @@ class MainWindow(QMainWindow):
         self._demo: DemoCluster | None = None
         self._closing = False
         self._closed = False
+        self._quitting = False
         self.quit_box: QMessageBox | None = None
         self.context_menu: QMenu | None = None
         self.about_dialog: AboutDialog | None = None
@@ -75,17 +82,35 @@ class MainWindow(QMainWindow):
             self.connections_pane.password_source,
             audit=services.audit,
             before_close=self.downloads.detach_session,
+            history=services.history,
+            alerts=services.alerts,
             parent=self,
         )
         self.server_actions = ServerActions(self)
         self.status = WindowStatusBar(self)
         self.operations = ServerOperations(
-            self.runner, self.sessions, self.cluster_pane, self.downloads, self.settings, self
+            self.runner,
+            self.sessions,
+            self.cluster_pane,
+            self.downloads,
+            self.settings,
+            self,
+            ActionJournal(services.history, services.alerts),
+        )
+        self.alerts = AlertCenter(
+            services.alerts,
+            AlertPreferences(self.settings.qsettings),
+            self.runner,
+            self.post,
+            self,
         )
         self.certificates = CertificateTrust(self.runner, self.repository, self)
         self.environment_strip = EnvironmentStrip(self)
         self._build_layout()
-        self.window_actions = WindowActions(self, self.downloads, services.paths.log_dir)
+        self.load_views = LoadViews(services.history, self.runner, self.cluster_pane, self)
+        self.window_actions = WindowActions(
+            self, self.downloads, self.load_views.dock, services.paths.log_dir
+        )
         build_menu_bar(
             self.menuBar(), self.window_actions, self.connections_pane.commands, self.server_actions
         )
@@ -151,10 +176,19 @@ class MainWindow(QMainWindow):
         actions.health_requested.connect(self.operations.show_health)
         self.operations.notice_posted.connect(self.post)
         self.certificates.failed.connect(lambda text: self.post(Notice(text)))
+        self.load_views.graph.notice_posted.connect(self.post)
+        self.alerts.tray.show_requested.connect(self._on_tray_show_requested)
+        self.alerts.tray.quit_requested.connect(self.quit)
         own = self.window_actions
         own.disconnect.triggered.connect(self._on_disconnect_triggered)
         own.certificate.triggered.connect(self._on_certificate_triggered)
-        own.quit.triggered.connect(self.close)
+        own.quit.triggered.connect(self.quit)
+        own.alert_settings.triggered.connect(self._on_alert_settings_triggered)
+        own.close_to_tray.setChecked(self.alerts.close_to_tray)
+        own.close_to_tray.toggled.connect(self.alerts.set_close_to_tray)
+        if not self.alerts.tray.available:
+            own.close_to_tray.setEnabled(False)
+            own.close_to_tray.setToolTip("This desktop has no notification area.")
         own.filter.triggered.connect(self.cluster_pane.focus_filter)
         own.log_folder.triggered.connect(self._on_log_folder_triggered)
         own.about.triggered.connect(self._on_about_triggered)
@@ -163,6 +197,8 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Restore the layout, load the connections and re-open the last one used."""
         restore_layout(self.settings, self, self.splitter, self.cluster_pane, self.downloads)
+        if self.services.history_notice:
+            self.post(Notice(self.services.history_notice))
         if self.services.keyring_problem:
             self.post(
                 Notice(
@@ -221,6 +257,7 @@ class MainWindow(QMainWindow):
 
     def _on_sessions_connection_opened(self, connection: OpenConnection) -> None:
         self.downloads.attach_session(connection.session)
+        self.alerts.connection_opened(connection.id)
 
     def _on_sessions_connection_closed(self, connection_id: str) -> None:
         self.operations.forget_connection(connection_id)
@@ -228,6 +265,7 @@ class MainWindow(QMainWindow):
     def _show_current(self, connection: OpenConnection | None) -> None:
         self.cluster_pane.clear()
         profile = connection.profile if connection is not None else None
+        self.load_views.show_connection(profile)
         if connection is not None:
             monitor = connection.session.monitor
             if monitor.snapshot is not None:
@@ -247,6 +285,8 @@ class MainWindow(QMainWindow):
 
     def _on_sessions_status_changed(self, connection_id: str, status: MonitorStatus) -> None:
         self.connections_pane.set_status(connection_id, status)
+        opened = self.sessions.connection(connection_id)
+        self.alerts.set_state(connection_id, opened.profile.name if opened else "", status.state)
         current = self.sessions.current
         if current is None or current.id != connection_id:
             return
@@ -293,6 +333,12 @@ class MainWindow(QMainWindow):
             if is_open and chosen is not None
             else "The selected connection is not open."
         )
+        own.alert_settings.setEnabled(chosen is not None)
+        own.alert_settings.setToolTip(
+            f"Choose which changes of {chosen.name} raise an alert"
+            if chosen is not None
+            else "Select a connection first."
+        )
         has_tls_problem = tls_problem_of(current) is not None
         own.certificate.setEnabled(has_tls_problem)
         own.certificate.setToolTip(
@@ -337,6 +383,16 @@ class MainWindow(QMainWindow):
         if current is not None:
             self.certificates.inspect(current)
 
+    def _on_alert_settings_triggered(self) -> None:
+        chosen = self.connections_pane.current_profile()
+        if chosen is not None:
+            self.alerts.edit_settings(chosen.id, chosen.name, self)
+
+    def _on_tray_show_requested(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
     def _on_log_folder_triggered(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.services.paths.log_dir)))
 
@@ -354,12 +410,27 @@ class MainWindow(QMainWindow):
         """True once the shutdown finished and the window closed."""
         return self._closed
 
+    def quit(self) -> None:
+        """Close the console for good (File > Quit, the tray's Quit), even when closing
+        would only hide the window."""
+        if not self.isVisible() and self.downloads.active_count():
+            self._on_tray_show_requested()  # to ask whether to cancel the downloads
+        self._quitting = True
+        try:
+            self.close()
+        finally:
+            self._quitting = False
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closed:
             event.accept()
             return
         event.ignore()
         if self._closing or self.quit_box is not None:
+            return
+        if self.alerts.hides_on_close(quitting=self._quitting):
+            self.hide()
+            self.alerts.window_hidden()
             return
         running = self.downloads.active_count()
         if running:
@@ -396,6 +467,8 @@ class MainWindow(QMainWindow):
                 await self._demo.stop()
             await asyncio.to_thread(self.settings.sync)
         finally:
+            self.load_views.show_connection(None)
+            self.alerts.shutdown()
             self._closed = True
             self.close()
             self.shutdown_finished.emit()

@@ -2,8 +2,9 @@
 
 Activating a connection opens a ``ConnectionSession`` for it (kept open, so the
 connections pane shows every opened connection's live state) and makes it current: the
-one the cluster table shows. Disconnecting closes one; ``close_all()`` closes every
-session on shutdown, leaving no task and no socket behind.
+one the cluster table shows. Each open session feeds the load history and the alert
+engine. Disconnecting closes one; ``close_all()`` closes every session on shutdown,
+leaving no task and no socket behind.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from app.alerts import AlertEngine
 from app.api.errors import AuthenticationError, AuthErrorKind
 from app.audit import AuditLog
 from app.connections import ConnectionProfile
-from app.monitor import ConnectionState, MonitorStatus
+from app.history import HistoryFeeder, HistoryStore
+from app.monitor import ConnectionState, MonitorEvent, MonitorStatus
 from app.session import ConnectionSession
 from ui.bridge import SessionBridge
 from ui.tasks import TaskRunner
@@ -40,7 +43,10 @@ BeforeClose = Callable[[ConnectionSession], Awaitable[None]]
 
 
 class OpenConnection:
-    """One opened connection: its profile, session, Qt bridge and password source."""
+    """One opened connection: its profile, session, Qt bridge and password source.
+
+    ``detach_feeds`` unsubscribe the load history and the alert engine from the monitor.
+    """
 
     def __init__(
         self,
@@ -53,6 +59,7 @@ class OpenConnection:
         self.session = session
         self.bridge = bridge
         self.password = password
+        self.detach_feeds: list[Callable[[], None]] = []
 
     def __repr__(self) -> str:
         return f"OpenConnection(name={self.profile.name!r}, state={self.status.state.value})"
@@ -80,7 +87,9 @@ class SessionManager(QObject):
     """Opens, tracks and closes the window's connection sessions.
 
     ``password_sources`` makes the password source of each new session;
-    ``before_close`` is awaited before a session closes (to stop its downloads).
+    ``before_close`` is awaited before a session closes (to stop its downloads). Every
+    poll of an open session is recorded in ``history`` and its monitor events are fed to
+    ``alerts`` (which forgets a connection once it is closed).
 
     Signals:
         connection_opened(object): an ``OpenConnection`` was opened (or re-opened after
@@ -106,6 +115,8 @@ class SessionManager(QObject):
         *,
         audit: AuditLog | None = None,
         before_close: BeforeClose | None = None,
+        history: HistoryStore | None = None,
+        alerts: AlertEngine | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -113,6 +124,8 @@ class SessionManager(QObject):
         self._password_sources = password_sources
         self._audit = audit
         self._before_close = before_close
+        self._history = history
+        self._alerts = alerts
         self._open: dict[str, OpenConnection] = {}
         self._current_id: str | None = None
         self._unclosed: set[ConnectionSession] = set()
@@ -156,6 +169,8 @@ class SessionManager(QObject):
         if connection is None:
             return
         self._close_later(connection)
+        if self._alerts is not None:
+            self._alerts.forget(connection_id)
         self.connection_closed.emit(connection_id)
         self.status_changed.emit(connection_id, MonitorStatus(ConnectionState.IDLE))
         if self._current_id == connection_id:
@@ -200,8 +215,12 @@ class SessionManager(QObject):
         else:
             password = self._password_sources(profile)
         session = ConnectionSession(profile, password, audit=self._audit)
+        # History and alerts subscribe before the bridge: they see each event before the
+        # window does, so the window's own messages about it come last.
+        detach_feeds = self._attach_feeds(profile, session)
         bridge = SessionBridge(session, self)
         connection = OpenConnection(profile, session, bridge, password)
+        connection.detach_feeds = detach_feeds
         connection_id = profile.id
         bridge.status_changed.connect(
             lambda status: self._on_bridge_status_changed(connection, status)
@@ -218,6 +237,22 @@ class SessionManager(QObject):
         log.info("opened connection %s", profile.name)
         self.connection_opened.emit(connection)
         return connection
+
+    def _attach_feeds(
+        self, profile: ConnectionProfile, session: ConnectionSession
+    ) -> list[Callable[[], None]]:
+        """Subscribe the load history and the alert engine to the session's monitor."""
+        detach: list[Callable[[], None]] = []
+        if self._history is not None:
+            detach.append(HistoryFeeder.attach(self._history, profile.id, session.monitor))
+        alerts = self._alerts
+        if alerts is not None:
+
+            def feed_alerts(event: MonitorEvent) -> None:
+                alerts.feed(profile.id, profile.name, event)
+
+            detach.append(session.monitor.subscribe(feed_alerts))
+        return detach
 
     def _on_bridge_status_changed(self, connection: OpenConnection, status: MonitorStatus) -> None:
         if self._open.get(connection.id) is not connection:
@@ -236,6 +271,8 @@ class SessionManager(QObject):
         connection.session.monitor.retry_now()
 
     def _close_later(self, connection: OpenConnection) -> None:
+        for detach in connection.detach_feeds:
+            detach()
         connection.bridge.detach()
         connection.bridge.deleteLater()
         self._runner.start(

@@ -25,9 +25,12 @@ from tests.packaging.frozen import FrozenBuild, requires_frozen_build
 pytestmark = requires_frozen_build
 
 MIB = 1024 * 1024
-FOLDER_BUDGET_MIB = {"linux": 150, "win32": 140, "darwin": 150}
-"""Linux carries ICU (about 37 MiB) and X11 libraries that Windows does not need."""
-INSTALLER_BUDGET_MIB = 45
+FOLDER_BUDGET_MIB = {"linux": 225, "win32": 180, "darwin": 225}
+"""Regression guards, above today's size (Linux: 208.5 MiB), not the 140 MB goal: numpy
+(with its OpenBLAS, about 43 MiB) and pyqtgraph (with Qt's OpenGL modules) came with the
+load graphs; Linux also carries ICU (about 37 MiB) and X11 libraries Windows does not."""
+INSTALLER_BUDGET_MIB = 70
+"""Regression guard for the installer around the Linux payload (links stored as copies)."""
 READY_TIMEOUT_S = 60.0
 
 

@@ -11,14 +11,18 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+import numpy.typing as npt
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 
 from app.api.models import Server
 from app.monitor import ServerHealth
 from ui.cluster import formatting as fmt
-from ui.cluster.columns import Column, ServerRole
+from ui.cluster.columns import TREND_SECONDS, Column, ServerRole
 from ui.icons import icon
+
+FloatArray = npt.NDArray[np.float64]
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _DECORATION = Qt.ItemDataRole.DecorationRole
@@ -72,6 +76,7 @@ class CellContext:
 
     ``cluster_now`` is the cluster's clock now (estimated from the last snapshot), which
     relative times are measured against so that a skewed local clock does not matter.
+    ``sparkline`` is the row's recent Clients (None when the table has no history).
     """
 
     majority_version: str | None
@@ -79,6 +84,7 @@ class CellContext:
     cluster_now: datetime
     health: ServerHealth | None
     pending: str | None
+    sparkline: FloatArray | None = None
 
 
 def cell_data(column: Column, role: int, row: ServerRow, ctx: CellContext) -> object:
@@ -109,6 +115,8 @@ def _display(column: Column, row: ServerRow, ctx: CellContext) -> str:
             return fmt.number_text(s.clients)
         case Column.LOAD_SHARE:
             return fmt.percent_text(row.load_share)
+        case Column.TREND:
+            return ""  # painted by SparklineDelegate
         case Column.VERSION:
             return s.version or fmt.NO_VALUE
         case Column.HEALTH:
@@ -151,6 +159,8 @@ def _tooltip(column: Column, row: ServerRow, ctx: CellContext) -> str | None:
                 f"{fmt.percent_text(row.load_share)} of all connected Clients "
                 f"({fmt.number_text(s.clients)} of {fmt.number_text(ctx.total_clients)})"
             )
+        case Column.TREND:
+            return trend_text(ctx.sparkline)
         case Column.VERSION:
             return _version_note(row, ctx)
         case Column.HEALTH:
@@ -169,6 +179,8 @@ def _accessible(column: Column, row: ServerRow, ctx: CellContext) -> str | None:
             return f"{ctx.pending} Current status: {fmt.status_text(s)}"
         case Column.LOAD_SHARE:
             return f"{fmt.percent_text(row.load_share)} of all connected Clients"
+        case Column.TREND:
+            return trend_text(ctx.sparkline)
         case Column.VERSION if row.mismatch:
             return (
                 f"{s.version}, which differs from the version most servers run "
@@ -208,6 +220,8 @@ def _custom(column: Column, role: int, row: ServerRow, ctx: CellContext) -> obje
             return ctx.pending
         case ServerRole.SEARCH_TEXT:
             return row.search_text
+        case ServerRole.SPARKLINE:
+            return ctx.sparkline
     return None
 
 
@@ -221,7 +235,7 @@ def _static_sort_key(column: Column, row: ServerRow) -> int | float | str:
             return f"{s.name.casefold()}\n{s.id}"
         case Column.ADDRESS:
             return fmt.address_sort_key(s.address)
-        case Column.CLIENTS:
+        case Column.CLIENTS | Column.TREND:
             return s.clients
         case Column.LOAD_SHARE:
             return row.load_share
@@ -235,6 +249,20 @@ def _static_sort_key(column: Column, row: ServerRow) -> int | float | str:
         case Column.LAST_SEEN:
             return s.last_seen.timestamp()
     raise ValueError(f"{column!r} has no static sort key")
+
+
+def trend_text(values: FloatArray | None) -> str:
+    """The Trend cell in words: "Clients over the last 5 minutes: 12 to 30, now 28"."""
+    span = f"the last {TREND_SECONDS / 60:g} minutes"
+    if values is None or not len(values):
+        return f"No load history for {span} yet"
+    low, high, last = int(values.min()), int(values.max()), int(values[-1])
+    if low == high:
+        return f"Clients over {span}: steady at {fmt.number_text(last)}"
+    return (
+        f"Clients over {span}: {fmt.number_text(low)} to {fmt.number_text(high)}, "
+        f"now {fmt.number_text(last)}"
+    )
 
 
 def _version_note(row: ServerRow, ctx: CellContext) -> str | None:

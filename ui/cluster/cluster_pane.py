@@ -1,4 +1,4 @@
-"""ClusterPane: the centre of the window — banner, filter box and the servers table."""
+"""ClusterPane: the centre of the window — banner, overview, filter box and the servers table."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QW
 from app.api.models import ClusterSnapshot, Server
 from app.monitor import ConnectionState, MonitorStatus, ServerHealth
 from ui.cluster.cluster_table_view import ClusterTableView
+from ui.cluster.columns import Column
+from ui.cluster.overview_strip import OverviewStrip
 from ui.cluster.server_filter_proxy import ServerFilterProxy
-from ui.cluster.server_table_model import ServerTableModel
+from ui.cluster.server_table_model import ServerTableModel, SparklineSource
+from ui.cluster.sparkline_delegate import SparklineDelegate
 from ui.cluster.stale_banner import StaleBanner
 
 Clock = Callable[[], datetime]
@@ -28,10 +31,11 @@ def _utcnow() -> datetime:
 class ClusterPane(QWidget):
     """The servers of the selected connection, filtered and sorted, with the stale banner.
 
-    Feed it from a ``SessionBridge``: ``set_snapshot``, ``set_health``, ``set_status``.
-    It shows an empty-state text until the first snapshot. Relative times on screen
-    refresh once a second while the pane is visible. Ctrl+F focuses the filter; Esc in the filter
-    clears it.
+    Feed it from a ``SessionBridge``: ``set_snapshot``, ``set_health``, ``set_status``,
+    and give it the load history with ``set_sparkline_source``. It shows an empty-state
+    text until the first snapshot, and the overview strip above the table from then on.
+    Relative times and the Trend sparklines of the rows on screen refresh once a second
+    while the pane is visible. Ctrl+F focuses the filter; Esc in the filter clears it.
 
     Signals:
         selection_changed(list): the selected ``Server`` objects, top to bottom; also
@@ -60,6 +64,7 @@ class ClusterPane(QWidget):
 
         self._banner = StaleBanner(self, clock=clock)
         self._banner.retry_requested.connect(self.retry_requested)
+        self._overview = OverviewStrip(self)
 
         self._filter = QLineEdit(self)
         self._filter.setObjectName("clusterFilter")
@@ -74,6 +79,7 @@ class ClusterPane(QWidget):
 
         self._table = ClusterTableView(self)
         self._table.setModel(self._proxy)
+        self._table.setItemDelegateForColumn(Column.TREND, SparklineDelegate(self._table))
         self._table.apply_default_widths()
         self._table.context_menu_requested.connect(self.context_menu_requested)
         self._table.server_activated.connect(self.server_activated)
@@ -93,6 +99,7 @@ class ClusterPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._banner)
+        layout.addWidget(self._overview)
         layout.addWidget(self._filter)
         layout.addWidget(self._stack, 1)
 
@@ -127,6 +134,10 @@ class ClusterPane(QWidget):
         return self._banner
 
     @property
+    def overview(self) -> OverviewStrip:
+        return self._overview
+
+    @property
     def filter_edit(self) -> QLineEdit:
         return self._filter
 
@@ -139,6 +150,7 @@ class ClusterPane(QWidget):
     def set_snapshot(self, snapshot: ClusterSnapshot) -> None:
         """Show the servers of ``snapshot`` (rows update in place)."""
         self._model.apply_snapshot(snapshot)
+        self._overview.set_snapshot(snapshot)
         self._has_data = True
         self._update_empty_state()
         self._publish_selection()
@@ -156,9 +168,14 @@ class ClusterPane(QWidget):
         """Show ``text`` ("Isolating…") as the server's status until called with None."""
         self._model.set_pending(server_id, text)
 
+    def set_sparkline_source(self, source: SparklineSource | None) -> None:
+        """Draw the Trend column from ``source`` (server id -> recent Clients); None: blank."""
+        self._model.set_sparkline_source(source)
+
     def clear(self) -> None:
         """Forget the servers and the connection state (another connection is selected)."""
         self._model.clear()
+        self._overview.clear()
         self._has_data = False
         self._status = None
         self._banner.set_status(MonitorStatus(ConnectionState.IDLE))
@@ -210,10 +227,12 @@ class ClusterPane(QWidget):
 
     # -- helpers ------------------------------------------------------------------------
     def _on_ticker_timeout(self) -> None:
-        """Refresh relative times on screen; rows off screen are computed when shown."""
+        """Refresh relative times and sparklines on screen; rows off screen are computed
+        when shown."""
         proxy = self._proxy
-        rows = self._table.visible_rows()
-        self._model.tick(proxy.mapToSource(proxy.index(row, 0)).row() for row in rows)
+        rows = [proxy.mapToSource(proxy.index(row, 0)).row() for row in self._table.visible_rows()]
+        self._model.tick(rows)
+        self._model.refresh_sparklines(rows)
 
     def _on_table_selection_changed(self) -> None:
         self._publish_selection()

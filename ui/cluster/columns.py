@@ -4,6 +4,9 @@ Isolation is ONE column: the reason, who isolated the server and how long ago, a
 "Windows updates (admin, 12 min ago)", with the absolute time in the tooltip. One
 column keeps the table narrow on a laptop screen, and the reason is what an
 administrator scans for; it sorts by the time the isolation began.
+
+The Trend column is a sparkline of the server's Clients over the last
+``TREND_SECONDS``, painted by ``SparklineDelegate`` from ``ServerRole.SPARKLINE``.
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ from __future__ import annotations
 from enum import IntEnum
 
 from PySide6.QtCore import Qt
+
+TREND_SECONDS = 300.0
+"""The time the Trend column's sparkline covers, ending now."""
 
 
 class Column(IntEnum):
@@ -21,10 +27,11 @@ class Column(IntEnum):
     ADDRESS = 2
     CLIENTS = 3
     LOAD_SHARE = 4
-    VERSION = 5
-    HEALTH = 6
-    ISOLATION = 7
-    LAST_SEEN = 8
+    TREND = 5
+    VERSION = 6
+    HEALTH = 7
+    ISOLATION = 8
+    LAST_SEEN = 9
 
     @property
     def header(self) -> str:
@@ -53,6 +60,7 @@ _HEADERS: dict[Column, str] = {
     Column.ADDRESS: "Address",
     Column.CLIENTS: "Clients",
     Column.LOAD_SHARE: "Load share",
+    Column.TREND: "Trend",
     Column.VERSION: "Version",
     Column.HEALTH: "Health",
     Column.ISOLATION: "Isolation",
@@ -65,6 +73,7 @@ _HEADER_TOOLTIPS: dict[Column, str] = {
     Column.ADDRESS: "Network address of the Application Server",
     Column.CLIENTS: "Clients connected to this server now",
     Column.LOAD_SHARE: "This server's share of all connected Clients",
+    Column.TREND: "Clients over the last 5 minutes (sorts by Clients now)",
     Column.VERSION: "Ekran System version the server runs",
     Column.HEALTH: "Result of the server's own healthcheck",
     Column.ISOLATION: "Why, by whom and since when the server is out of rotation",
@@ -78,6 +87,7 @@ _WIDTH_SAMPLES: dict[Column, str] = {
     Column.ADDRESS: "255.255.255.255",
     Column.CLIENTS: "Clients 0",
     Column.LOAD_SHARE: "Load share 00",
+    Column.TREND: "Trend 0000000000",
     Column.VERSION: "99.9.99.9999",
     Column.HEALTH: "Check failed",
     Column.ISOLATION: "Windows updates (administrator, 59 min ago)",
@@ -95,7 +105,9 @@ class ServerRole(IntEnum):
     LOAD_SHARE: fraction of all connected Clients (float 0..1). HEALTH: the last
     ``ServerHealth`` or None. MISMATCH: True when the version differs from the
     majority's. PENDING: the text of an action in progress, or None. SEARCH_TEXT: the
-    text the filter matches (one line per searchable field).
+    text the filter matches (one line per searchable field). SPARKLINE: the server's
+    Clients over the last ``TREND_SECONDS``, oldest first (a float numpy array, empty
+    when there is no history).
     """
 
     SERVER = Qt.ItemDataRole.UserRole + 1
@@ -106,3 +118,4 @@ class ServerRole(IntEnum):
     MISMATCH = Qt.ItemDataRole.UserRole + 6
     PENDING = Qt.ItemDataRole.UserRole + 7
     SEARCH_TEXT = Qt.ItemDataRole.UserRole + 8
+    SPARKLINE = Qt.ItemDataRole.UserRole + 9

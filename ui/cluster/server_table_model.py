@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -16,10 +17,12 @@ from PySide6.QtCore import (
 from app.analysis import majority_version, version_mismatches
 from app.api.models import ClusterSnapshot, Server
 from app.monitor import ServerHealth
-from ui.cluster.cells import CellContext, ServerRow, cell_data
+from ui.cluster.cells import CellContext, FloatArray, ServerRow, cell_data
 from ui.cluster.columns import Column, ServerRole
 
 Clock = Callable[[], datetime]
+SparklineSource = Callable[[str], FloatArray]
+"""Server id -> its Clients over the Trend column's span, oldest first."""
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 _ROLES = Qt.ItemDataRole
@@ -29,6 +32,7 @@ _LAST_COLUMN = _COLUMNS[-1]
 _SORT = int(ServerRole.SORT)
 _SERVER = int(ServerRole.SERVER)
 _SEARCH_TEXT = int(ServerRole.SEARCH_TEXT)
+_SPARKLINE = int(ServerRole.SPARKLINE)
 
 # The roles each kind of dataChanged names.
 _SHOWN_ROLES = (
@@ -42,6 +46,9 @@ _LOAD_ROLES: list[int] = [int(r) for r in (*_SHOWN_ROLES, ServerRole.LOAD_SHARE,
 _VERSION_ROLES: list[int] = [int(r) for r in (*_SHOWN_ROLES, ServerRole.MISMATCH)]
 _HEALTH_ROLES: list[int] = [int(r) for r in (*_SHOWN_ROLES, ServerRole.HEALTH, ServerRole.SORT)]
 _PENDING_ROLES: list[int] = [int(r) for r in (*_SHOWN_ROLES, ServerRole.PENDING)]
+_SPARKLINE_ROLES: list[int] = [
+    int(r) for r in (_ROLES.ToolTipRole, _ROLES.AccessibleTextRole, ServerRole.SPARKLINE)
+]
 # Relative times move with the clock; their sort keys (absolute times) do not.
 _TICK_ROLES: list[int] = [int(_ROLES.DisplayRole), int(_ROLES.AccessibleTextRole)]
 
@@ -63,6 +70,11 @@ class ServerTableModel(QAbstractTableModel):
 
     Relative times are measured against the cluster's clock (``clock()`` corrected by
     the skew seen in the last snapshot) and refreshed by ``tick()``.
+
+    The Trend column's values come from the ``set_sparkline_source`` callable: fetched
+    when a row is first asked for them, kept, and fetched again by
+    ``refresh_sparklines`` (for the rows on screen; the others are fetched afresh when
+    next shown).
     """
 
     def __init__(self, parent: QObject | None = None, *, clock: Clock = _utcnow) -> None:
@@ -75,6 +87,8 @@ class ServerTableModel(QAbstractTableModel):
         self._majority: str | None = None
         self._total_clients = 0
         self._skew = timedelta(0)
+        self._sparkline_source: SparklineSource | None = None
+        self._sparklines: dict[str, FloatArray] = {}
 
     # -- Qt model interface ---------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -97,12 +111,14 @@ class ServerTableModel(QAbstractTableModel):
         if role == _SEARCH_TEXT:
             return row.search_text
         server_id = row.server.id
+        wants_sparkline = column is Column.TREND or role == _SPARKLINE
         context = CellContext(
             majority_version=self._majority,
             total_clients=self._total_clients,
             cluster_now=self._clock() - self._skew,
             health=self._health.get(server_id),
             pending=self._pending.get(server_id),
+            sparkline=self._sparkline(server_id) if wants_sparkline else None,
         )
         return cell_data(column, role, row, context)
 
@@ -220,6 +236,33 @@ class ServerTableModel(QAbstractTableModel):
             wanted = sorted({row for row in rows if 0 <= row < count})
         self._emit_changed(wanted, Column.ISOLATION, Column.LAST_SEEN, _TICK_ROLES)
 
+    def set_sparkline_source(self, source: SparklineSource | None) -> None:
+        """Take the Trend column's values from ``source`` (None: no history to show)."""
+        self._sparkline_source = source
+        self._sparklines.clear()
+        self._emit_changed(range(len(self._rows)), Column.TREND, Column.TREND, _SPARKLINE_ROLES)
+
+    def refresh_sparklines(self, rows: Iterable[int]) -> None:
+        """Fetch the sparklines of ``rows`` again; signal the ones that changed.
+
+        The kept values of every other row are dropped, to be fetched when next asked for.
+        """
+        source = self._sparkline_source
+        if source is None:
+            return
+        count = len(self._rows)
+        wanted = sorted({row for row in rows if 0 <= row < count})
+        previous = self._sparklines
+        self._sparklines = {}
+        changed: list[int] = []
+        for number in wanted:
+            server_id = self._rows[number].server.id
+            old = previous.get(server_id)
+            new = self._sparklines[server_id] = source(server_id)
+            if old is None or not np.array_equal(old, new):
+                changed.append(number)
+        self._emit_changed(changed, Column.TREND, Column.TREND, _SPARKLINE_ROLES)
+
     def clear(self) -> None:
         """Forget every server, health result and pending action (a model reset)."""
         self.beginResetModel()
@@ -227,16 +270,28 @@ class ServerTableModel(QAbstractTableModel):
         self._row_of.clear()
         self._health.clear()
         self._pending.clear()
+        self._sparklines.clear()
         self._majority, self._total_clients, self._skew = None, 0, timedelta(0)
         self.endResetModel()
 
     # -- helpers ------------------------------------------------------------------------
+    def _sparkline(self, server_id: str) -> FloatArray | None:
+        source = self._sparkline_source
+        if source is None:
+            return None
+        values = self._sparklines.get(server_id)
+        if values is None:
+            values = self._sparklines[server_id] = source(server_id)
+        return values
+
     def _remove_rows_not_in(self, keep: Mapping[str, Server]) -> None:
         gone = [n for n, row in enumerate(self._rows) if row.server.id not in keep]
         if not gone:
             return
         for first, last in reversed(_ranges(gone)):
             self.beginRemoveRows(QModelIndex(), first, last)
+            for row in self._rows[first : last + 1]:
+                self._sparklines.pop(row.server.id, None)
             del self._rows[first : last + 1]
             self.endRemoveRows()
         self._row_of = {row.server.id: n for n, row in enumerate(self._rows)}

@@ -34,6 +34,7 @@ from ui.downloads.downloads_panel import DownloadsPanel
 from ui.sessions import OpenConnection, SessionManager
 from ui.settings import WindowSettings
 from ui.tasks import TaskRunner
+from ui.window.action_journal import ActionJournal
 from ui.window.pending import Change, PendingChange, PendingChanges
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ class ServerOperations(QObject):
 
     ``pick_folder`` chooses the logs folder (replaceable, e.g. in tests). Dialogs open
     over ``dialog_parent``; at most one Health and one Version dialog are open at a time.
+    Isolation changes are reported to ``journal`` (alerts say "by you"; the load graph
+    marks them).
 
     Signals:
         notice_posted(object): a ``Notice`` for the status bar.
@@ -73,8 +76,10 @@ class ServerOperations(QObject):
         downloads: DownloadsPanel,
         settings: WindowSettings,
         dialog_parent: QWidget,
+        journal: ActionJournal | None = None,
     ) -> None:
         super().__init__(dialog_parent)
+        self._journal = journal or ActionJournal(None, None)
         self._runner = runner
         self._sessions = sessions
         self._pane = pane
@@ -144,10 +149,15 @@ class ServerOperations(QObject):
         self, connection: OpenConnection, pending: PendingChange, reason: str | None, force: bool
     ) -> None:
         actions = connection.session.actions
-        if pending.change is Change.ISOLATE:
+        isolate = pending.change is Change.ISOLATE
+        self._journal.about_to_change(connection.id, pending.server_id, isolate=isolate)
+        if isolate:
             await actions.isolate(pending.server_id, reason=reason, force=force)
         else:
             await actions.return_to_service(pending.server_id)
+        self._journal.changed(
+            connection.id, pending.server_id, pending.server_name, isolate=isolate, reason=reason
+        )
         self.pending.accept(connection.id, pending.server_id, time.monotonic())
         latest = connection.session.monitor.snapshot
         if latest is not None:

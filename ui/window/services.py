@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from app.alerts import AlertEngine
 from app.audit import AuditLog
+from app.history import HistoryStore
 from app.paths import AppPaths
 from ui.connections.repository import ConnectionRepository
 from ui.settings import WindowSettings
@@ -16,6 +18,9 @@ class WindowServices:
     """Everything the main window needs from outside; built by ``ui.app.build_services``.
 
     ``keyring_problem`` says why passwords cannot be remembered (None when they can).
+    ``history`` keeps the load history of every open connection (in memory only unless
+    the composition root opened it on a file); ``history_notice`` is one line about a
+    problem with that file. ``alerts`` turns monitor events into notifications.
     """
 
     paths: AppPaths
@@ -24,3 +29,6 @@ class WindowServices:
     repository: ConnectionRepository
     audit: AuditLog | None
     keyring_problem: str | None = None
+    history: HistoryStore = field(default_factory=HistoryStore)
+    history_notice: str | None = None
+    alerts: AlertEngine = field(default_factory=AlertEngine)

@@ -16,12 +16,15 @@ from ui.window.action_rules import ActionId
 
 
 class WindowActions:
-    """Disconnect, View certificate, Quit, Filter, Downloads, Open log folder and About.
+    """Disconnect, View certificate, Alert settings, Quit, Filter, Downloads, Load graph,
+    Close to notification area, Open log folder and About.
 
     Every action is added to ``window`` so that its shortcut works anywhere in it.
     """
 
-    def __init__(self, window: QWidget, downloads: QDockWidget, log_dir: Path) -> None:
+    def __init__(
+        self, window: QWidget, downloads: QDockWidget, graph: QDockWidget, log_dir: Path
+    ) -> None:
         self._window = window
         self.disconnect = self._make(
             "actionDisconnect", "&Disconnect", "Disconnect", "Stop monitoring this connection"
@@ -31,6 +34,12 @@ class WindowActions:
             "View server &certificate…",
             "View server certificate",
             "Inspect the certificate the server presented and decide whether to trust it",
+        )
+        self.alert_settings = self._make(
+            "actionAlertSettings",
+            "&Alert settings…",
+            "Alert settings",
+            "Choose which changes of the selected connection raise an alert",
         )
         self.quit = self._make("actionQuit", "&Quit", "Quit", "Close the console")
         self.quit.setShortcut(QKeySequence("Ctrl+Q"))
@@ -60,6 +69,19 @@ class WindowActions:
         self.downloads.setProperty("accessibleName", "Downloads")
         self.downloads.setStatusTip("Show or hide the Downloads panel")
         self.downloads.setIcon(icon("logs"))
+        self.load_graph = graph.toggleViewAction()
+        self.load_graph.setObjectName("actionShowLoadGraph")
+        self.load_graph.setText("&Load graph")
+        self.load_graph.setProperty("accessibleName", "Load graph")
+        self.load_graph.setStatusTip("Show or hide the graph of Clients over time")
+        self.load_graph.setIcon(icon("graph"))
+        self.close_to_tray = self._make(
+            "actionCloseToTray",
+            "Close to &notification area",
+            "Close to notification area",
+            "Closing the window keeps monitoring and alerts running; use Quit to exit",
+        )
+        self.close_to_tray.setCheckable(True)
 
     def _make(
         self, name: str, text: str, accessible: str, tip: str, icon_name: str | None = None
@@ -103,13 +125,17 @@ def build_menu_bar(
     file_menu = bar.addMenu("&File")
     file_menu.setObjectName("menuFile")
     file_menu.addActions([connections.add, connections.connect, own.disconnect, own.certificate])
+    file_menu.addAction(own.alert_settings)
     file_menu.addSeparator()
     file_menu.addActions([connections.import_, connections.export])
     file_menu.addSeparator()
     file_menu.addAction(own.quit)
     view_menu = bar.addMenu("&View")
     view_menu.setObjectName("menuView")
-    view_menu.addActions([servers.action(ActionId.REFRESH), own.downloads, own.filter])
+    view_menu.addActions([servers.action(ActionId.REFRESH), own.downloads, own.load_graph])
+    view_menu.addAction(own.filter)
+    view_menu.addSeparator()
+    view_menu.addAction(own.close_to_tray)
     server_menu = bar.addMenu("&Server")
     server_menu.setObjectName("menuServer")
     server_menu.setToolTipsVisible(True)

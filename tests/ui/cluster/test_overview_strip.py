@@ -1,0 +1,107 @@
+"""OverviewStrip: counts, Clients, busiest server and the version mix, from snapshots."""
+
+from __future__ import annotations
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.api.models import ServerStatus
+from tests.ui.cluster.support import (
+    CURRENT_VERSION,
+    OLD_VERSION,
+    FakeClock,
+    isolated,
+    server,
+    snapshot,
+)
+from ui.cluster.cluster_pane import ClusterPane
+from ui.cluster.overview_strip import OverviewFacts, OverviewStrip
+
+
+def mixed_cluster() -> list:
+    return [
+        server(1, clients=120),
+        server(2, clients=310),
+        isolated(3, clients=4),
+        server(4, status=ServerStatus.OFFLINE, clients=0, version=OLD_VERSION),
+        server(5, status=ServerStatus.STARTING, clients=0, version=None),
+    ]
+
+
+def test_facts_count_statuses_clients_busiest_and_versions() -> None:
+    facts = OverviewFacts.of(mixed_cluster())
+    assert (facts.online, facts.isolated, facts.offline, facts.other) == (2, 1, 1, 1)
+    assert facts.clients == 434
+    assert facts.busiest is not None
+    assert facts.busiest.name == "EKRAN-AS02"
+    assert facts.version_text() == f"{CURRENT_VERSION} ×3, {OLD_VERSION} ×1, unknown ×1"
+    assert facts.mixed_versions
+
+
+def test_versions_sort_by_count_then_newest_first() -> None:
+    items = [
+        server(1, version="9.9.0"),
+        server(2, version="9.10.0"),
+        server(3, version="9.8.0"),
+        server(4, version="9.8.0"),
+    ]
+    assert OverviewFacts.of(items).version_text() == "9.8.0 ×2, 9.10.0 ×1, 9.9.0 ×1"
+
+
+def test_busiest_is_none_without_clients_and_ties_go_by_name() -> None:
+    idle = OverviewFacts.of([server(1, clients=0), server(2, clients=0)])
+    assert idle.busiest is None
+    assert idle.busiest_text() == "Busiest: none"
+    tie = OverviewFacts.of([server(2, clients=5), server(1, clients=5)])
+    assert tie.busiest is not None
+    assert tie.busiest.id == "as-01"
+    assert not tie.mixed_versions
+
+
+@pytest.fixture
+def strip(qtbot: QtBot) -> OverviewStrip:
+    widget = OverviewStrip()
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def test_strip_shows_numbers_with_icons_and_a_sentence(strip: OverviewStrip) -> None:
+    assert strip.objectName() == "overviewStrip"
+    strip.set_snapshot(snapshot(mixed_cluster()))
+    assert strip.online.text.text() == "2 online"
+    assert strip.isolated.text.text() == "1 isolated"
+    assert strip.offline.text.text() == "1 offline"
+    assert strip.other.isVisible()
+    assert strip.other.text.text() == "1 starting or stopping"
+    assert strip.clients.text.text() == "434 Clients"
+    assert strip.busiest.text.text() == "Busiest: EKRAN-AS02 (310 Clients)"
+    assert strip.versions.text.text().startswith(f"{CURRENT_VERSION} ×3")
+    for fact in (strip.online, strip.isolated, strip.offline, strip.versions):
+        assert fact.picture.pixmap() is not None
+        assert not fact.picture.pixmap().isNull()  # an icon as well as the number
+    description = strip.accessibleDescription()
+    assert "2 online, 1 isolated, 1 offline" in description
+    assert "Mixed versions" in description
+
+
+def test_uniform_versions_and_no_other_statuses(strip: OverviewStrip) -> None:
+    strip.set_snapshot(snapshot([server(1), server(2)]))
+    assert not strip.other.isVisible()
+    assert strip.versions.text.text() == f"{CURRENT_VERSION} ×2"
+    assert "Mixed" not in strip.accessibleDescription()
+
+
+def test_pane_shows_the_strip_with_data_and_hides_it_when_cleared(qtbot: QtBot) -> None:
+    pane = ClusterPane(clock=FakeClock())
+    qtbot.addWidget(pane)
+    pane.show()
+    assert not pane.overview.isVisible()
+    pane.set_snapshot(snapshot([server(1, clients=3), server(2, clients=9)]))
+    assert pane.overview.isVisible()
+    assert pane.overview.clients.text.text() == "12 Clients"
+    pane.set_snapshot(snapshot([server(1, clients=3)]))
+    assert pane.overview.online.text.text() == "1 online"
+    pane.clear()
+    assert not pane.overview.isVisible()
+    assert pane.overview.facts is None

@@ -1,0 +1,209 @@
+"""The Trend column: the sparkline role, its refresh on the pane's tick, and its painting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QModelIndex, QRect, Qt, QTimer
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from tests.ui.cluster.support import FakeClock, ModelSignals, servers, snapshot
+from ui.cluster.cluster_pane import ClusterPane
+from ui.cluster.columns import Column, ServerRole
+from ui.cluster.server_table_model import ServerTableModel
+from ui.cluster.sparkline_delegate import SparklineDelegate, sparkline_points
+
+ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
+
+
+class Source:
+    """A sparkline source with settable values that records which servers it was asked for."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, np.ndarray] = {}
+        self.asked: list[str] = []
+
+    def __call__(self, server_id: str) -> np.ndarray:
+        self.asked.append(server_id)
+        return self.values.get(server_id, np.empty(0))
+
+
+@pytest.fixture
+def model() -> ServerTableModel:
+    return ServerTableModel(clock=FakeClock())
+
+
+def cell(model: ServerTableModel, server_id: str, role: int) -> object:
+    row = model.row_of(server_id)
+    assert row is not None
+    return model.index(row, Column.TREND).data(role)
+
+
+def test_model_contract_holds_with_the_trend_column(
+    model: ServerTableModel, qtmodeltester: ModelTester
+) -> None:
+    source = Source()
+    source.values["as-01"] = np.array([1.0, 4.0, 2.0])
+    model.set_sparkline_source(source)
+    model.apply_snapshot(snapshot(servers(3)))
+    qtmodeltester.check(model)
+    model.refresh_sparklines(range(3))
+    model.apply_snapshot(snapshot(servers(2)))
+    qtmodeltester.check(model)
+    assert model.headerData(Column.TREND, Qt.Orientation.Horizontal) == "Trend"
+
+
+def test_role_gives_the_source_values_and_text_describes_them(model: ServerTableModel) -> None:
+    model.apply_snapshot(snapshot(servers(2)))
+    assert cell(model, "as-01", ServerRole.SPARKLINE) is None  # no history attached
+    source = Source()
+    source.values["as-01"] = np.array([12.0, 30.0, 28.0])
+    model.set_sparkline_source(source)
+    values = cell(model, "as-01", ServerRole.SPARKLINE)
+    assert isinstance(values, np.ndarray)
+    assert values.tolist() == [12.0, 30.0, 28.0]
+    assert cell(model, "as-01", ACCESSIBLE) == ("Clients over the last 5 minutes: 12 to 30, now 28")
+    assert cell(model, "as-02", ACCESSIBLE) == "No load history for the last 5 minutes yet"
+    assert cell(model, "as-01", Qt.ItemDataRole.DisplayRole) == ""
+
+
+def test_trend_sorts_by_clients(model: ServerTableModel) -> None:
+    items = servers(2)
+    items[0] = items[0].model_copy(update={"clients": 40})
+    model.apply_snapshot(snapshot(items))
+    assert cell(model, "as-01", ServerRole.SORT) == 40
+    assert cell(model, "as-02", ServerRole.SORT) == 10
+
+
+def test_refresh_signals_only_rows_whose_values_changed(model: ServerTableModel) -> None:
+    source = Source()
+    source.values = {"as-01": np.array([1.0, 2.0]), "as-02": np.array([5.0])}
+    model.set_sparkline_source(source)
+    model.apply_snapshot(snapshot(servers(3)))
+    model.refresh_sparklines(range(3))
+    signals = ModelSignals(model)
+    source.values["as-02"] = np.array([5.0, 6.0])
+    model.refresh_sparklines(range(3))
+    assert [(first, last, column) for first, last, column, _, _ in signals.changed] == [
+        (1, 1, Column.TREND)
+    ]
+    assert ServerRole.SPARKLINE in signals.changed[0][4]
+    assert signals.resets == 0
+    assert cell(model, "as-02", ServerRole.SPARKLINE).tolist() == [5.0, 6.0]
+
+
+def test_refresh_asks_only_for_the_given_rows_and_drops_the_others(
+    model: ServerTableModel,
+) -> None:
+    source = Source()
+    model.set_sparkline_source(source)
+    model.apply_snapshot(snapshot(servers(5)))
+    for row in range(5):
+        model.index(row, Column.TREND).data(ServerRole.SPARKLINE)
+    source.asked.clear()
+    model.refresh_sparklines([1, 2])
+    assert sorted(source.asked) == ["as-02", "as-03"]
+    source.asked.clear()
+    model.index(0, Column.TREND).data(ServerRole.SPARKLINE)  # dropped: fetched afresh
+    model.index(1, Column.TREND).data(ServerRole.SPARKLINE)  # kept
+    assert source.asked == ["as-01"]
+
+
+def test_pane_tick_refreshes_only_the_rows_on_screen(qtbot: QtBot) -> None:
+    pane = ClusterPane(clock=FakeClock())
+    qtbot.addWidget(pane)
+    pane.resize(900, 300)
+    pane.show()
+    pane.set_snapshot(snapshot(servers(60)))
+    source = Source()
+    pane.set_sparkline_source(source)
+    visible = pane.table.visible_rows()
+    assert 0 < len(visible) < 60
+    expected = {pane.proxy.server(row).id for row in visible}
+    ticker = pane.findChild(QTimer, "relativeTimeTicker")
+    assert ticker is not None
+    source.asked.clear()
+    ticker.timeout.emit()
+    assert set(source.asked) == expected
+    assert len(source.asked) == len(expected)
+
+
+def render(values: np.ndarray | None) -> tuple[QImage, QRect]:
+    """Paint one Trend cell into an image; returns it and the cell's rectangle."""
+    view = QTableView()
+    model = ServerTableModel(clock=FakeClock())
+    model.apply_snapshot(snapshot(servers(1)))
+    if values is not None:
+        model.set_sparkline_source(lambda _server_id: values)
+    view.setModel(model)
+    delegate = SparklineDelegate(view)
+    image = QImage(160, 40, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    option = QStyleOptionViewItem()
+    option.initFrom(view)
+    option.rect = QRect(0, 0, 160, 40)
+    option.widget = view
+    palette = QPalette(option.palette)
+    palette.setColor(QPalette.ColorRole.Base, QColor("white"))
+    palette.setColor(QPalette.ColorRole.Highlight, QColor("#0000ff"))
+    option.palette = palette
+    option.state &= ~QStyle.StateFlag.State_Selected
+    painter = QPainter(image)
+    delegate.paint(painter, option, model.index(0, Column.TREND))
+    painter.end()
+    return image, QRect(0, 0, 160, 40)
+
+
+def is_line(image: QImage, x: int, y: int) -> bool:
+    colour = image.pixelColor(x, y)
+    return colour.blue() > 150 and colour.red() < 120
+
+
+def line_pixels(image: QImage, area: QRect) -> int:
+    return sum(
+        is_line(image, x, y)
+        for x in range(area.left(), area.right() + 1)
+        for y in range(area.top(), area.bottom() + 1)
+    )
+
+
+def test_delegate_draws_a_rising_line_from_bottom_left_to_top_right() -> None:
+    image, cell_rect = render(np.array([0.0, 10.0, 20.0, 30.0]))
+    third = cell_rect.width() // 3
+    half = cell_rect.height() // 2
+    left_bottom = QRect(0, half, third, half)
+    left_top = QRect(0, 0, third, half - 2)
+    right_top = QRect(2 * third, 0, third, half)
+    right_bottom = QRect(2 * third, half + 2, third, half - 2)
+    assert line_pixels(image, left_bottom) > 0
+    assert line_pixels(image, right_top) > 0
+    assert line_pixels(image, left_top) == 0
+    assert line_pixels(image, right_bottom) == 0
+
+
+def test_delegate_draws_nothing_without_values() -> None:
+    for values in (None, np.empty(0)):
+        image, cell_rect = render(values)
+        assert line_pixels(image, cell_rect) == 0
+
+
+def test_points_span_the_area_and_a_flat_series_runs_through_the_middle() -> None:
+    area = QRect(10, 20, 101, 41)
+    rising = sparkline_points(np.array([0.0, 5.0, 10.0]), area)
+    assert (rising.first().x(), rising.first().y()) == (10.0, 60.0)
+    assert (rising.last().x(), rising.last().y()) == (110.0, 20.0)
+    flat = sparkline_points(np.array([7.0, 7.0]), area)
+    assert {point.y() for point in (flat.first(), flat.last())} == {40.0}
+    single = sparkline_points(np.array([3.0]), area)
+    assert single.last().x() == 110.0  # a lone value sits at "now"
+
+
+def test_delegate_size_hint_follows_the_font() -> None:
+    view = QTableView()
+    option = QStyleOptionViewItem()
+    option.initFrom(view)
+    hint = SparklineDelegate(view).sizeHint(option, QModelIndex())
+    assert hint.width() >= view.fontMetrics().averageCharWidth() * 12

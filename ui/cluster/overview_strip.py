@@ -1,0 +1,191 @@
+"""OverviewStrip: the cluster at a glance, above the servers table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+from app.api.models import ClusterSnapshot, Server, ServerStatus
+from ui.cluster.formatting import clients_phrase, number_text
+from ui.icons import icon
+
+UNKNOWN_VERSION = "unknown"
+
+
+@dataclass(frozen=True)
+class OverviewFacts:
+    """Counts and highlights of one snapshot's servers.
+
+    ``other`` counts servers starting, stopping or of unknown status. ``busiest`` is
+    the server with the most Clients (the first by name on a tie), None when no server
+    has any. ``versions`` pairs each version with its number of servers, most common
+    first (then the highest version); servers that did not report one count as
+    ``UNKNOWN_VERSION``.
+    """
+
+    online: int
+    isolated: int
+    offline: int
+    other: int
+    clients: int
+    busiest: Server | None
+    versions: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def of(cls, servers: Sequence[Server]) -> OverviewFacts:
+        statuses = Counter(s.status for s in servers)
+        known = (ServerStatus.ONLINE, ServerStatus.ISOLATED, ServerStatus.OFFLINE)
+        by_load = sorted(servers, key=lambda s: (-s.clients, s.name.casefold(), s.id))
+        busiest = by_load[0] if by_load and by_load[0].clients > 0 else None
+        counts = Counter(s.version for s in servers if s.version)
+        newest_first = sorted(counts.items(), key=lambda pair: _version_order(pair[0]))[::-1]
+        versions = sorted(newest_first, key=lambda pair: -pair[1])
+        unknown = sum(1 for s in servers if not s.version)
+        if unknown:
+            versions.append((UNKNOWN_VERSION, unknown))
+        return cls(
+            online=statuses[ServerStatus.ONLINE],
+            isolated=statuses[ServerStatus.ISOLATED],
+            offline=statuses[ServerStatus.OFFLINE],
+            other=sum(n for status, n in statuses.items() if status not in known),
+            clients=sum(s.clients for s in servers),
+            busiest=busiest,
+            versions=tuple(versions),
+        )
+
+    @property
+    def mixed_versions(self) -> bool:
+        """True when the servers report more than one version."""
+        return sum(1 for version, _ in self.versions if version != UNKNOWN_VERSION) > 1
+
+    def version_text(self) -> str:
+        """ "9.2.4.1270 ×4, 9.2.3.1100 ×1"."""
+        return ", ".join(f"{version} ×{count}" for version, count in self.versions)
+
+    def busiest_text(self) -> str:
+        if self.busiest is None:
+            return "Busiest: none"
+        return f"Busiest: {self.busiest.name} ({clients_phrase(self.busiest.clients)})"
+
+    def summary(self) -> str:
+        """The whole strip as one sentence (its accessible description)."""
+        parts = [f"{self.online} online", f"{self.isolated} isolated", f"{self.offline} offline"]
+        if self.other:
+            parts.append(f"{self.other} starting, stopping or unknown")
+        versions = "mixed versions" if self.mixed_versions else "version"
+        return (
+            f"Servers: {', '.join(parts)}. {clients_phrase(self.clients)} connected. "
+            f"{self.busiest_text()}. {versions.capitalize()}: {self.version_text()}."
+        )
+
+
+def _version_order(version: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key of a version: numerically part by part ("9.10" after "9.9")."""
+    pieces = version.replace("-", ".").split(".")
+    return tuple((1, int(p)) if p.isdigit() else (0, p) for p in pieces)
+
+
+class _Fact(QWidget):
+    """An icon (optional) and a text; the text is also the accessible name."""
+
+    def __init__(self, name: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.picture = QLabel(self)
+        self.picture.setObjectName(f"{name}Icon")
+        self.text = QLabel(self)
+        self.text.setObjectName(f"{name}Text")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(max(2, self.fontMetrics().averageCharWidth() // 2))
+        layout.addWidget(self.picture)
+        layout.addWidget(self.text)
+
+    def show_fact(self, text: str, icon_name: str | None = None, tooltip: str = "") -> None:
+        self.text.setText(text)
+        self.setAccessibleName(text)
+        self.setToolTip(tooltip)
+        if icon_name is None:
+            self.picture.clear()
+            self.picture.hide()
+        else:
+            side = self.fontMetrics().height()
+            self.picture.setPixmap(icon(icon_name).pixmap(side, side))
+            self.picture.show()
+
+
+class OverviewStrip(QFrame):
+    """One line above the servers table: servers online, isolated and offline (icons and
+    numbers), total Clients, the busiest server and the version mix.
+
+    Fed with ``set_snapshot``; hidden until the first snapshot and after ``clear()``.
+    Its accessible description is the whole line as a sentence.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("overviewStrip")
+        self.setAccessibleName("Cluster overview")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.facts: OverviewFacts | None = None
+        self.online = _Fact("overviewOnline", self)
+        self.isolated = _Fact("overviewIsolated", self)
+        self.offline = _Fact("overviewOffline", self)
+        self.other = _Fact("overviewOther", self)
+        self.clients = _Fact("overviewClients", self)
+        self.busiest = _Fact("overviewBusiest", self)
+        self.versions = _Fact("overviewVersions", self)
+        layout = QHBoxLayout(self)
+        chars = self.fontMetrics().averageCharWidth()
+        layout.setContentsMargins(chars, chars // 2, chars, chars // 2)
+        layout.setSpacing(chars * 3)
+        for part in (self.online, self.isolated, self.offline, self.other):
+            layout.addWidget(part)
+        for part in (self.clients, self.busiest, self.versions):
+            layout.addWidget(part)
+        layout.addStretch(1)
+        self.hide()
+
+    def set_snapshot(self, snapshot: ClusterSnapshot) -> None:
+        """Show the facts of ``snapshot``'s servers."""
+        facts = OverviewFacts.of(snapshot.servers)
+        self.facts = facts
+        self.online.show_fact(
+            f"{facts.online} online", "status-online", "Servers accepting Clients"
+        )
+        self.isolated.show_fact(
+            f"{facts.isolated} isolated",
+            "status-isolated",
+            "Servers out of the load balancer's rotation (Clients still connected stay)",
+        )
+        self.offline.show_fact(f"{facts.offline} offline", "status-offline", "Servers not running")
+        self.other.show_fact(
+            f"{facts.other} starting or stopping",
+            "status-starting",
+            "Servers starting, stopping or reporting an unknown status",
+        )
+        self.other.setVisible(facts.other > 0)
+        self.clients.show_fact(
+            f"{number_text(facts.clients)} Clients", None, "Clients connected to the cluster now"
+        )
+        self.busiest.show_fact(facts.busiest_text(), None, "The server with the most Clients")
+        if facts.mixed_versions:
+            self.versions.show_fact(
+                facts.version_text(),
+                "version-mismatch",
+                "The servers run different versions (an upgrade in progress?)",
+            )
+        else:
+            self.versions.show_fact(facts.version_text(), "version", "The version the servers run")
+        self.setAccessibleDescription(facts.summary())
+        self.show()
+
+    def clear(self) -> None:
+        """Forget the cluster (another connection is selected) and hide."""
+        self.facts = None
+        self.setAccessibleDescription("")
+        self.hide()

@@ -1,0 +1,99 @@
+"""SparklineDelegate: a server's recent Clients drawn as a small line in its Trend cell."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QSize, Qt
+from PySide6.QtGui import QPainter, QPalette, QPen, QPolygonF
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from ui.cluster.columns import ServerRole
+
+_WIDTH_CHARS = 12  # the preferred cell width, in average character widths
+
+
+class SparklineDelegate(QStyledItemDelegate):
+    """Paints the cell's ``ServerRole.SPARKLINE`` values as a line; no widget per row.
+
+    The values are spread evenly across the cell (oldest at the left) and scaled
+    between their lowest and highest value, so the shape shows the trend whatever the
+    size of the server; a flat series is a line through the middle. The newest value
+    is marked with a dot. The line uses the palette's highlight colour (highlighted text
+    on a selected row), so it reads in light and dark schemes; its width and the
+    margins follow the font. A cell without values shows only its background: the
+    cell's tooltip and accessible text say why.
+    """
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+
+        values = index.data(ServerRole.SPARKLINE)
+        if values is None or not len(values):
+            return
+        line_height = opt.fontMetrics.height()
+        area = _plot_rect(opt.rect, line_height, opt.fontMetrics.averageCharWidth())
+        if area.width() < 2 or area.height() < 2:
+            return
+        points = sparkline_points(np.asarray(values, dtype=np.float64), area)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        colour = opt.palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
+        )
+        pen = QPen(colour, max(1.0, line_height / 10))
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(pen)
+        if points.size() > 1:
+            painter.drawPolyline(points)
+        painter.setBrush(colour)
+        radius = max(1.5, line_height / 8)
+        painter.drawEllipse(points.last(), radius, radius)
+        painter.restore()
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        hint = super().sizeHint(option, index)
+        width = option.fontMetrics.averageCharWidth() * _WIDTH_CHARS
+        return QSize(max(hint.width(), width), hint.height())
+
+
+def sparkline_points(values: np.ndarray, area: QRect) -> QPolygonF:
+    """The polyline of ``values`` (at least one) scaled into ``area``.
+
+    x spreads the values evenly from the left edge to the right one (a single value sits
+    at the right, where "now" is); y maps the lowest value to the bottom edge and the
+    highest to the top (all to the middle when they are equal).
+    """
+    count = len(values)
+    left, top = float(area.left()), float(area.top())
+    width, height = float(area.width() - 1), float(area.height() - 1)
+    steps = np.arange(count) * (width / (count - 1)) if count > 1 else np.full(1, width)
+    xs = left + steps
+    low, high = float(values.min()), float(values.max())
+    if high > low:
+        ys = top + height - (values - low) / (high - low) * height
+    else:
+        ys = np.full(count, top + height / 2)
+    return QPolygonF([QPointF(x, y) for x, y in zip(xs.tolist(), ys.tolist(), strict=True)])
+
+
+def _plot_rect(cell: QRect, line_height: int, char_width: int) -> QRect:
+    """The part of a cell the line is drawn in: a quarter line from the top and bottom,
+    half a character from the sides."""
+    vertical = max(1, line_height // 4)
+    horizontal = max(1, char_width // 2)
+    return cell.adjusted(horizontal, vertical, -horizontal, -vertical)

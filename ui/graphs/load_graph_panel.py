@@ -1,0 +1,347 @@
+"""LoadGraphPanel: Clients per server and in total over time, with events and export."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QHideEvent, QImage, QPalette, QShowEvent
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from app.history import HistoryStore
+from ui.graphs.crosshair import Crosshair
+from ui.graphs.event_marks import EventMarks
+from ui.graphs.graph_controls import GraphControls
+from ui.graphs.graph_export import GraphExporter, history_table
+from ui.graphs.graph_lines import TOTAL, GraphLines
+from ui.graphs.graph_range import GraphRange
+from ui.graphs.series_tools import GraphTable, gap_threshold, graph_table
+from ui.tasks import TaskRunner
+
+REDRAW_INTERVAL_MS = 500
+SLOWEST_REDRAW_S = 10.0
+MIN_POINTS, MAX_POINTS = 200, 2000  # per line and redraw
+MIN_PLOT_LINES = 10  # the plot's least height, in lines of text
+_TIMER_SLACK_S = 0.05  # a coarse QTimer may fire this much early
+NO_CONNECTION = "Select a connection to see its load over time"
+NO_HISTORY = "No load history yet: it is recorded from the first successful update on"
+_EDGE = 0.02  # lines are fetched this fraction of the range beyond each edge
+_HEADROOM = 0.08  # of the highest value, above it and below 0 (event marks show whole)
+
+
+def data_redraw_interval(span_s: float, pixels: float) -> float:
+    """Seconds between redraws caused by new samples alone: the time one pixel of the
+    plot stands for, but at least the timer's interval and at most ``SLOWEST_REDRAW_S``
+    (a 7-day view need not be redrawn for every poll)."""
+    per_pixel = span_s / max(pixels, 1.0)
+    return min(SLOWEST_REDRAW_S, max(REDRAW_INTERVAL_MS / 1000, per_pixel))
+
+
+class LoadGraphPanel(QWidget):
+    """The load history of one connection as a graph.
+
+    ``set_connection`` chooses what to show. A single ``QTimer`` (running while the panel
+    is visible) redraws at most twice a second, and only when the time range moved or
+    the history changed (then no more often than ``data_redraw_interval``). "Follow
+    live" keeps the range ending now; zooming or panning with the mouse (time axis only:
+    the Clients axis always spans 0 to the highest value in view) switches it off. Lines
+    are created once per server and fed with ``setData``. The readout under the graph
+    gives the values under the mouse; events are marked on the time axis.
+
+    The Export buttons run through ``exporter`` (a ``GraphExporter``: the picture as
+    shown, the values in view). ``clock`` gives "now" in POSIX seconds.
+
+    Signals:
+        notice_posted(object): a ``Notice`` about an export, for the status bar.
+    """
+
+    notice_posted = Signal(object)
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("loadGraphPanel")
+        self.setAccessibleName("Load graph")
+        self._clock = clock
+        self._store: HistoryStore | None = None
+        self._connection_id: str | None = None
+        self._name = ""
+        self._unsubscribe: Callable[[], None] | None = None
+        self._range = GraphRange.FIVE_MINUTES
+        self._follow = True
+        self._range_moved = False
+        self._data_changed = False
+        self._last_redraw = -float("inf")  # time.monotonic() of the last redraw
+        self.redraw_count = 0
+
+        self.controls = GraphControls(self)
+        self.controls.range_chosen.connect(self.set_range)
+        self.controls.follow_toggled.connect(self.set_follow_live)
+        self.exporter = GraphExporter(
+            runner, self, render=self.render_image, table=self.table, name=lambda: self._name
+        )
+        self.exporter.notice_posted.connect(self.notice_posted)
+        self.controls.export_png_requested.connect(self.exporter.export_png)
+        self.controls.export_csv_requested.connect(self.exporter.export_csv)
+
+        self.plot_widget = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem("bottom")})
+        self.plot_widget.setObjectName("loadGraph")
+        self.plot_widget.setAccessibleName("Clients over time")
+        self.plot_widget.setMinimumHeight(self.fontMetrics().height() * MIN_PLOT_LINES)
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        # Vertical grid lines only: pyqtgraph's horizontal ones add a third to the paint
+        # time of a wide plot, and the readout gives exact values.
+        self.plot.showGrid(x=True, y=False, alpha=0.15)
+        self.plot.setLabel("left", "Clients")
+        self.view = self.plot.getViewBox()
+        self.view.setMouseEnabled(x=True, y=False)
+        self.view.disableAutoRange()
+        self.view.setLimits(minXRange=10.0, maxXRange=GraphRange.WEEK * 2.0)
+        self.view.sigXRangeChanged.connect(self._on_view_x_range_changed)
+        self.view.sigRangeChangedManually.connect(self._on_view_range_changed_manually)
+        self.legend = self.plot.addLegend(offset=(10, 10))
+        self.legend.sigSampleClicked.connect(self._on_legend_sample_clicked)
+        self.lines = GraphLines(self.plot, self.legend, QColor("#808080"))
+        self.marks = EventMarks(self.plot)
+        self.crosshair = Crosshair(self.plot, self.lines, self)
+
+        self.readout = QLabel(self)
+        self.readout.setObjectName("graphReadout")
+        self.readout.setAccessibleName("Values under the pointer")
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)
+        self.crosshair.readout_changed.connect(self._on_crosshair_readout_changed)
+        self._on_crosshair_readout_changed("")
+
+        self._empty = QLabel(self)
+        self._empty.setObjectName("graphEmptyState")
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty.setWordWrap(True)
+        self._empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._stack = QStackedWidget(self)
+        self._stack.addWidget(self._empty)
+        self._stack.addWidget(self.plot_widget)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.controls)
+        layout.addWidget(self._stack, 1)
+        layout.addWidget(self.readout)
+
+        self._timer = QTimer(self)
+        self._timer.setObjectName("graphRedrawTimer")
+        self._timer.setInterval(REDRAW_INTERVAL_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._apply_palette()
+        self._show_empty(NO_CONNECTION)
+        self._follow_now()
+
+    # -- state ------------------------------------------------------------------------------
+    @property
+    def connection_id(self) -> str | None:
+        return self._connection_id
+
+    @property
+    def graph_range(self) -> GraphRange:
+        return self._range
+
+    @property
+    def follow_live(self) -> bool:
+        return self._follow
+
+    @property
+    def timer(self) -> QTimer:
+        """The one timer that drives redraws."""
+        return self._timer
+
+    @property
+    def empty_text(self) -> str | None:
+        """The empty-state text, or None while the graph is shown."""
+        return self._empty.text() if self._stack.currentWidget() is self._empty else None
+
+    def x_range(self) -> tuple[float, float]:
+        """The time range in view (POSIX seconds)."""
+        (start, end), _ = self.view.viewRange()
+        return float(start), float(end)
+
+    # -- commands ---------------------------------------------------------------------------
+    def set_connection(
+        self, connection_id: str | None, store: HistoryStore | None, *, name: str = ""
+    ) -> None:
+        """Show the history of ``connection_id`` in ``store`` (None: no connection).
+
+        ``name`` is the connection's name, used in export file names.
+        """
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if (connection_id, store) != (self._connection_id, self._store):
+            self.lines.clear()
+            self.marks.set_events([], 1.0)
+            self.crosshair.leave()
+        self._connection_id, self._store, self._name = connection_id, store, name
+        if connection_id is None or store is None:
+            self._timer.stop()
+            self._show_empty(NO_CONNECTION)
+            return
+        self._unsubscribe = store.subscribe(self._on_history_changed)
+        if self._follow:
+            self._follow_now()
+        self.redraw()
+        if self.isVisible():
+            self._timer.start()
+
+    def set_range(self, graph_range: GraphRange) -> None:
+        """Show ``graph_range`` ending now, and follow live."""
+        self._range = graph_range
+        self.controls.show_range(graph_range)
+        self.set_follow_live(True)
+
+    def set_follow_live(self, follow: bool) -> None:
+        """Keep the chosen range ending now (True) or leave the view where it is."""
+        self._follow = follow
+        self.controls.show_follow(follow)
+        if follow:
+            self._follow_now()
+
+    def highlight(self, server_ids: Iterable[str]) -> None:
+        """Thicken the lines of these servers and dim the others (none: all normal)."""
+        self.lines.highlight(server_ids)
+
+    def render_image(self) -> QImage:
+        """The graph as shown, legend included."""
+        image: QImage = self.plot_widget.grab().toImage()
+        return image
+
+    def table(self) -> GraphTable:
+        """Every point the history holds for the range in view (``history_table``)."""
+        store, connection_id = self._store, self._connection_id
+        if store is None or connection_id is None:
+            return graph_table([])
+        return history_table(store, connection_id, *self.x_range())
+
+    # -- drawing ----------------------------------------------------------------------------
+    def redraw(self) -> None:
+        """Fetch the lines and events of the range in view and draw them now.
+
+        The timer calls this when the history changed or the range moved; call it
+        directly only to force a redraw.
+        """
+        self._range_moved = self._data_changed = False
+        self._last_redraw = time.monotonic()
+        store, connection_id = self._store, self._connection_id
+        if store is None or connection_id is None:
+            return
+        servers = store.servers(connection_id)
+        if not servers:
+            self._show_empty(NO_HISTORY)
+            return
+        self._stack.setCurrentWidget(self.plot_widget)
+        self.controls.set_exportable(True)
+        self.lines.sync(servers)
+        start, end = self.x_range()
+        edge = (end - start) * _EDGE
+        start, end = start - edge, end + edge
+        points = self._max_points()
+        total = store.total_series(connection_id, start, end, points)
+        gap = gap_threshold(total.t)  # every server is polled when the total is
+        self.lines.set_series(TOTAL, total, gap)
+        for server_id in servers:
+            series = store.series(connection_id, server_id, start, end, points)
+            self.lines.set_series(server_id, series, gap)
+        top = self.lines.top()
+        self.marks.set_events(store.events(connection_id, start, end), top)
+        self.view.setYRange(-top * _HEADROOM, top * (1 + _HEADROOM), padding=0.0)
+        self.redraw_count += 1
+
+    def _max_points(self) -> int:
+        """Points per line: one per device pixel of the plot's width (each pair of pixel
+        columns gets its lowest and highest value)."""
+        pixels = int(self.view.width() * self.plot_widget.devicePixelRatioF())
+        return max(MIN_POINTS, min(MAX_POINTS, pixels))
+
+    def _follow_now(self) -> None:
+        """Move the view to the chosen range ending now, when it moved by a pixel or so."""
+        span = float(self._range)
+        end = self._clock()
+        start, current_end = self.x_range()
+        tolerance = span / 1000
+        if abs(current_end - end) > tolerance or abs((current_end - start) - span) > tolerance:
+            self.view.setXRange(end - span, end, padding=0.0)
+
+    def _show_empty(self, text: str) -> None:
+        self._empty.setText(text)
+        self._stack.setCurrentWidget(self._empty)
+        self.controls.set_exportable(False)
+
+    def _apply_palette(self) -> None:
+        palette = self.palette()
+        base = palette.color(QPalette.ColorRole.Base)
+        text = palette.color(QPalette.ColorRole.Text)
+        self.plot_widget.setBackground(base)
+        for side in ("left", "bottom"):
+            axis = self.plot.getAxis(side)
+            axis.setPen(text)
+            axis.setTextPen(text)
+        backdrop = QColor(base)
+        backdrop.setAlpha(210)
+        self.legend.setBrush(backdrop)
+        self.legend.setPen(palette.color(QPalette.ColorRole.Mid))
+        self.legend.setLabelTextColor(text)
+        self.lines.set_total_colour(text)
+        self.marks.set_line_colour(text)
+        self.crosshair.set_colour(text)
+
+    # -- events -----------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._store is not None:
+            if self._follow:
+                self._follow_now()
+            self.redraw()
+            self._timer.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
+
+    def _on_timer_timeout(self) -> None:
+        if self._follow:
+            self._follow_now()
+        if self._range_moved:
+            self.redraw()
+        elif self._data_changed:
+            start, end = self.x_range()
+            interval = data_redraw_interval(end - start, self._max_points())
+            if time.monotonic() - self._last_redraw >= interval - _TIMER_SLACK_S:
+                self.redraw()
+
+    def _on_history_changed(self, connection_id: str) -> None:
+        # Called by the store on every poll: only note it; the timer redraws.
+        if connection_id == self._connection_id:
+            self._data_changed = True
+
+    def _on_view_x_range_changed(self, *_: object) -> None:
+        self._range_moved = True
+
+    def _on_view_range_changed_manually(self, *_: object) -> None:
+        if self._follow:
+            self.set_follow_live(False)
+
+    def _on_legend_sample_clicked(self, *_: object) -> None:
+        self._range_moved = True  # the y axis fits the lines still shown
+
+    def _on_crosshair_readout_changed(self, text: str) -> None:
+        self.readout.setText(text or "Point at the graph to read the values at that time.")
