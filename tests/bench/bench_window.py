@@ -19,8 +19,9 @@ After the warm-up (not measured), figures over the rest of the run:
 - RSS: at start-up, after the warm-up and at the end.
 
 ``--hide-load-dock`` hides the window's Load dock (the load graph) before the cluster
-is opened, to measure the rest of the window alone. ``--profile FILE`` runs the measured period under cProfile (the CPU figures are then
-inflated), saves the statistics and prints the busiest functions.
+is opened, to measure the rest of the window alone. ``--profile FILE`` runs the
+measured period under cProfile (the CPU figures are then inflated), saves the
+statistics and prints the busiest functions.
 """
 
 from __future__ import annotations

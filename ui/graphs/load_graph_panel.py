@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -24,6 +24,11 @@ REDRAW_INTERVAL_MS = 500
 SLOWEST_REDRAW_S = 10.0
 MIN_POINTS, MAX_POINTS = 200, 2000  # per line and redraw
 MIN_PLOT_LINES = 10  # the plot's least height, in lines of text
+MAX_SERVER_LINES = 24
+"""Above this many servers the graph draws the busiest ones (and the selected ones) plus
+the total: a line per server of a 1,000-server cluster would take the window's event
+loop for most of every second and could not be told apart anyway."""
+RANKING_REFRESH_S = 10.0  # how often the busiest servers are chosen again
 _TIMER_SLACK_S = 0.05  # a coarse QTimer may fire this much early
 NO_CONNECTION = "Select a connection to see its load over time"
 NO_HISTORY = "No load history yet: it is recorded from the first successful update on"
@@ -78,6 +83,10 @@ class LoadGraphPanel(QWidget):
         self._follow = True
         self._range_moved = False
         self._data_changed = False
+        self._selected: frozenset[str] = frozenset()
+        self._ranking: list[str] = []
+        self._ranked_at = self._ranked_end = float("-inf")
+        self._title: str | None = None
         self._last_redraw = -float("inf")  # time.monotonic() of the last redraw
         self.redraw_count = 0
 
@@ -212,8 +221,15 @@ class LoadGraphPanel(QWidget):
             self._follow_now()
 
     def highlight(self, server_ids: Iterable[str]) -> None:
-        """Thicken the lines of these servers and dim the others (none: all normal)."""
-        self.lines.highlight(server_ids)
+        """Thicken the lines of these servers and dim the others (none: all normal).
+
+        In a large cluster a selected server gets its line even when it is not among
+        the busiest."""
+        ids = frozenset(server_ids)
+        if ids != self._selected:
+            self._selected = ids
+            self._data_changed = True
+        self.lines.highlight(ids)
 
     def render_image(self) -> QImage:
         """The graph as shown, legend included."""
@@ -245,21 +261,59 @@ class LoadGraphPanel(QWidget):
             return
         self._stack.setCurrentWidget(self.plot_widget)
         self.controls.set_exportable(True)
-        self.lines.sync(servers)
         start, end = self.x_range()
+        drawn = self._servers_to_draw(store, connection_id, servers, start, end)
+        self.lines.sync(drawn)
         edge = (end - start) * _EDGE
         start, end = start - edge, end + edge
         points = self._max_points()
         total = store.total_series(connection_id, start, end, points)
         gap = gap_threshold(total.t)  # every server is polled when the total is
         self.lines.set_series(TOTAL, total, gap)
-        for server_id in servers:
+        for server_id in drawn:
             series = store.series(connection_id, server_id, start, end, points)
             self.lines.set_series(server_id, series, gap)
         top = self.lines.top()
         self.marks.set_events(store.events(connection_id, start, end), top)
         self.view.setYRange(-top * _HEADROOM, top * (1 + _HEADROOM), padding=0.0)
         self.redraw_count += 1
+
+    def _servers_to_draw(
+        self,
+        store: HistoryStore,
+        connection_id: str,
+        servers: Mapping[str, str],
+        start: float,
+        end: float,
+    ) -> Mapping[str, str]:
+        """All servers, or in a large cluster the selected ones and the busiest (by their
+        highest load in the range shown)."""
+        title = None
+        if len(servers) > MAX_SERVER_LINES:
+            now = time.monotonic()
+            stale = (
+                now - self._ranked_at > RANKING_REFRESH_S
+                or abs(end - self._ranked_end) > RANKING_REFRESH_S
+                or set(self._ranking) != set(servers)
+            )
+            if stale:
+                load = {
+                    sid: float(recent.y.max()) if len(recent.y) else 0.0
+                    for sid in servers
+                    if (recent := store.series(connection_id, sid, start, end, 2)) is not None
+                }
+                self._ranking = sorted(servers, key=lambda sid: (-load[sid], sid))
+                self._ranked_at, self._ranked_end = now, end
+            chosen = [sid for sid in self._ranking if sid in self._selected]
+            chosen += [sid for sid in self._ranking if sid not in self._selected]
+            servers = {sid: servers[sid] for sid in chosen[:MAX_SERVER_LINES]}
+            title = (
+                f"Total and the {len(servers)} busiest or selected of {len(self._ranking)} servers"
+            )
+        if title != self._title:
+            self._title = title
+            self.plot_widget.getPlotItem().setTitle(title, size="9pt")
+        return servers
 
     def _max_points(self) -> int:
         """Points per line: one per device pixel of the plot's width (each pair of pixel

@@ -17,6 +17,7 @@ from tests.ui.graphs.history_data import CONNECTION, START, FakeClock, feed
 from ui.graphs.graph_lines import DIMMED_ALPHA, HIGHLIGHT_WIDTH, LINE_WIDTH, TOTAL
 from ui.graphs.graph_range import GraphRange
 from ui.graphs.load_graph_panel import (
+    MAX_SERVER_LINES,
     NO_CONNECTION,
     NO_HISTORY,
     LoadGraphPanel,
@@ -245,3 +246,20 @@ def test_new_samples_alone_redraw_long_ranges_less_often() -> None:
     assert data_redraw_interval(GraphRange.FIVE_MINUTES, 1500) == 0.5  # the timer's pace
     assert data_redraw_interval(GraphRange.HOUR, 1500) == 2.4  # a pixel's worth of time
     assert data_redraw_interval(GraphRange.WEEK, 1500) == 10.0  # the slowest
+
+
+def test_a_large_cluster_draws_the_busiest_and_selected_servers_only(
+    panel: LoadGraphPanel, store: HistoryStore
+) -> None:
+    feed(store, seconds(30), servers=60)  # server n carries 10·n Clients: as-60 is busiest
+    panel.set_connection(CONNECTION, store, name="Large")
+    panel.redraw()
+    drawn = set(panel.lines.keys()) - {TOTAL}
+    assert len(drawn) == MAX_SERVER_LINES
+    assert drawn == {f"as-{n:02d}" for n in range(61 - MAX_SERVER_LINES, 61)}
+    assert len(panel.lines.data(TOTAL).y) == 30  # the total still counts every server
+    panel.highlight(["as-01"])
+    panel.redraw()
+    drawn = set(panel.lines.keys()) - {TOTAL}
+    assert "as-01" in drawn
+    assert len(drawn) == MAX_SERVER_LINES
