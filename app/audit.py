@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 AUDIT_FILE = "audit.jsonl"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_DETAIL_CHARS = 2000
+APPEND_LOCK_TIMEOUT_S = 10.0
 
 
 class AuditAction(StrEnum):
@@ -129,14 +130,17 @@ class AuditLog:
         self._rotate_if_full()
         line = entry.to_json_line().encode("utf-8")
         flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
-        fd = os.open(self.path, flags, 0o600)
-        try:
-            if not _ends_with_newline(fd):
-                line = b"\n" + line  # never glue an entry onto a line cut short by a crash
-            os.write(fd, line)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        # The lock makes "is the last line complete?" and the write one step for every
+        # process: another one's write in progress is never mistaken for a cut line.
+        with InterProcessLock(self._lock_path, timeout_s=APPEND_LOCK_TIMEOUT_S):
+            fd = os.open(self.path, flags, 0o600)
+            try:
+                if not _ends_with_newline(fd):
+                    line = b"\n" + line  # never glue an entry onto a line cut short by a crash
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
         return entry
 
     def read(self, limit: int = 1000) -> list[AuditEntry]:
