@@ -13,6 +13,10 @@ from collections.abc import Callable, Mapping
 import pytest
 import qasync
 from PySide6.QtCore import SignalInstance
+
+from tests.helpers.waiting import wait_until
+
+__all__ = ["next_emission", "wait_until"]
 from PySide6.QtWidgets import QApplication
 
 # Every loop made for a test stays referenced until the process ends. A closed qasync loop
@@ -32,16 +36,6 @@ def pytest_asyncio_loop_factories(
     config: pytest.Config, item: pytest.Item
 ) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
     return {"qasync": _qasync_loop}
-
-
-async def wait_until(predicate: Callable[[], bool], within: float = 20.0) -> None:
-    """Wait on the running loop (Qt events keep flowing) until ``predicate()`` is true."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 async def next_emission(signal: SignalInstance, within: float = 20.0) -> tuple[object, ...]:

@@ -6,10 +6,9 @@ import asyncio
 
 import qasync
 
-from app.api.settings import TrustMode
-from app.connections import ConnectionProfile, TlsOptions
 from app.monitor import ConnectionState
 from app.session import ConnectionSession
+from tests.helpers.profiles import simulator_password, simulator_profile
 from tests.helpers.simulator_process import SimulatorProcess
 from tests.ui.conftest import next_emission, wait_until
 from ui.bridge import SessionBridge
@@ -51,18 +50,8 @@ async def test_runner_reports_results_errors_and_cancels_on_shutdown() -> None:
 
 
 async def test_bridge_emits_snapshots_and_status(shared_simulator: SimulatorProcess) -> None:
-    profile = ConnectionProfile(
-        name="Demo",
-        urls=[shared_simulator.url],
-        username=shared_simulator.info.username,
-        tls=TlsOptions(mode=TrustMode.CA_FILE, ca_file=str(shared_simulator.info.ca_file)),
-        poll_interval_s=0.5,
-    )
-    password = shared_simulator.info.password
-
-    async def source() -> str:
-        return password
-
+    profile = simulator_profile(shared_simulator, urls=[shared_simulator.url])
+    source = simulator_password(shared_simulator)
     session = ConnectionSession(profile, source)
     bridge = SessionBridge(session)
     states: list[ConnectionState] = []

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from app.connections.model import ConnectionProfile
 from app.connections.store import ConnectionStore
 from app.paths import HOME_ENV_VAR, AppPaths
-
-MakeProfile = Callable[..., ConnectionProfile]
+from tests.helpers.profiles import MakeProfile, profile_factory
 
 
 @pytest.fixture
@@ -36,16 +32,4 @@ def store(paths: AppPaths) -> ConnectionStore:
 @pytest.fixture
 def make_profile() -> MakeProfile:
     """Build a valid profile; keyword arguments override the defaults."""
-    counter = iter(range(1, 10_000))
-
-    def make(**overrides: Any) -> ConnectionProfile:
-        number = next(counter)
-        fields: dict[str, Any] = {
-            "name": f"Cluster {number}",
-            "urls": [f"mt{number}.corp.example:8443"],
-            "username": "admin",
-        }
-        fields.update(overrides)
-        return ConnectionProfile(**fields)
-
-    return make
+    return profile_factory()

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from app.api.settings import ProxyMode, TrustMode
 from app.connections.errors import ProfileValidationError
 from app.connections.model import AuthMode, ConnectionProfile, EnvironmentTag
-from tests.app.connections.conftest import MakeProfile
+from tests.helpers.profiles import MakeProfile
 
 PIN = "AB:" * 31 + "CD"
 PIN_DIGITS = "ab" * 31 + "cd"

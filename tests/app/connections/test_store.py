@@ -18,7 +18,7 @@ from app.connections.errors import (
 from app.connections.filelock import InterProcessLock
 from app.connections.store import ConnectionStore
 from app.paths import AppPaths
-from tests.app.connections.conftest import MakeProfile
+from tests.helpers.profiles import MakeProfile
 
 
 def corrupt_copies(store: ConnectionStore) -> list[Path]:

@@ -11,8 +11,8 @@ from app.connections.errors import TransferError
 from app.connections.store import ConnectionStore
 from app.connections.transfer import MAX_IMPORT_BYTES, export_connections, import_connections
 from app.credentials import CredentialStore
-from tests.app.connections.conftest import MakeProfile
 from tests.app.connections.keyring_fake import MemoryKeyring
+from tests.helpers.profiles import MakeProfile
 
 
 def test_round_trip_into_an_empty_console(tmp_path: Path, make_profile: MakeProfile) -> None:

@@ -4,38 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable
 
 from app.alerts import Alert, AlertEngine, AlertKind
-from app.api.settings import TrustMode
-from app.connections import ConnectionProfile
-from app.connections.model import TlsOptions
 from app.history import EventKind, HistoryFeeder, HistoryStore
 from app.monitor import MonitorEvent
 from app.session import ConnectionSession
+from tests.helpers.profiles import simulator_password, simulator_profile
 from tests.helpers.simulator_process import SimulatorProcess
-
-
-async def wait_until(predicate: Callable[[], bool], within: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not predicate():
-        assert loop.time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
+from tests.helpers.waiting import wait_until
 
 
 async def test_polls_become_samples_events_and_alerts(simulator: SimulatorProcess) -> None:
-    profile = ConnectionProfile(
-        name="Simulator",
-        urls=[simulator.url],
-        username=simulator.info.username,
-        tls=TlsOptions(mode=TrustMode.CA_FILE, ca_file=str(simulator.info.ca_file)),
-        poll_interval_s=0.5,
-    )
-    password = simulator.info.password
-
-    async def password_source() -> str:
-        return password
+    profile = simulator_profile(simulator, urls=[simulator.url])
+    password_source = simulator_password(simulator)
 
     store = HistoryStore()
     engine = AlertEngine()

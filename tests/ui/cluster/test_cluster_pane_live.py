@@ -7,9 +7,8 @@ import asyncio
 from pytestqt.qtbot import QtBot
 
 from app.api.models import ServerStatus
-from app.api.settings import TrustMode
-from app.connections import ConnectionProfile, TlsOptions
 from app.session import ConnectionSession
+from tests.helpers.profiles import simulator_password, simulator_profile
 from tests.helpers.simulator_process import SimulatorProcess
 from tests.ui.conftest import wait_until
 from ui.bridge import SessionBridge
@@ -22,17 +21,8 @@ WATCHED = "as-03"  # not the endpoint the session talks to
 async def test_servers_appear_and_a_stopped_server_turns_offline_keeping_the_selection(
     simulator: SimulatorProcess, qtbot: QtBot
 ) -> None:
-    profile = ConnectionProfile(
-        name="Simulator",
-        urls=[simulator.url],
-        username=simulator.info.username,
-        tls=TlsOptions(mode=TrustMode.CA_FILE, ca_file=str(simulator.info.ca_file)),
-        poll_interval_s=0.5,
-    )
-    password = simulator.info.password
-
-    async def password_source() -> str:
-        return password
+    profile = simulator_profile(simulator, urls=[simulator.url])
+    password_source = simulator_password(simulator)
 
     pane = ClusterPane()
     qtbot.addWidget(pane)

@@ -2,38 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from app.connections import ConnectionProfile, ConnectionStore
+from app.connections import ConnectionStore
 from app.credentials import CredentialStore
 from app.paths import AppPaths
 from tests.app.connections.keyring_fake import MemoryKeyring
+from tests.helpers.profiles import MakeProfile, profile_factory
 from ui.connections.repository import ConnectionRepository
 from ui.tasks import TaskRunner
-
-MakeProfile = Callable[..., ConnectionProfile]
 
 
 @pytest.fixture
 def make_profile() -> MakeProfile:
     """Build a valid profile; keyword arguments override the defaults."""
-    counter = iter(range(1, 10_000))
-
-    def make(**overrides: Any) -> ConnectionProfile:
-        number = next(counter)
-        fields: dict[str, Any] = {
-            "name": f"Cluster {number}",
-            "urls": [f"mt{number}.corp.example:8443"],
-            "username": "admin",
-        }
-        fields.update(overrides)
-        return ConnectionProfile(**fields)
-
-    return make
+    return profile_factory()
 
 
 @pytest.fixture

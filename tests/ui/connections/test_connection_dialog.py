@@ -14,9 +14,9 @@ from app.api.settings import ProxyMode, TrustMode
 from app.api.tls import fetch_certificate
 from app.connections import ConnectionProfile, EnvironmentTag, TlsOptions
 from app.credentials import Secret
+from tests.helpers.profiles import MakeProfile
 from tests.helpers.simulator_process import SimulatorProcess
 from tests.ui.conftest import next_emission, wait_until
-from tests.ui.connections.conftest import MakeProfile
 from ui.connections.certificate_dialog import grouped_fingerprint
 from ui.connections.connection_check import LOGIN_KEY, CheckOutcome, CheckResult
 from ui.connections.connection_dialog import ConnectionDialog

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.api.errors import UnreachableError, UnreachableReason
 from app.connections import ConnectionProfile, EnvironmentTag
 from app.monitor import ConnectionState, MonitorStatus
-from tests.ui.connections.conftest import MakeProfile
+from tests.helpers.profiles import MakeProfile
 from ui.connections.connection_tree_model import ConnectionRole, ConnectionTreeModel
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

@@ -15,8 +15,8 @@ from app.connections import ConnectionProfile, ConnectionStore, EnvironmentTag
 from app.credentials import SERVICE, Secret, entry_key
 from app.monitor import ConnectionState, MonitorStatus
 from tests.app.connections.keyring_fake import MemoryKeyring
+from tests.helpers.profiles import MakeProfile
 from tests.ui.conftest import wait_until
-from tests.ui.connections.conftest import MakeProfile
 from ui.connections.connection_tree_model import ConnectionRole
 from ui.connections.connections_pane import ConnectionsPane
 from ui.connections.password_prompt import PasswordDialog

@@ -20,7 +20,7 @@ from app.api.errors import (
 from app.api.models import HealthReport, HealthStatus
 from app.api.settings import ProxyMode, TrustMode
 from app.connections import EnvironmentTag, ProxyOptions, TlsOptions
-from tests.ui.connections.conftest import MakeProfile
+from tests.helpers.profiles import MakeProfile
 from ui.connections.connection_check import CheckOutcome, error_result, health_result
 from ui.connections.connection_delegate import ConnectionItemDelegate, badge_text_colour
 from ui.connections.connection_tree_model import ConnectionTreeModel

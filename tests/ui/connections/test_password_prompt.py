@@ -14,8 +14,8 @@ from app.connections import ConnectionProfile, ConnectionStore
 from app.credentials import SERVICE, Secret, entry_key
 from app.logsetup import redact
 from tests.app.connections.keyring_fake import MemoryKeyring
+from tests.helpers.profiles import MakeProfile
 from tests.ui.conftest import wait_until
-from tests.ui.connections.conftest import MakeProfile
 from ui.connections.password_prompt import (
     NO_KEYRING_TIP,
     REJECTED_REASON,

@@ -12,7 +12,7 @@ from keyring.errors import KeyringLocked
 from app.connections import ConnectionStore, EnvironmentTag
 from app.credentials import SERVICE, CredentialStore, Secret, entry_key
 from tests.app.connections.keyring_fake import MemoryKeyring
-from tests.ui.connections.conftest import MakeProfile
+from tests.helpers.profiles import MakeProfile
 from ui.connections.repository import ConnectionRepository
 from ui.tasks import TaskRunner
 

@@ -10,19 +10,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
 import shiboken6
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.api.settings import TrustMode
-from app.connections import ConnectionProfile, TlsOptions
+from app.connections import ConnectionProfile
 from app.credentials import CredentialStore, Secret
 from app.paths import AppPaths
 from tests.app.connections.keyring_fake import MemoryKeyring
-from tests.helpers.simulator_process import SimulatorProcess
 from tests.ui.conftest import wait_until
 from ui.app import build_services
 from ui.cluster.columns import Column
@@ -33,19 +31,6 @@ MakeWindow = Callable[..., MainWindow]
 QObjectT = TypeVar("QObjectT", bound=QObject)
 Own = Callable[[QObjectT], QObjectT]
 WINDOW_SIZE = (780, 560)  # within the offscreen screen (800 x 800): never clamped
-
-
-def simulator_profile(sim: SimulatorProcess, **overrides: Any) -> ConnectionProfile:
-    """A connection to every endpoint of ``sim``, trusting its CA, polling every 0.5 s."""
-    fields: dict[str, Any] = {
-        "name": "Simulated cluster",
-        "urls": [endpoint.url for endpoint in sim.info.endpoints],
-        "username": sim.info.username,
-        "tls": TlsOptions(mode=TrustMode.CA_FILE, ca_file=str(sim.info.ca_file)),
-        "poll_interval_s": 0.5,
-    }
-    fields.update(overrides)
-    return ConnectionProfile(**fields)
 
 
 def open_transient(window: MainWindow, profile: ConnectionProfile, password: str) -> None:

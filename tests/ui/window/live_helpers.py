@@ -7,12 +7,12 @@ from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMenu
 
 from app.monitor import ConnectionState
+from tests.helpers.profiles import simulator_profile
 from tests.helpers.simulator_process import SimulatorProcess
 from tests.ui.conftest import wait_until
 from tests.ui.window.conftest import (
     MakeWindow,
     open_transient,
-    simulator_profile,
     wait_for_health_round,
     wait_for_rows,
 )

@@ -11,13 +11,13 @@ from PySide6.QtWidgets import QApplication, QDialog
 from app.api.settings import TrustMode
 from app.connections import TlsOptions
 from app.monitor import ConnectionState
+from tests.helpers.profiles import simulator_profile
 from tests.helpers.simulator_process import SimulatorProcess
 from tests.ui.conftest import wait_until
 from tests.ui.window.conftest import (
     MakeWindow,
     close_window,
     open_transient,
-    simulator_profile,
     wait_for_health_round,
     wait_for_rows,
 )

@@ -9,9 +9,9 @@ import pytest
 
 from app.connections import ConnectionProfile
 from app.monitor import ConnectionState, MonitorStatus
+from tests.helpers.profiles import simulator_profile
 from tests.helpers.simulator_process import SimulatorProcess
 from tests.ui.conftest import wait_until
-from tests.ui.window.conftest import simulator_profile
 from ui.sessions import SessionManager
 from ui.tasks import TaskRunner
 

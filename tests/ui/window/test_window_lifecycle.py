@@ -15,13 +15,13 @@ import app
 from app.connections import EnvironmentTag
 from app.credentials import Secret
 from app.monitor import ConnectionState
+from tests.helpers.profiles import simulator_profile
 from tests.helpers.simulator_process import ROOT, SimulatorProcess
 from tests.ui.conftest import wait_until
 from tests.ui.window.conftest import (
     MakeWindow,
     close_window,
     open_transient,
-    simulator_profile,
     wait_for_health_round,
     wait_for_rows,
 )
