@@ -15,11 +15,8 @@ always``) the variants of ``download_analysis`` locate the gap.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import shutil
 import statistics
-import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -34,7 +31,7 @@ from tests.bench.download_tools import (
     our_download,
     warm_up,
 )
-from tests.bench.harness import access_token, connection_config, simulators
+from tests.bench.harness import access_token, connection_config, run_in_scratch, simulators
 from tests.bench.measure import MB, load_average, machine_description, source_revision
 from tests.helpers.simulator_process import SimulatorProcess
 
@@ -181,18 +178,8 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-download-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    print(f"scratch folder: {workdir} (pid {os.getpid()})", flush=True)
-    revision = source_revision()  # before the run: the tree may change while it lasts
-    try:
-        result = run(args, workdir) | {"revision": revision}
-    finally:
-        if args.workdir is None:
-            shutil.rmtree(workdir, ignore_errors=True)
+    result = run_in_scratch(args, "bench-download-", run, source_revision())
     print_summary(result)
-    if args.json is not None:
-        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

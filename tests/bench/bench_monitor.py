@@ -20,17 +20,19 @@ worker's CPU and RSS as ``/proc`` sees them, with the simulators' CPU for contex
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import pstats
-import shutil
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from tests.bench.harness import connection_config, finish_worker, simulators, start_worker
+from tests.bench.harness import (
+    connection_config,
+    finish_worker,
+    run_in_scratch,
+    simulators,
+    start_worker,
+)
 from tests.bench.measure import (
     MB,
     load_average,
@@ -197,20 +199,10 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix=f"bench-monitor-{args.scenario}-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    print(f"scratch folder: {workdir} (pid {os.getpid()})", flush=True)
-    revision = source_revision()  # before the run: the tree may change while it lasts
-    try:
-        result = run(args, workdir) | {"revision": revision}
-    finally:
-        if args.workdir is None:
-            shutil.rmtree(workdir, ignore_errors=True)
+    result = run_in_scratch(args, f"bench-monitor-{args.scenario}-", run, source_revision())
     print_summary(result)
     if args.profile is not None:
         print_profile(args.profile)
-    if args.json is not None:
-        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

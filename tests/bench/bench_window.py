@@ -32,9 +32,7 @@ import cProfile
 import json
 import os
 import pstats
-import shutil
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +48,7 @@ from app.credentials import CredentialStore, Secret
 from app.monitor import MonitorStatus
 from app.paths import AppPaths
 from tests.app.connections.keyring_fake import MemoryKeyring
+from tests.bench.harness import run_in_scratch
 from tests.bench.measure import (
     MB,
     cpu_seconds,
@@ -380,20 +379,10 @@ def main() -> None:
     args = parse_args()
     if args.profile is not None:
         args.profile = args.profile.resolve()
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-window-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    print(f"scratch folder: {workdir} (pid {os.getpid()})", flush=True)
-    revision = window_revision()  # before the run: the tree may change while it lasts
-    try:
-        result = run(args, workdir) | {"revision": revision}
-    finally:
-        if args.workdir is None:
-            shutil.rmtree(workdir, ignore_errors=True)
+    result = run_in_scratch(args, "bench-window-", run, window_revision())
     print_summary(result)
     if args.profile is not None:
         print_profile(args.profile)
-    if args.json is not None:
-        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -11,9 +11,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+import tempfile
+from argparse import Namespace
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +130,27 @@ def read_config() -> dict[str, Any]:
 def emit_result(result: dict[str, Any]) -> None:
     """In a worker: hand the figures to the parent (one JSON line on stdout)."""
     print(json.dumps(result), flush=True)
+
+
+def run_in_scratch(
+    args: Namespace,
+    prefix: str,
+    run: Callable[[Namespace, Path], dict[str, Any]],
+    revision: str,
+) -> dict[str, Any]:
+    """Run a benchmark in ``args.workdir`` (or a temporary folder, removed afterwards).
+
+    ``revision`` is taken before the run, since the tree may change while it lasts. The
+    result (with the revision) is written to ``args.json`` when given, and returned.
+    """
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix=prefix))
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"scratch folder: {workdir} (pid {os.getpid()})", flush=True)
+    try:
+        result = run(args, workdir) | {"revision": revision}
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    if args.json is not None:
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return result
