@@ -133,14 +133,22 @@ class ClusterMonitor:
         self._wake.set()
 
     async def stop(self) -> None:
-        """Cancel polling and probing and wait until both have ended."""
+        """Cancel polling and probing and wait until both have ended.
+
+        It always completes: a task that had already failed is logged, not re-raised, so
+        that closing a connection never stops half-way.
+        """
         tasks = [t for t in (self._task, self._health_task) if t is not None]
         self._task = self._health_task = None
         for task in tasks:
             task.cancel()
         for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await task
+            except asyncio.CancelledError:
+                pass
+            except Exception:
+                log.exception("monitor task %s had failed", task.get_name())
         if self._status.state is not ConnectionState.IDLE:
             self._set_status(
                 MonitorStatus(

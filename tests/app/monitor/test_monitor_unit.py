@@ -6,6 +6,7 @@ The integration with the real client and simulator is in test_monitor_live.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -260,3 +261,27 @@ async def test_stop_leaves_no_task_and_a_failing_listener_is_contained() -> None
     assert asyncio.all_tasks() == before
     assert not monitor.running
     assert any(isinstance(e, SnapshotReceived) for e in good)
+
+
+async def test_stop_completes_even_when_the_polling_task_had_failed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    source = ScriptedSource([make_snapshot({"as-01": "online"})])
+    monitor = fast_monitor(source)
+    monitor.start()
+    await wait_for(lambda: source.calls >= 1)
+    task = monitor._task
+    assert task is not None
+    task.cancel()  # stand in for a task that died: replace its outcome with an error
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+    async def died() -> None:
+        raise RuntimeError("no running event loop")
+
+    failed = asyncio.get_running_loop().create_task(died())
+    await asyncio.sleep(0)  # let it fail
+    monitor._task = failed
+    await monitor.stop()
+    assert monitor.status.state is ConnectionState.IDLE
+    assert "had failed" in caplog.text
