@@ -144,10 +144,8 @@ class Exchanger:
             else:
                 context = build_ssl_context(settings.trust)
                 hosts = [urlsplit(u).hostname or "" for u in settings.urls]
-                arguments = client_arguments(settings.proxy, context, hosts)
-                self._client = httpx.AsyncClient(
-                    http1=True, http2=False, limits=POOL_LIMITS, **arguments, **common
-                )
+                arguments = client_arguments(settings.proxy, context, hosts, limits=POOL_LIMITS)
+                self._client = httpx.AsyncClient(**arguments, **common)
         return self._client
 
     async def _translated(self, exc: httpx.TransportError, url: str) -> ConsoleError:

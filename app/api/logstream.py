@@ -58,18 +58,21 @@ class LogStream:
         When the connection drops, the bytes received so far are still yielded, then
         ``UnreachableError(reason=CONNECTION_LOST)`` is raised, so a resume loses nothing.
         """
-        buffer = bytearray()
+        pieces: list[bytes] = []
+        buffered = 0
         failure: ConsoleError | None = None
         try:
             async for piece in self._response.aiter_bytes():  # identity-encoded: raw bytes
-                buffer += piece
-                if len(buffer) >= chunk_size:
-                    yield bytes(buffer)
-                    buffer.clear()
+                pieces.append(piece)
+                buffered += len(piece)
+                if buffered >= chunk_size:
+                    yield pieces[0] if len(pieces) == 1 else b"".join(pieces)
+                    pieces.clear()
+                    buffered = 0
         except httpx.TransportError as exc:
             failure = transport_error(exc, self._url)
-        if buffer:
-            yield bytes(buffer)
+        if pieces:
+            yield b"".join(pieces)
         if failure is not None:
             raise failure
 

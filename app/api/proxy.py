@@ -1,12 +1,11 @@
 """How HTTPS requests reach the Management Tools: directly, through a proxy, or as the OS says.
 
 ``client_arguments`` turns a ``ProxySetting`` into keyword arguments for
-``httpx.AsyncClient``. Only ``_windows_system_proxies`` knows about Windows.
+``httpx.AsyncClient``: the transports, with or without a proxy.
 """
 
 from __future__ import annotations
 
-import os
 import ssl
 import urllib.request
 from collections.abc import Callable, Iterable
@@ -14,19 +13,20 @@ from typing import TypedDict
 
 import httpx
 
+from app.api.network import AsyncioHTTPTransport
 from app.api.settings import ProxyMode, ProxySetting
 from app.api.urls import InvalidUrlError
 
 
-class ClientArguments(TypedDict, total=False):
+class ClientArguments(TypedDict):
     """The ``httpx.AsyncClient`` keyword arguments that decide transport and proxy."""
 
-    verify: ssl.SSLContext
-    trust_env: bool
-    proxy: str
+    transport: httpx.AsyncBaseTransport
     mounts: dict[str, httpx.AsyncBaseTransport | None]
+    trust_env: bool
 
 
+DEFAULT_LIMITS = httpx.Limits()
 SystemProxies = Callable[[Iterable[str]], tuple[dict[str, str], set[str]]]
 
 
@@ -35,32 +35,36 @@ def client_arguments(
     ssl_context: ssl.SSLContext,
     hosts: Iterable[str] = (),
     *,
+    limits: httpx.Limits = DEFAULT_LIMITS,
     system_proxies: SystemProxies | None = None,
 ) -> ClientArguments:
     """Keyword arguments for ``httpx.AsyncClient`` that apply ``setting``.
 
-    ``hosts`` are the Management Tool host names the client will contact; on Windows
-    the system bypass list is evaluated for them. ``system_proxies`` replaces the
-    Windows lookup (for tests); when it is None, SYSTEM means the Windows Internet
-    settings on Windows and the usual ``*_PROXY`` environment variables elsewhere.
-    Raises ``InvalidUrlError`` for a URL proxy without a usable URL.
+    Every transport is an ``AsyncioHTTPTransport`` (HTTP/1.1) with ``ssl_context`` and
+    ``limits``. ``hosts`` are the Management Tool host names the client will contact;
+    for SYSTEM the bypass list is evaluated for them. ``system_proxies`` replaces the
+    system lookup (for tests); when it is None, SYSTEM means the usual ``*_PROXY``
+    environment variables, and on Windows without them the Internet settings.
+    Raises ``InvalidUrlError`` for a proxy without a usable URL.
     """
+
+    def transport(proxy: str | None = None) -> httpx.AsyncBaseTransport:
+        return AsyncioHTTPTransport(
+            verify=ssl_context, limits=limits, http1=True, http2=False, proxy=proxy
+        )
+
     if setting.mode is ProxyMode.NONE:
-        return {"verify": ssl_context, "trust_env": False}
+        return {"transport": transport(), "mounts": {}, "trust_env": False}
     if setting.mode is ProxyMode.URL:
-        return {"verify": ssl_context, "trust_env": False, "proxy": _proxy_url(setting.url)}
-    if system_proxies is None:
-        if os.name != "nt":
-            return {"verify": ssl_context, "trust_env": True}
-        system_proxies = _windows_system_proxies
-    proxies, bypassed = system_proxies(hosts)
+        return {"transport": transport(_proxy_url(setting.url)), "mounts": {}, "trust_env": False}
+    proxies, bypassed = (system_proxies or _system_proxies)(hosts)
     mounts: dict[str, httpx.AsyncBaseTransport | None] = {
-        f"{scheme}://": httpx.AsyncHTTPTransport(proxy=url, verify=ssl_context)
+        f"{scheme}://": transport(_proxy_url(url))
         for scheme, url in proxies.items()
         if scheme in ("http", "https")
     }
     mounts.update({f"all://{host}": None for host in bypassed})
-    return {"verify": ssl_context, "trust_env": False, "mounts": mounts}
+    return {"transport": transport(), "mounts": mounts, "trust_env": False}
 
 
 def _proxy_url(url: str | None) -> str:
@@ -78,8 +82,12 @@ def _proxy_url(url: str | None) -> str:
     return text
 
 
-def _windows_system_proxies(hosts: Iterable[str]) -> tuple[dict[str, str], set[str]]:
-    """Proxies from the Windows Internet settings (registry) and which hosts bypass them."""
-    proxies = urllib.request.getproxies()  # reads the registry on Windows
+def _system_proxies(hosts: Iterable[str]) -> tuple[dict[str, str], set[str]]:
+    """The system's proxies and which of ``hosts`` bypass them.
+
+    The ``*_proxy`` environment variables and ``no_proxy``; on Windows without them, the
+    Internet settings in the registry and their bypass list.
+    """
+    proxies = urllib.request.getproxies()
     bypassed = {host for host in hosts if urllib.request.proxy_bypass(host)}
     return proxies, bypassed

@@ -40,6 +40,7 @@ class Variant:
 
 
 STACK_VARIANTS = (  # stack, write: see stack_worker
+    ("httpx-anyio", "none"),
     ("httpx", "none"),
     ("httpx", "inline"),
     ("httpx", "thread"),

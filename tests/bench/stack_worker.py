@@ -1,14 +1,15 @@
 """Worker: the bare HTTP stacks under a download, with or without writing the body.
 
 Locates a throughput gap. ``httpx`` is the stack ``ManagementClient`` uses (httpx's
-``AsyncClient``, httpcore over anyio, the console's TLS context); ``aiohttp`` reads
-through asyncio's own TLS transport. The body is discarded (``write`` ``none``),
+``AsyncClient`` over the console's asyncio network backend and TLS context);
+``httpx-anyio`` is httpx with httpcore's default anyio backend, for comparison;
+``aiohttp`` reads through asyncio's own TLS transport. The body is discarded (``write`` ``none``),
 written to a file on the event loop (``inline``), or written through the core's
-``PartWriter`` (``thread``: one worker thread, one chunk in flight), always in chunks
+``PartWriter`` (``thread``: one worker thread, a few chunks queued), always in chunks
 of ``CHUNK_SIZE`` as ``LogStream`` hands them out. What a ``LogDownload`` adds beyond
 the ``thread`` variant is its bookkeeping (progress reports, state file, checks).
 
-Configuration (stdin): ``stack`` (``httpx`` or ``aiohttp``), ``write``, ``url``,
+Configuration (stdin): ``stack`` (``httpx``, ``httpx-anyio`` or ``aiohttp``), ``write``, ``url``,
 ``ca_file``, ``token`` and ``folder``. Figures (stdout): ``bytes``, ``seconds`` and
 ``reads`` (body pieces the stack handed over).
 """
@@ -25,7 +26,8 @@ import aiohttp
 import httpx
 
 from app.api.logstream import DEFAULT_CHUNK_SIZE
-from app.api.settings import TlsTrust, TrustMode
+from app.api.proxy import client_arguments
+from app.api.settings import ProxyMode, ProxySetting, TlsTrust, TrustMode
 from app.api.tls import build_ssl_context
 from app.downloads.writer import PartWriter
 from tests.bench.harness import emit_result, read_config
@@ -36,8 +38,21 @@ Write = Callable[[bytes], Awaitable[None]]
 
 async def httpx_body(url: str, ca_file: Path, token: str) -> AsyncIterator[bytes]:
     context = build_ssl_context(TlsTrust(mode=TrustMode.CA_FILE, ca_file=ca_file))
+    arguments = client_arguments(ProxySetting(mode=ProxyMode.NONE), context)
+    async for piece in httpx_pieces(httpx.AsyncClient(timeout=60.0, **arguments), url, token):
+        yield piece
+
+
+async def httpx_anyio_body(url: str, ca_file: Path, token: str) -> AsyncIterator[bytes]:
+    context = build_ssl_context(TlsTrust(mode=TrustMode.CA_FILE, ca_file=ca_file))
+    client = httpx.AsyncClient(verify=context, trust_env=False, timeout=60.0)
+    async for piece in httpx_pieces(client, url, token):
+        yield piece
+
+
+async def httpx_pieces(client: httpx.AsyncClient, url: str, token: str) -> AsyncIterator[bytes]:
     async with (
-        httpx.AsyncClient(verify=context, trust_env=False, timeout=60.0) as client,
+        client,
         client.stream("GET", url, headers={"Authorization": f"Bearer {token}"}) as response,
     ):
         response.raise_for_status()
@@ -76,7 +91,11 @@ async def receive(body: AsyncIterator[bytes], write: Write) -> tuple[int, int]:
 
 async def measure(config: dict[str, Any]) -> dict[str, Any]:
     """Receive the body at ``config["url"]`` as configured; return the figures."""
-    open_body = {"httpx": httpx_body, "aiohttp": aiohttp_body}[config["stack"]]
+    open_body = {
+        "httpx": httpx_body,
+        "httpx-anyio": httpx_anyio_body,
+        "aiohttp": aiohttp_body,
+    }[config["stack"]]
     body = open_body(config["url"], Path(config["ca_file"]), config["token"])
     target = Path(config["folder"]) / "body.bin"
     started = time.perf_counter()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import ssl
 from collections.abc import Iterable
 
+import httpcore
 import httpx
 import pytest
 
+from app.api.network import AsyncioBackend, AsyncioHTTPTransport, network_backend_of
 from app.api.proxy import client_arguments
 from app.api.settings import ProxyMode, ProxySetting
 from app.api.urls import InvalidUrlError
@@ -16,9 +17,25 @@ from app.api.urls import InvalidUrlError
 CONTEXT = ssl.create_default_context()
 
 
-def test_no_proxy_ignores_the_environment() -> None:
+def proxy_of(transport: httpx.AsyncBaseTransport | None) -> str | None:
+    """The proxy URL a transport's connection pool goes through, or None when direct."""
+    assert isinstance(transport, AsyncioHTTPTransport)
+    assert isinstance(network_backend_of(transport), AsyncioBackend)
+    pool = transport._pool
+    if isinstance(pool, httpcore.AsyncHTTPProxy):
+        url = pool._proxy_url
+        port = "" if url.port is None else f":{url.port}"
+        return f"{url.scheme.decode()}://{url.host.decode()}{port}"
+    assert type(pool) is httpcore.AsyncConnectionPool
+    return None
+
+
+def test_no_proxy_ignores_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp.local:8080")
     arguments = client_arguments(ProxySetting(mode=ProxyMode.NONE), CONTEXT)
-    assert arguments == {"verify": CONTEXT, "trust_env": False}
+    assert arguments["trust_env"] is False
+    assert arguments["mounts"] == {}
+    assert proxy_of(arguments["transport"]) is None
 
 
 @pytest.mark.parametrize(
@@ -31,7 +48,8 @@ def test_no_proxy_ignores_the_environment() -> None:
 )
 def test_an_explicit_proxy(typed: str, expected: str) -> None:
     arguments = client_arguments(ProxySetting(mode=ProxyMode.URL, url=typed), CONTEXT)
-    assert arguments == {"verify": CONTEXT, "trust_env": False, "proxy": expected}
+    assert arguments["trust_env"] is False
+    assert proxy_of(arguments["transport"]) == expected
     httpx.AsyncClient(**arguments)  # accepted by httpx as is
 
 
@@ -41,10 +59,22 @@ def test_an_unusable_proxy_url(typed: str | None) -> None:
         client_arguments(ProxySetting(mode=ProxyMode.URL, url=typed), CONTEXT)
 
 
-@pytest.mark.skipif(os.name == "nt", reason="outside Windows the environment decides")
-def test_system_proxy_outside_windows_uses_the_environment() -> None:
-    arguments = client_arguments(ProxySetting(mode=ProxyMode.SYSTEM), CONTEXT)
-    assert arguments == {"verify": CONTEXT, "trust_env": True}
+def test_system_proxy_follows_the_environment_and_no_proxy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("https_proxy", "http://proxy.corp.local:8080")
+    monkeypatch.setenv("no_proxy", "mt01.corp.local")
+    arguments = client_arguments(
+        ProxySetting(mode=ProxyMode.SYSTEM), CONTEXT, ["mt01.corp.local", "mt02.example.com"]
+    )
+    mounts = arguments["mounts"]
+    assert set(mounts) == {"https://", "all://mt01.corp.local"}
+    assert proxy_of(mounts["https://"]) == "http://proxy.corp.local:8080"
+    assert mounts["all://mt01.corp.local"] is None
+    assert proxy_of(arguments["transport"]) is None
+    assert arguments["trust_env"] is False
 
 
 def test_system_proxies_become_mounts_with_bypassed_hosts() -> None:
@@ -68,4 +98,5 @@ def test_system_proxies_become_mounts_with_bypassed_hosts() -> None:
     mounts = arguments["mounts"]
     assert set(mounts) == {"http://", "https://", "all://mt01.corp.local"}
     assert mounts["all://mt01.corp.local"] is None
-    assert isinstance(mounts["https://"], httpx.AsyncHTTPTransport)
+    assert proxy_of(mounts["https://"]) == "http://proxy:8080"
+    assert proxy_of(mounts["http://"]) == "http://proxy:8080"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from app.downloads.errors import DiskError
+from app.downloads.errors import DiskError, DiskFullError
 from app.downloads.finishing import move_into_place, zip_is_valid
 from app.downloads.writer import PartWriter
 
@@ -68,3 +70,52 @@ async def test_writer_errors_are_typed(tmp_path: Path) -> None:
         await writer.open(0)
     await writer.close()
     assert caught.value.path == tmp_path / "no" / "such" / "dir" / "x.part"
+
+
+class FailingFile(io.BytesIO):
+    """A file whose ``fail_at``-th write (1-based) fails as a full disk would."""
+
+    def __init__(self, fail_at: int) -> None:
+        super().__init__()
+        self.writes = 0
+        self.fail_at = fail_at
+        self.written = bytearray()
+
+    def write(self, data: Any) -> int:
+        self.writes += 1
+        if self.writes == self.fail_at:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.written += data
+        return super().write(data)
+
+
+async def test_writes_overlap_up_to_the_limit_and_keep_their_order(tmp_path: Path) -> None:
+    path = tmp_path / "x.part"
+    writer = PartWriter(path, max_pending=3)
+    await writer.open(0)
+    chunks = [bytes([n]) * 1000 for n in range(50)]
+    for chunk in chunks:
+        await writer.write(chunk)
+        assert len(writer._pending) < 3
+    await writer.close()
+    assert path.read_bytes() == b"".join(chunks)
+
+
+async def test_after_a_failed_write_nothing_more_is_written(tmp_path: Path) -> None:
+    writer = PartWriter(tmp_path / "x.part", max_pending=8)
+    await writer.open(0)
+    failing = FailingFile(fail_at=2)
+    real_file, writer._file = writer._file, failing  # type: ignore[assignment]
+    assert real_file is not None
+    real_file.close()
+
+    async def write_all() -> None:
+        for chunk in (b"one", b"two", b"three", b"four"):
+            await writer.write(chunk)
+        await writer.close()
+
+    with pytest.raises(DiskFullError):
+        await write_all()
+    await writer.close()
+    assert failing.written == b"one"
+    assert failing.writes == 2

@@ -1,0 +1,192 @@
+"""The network layer under httpx: asyncio streams instead of httpcore's anyio backend.
+
+httpcore's default asyncio backend goes through anyio, whose TLS stream returns one
+TLS record (16 KiB at most) per read and opens two cancel scopes around every read
+and write. asyncio's own TLS transport decrypts everything that has arrived in one
+go, and a timeout is one timer. A read returns up to ``READ_BYTES`` (256 KiB) even
+when httpcore asks for less (it asks for 64 KiB): its HTTP/1.1 parser (h11) takes
+any amount, and every read costs the same fixed work in httpcore, h11 and httpx
+whatever its size, so a large download needs about half the CPU. The HTTP semantics
+(h11, the connection pool, httpx's exceptions) stay httpcore's; only the byte streams
+change. Measured in ``docs/performance.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import select
+import ssl
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpcore
+import httpx
+
+READ_BYTES = 256 * 1024  # the most one read returns, whatever httpcore asks for
+STREAM_BUFFER_LIMIT = 1024 * 1024  # bytes buffered by asyncio before reading pauses
+_CLOSE_TIMEOUT = 2.0  # seconds to wait for a TLS close_notify exchange before aborting
+SocketOption = (
+    tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
+)
+
+
+@contextmanager
+def _mapped(mapping: dict[type[BaseException], type[Exception]]) -> Iterator[None]:
+    """Re-raise the first matching exception as httpcore's, chained to the original."""
+    try:
+        yield
+    except Exception as exc:
+        for source, target in mapping.items():
+            if isinstance(exc, source):
+                raise target(exc) from exc
+        raise
+
+
+_READ_ERRORS: dict[type[BaseException], type[Exception]] = {
+    TimeoutError: httpcore.ReadTimeout,
+    OSError: httpcore.ReadError,
+}
+_WRITE_ERRORS: dict[type[BaseException], type[Exception]] = {
+    TimeoutError: httpcore.WriteTimeout,
+    OSError: httpcore.WriteError,
+}
+_CONNECT_ERRORS: dict[type[BaseException], type[Exception]] = {
+    TimeoutError: httpcore.ConnectTimeout,
+    OSError: httpcore.ConnectError,  # ssl.SSLError included
+    EOFError: httpcore.ConnectError,
+}
+
+
+class AsyncioStream(httpcore.AsyncNetworkStream):
+    """One TCP (and after ``start_tls``, TLS) connection as an asyncio stream pair."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._reader = reader
+        self._writer = writer
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
+        """What has arrived, up to ``max(max_bytes, READ_BYTES)``; b"" at the end."""
+        with _mapped(_READ_ERRORS):
+            async with asyncio.timeout(timeout):
+                return await self._reader.read(max(max_bytes, READ_BYTES))
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        if not buffer:
+            return
+        with _mapped(_WRITE_ERRORS):
+            self._writer.write(buffer)
+            async with asyncio.timeout(timeout):
+                await self._writer.drain()
+
+    async def aclose(self) -> None:
+        writer = self._writer
+        if writer.is_closing():
+            return
+        writer.close()
+        try:
+            async with asyncio.timeout(_CLOSE_TIMEOUT):
+                await writer.wait_closed()
+        except (OSError, TimeoutError):
+            writer.transport.abort()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            with _mapped(_CONNECT_ERRORS):
+                await self._writer.start_tls(
+                    ssl_context, server_hostname=server_hostname, ssl_handshake_timeout=timeout
+                )
+        except BaseException:
+            self._writer.transport.abort()
+            raise
+        return self
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "ssl_object":
+            return self._writer.get_extra_info("ssl_object")
+        if info == "client_addr":
+            return self._writer.get_extra_info("sockname")
+        if info == "server_addr":
+            return self._writer.get_extra_info("peername")
+        if info == "socket":
+            return self._writer.get_extra_info("socket")
+        if info == "is_readable":
+            return self._is_readable()
+        return None
+
+    def _is_readable(self) -> bool:
+        """True when an idle connection has been closed by the server or has stray data."""
+        if self._reader.at_eof() or self._reader.exception() is not None:
+            return True
+        if self._writer.is_closing():
+            return True
+        sock = self._writer.get_extra_info("socket")
+        if sock is None or sock.fileno() < 0:
+            return True
+        readable, _, _ = select.select([sock.fileno()], [], [], 0)
+        return bool(readable)
+
+
+class AsyncioBackend(httpcore.AsyncNetworkBackend):
+    """Opens ``AsyncioStream`` connections; TCP_NODELAY is asyncio's default."""
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109
+        local_address: str | None = None,
+        socket_options: Iterable[SocketOption] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        with _mapped(_CONNECT_ERRORS):
+            async with asyncio.timeout(timeout):
+                reader, writer = await asyncio.open_connection(
+                    host,
+                    port,
+                    local_addr=(local_address, 0) if local_address else None,
+                    limit=STREAM_BUFFER_LIMIT,
+                    happy_eyeballs_delay=0.25,
+                )
+        sock = writer.get_extra_info("socket")
+        for option in socket_options or ():
+            sock.setsockopt(*option)
+        return AsyncioStream(reader, writer)
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109
+        socket_options: Iterable[SocketOption] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("Unix sockets are not used by this console")
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class AsyncioHTTPTransport(httpx.AsyncHTTPTransport):
+    """``httpx.AsyncHTTPTransport`` whose connection pool uses ``AsyncioBackend``.
+
+    Takes the same arguments. httpx builds its httpcore pool without a way to choose
+    the network backend, so the pool's backend is replaced after construction; a test
+    fails if an httpx or httpcore upgrade moves that attribute.
+    """
+
+    def __init__(self, **arguments: Any) -> None:
+        super().__init__(**arguments)
+        if not hasattr(self._pool, "_network_backend"):  # pragma: no cover - guarded by a test
+            raise RuntimeError("httpcore's connection pool no longer has _network_backend")
+        setattr(self._pool, "_network_backend", AsyncioBackend())  # noqa: B010
+
+
+def network_backend_of(transport: httpx.AsyncBaseTransport) -> object:
+    """The httpcore network backend a transport's pool uses (for checks and tests)."""
+    return getattr(getattr(transport, "_pool", None), "_network_backend", None)
+
+
+__all__ = ["AsyncioBackend", "AsyncioHTTPTransport", "AsyncioStream", "network_backend_of"]
