@@ -2,13 +2,14 @@
 
 httpcore's default asyncio backend goes through anyio, whose TLS stream returns one
 TLS record (16 KiB at most) per read and opens two cancel scopes around every read
-and write. asyncio's own TLS transport decrypts everything that has arrived in one
-go, and a timeout is one timer. A read returns up to ``READ_BYTES`` (256 KiB) even
-when httpcore asks for less (it asks for 64 KiB): its HTTP/1.1 parser (h11) takes
-any amount, and every read costs the same fixed work in httpcore, h11 and httpx
-whatever its size, so a large download needs about half the CPU. The HTTP semantics
-(h11, the connection pool, httpx's exceptions) stay httpcore's; only the byte streams
-change. Measured in ``docs/performance.md``.
+and write. Here asyncio's own TLS transport decrypts everything that has arrived
+straight into the connection's ``ReceivingProtocol`` buffer, and a timeout is one
+timer. A read returns up to ``READ_BYTES`` (256 KiB) even when httpcore asks for
+less (it asks for 64 KiB): its HTTP/1.1 parser (h11) takes any amount, and every
+read costs the same fixed work in httpcore, h11 and httpx whatever its size, so a
+large download needs about half the CPU. The HTTP semantics (h11, the connection
+pool, httpx's exceptions) stay httpcore's; only the byte streams change. Measured in
+``docs/performance.md``.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from typing import Any
 import httpcore
 import httpx
 
+from app.api.stream_protocol import ReceivingProtocol
+
 READ_BYTES = 256 * 1024  # the most one read returns, whatever httpcore asks for
-STREAM_BUFFER_LIMIT = 1024 * 1024  # bytes buffered by asyncio before reading pauses
 _CLOSE_TIMEOUT = 2.0  # seconds to wait for a TLS close_notify exchange before aborting
 SocketOption = (
     tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
@@ -59,36 +61,38 @@ _CONNECT_ERRORS: dict[type[BaseException], type[Exception]] = {
 
 
 class AsyncioStream(httpcore.AsyncNetworkStream):
-    """One TCP (and after ``start_tls``, TLS) connection as an asyncio stream pair."""
+    """One TCP (and after ``start_tls``, TLS) connection: an asyncio transport and its
+    ``ReceivingProtocol``."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._reader = reader
-        self._writer = writer
+    def __init__(self, transport: asyncio.Transport, protocol: ReceivingProtocol) -> None:
+        self._transport = transport
+        self._protocol = protocol
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
         """What has arrived, up to ``max(max_bytes, READ_BYTES)``; b"" at the end."""
         with _mapped(_READ_ERRORS):
             async with asyncio.timeout(timeout):
-                return await self._reader.read(max(max_bytes, READ_BYTES))
+                return await self._protocol.read(max(max_bytes, READ_BYTES))
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
         if not buffer:
             return
         with _mapped(_WRITE_ERRORS):
-            self._writer.write(buffer)
+            if self._transport.is_closing():
+                raise ConnectionResetError("the connection is closed")
+            self._transport.write(buffer)
             async with asyncio.timeout(timeout):
-                await self._writer.drain()
+                await self._protocol.drain()
 
     async def aclose(self) -> None:
-        writer = self._writer
-        if writer.is_closing():
+        if self._transport.is_closing():
             return
-        writer.close()
+        self._transport.close()
         try:
             async with asyncio.timeout(_CLOSE_TIMEOUT):
-                await writer.wait_closed()
-        except (OSError, TimeoutError):
-            writer.transport.abort()
+                await self._protocol.wait_closed()
+        except TimeoutError:
+            self._transport.abort()
 
     async def start_tls(
         self,
@@ -96,36 +100,43 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,  # noqa: ASYNC109
     ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
         try:
             with _mapped(_CONNECT_ERRORS):
-                await self._writer.start_tls(
-                    ssl_context, server_hostname=server_hostname, ssl_handshake_timeout=timeout
+                transport = await loop.start_tls(
+                    self._transport,
+                    self._protocol,
+                    ssl_context,
+                    server_hostname=server_hostname,
+                    ssl_handshake_timeout=timeout,
                 )
         except BaseException:
-            self._writer.transport.abort()
+            self._transport.abort()
             raise
+        if transport is None:  # pragma: no cover - only when the loop is closing
+            raise httpcore.ConnectError("the connection closed during the TLS handshake")
+        self._transport = transport
+        self._protocol.connection_made(transport)  # asyncio does not call it after start_tls
         return self
 
     def get_extra_info(self, info: str) -> Any:
         if info == "ssl_object":
-            return self._writer.get_extra_info("ssl_object")
+            return self._transport.get_extra_info("ssl_object")
         if info == "client_addr":
-            return self._writer.get_extra_info("sockname")
+            return self._transport.get_extra_info("sockname")
         if info == "server_addr":
-            return self._writer.get_extra_info("peername")
+            return self._transport.get_extra_info("peername")
         if info == "socket":
-            return self._writer.get_extra_info("socket")
+            return self._transport.get_extra_info("socket")
         if info == "is_readable":
             return self._is_readable()
         return None
 
     def _is_readable(self) -> bool:
         """True when an idle connection has been closed by the server or has stray data."""
-        if self._reader.at_eof() or self._reader.exception() is not None:
+        if self._protocol.at_eof or self._protocol.lost or self._transport.is_closing():
             return True
-        if self._writer.is_closing():
-            return True
-        sock = self._writer.get_extra_info("socket")
+        sock = self._transport.get_extra_info("socket")
         if sock is None or sock.fileno() < 0:
             return True
         readable, _, _ = select.select([sock.fileno()], [], [], 0)
@@ -143,19 +154,20 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[SocketOption] | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
         with _mapped(_CONNECT_ERRORS):
             async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(
+                transport, protocol = await loop.create_connection(
+                    ReceivingProtocol,
                     host,
                     port,
                     local_addr=(local_address, 0) if local_address else None,
-                    limit=STREAM_BUFFER_LIMIT,
                     happy_eyeballs_delay=0.25,
                 )
-        sock = writer.get_extra_info("socket")
+        sock = transport.get_extra_info("socket")
         for option in socket_options or ():
             sock.setsockopt(*option)
-        return AsyncioStream(reader, writer)
+        return AsyncioStream(transport, protocol)
 
     async def connect_unix_socket(
         self,

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import httpcore
 import httpx
 import pytest
+import trustme
 
 from app.api.exchange import POOL_LIMITS, Exchanger
 from app.api.network import AsyncioBackend, AsyncioHTTPTransport, network_backend_of
@@ -154,5 +157,39 @@ def test_a_reply_cut_mid_body_is_a_read_error() -> None:
             with pytest.raises(httpx.TransportError):
                 await download()
             assert received == 1000
+
+    asyncio.run(scenario())
+
+
+def test_a_slow_reader_over_tls_gets_every_byte() -> None:
+    """Reading pauses and resumes on the TLS transport, not on the socket under it."""
+    body = os.urandom(3 * 1024 * 1024)
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    client_context = ssl.create_default_context()
+    ca.configure_trust(client_context)
+
+    async def large(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        await writer.drain()
+        await reader.read()  # until the client closes
+
+    async def scenario() -> None:
+        server = await asyncio.start_server(large, "127.0.0.1", 0, ssl=server_context)
+        port = server.sockets[0].getsockname()[1]
+        received = bytearray()
+        transport = AsyncioHTTPTransport(verify=client_context)
+        async with (
+            httpx.AsyncClient(transport=transport) as client,
+            client.stream("GET", f"https://127.0.0.1:{port}/") as response,
+        ):
+            async for piece in response.aiter_raw():
+                received += piece
+                await asyncio.sleep(0.002)  # the buffer fills and reading pauses
+        server.close()
+        await server.wait_closed()
+        assert bytes(received) == body
 
     asyncio.run(scenario())
