@@ -15,7 +15,6 @@ pool, httpx's exceptions) stay httpcore's; only the byte streams change. Measure
 from __future__ import annotations
 
 import asyncio
-import select
 import ssl
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -133,14 +132,16 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         return None
 
     def _is_readable(self) -> bool:
-        """True when an idle connection has been closed by the server or has stray data."""
-        if self._protocol.at_eof or self._protocol.lost or self._transport.is_closing():
-            return True
-        sock = self._transport.get_extra_info("socket")
-        if sock is None or sock.fileno() < 0:
-            return True
-        readable, _, _ = select.select([sock.fileno()], [], [], 0)
-        return bool(readable)
+        """True when an idle connection has been closed by the server or has stray data.
+
+        No system call: the event loop reads every socket that is not paused, so a
+        server's close or stray bytes are already in the protocol once the loop has
+        run (httpcore asks this of every idle connection before each request).
+        """
+        protocol = self._protocol
+        return (
+            protocol.has_unread or protocol.at_eof or protocol.lost or self._transport.is_closing()
+        )
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):

@@ -43,6 +43,10 @@ class ReceivingProtocol(asyncio.BufferedProtocol):
         return (self._eof or self._error is not None) and self._start == self._end
 
     @property
+    def has_unread(self) -> bool:
+        return self._start != self._end
+
+    @property
     def lost(self) -> bool:
         return self._closed.done()
 

@@ -11,7 +11,8 @@ Run: ``.venv/bin/python -m tests.bench.bench_monitor --scenario large|fleet
   its endpoints starting at the k-th, and each round probes all 10 servers.
 
 The monitors run in a worker process of their own (``monitor_worker``), apart from the
-simulators, polling every second. Figures: the worker's CPU time over wall time after
+simulators, polling every ``--poll-interval`` seconds (1; a saved connection's default
+is 2). Figures: the worker's CPU time over wall time after
 the warm-up (target < 5 % of one core) and its ``VmRSS`` at the end of the warm-up
 against the end (target growth < 5 MB, 10^6 bytes). A line per minute shows the
 worker's CPU and RSS as ``/proc`` sees them, with the simulators' CPU for context.
@@ -100,7 +101,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     with simulators(workdir, simulator_arguments(args)) as sims:
         config = {
             "connections": connections(args, sims),
-            "poll_interval": POLL_INTERVAL_S,
+            "poll_interval": args.poll_interval,
             "seconds": args.minutes * 60,
             "warmup_seconds": args.warmup_minutes * 60,
             "sample_seconds": RSS_SAMPLE_S,
@@ -120,6 +121,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         warnings = stderr_path.read_text(encoding="utf-8").count("WARNING")
     return {
         "scenario": args.scenario,
+        "poll_interval": args.poll_interval,
         "machine": machine_description(),
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
         "load_average_at_end": load_average(),
@@ -141,7 +143,8 @@ def print_summary(result: dict[str, Any]) -> None:
     minutes = result["measured_wall_seconds"] / 60
     print(
         f"\n{result['machine']}; revision {result['revision']}\n"
-        f"scenario {result['scenario']}: {result['connections']} connection(s), clusters of "
+        f"scenario {result['scenario']}: {result['connections']} connection(s) polled every "
+        f"{result['poll_interval']:g} s, clusters of "
         f"{'/'.join(map(str, result['servers_seen']))} servers, {result['simulators']} "
         f"simulator(s) using {result['simulator_cpu_percent']:.1f} % of a core\n"
         f"polls: {result['polls_ok']} ok, {result['polls_failed']} failed; changed snapshots "
@@ -172,12 +175,18 @@ def print_profile(stats_file: Path, lines: int = 30) -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m tests.bench.bench_monitor",
-        description="CPU and memory of ClusterMonitor polling simulated clusters every second.",
+        description="CPU and memory of ClusterMonitor polling simulated clusters.",
     )
     parser.add_argument("--scenario", choices=("large", "fleet"), required=True)
     parser.add_argument("--minutes", type=float, default=10.0, help="whole run (default 10)")
     parser.add_argument(
         "--warmup-minutes", type=float, default=1.0, help="not measured (default 1)"
+    )
+    parser.add_argument(
+        "--poll-interval",
+        type=float,
+        default=POLL_INTERVAL_S,
+        help=f"seconds between polls of each connection (default {POLL_INTERVAL_S:g})",
     )
     parser.add_argument("--connections", type=int, default=50, help="fleet: connections")
     parser.add_argument("--simulators", type=int, default=5, help="fleet: simulator processes")
