@@ -1,4 +1,5 @@
-"""What the frozen folder leaves out: Qt translations, unused Qt plugins and libraries.
+"""What the frozen folder leaves out: Qt translations, unused Qt plugins and libraries,
+and the files of packages' parts that the spec excludes but hooks collect anyway.
 
 The same rules serve twice: the spec filters PyInstaller's lists of binaries and data
 files before collecting them, and ``build.py`` removes anything that still reached the
@@ -47,6 +48,8 @@ DROPPED_QT_LIBRARIES = frozenset(
         "EglFsKmsGbmSupport",
         "EglFsKmsSupport",
         "Network",
+        "OpenGL",
+        "OpenGLWidgets",
         "Pdf",
         "Qml",
         "QmlMeta",
@@ -59,12 +62,51 @@ DROPPED_QT_LIBRARIES = frozenset(
         "WlShellIntegration",
     }
 )
-"""Qt libraries (``Qt6<Name>``) that only dropped plugins or unused modules need."""
+"""Qt libraries (``Qt6<Name>``) that only dropped plugins or unused modules need.
+
+OpenGL: pyqtgraph imports PySide6.QtOpenGL and QtOpenGLWidgets by name but draws through
+them only when its OpenGL option is on, which the console never turns on; the runtime
+hook ``runtime_hooks/qt_opengl_stand_ins.py`` answers those imports in the frozen app.
+"""
+
+DROPPED_QT_BINDINGS = frozenset({"QtOpenGL", "QtOpenGLWidgets"})
+"""PySide6's Python modules (``PySide6/<Name>.abi3.so``, ``.pyd``) that the spec excludes."""
 
 DROPPED_FILES = frozenset({"opengl32sw.dll", "d3dcompiler_47.dll", "libEGL.dll", "libGLESv2.dll"})
-"""OpenGL renderers of Windows wheels: only Qt Quick and OpenGL widgets use them."""
+"""OpenGL renderers of Windows wheels: only Qt Quick and OpenGL widgets use them (the
+console's widgets and graphs are painted by Qt's raster engine)."""
+
+DROPPED_FOLDERS = (
+    "numpy/random",
+    "numpy/fft",
+    "pyqtgraph/icons/peegee",
+)
+"""Bundle folders left out whole: numpy's hook collects every numpy extension module
+whether its package is excluded or not (the spec excludes numpy.random and numpy.fft,
+which neither the console nor the parts of pyqtgraph it uses import); pyqtgraph's
+application icons serve only ``pyqtgraph.mkQApp``, which the console never calls."""
+
+UNUSED_SUBPACKAGES = (
+    "pydantic.v1",
+    "pyqtgraph.console",
+    "pyqtgraph.dockarea",
+    "pyqtgraph.examples",
+    "pyqtgraph.exporters",
+    "pyqtgraph.flowchart",
+    "pyqtgraph.jupyter",
+    "pyqtgraph.opengl",
+)
+"""Subpackages the spec excludes although their packages' hooks name them (``hooks/``
+leaves them out of those hooks' hidden imports): pydantic's V1 compatibility layer, and
+the parts of pyqtgraph that importing pyqtgraph does not import. The exporters' dialog
+opens from the plot's context menu, which the console disables."""
 
 _LIBRARY_SUFFIXES = (".so", ".dll", ".dylib")
+
+
+def is_unused_module(name: str) -> bool:
+    """True for a module in one of ``UNUSED_SUBPACKAGES`` (or one of them itself)."""
+    return any(name == package or name.startswith(f"{package}.") for package in UNUSED_SUBPACKAGES)
 
 
 def platform_key(platform: str = sys.platform) -> str:
@@ -91,8 +133,24 @@ def qt_library_name(file_name: str) -> str | None:
     return stem.removeprefix("Qt6")
 
 
+def qt_binding_name(file_name: str) -> str | None:
+    """``QtOpenGL.abi3.so`` / ``QtOpenGL.pyd`` -> ``QtOpenGL``; None for anything else."""
+    stem, _, suffix = file_name.partition(".")
+    if not stem.startswith("Qt") or suffix not in ("abi3.so", "pyd"):
+        return None
+    return stem
+
+
+def in_dropped_folder(bundle_path: str) -> bool:
+    """True when ``bundle_path`` lies in one of ``DROPPED_FOLDERS``."""
+    path = bundle_path.replace("\\", "/")
+    return any(path.startswith(f"{folder}/") for folder in DROPPED_FOLDERS)
+
+
 def is_dropped(bundle_path: str, platform: str = sys.platform) -> bool:
     """True when the file at ``bundle_path`` does not belong in the frozen folder."""
+    if in_dropped_folder(bundle_path):
+        return True
     parts = PurePosixPath(bundle_path.replace("\\", "/")).parts
     if "PySide6" not in parts:
         return False
@@ -106,6 +164,8 @@ def is_dropped(bundle_path: str, platform: str = sys.platform) -> bool:
         kept = KEPT_PLUGINS[platform_key(platform)].get(rest[0], frozenset())
         return plugin_name(rest[-1]) not in kept
     if parts[-1] in DROPPED_FILES:
+        return True
+    if inside == (parts[-1],) and qt_binding_name(parts[-1]) in DROPPED_QT_BINDINGS:
         return True
     library = qt_library_name(parts[-1])
     return library in DROPPED_QT_LIBRARIES
@@ -150,21 +210,21 @@ def strip_debug_symbols(contents: Path, platform: str = sys.platform) -> list[st
 
 
 def prune_folder(contents: Path, platform: str = sys.platform) -> list[str]:
-    """Delete dropped files (and emptied plugin folders) under ``contents``.
+    """Delete dropped files (and the folders they leave empty) under ``contents``.
 
     ``contents`` is the folder the bundle paths are relative to (``_internal``). Returns
     the removed bundle paths, sorted.
     """
     removed: list[str] = []
+    emptied: set[Path] = set()
     for path in sorted(contents.rglob("*")):
         if path.is_symlink() or path.is_file():
             relative = path.relative_to(contents).as_posix()
             if is_dropped(relative, platform):
                 path.unlink()
                 removed.append(relative)
-    pyside = contents / "PySide6"
-    if pyside.is_dir():
-        for folder in sorted((p for p in pyside.rglob("*") if p.is_dir()), reverse=True):
-            if not any(folder.iterdir()):
-                folder.rmdir()
+                emptied.update(p for p in path.parents if contents in p.parents)
+    for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
     return removed

@@ -14,7 +14,13 @@ import pytest
 
 import app
 from app.paths import APP_AUTHOR, APP_NAME
-from tests.packaging.paths import BUILD_SCRIPT, ENTRY_DIR, ROOT
+from tests.packaging.paths import (
+    BUILD_SCRIPT,
+    ENTRY_DIR,
+    PACKAGING_DIR,
+    QT_OPENGL_STAND_INS,
+    ROOT,
+)
 from tests.packaging.spec_runner import Built, run_spec
 
 NSIS_DEFINE = re.compile(r'^\s*!define\s+(\w+)\s+"([^"]*)"', re.MULTILINE)
@@ -94,6 +100,24 @@ def test_the_spec_names_the_keyring_backends_and_excludes_other_qt_bindings(
         assert f"keyring.backends.{backend}" in kwargs["hiddenimports"]
     assert {"PyQt5", "PyQt6", "PySide2"} <= set(kwargs["excludes"])
     assert all(Path(folder).is_dir() for folder in kwargs["hookspath"])
+
+
+def test_the_spec_leaves_qt_opengl_out_and_runs_its_stand_ins(linux_spec: Built) -> None:
+    kwargs = linux_spec.analyses[0].kwargs
+    for module in ("PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets"):
+        assert module in kwargs["excludes"]
+        assert module not in kwargs["hiddenimports"]
+    assert [Path(hook) for hook in kwargs["runtime_hooks"]] == [QT_OPENGL_STAND_INS]
+    assert QT_OPENGL_STAND_INS.is_file()
+
+
+def test_the_spec_excludes_what_the_packages_hooks_would_still_name(linux_spec: Built) -> None:
+    excludes = set(linux_spec.analyses[0].kwargs["excludes"])
+    assert set(prune.UNUSED_SUBPACKAGES) <= excludes
+    assert {"numpy.random", "numpy.fft"} <= excludes
+    assert "numpy.ma" not in excludes, "np.median imports numpy.ma"
+    for hook in ("hook-pydantic.py", "hook-pyqtgraph.py"):
+        assert "prune.is_unused_module" in (PACKAGING_DIR / "hooks" / hook).read_text("utf-8")
 
 
 def test_the_spec_drops_translations_and_unused_plugins_before_collecting(tmp_path: Path) -> None:

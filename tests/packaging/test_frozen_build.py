@@ -25,13 +25,25 @@ from tests.packaging.frozen import FrozenBuild, requires_frozen_build
 pytestmark = requires_frozen_build
 
 MIB = 1024 * 1024
-FOLDER_BUDGET_MIB = {"linux": 225, "win32": 180, "darwin": 225}
-"""Regression guards, above today's size (Linux: 208.5 MiB), not the 140 MB goal: numpy
-(with its OpenBLAS, about 43 MiB) and pyqtgraph (with Qt's OpenGL modules) came with the
-load graphs; Linux also carries ICU (about 37 MiB) and X11 libraries Windows does not."""
-INSTALLER_BUDGET_MIB = 70
-"""Regression guard for the installer around the Linux payload (links stored as copies)."""
+MB = 1_000_000
+FOLDER_BUDGET_MB = {"linux": 201, "win32": 140, "darwin": 235}
+"""Windows: the goal, 140 MB (an estimate from the win_amd64 wheels puts the folder at about
+124 MB). Linux: a regression guard just above today's 198.8 MB (189.5 MiB), which is over
+the goal because of what Windows does not carry: ICU (39 MB; Qt on Windows uses the
+system's), system libraries (X11, glib, D-Bus, libstdc++, ...: 14 MB), and because Linux's
+OpenBLAS and numpy core are larger (39 MB against 24 MB). macOS is not measured."""
+INSTALLER_BUDGET_MB = {"linux": 51, "win32": 45, "darwin": 60}
+"""Windows: the goal, 45 MB (estimated: about 32 MB). Linux: a regression guard just above
+the installer around today's Linux payload, 49.7 MB (47.4 MiB; links stored as copies)."""
 READY_TIMEOUT_S = 60.0
+
+
+def platform_name() -> str:
+    return "linux" if sys.platform.startswith("linux") else sys.platform
+
+
+def mib_and_mb(size: int) -> str:
+    return f"{size / MIB:.1f} MiB ({size / MB:.1f} MB)"
 
 
 def folder_size(folder: Path) -> int:
@@ -134,6 +146,11 @@ def test_the_frozen_folder_leaves_unused_qt_out(frozen_build: FrozenBuild) -> No
     names = {p.name for p in frozen_build.contents.rglob("*")}
     for unused in ("Quick", "Qml", "Pdf", "WebEngineCore", "Multimedia", "3DCore", "Network"):
         assert not [n for n in names if n.startswith((f"libQt6{unused}.", f"Qt6{unused}."))]
+    for opengl in ("OpenGL", "OpenGLWidgets"):  # runtime_hooks/qt_opengl_stand_ins.py
+        assert not [n for n in names if n.startswith((f"libQt6{opengl}.", f"Qt6{opengl}."))]
+        assert not [n for n in names if n.startswith(f"Qt{opengl}.")]
+    assert "opengl32sw.dll" not in names
+    assert not (frozen_build.contents / "numpy" / "random").exists()
     assert "mypy" not in names
     assert "_pytest" not in names
 
@@ -141,24 +158,22 @@ def test_the_frozen_folder_leaves_unused_qt_out(frozen_build: FrozenBuild) -> No
 def test_the_frozen_folder_stays_within_its_size_budget(
     frozen_build: FrozenBuild, measurements: dict[str, str]
 ) -> None:
-    size_mib = folder_size(frozen_build.folder) / MIB
-    measurements["frozen folder size"] = f"{size_mib:.1f} MiB ({size_mib * MIB / 1e6:.1f} MB)"
-    budget = FOLDER_BUDGET_MIB["linux" if sys.platform.startswith("linux") else sys.platform]
-    assert size_mib < budget
+    size = folder_size(frozen_build.folder)
+    measurements["frozen folder size"] = mib_and_mb(size)
+    assert size < FOLDER_BUDGET_MB[platform_name()] * MB
 
 
 def test_the_installer_compiles_as_a_64_bit_program(
     frozen_installer: Path, measurements: dict[str, str]
 ) -> None:
     data = frozen_installer.read_bytes()
-    size_mib = len(data) / MIB
-    measurements["installer size"] = f"{size_mib:.1f} MiB ({frozen_installer.name})"
+    measurements["installer size"] = f"{mib_and_mb(len(data))} {frozen_installer.name}"
     pe_header = int.from_bytes(data[0x3C:0x40], "little")
     assert data[:2] == b"MZ"
     assert data[pe_header : pe_header + 4] == b"PE\0\0"
     machine = int.from_bytes(data[pe_header + 4 : pe_header + 6], "little")
     assert machine == 0x8664, "an x86-64 installer (Target amd64-unicode)"
-    assert size_mib < INSTALLER_BUDGET_MIB
+    assert len(data) < INSTALLER_BUDGET_MB[platform_name()] * MB
 
 
 def _new_process_group() -> int:

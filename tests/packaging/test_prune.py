@@ -22,6 +22,11 @@ import pytest
         ("PySide6/Qt/lib/libQt6Quick.so.6", "linux"),
         ("PySide6/Qt6Pdf.dll", "win32"),
         ("PySide6/opengl32sw.dll", "win32"),
+        ("PySide6/Qt/lib/libQt6OpenGL.so.6", "linux"),
+        ("PySide6/Qt/lib/libQt6OpenGLWidgets.so.6", "linux"),
+        ("PySide6/Qt6OpenGL.dll", "win32"),
+        ("PySide6/QtOpenGL.abi3.so", "linux"),
+        ("PySide6/QtOpenGLWidgets.pyd", "win32"),
     ],
 )
 def test_unused_qt_files_are_dropped(bundle_path: str, platform: str) -> None:
@@ -45,12 +50,41 @@ def test_unused_qt_files_are_dropped(bundle_path: str, platform: str) -> None:
         ("PySide6/Qt6Gui.dll", "win32"),
         ("libssl.so.3", "linux"),
         ("libcrypto-3.dll", "win32"),
+        ("PySide6/QtGui.abi3.so", "linux"),
+        ("PySide6/QtWidgets.pyd", "win32"),
+        ("PySide6/QtOpenGL.pyi", "win32"),
         ("resources/icons/app.svg", "linux"),
         ("translations/not-qt.txt", "linux"),
+        ("numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so", "linux"),
+        ("numpy/linalg/_umath_linalg.cp311-win_amd64.pyd", "win32"),
+        ("numpy/randomness.pyc", "linux"),
+        ("pyqtgraph/icons/auto.png", "linux"),
     ],
 )
 def test_what_the_console_needs_is_kept(bundle_path: str, platform: str) -> None:
     assert not prune.is_dropped(bundle_path, platform)
+
+
+@pytest.mark.parametrize(
+    "bundle_path",
+    [
+        "numpy/random/_generator.cpython-311-x86_64-linux-gnu.so",
+        "numpy\\random\\mtrand.cp311-win_amd64.pyd",
+        "numpy/fft/_pocketfft_umath.cp311-win_amd64.pyd",
+        "pyqtgraph/icons/peegee/peegee_512px@2x.png",
+    ],
+)
+def test_the_files_of_excluded_packages_that_hooks_collect_are_dropped(bundle_path: str) -> None:
+    assert prune.is_dropped(bundle_path, "linux")
+    assert prune.is_dropped(bundle_path, "win32")
+
+
+def test_unused_subpackages_and_their_modules_are_recognised() -> None:
+    assert prune.is_unused_module("pydantic.v1")
+    assert prune.is_unused_module("pyqtgraph.flowchart.FlowchartCtrlTemplate_generic")
+    assert not prune.is_unused_module("pydantic.v1x")
+    assert not prune.is_unused_module("pyqtgraph.parametertree")
+    assert not prune.is_unused_module("pyqtgraph")
 
 
 def test_plugin_names_ignore_prefix_and_suffix() -> None:
@@ -79,6 +113,8 @@ def test_prune_folder_removes_dropped_files_and_emptied_folders(tmp_path: Path) 
         "PySide6/Qt/plugins/platforms/libqvnc.so": False,
         "PySide6/Qt/plugins/generic/libqevdevmouseplugin.so": False,
         "PySide6/Qt/translations/qtbase_fr.qm": False,
+        "numpy/random/mtrand.cpython-311-x86_64-linux-gnu.so": False,
+        "numpy/linalg/_umath_linalg.cpython-311-x86_64-linux-gnu.so": True,
         "resources/icons/app.svg": True,
     }
     for name in files:
@@ -90,3 +126,5 @@ def test_prune_folder_removes_dropped_files_and_emptied_folders(tmp_path: Path) 
         assert (tmp_path / name).exists() == kept
     assert not (tmp_path / "PySide6/Qt/plugins/generic").exists()
     assert not (tmp_path / "PySide6/Qt/translations").exists()
+    assert not (tmp_path / "numpy/random").exists()
+    assert (tmp_path / "numpy/linalg").is_dir()
