@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 import httpx
 
@@ -52,7 +52,7 @@ class LogStream:
             f"total_size={self.total_size}, etag={self.etag!r})"
         )
 
-    async def aiter_bytes(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AsyncIterator[bytes]:
+    async def aiter_bytes(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AsyncGenerator[bytes]:
         """The body from ``offset`` on, in chunks of at most about ``chunk_size`` bytes.
 
         When the connection drops, the bytes received so far are still yielded, then
@@ -61,16 +61,25 @@ class LogStream:
         pieces: list[bytes] = []
         buffered = 0
         failure: ConsoleError | None = None
+        body = self._response.aiter_bytes()  # identity-encoded: raw bytes
         try:
-            async for piece in self._response.aiter_bytes():  # identity-encoded: raw bytes
-                pieces.append(piece)
-                buffered += len(piece)
-                if buffered >= chunk_size:
-                    yield pieces[0] if len(pieces) == 1 else b"".join(pieces)
-                    pieces.clear()
-                    buffered = 0
-        except httpx.TransportError as exc:
-            failure = transport_error(exc, self._url)
+            try:
+                async for piece in body:
+                    pieces.append(piece)
+                    buffered += len(piece)
+                    if buffered >= chunk_size:
+                        yield pieces[0] if len(pieces) == 1 else b"".join(pieces)
+                        pieces.clear()
+                        buffered = 0
+            except httpx.TransportError as exc:
+                failure = transport_error(exc, self._url)
+        finally:
+            # The reply is closed before httpx's nested body generators are dropped, so
+            # their clean-up finds it closed and awaits nothing: qasync's loop does not
+            # finalize abandoned async generators, the garbage collector does.
+            await self._response.aclose()
+            if isinstance(body, AsyncGenerator):
+                await body.aclose()
         if pieces:
             yield b"".join(pieces)
         if failure is not None:

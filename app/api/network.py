@@ -26,7 +26,6 @@ import httpx
 from app.api.stream_protocol import ReceivingProtocol
 
 READ_BYTES = 256 * 1024  # the most one read returns, whatever httpcore asks for
-_CLOSE_TIMEOUT = 2.0  # seconds to wait for a TLS close_notify exchange before aborting
 SocketOption = (
     tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
 )
@@ -84,14 +83,12 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
                 await self._protocol.drain()
 
     async def aclose(self) -> None:
+        """Close without waiting for the server: ``close()`` sends TLS close_notify at
+        once, then the socket is dropped instead of waiting for the server's reply."""
         if self._transport.is_closing():
             return
         self._transport.close()
-        try:
-            async with asyncio.timeout(_CLOSE_TIMEOUT):
-                await self._protocol.wait_closed()
-        except TimeoutError:
-            self._transport.abort()
+        self._transport.abort()
 
     async def start_tls(
         self,

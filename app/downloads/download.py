@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, aclosing
 from pathlib import Path
 from typing import Protocol
 
@@ -212,12 +212,14 @@ class LogDownload:
         meter.update(done, self._clock())
         try:
             await writer.open(stream.offset)
-            async for chunk in stream.aiter_bytes(self._chunk_size):
-                await writer.write(chunk)
-                done += len(chunk)
-                if state.total_size is not None and done > state.total_size:
-                    break  # _finish reports the mismatch
-                self._report(done, state.total_size, stream.offset, meter, final=False)
+            chunks = stream.aiter_bytes(self._chunk_size)
+            async with aclosing(chunks):
+                async for chunk in chunks:
+                    await writer.write(chunk)
+                    done += len(chunk)
+                    if state.total_size is not None and done > state.total_size:
+                        break  # _finish reports the mismatch
+                    self._report(done, state.total_size, stream.offset, meter, final=False)
         finally:
             await writer.close()
         self._report(done, state.total_size, stream.offset, meter, final=True)
