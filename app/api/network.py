@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import httpcore
@@ -26,6 +26,7 @@ import httpx
 from app.api.stream_protocol import ReceivingProtocol
 
 READ_BYTES = 256 * 1024  # the most one read returns, whatever httpcore asks for
+_CLOSED_WITHIN = 1.0  # seconds; an aborted transport reports its end in a loop iteration
 SocketOption = (
     tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
 )
@@ -84,11 +85,15 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
     async def aclose(self) -> None:
         """Close without waiting for the server: ``close()`` sends TLS close_notify at
-        once, then the socket is dropped instead of waiting for the server's reply."""
+        once, then the socket is dropped instead of waiting for the server's reply; returns
+        once the socket is closed (an event-loop iteration or two)."""
         if self._transport.is_closing():
             return
         self._transport.close()
         self._transport.abort()
+        with suppress(TimeoutError):
+            async with asyncio.timeout(_CLOSED_WITHIN):
+                await self._protocol.wait_closed()
 
     async def start_tls(
         self,
