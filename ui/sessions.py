@@ -2,9 +2,12 @@
 
 Activating a connection opens a ``ConnectionSession`` for it (kept open, so the
 connections pane shows every opened connection's live state) and makes it current: the
-one the cluster table shows. Each open session feeds the load history and the alert
-engine. Disconnecting closes one; ``close_all()`` closes every session on shutdown,
-leaving no task and no socket behind.
+one the cluster table shows. The current connection polls at its own interval; the
+others at ``background_poll_interval`` (10 s) unless theirs is slower, which keeps their
+state, history and alerts current to within seconds at a fraction of the requests.
+Each open session feeds the load history and the alert engine. Disconnecting closes
+one; ``close_all()`` closes every session on shutdown, leaving no task and no socket
+behind.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from ui.bridge import SessionBridge
 from ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
+
+BACKGROUND_POLL_INTERVAL_S = 10.0
 
 
 class RenewablePasswordSource(Protocol):
@@ -89,7 +94,9 @@ class SessionManager(QObject):
     ``password_sources`` makes the password source of each new session;
     ``before_close`` is awaited before a session closes (to stop its downloads). Every
     poll of an open session is recorded in ``history`` and its monitor events are fed to
-    ``alerts`` (which forgets a connection once it is closed).
+    ``alerts`` (which forgets a connection once it is closed). Connections other than
+    the current one poll at ``background_poll_interval`` seconds, or their own interval
+    when that is slower.
 
     Signals:
         connection_opened(object): an ``OpenConnection`` was opened (or re-opened after
@@ -117,9 +124,11 @@ class SessionManager(QObject):
         before_close: BeforeClose | None = None,
         history: HistoryStore | None = None,
         alerts: AlertEngine | None = None,
+        background_poll_interval: float = BACKGROUND_POLL_INTERVAL_S,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._background_poll_interval = background_poll_interval
         self._runner = runner
         self._password_sources = password_sources
         self._audit = audit
@@ -160,6 +169,7 @@ class SessionManager(QObject):
                 self.retry(profile.id)  # opening it again is the natural way to retry
         if self._current_id != profile.id:
             self._current_id = profile.id
+            self._apply_poll_intervals()
             self.current_changed.emit(connection)
         return connection
 
@@ -197,6 +207,7 @@ class SessionManager(QObject):
                     self.current_changed.emit(reopened)
             else:
                 connection.profile = profile
+        self._apply_poll_intervals()
 
     async def close_all(self) -> None:
         """Close every session, including those still closing, and wait until they are."""
@@ -206,6 +217,14 @@ class SessionManager(QObject):
             await self._closer(session)
 
     # -- internals -----------------------------------------------------------------------
+    def _apply_poll_intervals(self) -> None:
+        """The current connection polls at its own interval, the others in the background."""
+        for connection_id, connection in self._open.items():
+            own = connection.profile.poll_interval_s
+            background = max(own, self._background_poll_interval)
+            interval = own if connection_id == self._current_id else background
+            connection.session.monitor.set_poll_interval(interval)
+
     def _open_session(self, profile: ConnectionProfile) -> OpenConnection:
         previous = self._open.pop(profile.id, None)
         if previous is not None:

@@ -38,6 +38,11 @@ class ClusterSource(Protocol):
     async def health(self, url: str | None = None) -> HealthReport: ...
 
 
+def _health_interval_for(poll_interval: float) -> float:
+    """Each server's own healthcheck: every 30 s, or every 10 polls when polls are slower."""
+    return max(30.0, 10 * poll_interval)
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -70,7 +75,8 @@ class ClusterMonitor:
             raise ValueError("poll_interval must be positive")
         self._source = source
         self._poll_interval = poll_interval
-        self._health_interval = health_interval or max(30.0, 10 * poll_interval)
+        self._health_interval_given = health_interval
+        self._health_interval = health_interval or _health_interval_for(poll_interval)
         self._health_limit = asyncio.Semaphore(max(1, health_concurrency))
         self._backoff = backoff or Backoff(base=max(1.0, poll_interval), rng=rng or random.Random())
         self._now = now
@@ -81,6 +87,9 @@ class ClusterMonitor:
         self._task: asyncio.Task[None] | None = None
         self._health_task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._poll_now = False
+        self._last_poll_at: float | None = None  # loop time of the last regular poll
+        self._next_poll_at: float | None = None  # loop time of the next regular poll
         self._last_health_round: datetime | None = None
 
     # -- public API -------------------------------------------------------------------
@@ -100,6 +109,26 @@ class ClusterMonitor:
     @property
     def poll_interval(self) -> float:
         return self._poll_interval
+
+    @property
+    def health_interval(self) -> float:
+        """Seconds between rounds of per-server healthcheck probes."""
+        return self._health_interval
+
+    def set_poll_interval(self, seconds: float) -> None:
+        """Poll every ``seconds`` from now on; the health-probe cadence follows unless it
+        was given. A shorter interval applies to the poll already waiting (it comes
+        ``seconds`` after the last one, or at once); backoff after failures is kept."""
+        if seconds <= 0:
+            raise ValueError("poll_interval must be positive")
+        if seconds == self._poll_interval:
+            return
+        self._poll_interval = seconds
+        if self._health_interval_given is None:
+            self._health_interval = _health_interval_for(seconds)
+        if self._next_poll_at is not None and self._last_poll_at is not None:
+            self._next_poll_at = min(self._next_poll_at, self._last_poll_at + seconds)
+            self._wake.set()  # the waiting loop recomputes its deadline
 
     @property
     def running(self) -> bool:
@@ -130,6 +159,7 @@ class ClusterMonitor:
         if not self.running:
             self.start()
             return
+        self._poll_now = True
         self._wake.set()
 
     async def stop(self) -> None:
@@ -160,14 +190,32 @@ class ClusterMonitor:
 
     # -- polling ------------------------------------------------------------------------
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             delay = await self._poll_once()
             if delay is None:  # paused until retry_now()
                 await self._wake.wait()
             else:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), delay)
+                regular = delay == self._poll_interval
+                self._last_poll_at = loop.time() if regular else None
+                self._next_poll_at = loop.time() + delay if regular else None
+                await self._sleep_until(loop.time() + delay)
             self._wake.clear()
+            self._poll_now = False
+            self._last_poll_at = self._next_poll_at = None
+
+    async def _sleep_until(self, deadline: float) -> None:
+        """Wait for ``deadline`` (moved by ``set_poll_interval``) or ``retry_now()``."""
+        loop = asyncio.get_running_loop()
+        while not self._poll_now:
+            if self._next_poll_at is not None:
+                deadline = self._next_poll_at
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), remaining)
 
     async def _poll_once(self) -> float | None:
         """Poll once; return the delay before the next poll, or None to pause."""

@@ -285,3 +285,34 @@ async def test_stop_completes_even_when_the_polling_task_had_failed(
     await monitor.stop()
     assert monitor.status.state is ConnectionState.IDLE
     assert "had failed" in caplog.text
+
+
+async def test_a_shorter_poll_interval_applies_to_the_poll_already_waiting() -> None:
+    source = ScriptedSource([make_snapshot({"as-01": "online"})])
+    monitor = ClusterMonitor(source, poll_interval=60.0)
+    monitor.start()
+    await wait_for(lambda: source.calls == 1)
+    await asyncio.sleep(0.05)
+    assert source.calls == 1  # the next poll is a minute away
+    monitor.set_poll_interval(0.01)  # e.g. the connection came on screen
+    await wait_for(lambda: source.calls >= 3, within=2.0)
+    await monitor.stop()
+
+
+async def test_a_longer_poll_interval_slows_polling_and_health_follows() -> None:
+    source = ScriptedSource([make_snapshot({"as-01": "online"})])
+    monitor = fast_monitor(source)
+    monitor.start()
+    await wait_for(lambda: source.calls >= 2)
+    monitor.set_poll_interval(60.0)  # e.g. the connection went to the background
+    await asyncio.sleep(0.05)  # at most the poll already due happens
+    calls = source.calls
+    await asyncio.sleep(0.1)
+    assert source.calls == calls
+    assert monitor.poll_interval == 60.0
+    assert monitor.health_interval == 600.0  # every 10 polls when polls are slower than 3 s
+    monitor.retry_now()  # "Retry" still polls at once
+    await wait_for(lambda: source.calls == calls + 1)
+    await monitor.stop()
+    with pytest.raises(ValueError, match="positive"):
+        monitor.set_poll_interval(0)

@@ -127,3 +127,38 @@ async def test_a_changed_connection_is_reopened_and_keeps_its_password(
     await sessions.close_all()
     assert sessions.session_count == 0
     assert len(made) == 1
+
+
+async def test_connections_not_on_screen_poll_in_the_background(
+    runner: TaskRunner, shared_simulator: SimulatorProcess
+) -> None:
+    sessions = SessionManager(
+        runner,
+        lambda _profile: Passwords(shared_simulator.info.password),
+        background_poll_interval=5.0,
+    )
+    first = simulator_profile(shared_simulator, name="First")
+    second = simulator_profile(shared_simulator, name="Second")
+    slow = simulator_profile(shared_simulator, name="Slow", poll_interval_s=30.0)
+
+    def interval(profile: ConnectionProfile) -> float:
+        connection = sessions.connection(profile.id)
+        assert connection is not None
+        return connection.session.monitor.poll_interval
+
+    sessions.activate(first)
+    assert interval(first) == 0.5
+    sessions.activate(second)
+    sessions.activate(slow)
+    assert (interval(first), interval(second), interval(slow)) == (5.0, 5.0, 30.0)
+    sessions.activate(first)
+    assert (interval(first), interval(second), interval(slow)) == (0.5, 5.0, 30.0)
+    await wait_until(
+        lambda: all(
+            state_of(sessions, p) is ConnectionState.CONNECTED for p in (first, second, slow)
+        )
+    )
+    for profile in (first, second, slow):
+        await healthchecks_done(sessions, profile)
+    await sessions.close_all()
+    assert sessions.session_count == 0
