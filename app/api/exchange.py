@@ -24,9 +24,10 @@ from app.api.tls import build_ssl_context, fetch_certificate
 from app.api.transport_errors import transport_error
 from app.api.urls import origin
 
-# Idle connections stay open longer than the slowest regular request (health probes every
-# 10 s or more), so polling reuses them instead of paying a TLS handshake each time.
-POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=75.0)
+# Idle connections stay open longer than the slowest regular request (health probes at
+# most 60 s apart), one per server of a cluster of up to 63 servers, so polling and
+# probing reuse them instead of paying a TLS handshake each time.
+POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=64, keepalive_expiry=75.0)
 log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 3

@@ -5,7 +5,9 @@ One ``ManagementClient`` and one ``ClusterMonitor`` per connection, built as
 healthcheck round runs at its default interval), all on one asyncio loop.
 
 Configuration (stdin): ``connections`` (``harness.connection_config`` objects),
-``poll_interval``, ``seconds`` (the whole run), ``warmup_seconds`` and
+``poll_interval``, ``background_poll_interval`` (null, or the interval of every
+connection but the first, as the window polls connections that are not on screen),
+``seconds`` (the whole run), ``warmup_seconds`` and
 ``sample_seconds`` (how often ``VmRSS`` is sampled) and ``profile`` (a path for
 cProfile statistics of the whole run, or null; profiling inflates the CPU figures).
 Figures (stdout): CPU and wall
@@ -118,6 +120,9 @@ async def monitor_for(config: dict[str, Any], opened: ConnectionCounter) -> dict
         for c in config["connections"]
     ]
     monitors = [ClusterMonitor(c, poll_interval=config["poll_interval"]) for c in clients]
+    background = config.get("background_poll_interval")
+    for monitor in monitors[1:] if background else ():
+        monitor.set_poll_interval(max(background, config["poll_interval"]))
     tallies = [Tally() for _ in monitors]
     for monitor, tally in zip(monitors, tallies, strict=True):
         monitor.subscribe(tally)

@@ -59,9 +59,12 @@ class ConnectionRepository(QObject):
             the operation (a damaged file that was recovered, a keyring failure).
         operation_failed(str): one line saying why a requested change was not made.
         operation_completed(str): one line confirming an import or export.
+        connection_removed(str): the id of a connection deleted here (its load history
+            and alert settings can go too).
     """
 
     connections_changed = Signal(list)
+    connection_removed = Signal(str)
     problem_reported = Signal(str)
     operation_failed = Signal(str)
     operation_completed = Signal(str)
@@ -184,13 +187,18 @@ class ConnectionRepository(QObject):
             self._transient.pop(profile.id)
             self._transient_passwords.pop(profile.id, None)
             self._emit_changed()
+            self.connection_removed.emit(profile.id)
             return None
 
         def work() -> tuple[ConnectionProfile | None, list[str]]:
             removed = self._store.remove(profile.id)
             return removed, self._passwords.after_remove(profile)
 
-        return self._start(f"remove connection {profile.name}", work)
+        def after(removed: ConnectionProfile | None) -> None:
+            if removed is not None:
+                self.connection_removed.emit(removed.id)
+
+        return self._start(f"remove connection {profile.name}", work, after=after)
 
     def import_file(self, path: Path) -> asyncio.Task[int | None] | None:
         """Add the connections of an export file (ids and names made unique)."""

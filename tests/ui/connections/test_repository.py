@@ -125,9 +125,12 @@ async def test_remove_deletes_the_profile_and_its_keyring_entry(
     gone = make_profile(remember_password=True)
     await _done(repository.add(keep, Secret("keep")))
     await _done(repository.add(gone, Secret("gone")))
+    removed = _collect(repository.connection_removed)
 
     await _done(repository.remove(gone))
+    await _done(repository.remove(gone))  # already gone: nothing more is announced
 
+    assert removed == [gone.id]
     assert [p.id for p in store.load().profiles] == [keep.id]
     assert _stored(keyring_backend, gone.id) is None
     assert _stored(keyring_backend, keep.id) == "keep"
