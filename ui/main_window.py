@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         self.cluster_pane.context_menu_requested.connect(self._on_cluster_context_menu_requested)
         self.cluster_pane.retry_requested.connect(self._on_refresh_requested)
         self.cluster_pane.server_activated.connect(self.operations.show_health)
+        self.cluster_pane.snapshot_shown.connect(self.load_views.graph.set_snapshot)
         actions = self.server_actions
         actions.refresh_requested.connect(self._on_refresh_requested)
         actions.isolate_requested.connect(self.operations.isolate)

@@ -16,7 +16,7 @@ import numpy.typing as npt
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 
-from app.api.models import Server
+from app.api.models import Server, ServerStatus
 from app.monitor import ServerHealth
 from ui.cluster import formatting as fmt
 from ui.cluster.columns import TREND_SECONDS, Column, ServerRole
@@ -32,6 +32,20 @@ _ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
 
 _NOT_ISOLATED = float("inf")
 _ISOLATED_SINCE_UNKNOWN = sys.float_info.max
+
+_ALL_COLUMNS = frozenset(Column)
+# The columns whose cells (any role, sort key included) show each field of a Server.
+# A field missing here (one added to the API later) counts as shown in every column.
+_FIELD_COLUMNS: dict[str, frozenset[Column]] = {
+    "name": frozenset({Column.NAME}),
+    "address": frozenset({Column.ADDRESS}),
+    "status": frozenset({Column.STATUS}),
+    "clients": frozenset({Column.CLIENTS, Column.LOAD_SHARE, Column.TREND}),
+    "version": frozenset({Column.VERSION}),
+    "isolation": frozenset({Column.ISOLATION}),
+    "last_seen": frozenset({Column.LAST_SEEN}),
+    "management_url": frozenset({Column.NAME, Column.HEALTH}),
+}
 
 
 @dataclass(slots=True)
@@ -249,6 +263,23 @@ def _static_sort_key(column: Column, row: ServerRow) -> int | float | str:
         case Column.LAST_SEEN:
             return s.last_seen.timestamp()
     raise ValueError(f"{column!r} has no static sort key")
+
+
+def changed_columns(old: Server, new: Server) -> frozenset[Column]:
+    """The columns whose cells of the same server may differ between ``old`` and ``new``.
+
+    Only these cells need a ``dataChanged``; a sorted proxy then re-sorts the row only
+    when the sort column is among them. Cells that depend on more than the server
+    (Load share on the Client total, Version on the majority, Health on the
+    healthchecks, relative times on the clock) are signalled by the model separately.
+    """
+    columns: set[Column] = set()
+    for name in type(new).model_fields:
+        if getattr(old, name) != getattr(new, name):
+            columns |= _FIELD_COLUMNS.get(name, _ALL_COLUMNS)
+    if Column.CLIENTS in columns and ServerStatus.ISOLATED in (old.status, new.status):
+        columns.add(Column.STATUS)  # "Isolated, 12 Clients still connected"
+    return frozenset(columns)
 
 
 def trend_text(values: FloatArray | None) -> str:

@@ -43,12 +43,15 @@ class ClusterPane(QWidget):
         context_menu_requested(QPoint): global position for the servers context menu.
         retry_requested(): the banner's **Retry** was pressed.
         server_activated(object): a ``Server`` was activated (Enter, double-click).
+        snapshot_shown(object): the ``ClusterSnapshot`` given to ``set_snapshot``, once
+            the table shows it (the load graph ranks the busiest servers by it).
     """
 
     selection_changed = Signal(list)
     context_menu_requested = Signal(QPoint)
     retry_requested = Signal()
     server_activated = Signal(object)
+    snapshot_shown = Signal(object)
 
     def __init__(self, parent: QWidget | None = None, *, clock: Clock = _utcnow) -> None:
         super().__init__(parent)
@@ -154,6 +157,7 @@ class ClusterPane(QWidget):
         self._has_data = True
         self._update_empty_state()
         self._publish_selection()
+        self.snapshot_shown.emit(snapshot)
 
     def set_health(self, health: Mapping[str, ServerHealth]) -> None:
         self._model.apply_health(health)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 
 from app.api.models import Server
 from ui.cluster.columns import ServerRole
@@ -18,6 +27,10 @@ class ServerFilterProxy(QSortFilterProxyModel):
     stops matching appears or disappears. Relative-time refreshes
     (``ServerTableModel.tick``) change neither sort keys nor searchable text, so they
     never move a row.
+
+    ``multiData`` is passed on to the source model (Qt's proxies answer it with one
+    ``data()`` call per role), so that a ``ServerTableModel`` answers each painted cell
+    in one call.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -28,6 +41,17 @@ class ServerFilterProxy(QSortFilterProxyModel):
         self.setFilterKeyColumn(0)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setDynamicSortFilter(True)
+
+    def multiData(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        roleDataSpan: QModelRoleDataSpan | QModelRoleData,
+    ) -> None:
+        source: QAbstractItemModel | None = self.sourceModel()  # None before setSourceModel
+        if source is None:
+            super().multiData(index, roleDataSpan)
+            return
+        source.multiData(self.mapToSource(index), roleDataSpan)
 
     @property
     def filter_text(self) -> str:

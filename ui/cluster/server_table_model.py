@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
     Qt,
@@ -17,7 +20,7 @@ from PySide6.QtCore import (
 from app.analysis import majority_version, version_mismatches
 from app.api.models import ClusterSnapshot, Server
 from app.monitor import ServerHealth
-from ui.cluster.cells import CellContext, FloatArray, ServerRow, cell_data
+from ui.cluster.cells import CellContext, FloatArray, ServerRow, cell_data, changed_columns
 from ui.cluster.columns import Column, ServerRole
 
 Clock = Callable[[], datetime]
@@ -33,6 +36,7 @@ _SORT = int(ServerRole.SORT)
 _SERVER = int(ServerRole.SERVER)
 _SEARCH_TEXT = int(ServerRole.SEARCH_TEXT)
 _SPARKLINE = int(ServerRole.SPARKLINE)
+_SERVER_ID = int(ServerRole.SERVER_ID)
 
 # The roles each kind of dataChanged names.
 _SHOWN_ROLES = (
@@ -52,6 +56,13 @@ _SPARKLINE_ROLES: list[int] = [
 # Relative times move with the clock; their sort keys (absolute times) do not.
 _TICK_ROLES: list[int] = [int(_ROLES.DisplayRole), int(_ROLES.AccessibleTextRole)]
 
+# Every role a cell answers; the views also ask for fonts, colours, check states and
+# size hints, which are answered None without any work.
+_NO_COLUMNS: frozenset[Column] = frozenset()
+_ANSWERED_ROLES = frozenset(int(r) for r in (*_SHOWN_ROLES, _ROLES.TextAlignmentRole, *ServerRole))
+# Roles answered from the row alone, without a CellContext.
+_ROW_ANSWERS = frozenset({_SORT, _SERVER, _SERVER_ID, _SEARCH_TEXT, _SPARKLINE})
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
@@ -61,12 +72,17 @@ class ServerTableModel(QAbstractTableModel):
     """One row per Application Server, keyed by server id; rows never move.
 
     ``apply_snapshot`` removes the rows of servers that disappeared, appends new
-    servers at the end and signals ``dataChanged`` with explicit roles, one per
-    contiguous range of changed rows: across the whole row where the ``Server``
-    changed; only the Load share cell where just the share moved (because the Client
-    total did), only the Version cell where just the majority version did. Selection,
-    sort and scroll position therefore survive every poll, and a sorted view re-sorts
-    only rows whose sort keys may have changed. Only ``clear()`` resets the model.
+    servers at the end and signals ``dataChanged`` with explicit roles for the cells
+    that changed: where a ``Server`` changed, only the columns showing the fields that
+    changed (``cells.changed_columns``; a heartbeat alone touches Last seen only), row
+    by row; only the Load share cell where just the share moved (because the Client
+    total did), only the Version cell where just the majority version did, one signal
+    per contiguous range of such rows. Selection, sort and scroll position therefore
+    survive every poll, and a sorted proxy re-sorts only rows whose cell in its sort
+    column changed, each into its right place. Only ``clear()`` resets the model.
+
+    ``multiData`` answers all the roles a delegate asks for one cell in one call; use
+    ``ServerFilterProxy`` (which passes it on) to keep that benefit behind a proxy.
 
     Relative times are measured against the cluster's clock (``clock()`` corrected by
     the skew seen in the last snapshot) and refreshed by ``tick()``.
@@ -97,30 +113,51 @@ class ServerTableModel(QAbstractTableModel):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else _COLUMN_COUNT
 
+    def index(
+        self,
+        row: int,
+        column: int,
+        parent: AnyIndex = QModelIndex(),  # noqa: B008
+    ) -> QModelIndex:
+        # Qt's own version asks rowCount() and columnCount(), two calls into Python for
+        # every index a sorting proxy or a view makes; this is one.
+        if parent.isValid() or not (0 <= row < len(self._rows) and 0 <= column < _COLUMN_COUNT):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         number = index.row()  # -1 for an invalid index
-        if not 0 <= number < len(self._rows):
+        if not 0 <= number < len(self._rows) or role not in _ANSWERED_ROLES:
             return None
         row = self._rows[number]
         column = _COLUMNS[index.column()]
         # The proxy asks for these many times per sort or filter: answer them directly.
-        if role == _SORT:
-            return row.sort_key(column, self._health.get(row.server.id))
-        if role == _SERVER:
-            return row.server
-        if role == _SEARCH_TEXT:
-            return row.search_text
-        server_id = row.server.id
-        wants_sparkline = column is Column.TREND or role == _SPARKLINE
-        context = CellContext(
-            majority_version=self._majority,
-            total_clients=self._total_clients,
-            cluster_now=self._clock() - self._skew,
-            health=self._health.get(server_id),
-            pending=self._pending.get(server_id),
-            sparkline=self._sparkline(server_id) if wants_sparkline else None,
-        )
-        return cell_data(column, role, row, context)
+        if role in _ROW_ANSWERS:
+            return self._row_answer(row, column, role)
+        return cell_data(column, role, row, self._context(row, column))
+
+    def multiData(self, index: AnyIndex, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:
+        """``data()`` for several roles of one cell in one call, sharing the cell's
+        context; item delegates ask for seven roles per cell they paint."""
+        entries = _entries(roleDataSpan)
+        number = index.row()
+        if not 0 <= number < len(self._rows):
+            for entry in entries:
+                entry.clearData()
+            return
+        row = self._rows[number]
+        column = _COLUMNS[index.column()]
+        context: CellContext | None = None
+        for entry in entries:
+            role = entry.role()
+            if role not in _ANSWERED_ROLES:
+                entry.clearData()
+            elif role in _ROW_ANSWERS:
+                entry.setData(self._row_answer(row, column, role))
+            else:
+                if context is None:
+                    context = self._context(row, column)
+                entry.setData(cell_data(column, role, row, context))
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -178,24 +215,38 @@ class ServerTableModel(QAbstractTableModel):
         total_changed, majority_changed = total != self._total_clients, majority != self._majority
         self._total_clients, self._majority = total, majority
 
-        server_rows: list[int] = []
+        # First every row takes the new cluster-wide figures with its server as it was
+        # (scaling every share by the same new total keeps their order), then each
+        # changed server in turn, signalled at once: a sorting proxy moves each row
+        # among rows whose sort keys are still those it sorted by, so the order stays
+        # right however many rows change (signalling them after changing them all
+        # would leave some rows out of place).
+        changed: list[tuple[int, ServerRow, frozenset[Column]]] = []
         share_rows: list[int] = []
         version_rows: list[int] = []
         for number, row in enumerate(self._rows):
             server = incoming.pop(row.server.id)
-            share = server.clients / total if total else 0.0
             mismatch = server.id in mismatched
-            server_changed = server is not row.server and server != row.server
-            if server_changed or share != row.load_share or mismatch != row.mismatch:
-                self._rows[number] = ServerRow(server, share, mismatch)
-            if server_changed:
-                server_rows.append(number)
-                continue
+            old = row.server
+            # vars(): the field values, which is all == compares for a Server (it has no
+            # private attributes or extras), at a third of the cost; this runs for
+            # every row on every poll.
+            if server is not old and vars(server) != vars(old):
+                share = server.clients / total if total else 0.0
+                changed.append(
+                    (number, ServerRow(server, share, mismatch), changed_columns(old, server))
+                )
+            share = old.clients / total if total else 0.0
+            if share != row.load_share or mismatch != row.mismatch:
+                self._rows[number] = ServerRow(old, share, mismatch)
             if total_changed or share != row.load_share:
                 share_rows.append(number)
             if majority_changed or mismatch != row.mismatch:
                 version_rows.append(number)
-        self._emit_changed(server_rows, 0, _LAST_COLUMN, _ROW_ROLES)
+        for number, final, columns in changed:
+            self._rows[number] = final
+            for first, last in _ranges(sorted(columns)):
+                self._emit_changed([number], first, last, _ROW_ROLES)
         self._emit_changed(share_rows, Column.LOAD_SHARE, Column.LOAD_SHARE, _LOAD_ROLES)
         self._emit_changed(version_rows, Column.VERSION, Column.VERSION, _VERSION_ROLES)
         self._append(
@@ -205,13 +256,19 @@ class ServerTableModel(QAbstractTableModel):
 
     def apply_health(self, health: Mapping[str, ServerHealth]) -> None:
         """Show this round of healthchecks (servers missing from it read as not probed)."""
-        previous, self._health = self._health, dict(health)
-        changed = [
-            number
-            for number, row in enumerate(self._rows)
-            if previous.get(row.server.id) != self._health.get(row.server.id)
-        ]
-        self._emit_changed(changed, Column.HEALTH, Column.HEALTH, _HEALTH_ROLES)
+        # Row by row, signalled at once, so that a proxy sorted by Health moves each row
+        # among rows it sorted by their current health (see apply_snapshot).
+        current = self._health
+        for number, row in enumerate(self._rows):
+            server_id = row.server.id
+            new = health.get(server_id)
+            if current.get(server_id) != new:
+                if new is None:
+                    del current[server_id]
+                else:
+                    current[server_id] = new
+                self._emit_changed([number], Column.HEALTH, Column.HEALTH, _HEALTH_ROLES)
+        self._health = dict(health)
 
     def set_pending(self, server_id: str, text: str | None) -> None:
         """Show ``text`` ("Isolating…") in the server's Status cell until called with None."""
@@ -275,6 +332,30 @@ class ServerTableModel(QAbstractTableModel):
         self.endResetModel()
 
     # -- helpers ------------------------------------------------------------------------
+    def _row_answer(self, row: ServerRow, column: Column, role: int) -> object:
+        """The value of a role in ``_ROW_ANSWERS`` (what ``cell_data`` would answer)."""
+        server_id = row.server.id
+        if role == _SORT:
+            return row.sort_key(column, self._health.get(server_id))
+        if role == _SERVER:
+            return row.server
+        if role == _SERVER_ID:
+            return server_id
+        if role == _SEARCH_TEXT:
+            return row.search_text
+        return self._sparkline(server_id)
+
+    def _context(self, row: ServerRow, column: Column) -> CellContext:
+        server_id = row.server.id
+        return CellContext(
+            majority_version=self._majority,
+            total_clients=self._total_clients,
+            cluster_now=self._clock() - self._skew,
+            health=self._health.get(server_id),
+            pending=self._pending.get(server_id),
+            sparkline=self._sparkline(server_id) if column is Column.TREND else None,
+        )
+
     def _sparkline(self, server_id: str) -> FloatArray | None:
         source = self._sparkline_source
         if source is None:
@@ -316,6 +397,13 @@ class ServerTableModel(QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(first, first_column), self.index(last, last_column), roles
             )
+
+
+def _entries(span: QModelRoleDataSpan | QModelRoleData) -> Sequence[QModelRoleData]:
+    """The entries of a ``multiData`` span (PySide gives it the sequence protocol)."""
+    if isinstance(span, QModelRoleData):
+        return (span,)
+    return cast("Sequence[QModelRoleData]", span)
 
 
 def _ranges(numbers: Sequence[int]) -> list[tuple[int, int]]:

@@ -10,7 +10,9 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QHideEvent, QImage, QPalette, QShowEvent
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from app.api.models import ClusterSnapshot
 from app.history import HistoryStore
+from ui.graphs.busiest_servers import BusiestServers
 from ui.graphs.crosshair import Crosshair
 from ui.graphs.event_marks import EventMarks
 from ui.graphs.graph_controls import GraphControls
@@ -28,7 +30,6 @@ MAX_SERVER_LINES = 24
 """Above this many servers the graph draws the busiest ones (and the selected ones) plus
 the total: a line per server of a 1,000-server cluster would take the window's event
 loop for most of every second and could not be told apart anyway."""
-RANKING_REFRESH_S = 10.0  # how often the busiest servers are chosen again
 _TIMER_SLACK_S = 0.05  # a coarse QTimer may fire this much early
 NO_CONNECTION = "Select a connection to see its load over time"
 NO_HISTORY = "No load history yet: it is recorded from the first successful update on"
@@ -48,12 +49,18 @@ class LoadGraphPanel(QWidget):
     """The load history of one connection as a graph.
 
     ``set_connection`` chooses what to show. A single ``QTimer`` (running while the panel
-    is visible) redraws at most twice a second, and only when the time range moved or
-    the history changed (then no more often than ``data_redraw_interval``). "Follow
+    is visible) redraws at most twice a second, and only when the time range moved
+    beyond the points last fetched (each line is fetched a little beyond both edges, so
+    following live pans without fetching again) or changed its span, or when the
+    history changed (then no more often than ``data_redraw_interval``). "Follow
     live" keeps the range ending now; zooming or panning with the mouse (time axis only:
     the Clients axis always spans 0 to the highest value in view) switches it off. Lines
     are created once per server and fed with ``setData``. The readout under the graph
     gives the values under the mouse; events are marked on the time axis.
+
+    Above ``MAX_SERVER_LINES`` servers only the selected and the busiest get a line
+    (``BusiestServers``): busiest by their Clients in the snapshot given to
+    ``set_snapshot``, so that choosing them costs no history query.
 
     The Export buttons run through ``exporter`` (a ``GraphExporter``: the picture as
     shown, the values in view). ``clock`` gives "now" in POSIX seconds.
@@ -83,9 +90,10 @@ class LoadGraphPanel(QWidget):
         self._follow = True
         self._range_moved = False
         self._data_changed = False
+        self._refit = False  # redraw at the next tick (a line was hidden or shown)
+        self._fetched = (0.0, 0.0, 0.0)  # start, end and span of the range last drawn
         self._selected: frozenset[str] = frozenset()
-        self._ranking: list[str] = []
-        self._ranked_at = self._ranked_end = float("-inf")
+        self._busiest = BusiestServers()
         self._title: str | None = None
         self._last_redraw = -float("inf")  # time.monotonic() of the last redraw
         self.redraw_count = 0
@@ -193,6 +201,8 @@ class LoadGraphPanel(QWidget):
             self._unsubscribe = None
         if (connection_id, store) != (self._connection_id, self._store):
             self.lines.clear()
+            self._busiest.clear()
+            self._fetched = (0.0, 0.0, 0.0)
             self.marks.set_events([], 1.0)
             self.crosshair.leave()
         self._connection_id, self._store, self._name = connection_id, store, name
@@ -219,6 +229,11 @@ class LoadGraphPanel(QWidget):
         self.controls.show_follow(follow)
         if follow:
             self._follow_now()
+
+    def set_snapshot(self, snapshot: ClusterSnapshot) -> None:
+        """The latest snapshot of the connection shown: its servers' Clients choose the
+        busiest servers of a large cluster (see ``BusiestServers`` for how often)."""
+        self._busiest.set_loads({server.id: server.clients for server in snapshot.servers})
 
     def highlight(self, server_ids: Iterable[str]) -> None:
         """Thicken the lines of these servers and dim the others (none: all normal).
@@ -250,7 +265,7 @@ class LoadGraphPanel(QWidget):
         The timer calls this when the history changed or the range moved; call it
         directly only to force a redraw.
         """
-        self._range_moved = self._data_changed = False
+        self._range_moved = self._data_changed = self._refit = False
         self._last_redraw = time.monotonic()
         store, connection_id = self._store, self._connection_id
         if store is None or connection_id is None:
@@ -262,9 +277,10 @@ class LoadGraphPanel(QWidget):
         self._stack.setCurrentWidget(self.plot_widget)
         self.controls.set_exportable(True)
         start, end = self.x_range()
-        drawn = self._servers_to_draw(store, connection_id, servers, start, end)
+        drawn = self._servers_to_draw(servers)
         self.lines.sync(drawn)
         edge = (end - start) * _EDGE
+        self._fetched = (start - edge, end + edge, end - start)
         start, end = start - edge, end + edge
         points = self._max_points()
         total = store.total_series(connection_id, start, end, points)
@@ -278,38 +294,13 @@ class LoadGraphPanel(QWidget):
         self.view.setYRange(-top * _HEADROOM, top * (1 + _HEADROOM), padding=0.0)
         self.redraw_count += 1
 
-    def _servers_to_draw(
-        self,
-        store: HistoryStore,
-        connection_id: str,
-        servers: Mapping[str, str],
-        start: float,
-        end: float,
-    ) -> Mapping[str, str]:
-        """All servers, or in a large cluster the selected ones and the busiest (by their
-        highest load in the range shown)."""
+    def _servers_to_draw(self, servers: Mapping[str, str]) -> Mapping[str, str]:
+        """All servers, or in a large cluster the selected ones and the busiest."""
         title = None
         if len(servers) > MAX_SERVER_LINES:
-            now = time.monotonic()
-            stale = (
-                now - self._ranked_at > RANKING_REFRESH_S
-                or abs(end - self._ranked_end) > RANKING_REFRESH_S
-                or set(self._ranking) != set(servers)
-            )
-            if stale:
-                load = {
-                    sid: float(recent.y.max()) if len(recent.y) else 0.0
-                    for sid in servers
-                    if (recent := store.series(connection_id, sid, start, end, 2)) is not None
-                }
-                self._ranking = sorted(servers, key=lambda sid: (-load[sid], sid))
-                self._ranked_at, self._ranked_end = now, end
-            chosen = [sid for sid in self._ranking if sid in self._selected]
-            chosen += [sid for sid in self._ranking if sid not in self._selected]
-            servers = {sid: servers[sid] for sid in chosen[:MAX_SERVER_LINES]}
-            title = (
-                f"Total and the {len(servers)} busiest or selected of {len(self._ranking)} servers"
-            )
+            chosen = self._busiest.choose(servers, self._selected, MAX_SERVER_LINES)
+            title = f"Total and the {len(chosen)} busiest or selected of {len(servers)} servers"
+            servers = {sid: servers[sid] for sid in chosen}
         if title != self._title:
             self._title = title
             self.plot_widget.getPlotItem().setTitle(title, size="9pt")
@@ -374,13 +365,22 @@ class LoadGraphPanel(QWidget):
     def _on_timer_timeout(self) -> None:
         if self._follow:
             self._follow_now()
-        if self._range_moved:
+        if self._range_moved and self._fetched_covers(*self.x_range()):
+            self._range_moved = False  # panned within the points drawn: nothing to fetch
+        if self._range_moved or self._refit:
             self.redraw()
         elif self._data_changed:
             start, end = self.x_range()
             interval = data_redraw_interval(end - start, self._max_points())
             if time.monotonic() - self._last_redraw >= interval - _TIMER_SLACK_S:
                 self.redraw()
+
+    def _fetched_covers(self, start: float, end: float) -> bool:
+        """True when the last redraw fetched every line from ``start`` to ``end`` with
+        the points a range this wide needs (the same span, panned, not zoomed)."""
+        first, last, span = self._fetched
+        same_span = abs((end - start) - span) <= span / 1000
+        return same_span and first <= start and end <= last
 
     def _on_history_changed(self, connection_id: str) -> None:
         # Called by the store on every poll: only note it; the timer redraws.
@@ -395,7 +395,7 @@ class LoadGraphPanel(QWidget):
             self.set_follow_live(False)
 
     def _on_legend_sample_clicked(self, *_: object) -> None:
-        self._range_moved = True  # the y axis fits the lines still shown
+        self._refit = True  # the y axis fits the lines still shown
 
     def _on_crosshair_readout_changed(self, text: str) -> None:
         self.readout.setText(text or "Point at the graph to read the values at that time.")

@@ -174,3 +174,12 @@ def test_header_state_passes_through(pane: ClusterPane, qtbot: QtBot) -> None:
     qtbot.addWidget(other)
     assert other.restore_state(state)
     assert other.table.isColumnHidden(Column.HEALTH)
+
+
+def test_each_snapshot_shown_is_announced(pane: ClusterPane) -> None:
+    shown: list[object] = []
+    pane.snapshot_shown.connect(shown.append)
+    first = snapshot(servers(2))
+    pane.set_snapshot(first)
+    assert shown == [first]
+    assert pane.model.rowCount() == 2  # announced once the table has it

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import random
+from datetime import timedelta
+
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QApplication, QStyledItemDelegate, QStyleOptionViewItem
 from pytestqt.modeltest import ModelTester
 
 from app.api.models import ServerStatus
-from tests.ui.cluster.support import FakeClock, isolated, replace, server, servers, snapshot
-from ui.cluster.columns import Column
+from app.monitor import ServerHealth
+from tests.ui.cluster.support import (
+    NOW,
+    FakeClock,
+    isolated,
+    replace,
+    server,
+    servers,
+    snapshot,
+)
+from ui.cluster.columns import Column, ServerRole
 from ui.cluster.server_filter_proxy import ServerFilterProxy
 from ui.cluster.server_table_model import ServerTableModel
 
@@ -111,3 +124,97 @@ def test_clock_ticks_do_not_move_rows(proxy: ServerFilterProxy, model: ServerTab
     assert repaints  # the relative times are refreshed through the proxy
     assert layout_changes == []
     assert shown_ids(proxy) == before
+
+
+class CountingProxy(ServerFilterProxy):
+    """Counts the sort comparisons Qt makes (through a Python ``lessThan``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.comparisons = 0
+
+    def lessThan(
+        self,
+        source_left: QModelIndex | QPersistentModelIndex,
+        source_right: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        self.comparisons += 1
+        return super().lessThan(source_left, source_right)
+
+
+def sort_keys(proxy: ServerFilterProxy, column: Column) -> list[object]:
+    return [proxy.index(row, column).data(ServerRole.SORT) for row in range(proxy.rowCount())]
+
+
+@pytest.mark.parametrize("column", [Column.CLIENTS, Column.LOAD_SHARE, Column.LAST_SEEN])
+def test_sorted_order_stays_right_when_many_rows_change_at_once(column: Column) -> None:
+    rng = random.Random(7)
+    current = [server(n, clients=rng.randint(0, 60)) for n in range(1, 201)]
+    model = ServerTableModel(clock=FakeClock())
+    model.apply_snapshot(snapshot(current))
+    proxy = ServerFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(column, Qt.SortOrder.DescendingOrder)
+    for poll in range(20):
+        for index in rng.sample(range(200), 30):
+            current[index] = current[index].model_copy(
+                update={
+                    "clients": max(0, current[index].clients + rng.randint(-9, 9)),
+                    "last_seen": NOW + timedelta(seconds=poll + rng.random()),
+                }
+            )
+        model.apply_snapshot(snapshot(current))
+        keys = sort_keys(proxy, column)
+        assert keys == sorted(keys, reverse=True), f"poll {poll}"  # type: ignore[type-var]
+
+
+def test_health_order_stays_right_when_many_results_change_at_once() -> None:
+    model = ServerTableModel(clock=FakeClock())
+    model.apply_snapshot(snapshot(servers(40)))
+    proxy = ServerFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(Column.HEALTH, Qt.SortOrder.AscendingOrder)
+    rng = random.Random(3)
+    for _ in range(5):
+        results = {
+            f"as-{n:02d}": ServerHealth(f"as-{n:02d}", NOW, error="Refused")
+            for n in range(1, 41)
+            if rng.random() < 0.5
+        }
+        model.apply_health(results)
+        keys = sort_keys(proxy, Column.HEALTH)
+        assert keys == sorted(keys)  # type: ignore[type-var]
+
+
+def test_a_heartbeat_does_not_resort_a_table_sorted_by_clients() -> None:
+    model = ServerTableModel(clock=FakeClock())
+    model.apply_snapshot(snapshot(servers(50)))
+    proxy = CountingProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(Column.CLIENTS, Qt.SortOrder.DescendingOrder)
+    proxy.comparisons = 0
+    current = model.servers()
+    for index in range(0, 50, 3):
+        current = replace(current, index, last_seen=NOW)
+    model.apply_snapshot(snapshot(current))
+    assert proxy.comparisons == 0
+    model.apply_snapshot(snapshot(replace(current, 4, clients=99)))
+    assert proxy.comparisons > 0
+    assert shown_ids(proxy)[0] == "as-05"
+
+
+def test_painted_cells_get_the_model_values_through_the_proxy(
+    qapp: QApplication, proxy: ServerFilterProxy, model: ServerTableModel
+) -> None:
+    proxy.sort(Column.NAME, Qt.SortOrder.AscendingOrder)
+    delegate = QStyledItemDelegate()
+    for row in range(proxy.rowCount()):
+        for column in Column:
+            index = proxy.index(row, column)
+            option = QStyleOptionViewItem()
+            delegate.initStyleOption(option, index)  # asks multiData for seven roles
+            assert option.text == (index.data(Qt.ItemDataRole.DisplayRole) or "")
+    clients = proxy.index(0, Column.CLIENTS)
+    option = QStyleOptionViewItem()
+    delegate.initStyleOption(option, clients)
+    assert option.displayAlignment & Qt.AlignmentFlag.AlignRight

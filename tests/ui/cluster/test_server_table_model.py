@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, QModelRoleData, QModelRoleDataSpan, Qt
 from PySide6.QtGui import QIcon
 from pytestqt.modeltest import ModelTester
 
@@ -81,13 +82,46 @@ def test_an_update_signals_only_the_rows_that_changed_without_reset(
     assert signals.inserted == []
     assert signals.removed == []
     assert signals.changed_rows() == {1, 3, 4}
-    # One dataChanged per contiguous range (rows 3-4 together), across all columns.
-    assert [(first, last) for first, last, *_ in signals.changed] == [(1, 1), (3, 4)]
-    for _first, _last, left, right, roles in signals.changed:
-        assert (left, right) == (0, max(Column))
+    # Only the cells showing what changed: Clients, Load share and Trend (sorted by the
+    # Clients) of as-02 and as-05, the Name of as-04; one dataChanged per contiguous
+    # range of rows and columns.
+    assert sorted(c[:4] for c in signals.changed) == [
+        (1, 1, Column.CLIENTS, Column.TREND),
+        (3, 3, Column.NAME, Column.NAME),
+        (4, 4, Column.CLIENTS, Column.TREND),
+    ]
+    for _first, _last, _left, _right, roles in signals.changed:
         assert DISPLAY in roles
         assert ServerRole.SORT in roles
+        assert ServerRole.SEARCH_TEXT in roles
     assert cell(model, "as-04", Column.NAME) == "EKRAN-AS04-NEW"
+
+
+def test_a_heartbeat_signals_only_the_last_seen_cell(model: ServerTableModel) -> None:
+    before = servers(5)
+    model.apply_snapshot(snapshot(before))
+    signals = ModelSignals(model)
+    after = replace(replace(before, 1, last_seen=NOW), 2, last_seen=NOW)
+    model.apply_snapshot(snapshot(after))
+    assert [c[:4] for c in signals.changed] == [
+        (1, 1, Column.LAST_SEEN, Column.LAST_SEEN),
+        (2, 2, Column.LAST_SEEN, Column.LAST_SEEN),
+    ]
+    assert cell(model, "as-02", Column.LAST_SEEN) == "just now"
+
+
+def test_clients_of_an_isolated_server_also_change_its_status_cell(
+    model: ServerTableModel,
+) -> None:
+    model.apply_snapshot(snapshot([server(1), isolated(2, clients=5)]))
+    signals = ModelSignals(model)
+    model.apply_snapshot(snapshot([server(1, clients=14), isolated(2, clients=1)]))
+    assert sorted(c[:4] for c in signals.changed) == [
+        (0, 0, Column.CLIENTS, Column.TREND),
+        (1, 1, Column.STATUS, Column.STATUS),
+        (1, 1, Column.CLIENTS, Column.TREND),
+    ]
+    assert cell(model, "as-02", Column.STATUS) == "Isolated, 1 Client still connected"
 
 
 def test_an_identical_snapshot_signals_nothing(model: ServerTableModel) -> None:
@@ -204,11 +238,11 @@ def test_load_share_values_text_and_changes(model: ServerTableModel) -> None:
     model.apply_snapshot(
         snapshot([server(1, clients=30), server(2, clients=10), server(3, clients=40)])
     )
-    # A new Client total changes every server's share: the changed server's whole row,
-    # only the Load share cell of the others.
+    # A new Client total changes every server's share: the cells showing the Clients
+    # of the changed server, and one signal over every Load share cell.
     assert sorted((c[0], c[1], c[2], c[3]) for c in signals.changed) == [
-        (0, 1, Column.LOAD_SHARE, Column.LOAD_SHARE),
-        (2, 2, 0, max(Column)),
+        (0, 2, Column.LOAD_SHARE, Column.LOAD_SHARE),
+        (2, 2, Column.CLIENTS, Column.TREND),
     ]
     share_roles = next(c[4] for c in signals.changed if c[2] == Column.LOAD_SHARE)
     assert ServerRole.LOAD_SHARE in share_roles
@@ -355,3 +389,43 @@ def test_a_thousand_servers_apply_and_update(model: ServerTableModel) -> None:
     model.apply_snapshot(snapshot(after))
     assert signals.changed_rows() == {10, 900}
     assert model.server(900).clients == 11
+
+
+def _comparable(value: object) -> object:
+    if isinstance(value, QIcon):
+        return ("icon", value.cacheKey())
+    if isinstance(value, np.ndarray):
+        return ("array", tuple(value.tolist()))
+    return value
+
+
+def test_multi_data_answers_as_data_does(model: ServerTableModel) -> None:
+    model.apply_snapshot(
+        snapshot([server(1), isolated(2, clients=4), server(3, version=OLD_VERSION)])
+    )
+    model.set_pending("as-01", "Isolating…")
+    model.set_sparkline_source(lambda server_id: np.array([1.0, 2.0]))
+    roles = [*range(int(Qt.ItemDataRole.UserRole)), *ServerRole]  # Qt's roles and ours
+    for row in range(model.rowCount()):
+        for column in Column:
+            index = model.index(row, column)
+            for role in roles:
+                single = QModelRoleData(role)
+                model.multiData(index, single)
+                entry = QModelRoleData(role)
+                model.multiData(index, QModelRoleDataSpan(entry))
+                expected = _comparable(index.data(role))
+                assert _comparable(single.data()) == expected, (row, column, role)
+                assert _comparable(entry.data()) == expected, (row, column, role)
+    outside = QModelRoleData(Qt.ItemDataRole.DisplayRole)
+    outside.setData("stale")
+    model.multiData(QModelIndex(), outside)
+    assert outside.data() is None
+
+
+def test_index_is_valid_inside_the_table_only(model: ServerTableModel) -> None:
+    model.apply_snapshot(snapshot(servers(2)))
+    assert model.index(1, Column.LAST_SEEN).isValid()
+    for row, column in ((2, 0), (-1, 0), (0, len(Column)), (0, -1)):
+        assert not model.index(row, column).isValid()
+    assert not model.index(0, 0, model.index(0, 0)).isValid()  # no children

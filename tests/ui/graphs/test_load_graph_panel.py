@@ -4,6 +4,7 @@ legend, event marks, the readout and the empty states."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
@@ -13,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from app.api.models import ServerStatus
 from app.history import HistoryStore
 from tests.ui.graphs.conftest import data_items, point_count
-from tests.ui.graphs.history_data import CONNECTION, START, FakeClock, feed
+from tests.ui.graphs.history_data import CONNECTION, START, FakeClock, cluster_at, feed
 from ui.graphs.graph_lines import DIMMED_ALPHA, HIGHLIGHT_WIDTH, LINE_WIDTH, TOTAL
 from ui.graphs.graph_range import GraphRange
 from ui.graphs.load_graph_panel import (
@@ -23,6 +24,8 @@ from ui.graphs.load_graph_panel import (
     LoadGraphPanel,
     data_redraw_interval,
 )
+
+OTHER = "c0ffee00-0000-4000-8000-000000000002"
 
 
 def seconds(count: int, start: float = START, step: float = 1.0) -> list[float]:
@@ -87,6 +90,41 @@ def test_redraws_are_coalesced_and_skipped_when_nothing_changed(
     qtbot.waitUntil(lambda: panel.redraw_count > before, timeout=10_000)
     wait_for_ticks(qtbot, panel, 2)
     assert panel.redraw_count == before + 1  # five polls, one redraw
+
+
+def test_following_live_pans_without_fetching_until_past_the_points_drawn(
+    qtbot: QtBot, panel: LoadGraphPanel, store: HistoryStore, clock: FakeClock
+) -> None:
+    feed(store, seconds(300), servers=2)
+    panel.set_connection(CONNECTION, store)
+    wait_for_ticks(qtbot, panel, 1)
+    before = panel.redraw_count
+    clock.now += 2.0  # within the 6 s fetched beyond the right edge of 5 minutes
+    wait_for_ticks(qtbot, panel, 2)
+    assert panel.x_range() == (START + 2, START + 302)  # the view moved
+    assert panel.redraw_count == before  # with the points it already had
+    clock.now += 10.0
+    qtbot.waitUntil(lambda: panel.redraw_count == before + 1, timeout=10_000)
+    assert panel.x_range() == (START + 12, START + 312)
+
+
+def test_hiding_a_line_fits_the_clients_axis_to_the_others(
+    qtbot: QtBot, panel: LoadGraphPanel, store: HistoryStore
+) -> None:
+    feed(store, seconds(60), servers=2, clients=lambda n, _: 100 * n)  # as-02 carries 200
+    panel.set_connection(CONNECTION, store)
+    panel.set_follow_live(False)
+    for key in (TOTAL, "as-02"):
+        line = panel.lines.item(key)
+        sample = next(sample for sample, _ in panel.legend.items if sample.item is line)
+        position = panel.plot_widget.mapFromScene(sample.mapToScene(sample.boundingRect().center()))
+        QTest.mouseClick(
+            panel.plot_widget.viewport(),
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+            position,
+        )
+    qtbot.waitUntil(lambda: panel.view.viewRange()[1][1] < 150, timeout=10_000)
 
 
 def test_range_choice_sets_the_view_and_the_points(
@@ -253,6 +291,7 @@ def test_a_large_cluster_draws_the_busiest_and_selected_servers_only(
 ) -> None:
     feed(store, seconds(30), servers=60)  # server n carries 10·n Clients: as-60 is busiest
     panel.set_connection(CONNECTION, store, name="Large")
+    panel.set_snapshot(cluster_at(START + 29, 29, servers=60))
     panel.redraw()
     drawn = set(panel.lines.keys()) - {TOTAL}
     assert len(drawn) == MAX_SERVER_LINES
@@ -263,3 +302,39 @@ def test_a_large_cluster_draws_the_busiest_and_selected_servers_only(
     drawn = set(panel.lines.keys()) - {TOTAL}
     assert "as-01" in drawn
     assert len(drawn) == MAX_SERVER_LINES
+
+
+def test_the_busiest_servers_are_ranked_by_the_snapshot_without_history_queries(
+    panel: LoadGraphPanel, store: HistoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed(store, seconds(30), servers=60)
+    panel.set_connection(CONNECTION, store, name="Large")
+    # Until a snapshot arrives the servers rank by id.
+    panel.redraw()
+    assert set(panel.lines.keys()) - {TOTAL} == {f"as-{n:02d}" for n in range(1, 25)}
+    # The snapshot says the low numbers are busiest now, whatever the history says.
+    panel.set_snapshot(cluster_at(START + 30, 30, servers=60, clients=lambda n, _: 1000 - n))
+    queried: list[str] = []
+    series = store.series
+    monkeypatch.setattr(
+        store, "series", lambda cid, sid, *rest: queried.append(sid) or series(cid, sid, *rest)
+    )
+    panel.redraw()
+    drawn = set(panel.lines.keys()) - {TOTAL}
+    assert drawn == {f"as-{n:02d}" for n in range(1, MAX_SERVER_LINES + 1)}
+    assert sorted(queried) == sorted(drawn)  # one query per line drawn, none to rank
+
+
+def test_switching_connections_forgets_the_ranking(
+    panel: LoadGraphPanel, store: HistoryStore
+) -> None:
+    feed(store, seconds(10), servers=40)
+    feed(store, seconds(10), servers=40, connection_id=OTHER)
+    panel.set_connection(CONNECTION, store)
+    panel.set_snapshot(cluster_at(START + 9, 9, servers=40))  # as-40 busiest
+    panel.redraw()
+    drawn = panel.lines.keys()
+    assert "as-40" in drawn
+    panel.set_connection(OTHER, store)  # no snapshot of this one yet: by id
+    panel.redraw()
+    assert set(panel.lines.keys()) - {TOTAL} == {f"as-{n:02d}" for n in range(1, 25)}
