@@ -97,9 +97,10 @@ class MainWindow(QMainWindow):
             self,
             ActionJournal(services.history, services.alerts),
         )
+        self.alert_preferences = AlertPreferences(self.settings.qsettings)
         self.alerts = AlertCenter(
             services.alerts,
-            AlertPreferences(self.settings.qsettings),
+            self.alert_preferences,
             self.runner,
             self.post,
             self,
@@ -150,6 +151,7 @@ class MainWindow(QMainWindow):
         self.runner.failed.connect(self._on_runner_failed)
         self._lifecycle.failed.connect(self._on_runner_failed)
         self.repository.connections_changed.connect(self.sessions.profiles_changed)
+        self.repository.connection_removed.connect(self._on_repository_connection_removed)
         self.repository.problem_reported.connect(lambda text: self.post(Notice(text)))
         self.repository.operation_failed.connect(lambda text: self.post(Notice(text)))
         self.repository.operation_completed.connect(
@@ -253,6 +255,13 @@ class MainWindow(QMainWindow):
             self.post(Notice(f"Unexpected error while trying to {name}.", redact(repr(error))))
 
     # -- sessions ----------------------------------------------------------------------------
+    def _on_repository_connection_removed(self, connection_id: str) -> None:
+        """A deleted connection takes its load history and alert settings with it (its
+        session closes first, so nothing records it again)."""
+        self.sessions.close_connection(connection_id)
+        self.services.history.forget(connection_id)
+        self.alert_preferences.remove(connection_id)
+
     def _on_connections_activated(self, profile: ConnectionProfile) -> None:
         self.sessions.activate(profile)
 

@@ -59,7 +59,7 @@ from tests.bench.measure import (
     vm_rss_bytes,
 )
 from tests.helpers.simulator_process import ROOT, SimulatorProcess
-from ui.app import build_services, create_application
+from ui.app import build_services, create_application, freeze_startup_objects
 from ui.cluster.columns import Column
 from ui.main_window import MainWindow
 from ui.settings import WindowSettings
@@ -178,6 +178,7 @@ async def measure_window(
     window.start()
     window.resize(*WINDOW_SIZE)
     window.show()
+    freeze_startup_objects()  # as ui.app.run_window does
     if args.hide_load_dock:
         window.load_views.dock.hide()
     table = window.cluster_pane.table

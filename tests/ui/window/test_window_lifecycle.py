@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 import app
+from app.alerts import AlertKind, AlertSettings
 from app.connections import EnvironmentTag
 from app.credentials import Secret
 from app.monitor import ConnectionState
@@ -179,3 +180,28 @@ async def test_a_production_connection_is_marked_and_can_be_disconnected(
 def test_version_is_printed_without_a_window(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--version"]) == 0
     assert capsys.readouterr().out == f"Ekran Cluster Console {app.__version__}\n"
+
+
+async def test_a_deleted_connection_takes_its_history_and_alert_settings_with_it(
+    make_window: MakeWindow, shared_simulator: SimulatorProcess
+) -> None:
+    window = make_window()
+    profile = simulator_profile(shared_simulator, name="Short-lived")
+    open_transient(window, profile, shared_simulator.info.password)
+    await wait_for_rows(window, 4)
+    await wait_for_health_round(window)
+    history = window.services.history
+    await wait_until(lambda: profile.id in history.connections())
+    quiet = AlertSettings().with_kind(AlertKind.OFFLINE, False)
+    window.alert_preferences.save(profile.id, quiet)
+    assert window.alert_preferences.load(profile.id) == quiet
+
+    window.repository.remove(profile)
+
+    assert window.sessions.connection(profile.id) is None
+    assert profile.id not in history.connections()
+    assert window.alert_preferences.load(profile.id) == AlertSettings()
+    await wait_until(lambda: window.sessions.session_count == 0)
+    await asyncio.sleep(1.0)  # a poll that was under way records nothing afterwards
+    assert profile.id not in history.connections()
+    await close_window(window)
