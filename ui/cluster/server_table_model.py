@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import cast
 
 import numpy as np
 from PySide6.QtCore import (
@@ -20,8 +19,9 @@ from PySide6.QtCore import (
 from app.analysis import majority_version, version_mismatches
 from app.api.models import ClusterSnapshot, Server
 from app.monitor import ServerHealth
+from ui.cluster import model_roles
 from ui.cluster.cells import CellContext, FloatArray, ServerRow, cell_data, changed_columns
-from ui.cluster.columns import Column, ServerRole
+from ui.cluster.columns import Column
 
 Clock = Callable[[], datetime]
 SparklineSource = Callable[[str], FloatArray]
@@ -32,36 +32,6 @@ _ROLES = Qt.ItemDataRole
 _COLUMNS = tuple(Column)
 _COLUMN_COUNT = len(_COLUMNS)
 _LAST_COLUMN = _COLUMNS[-1]
-_SORT = int(ServerRole.SORT)
-_SERVER = int(ServerRole.SERVER)
-_SEARCH_TEXT = int(ServerRole.SEARCH_TEXT)
-_SPARKLINE = int(ServerRole.SPARKLINE)
-_SERVER_ID = int(ServerRole.SERVER_ID)
-
-# The roles each kind of dataChanged names.
-_SHOWN_ROLES = (
-    _ROLES.DisplayRole,
-    _ROLES.DecorationRole,
-    _ROLES.ToolTipRole,
-    _ROLES.AccessibleTextRole,
-)
-_ROW_ROLES: list[int] = [int(r) for r in (*_SHOWN_ROLES, *ServerRole)]
-_LOAD_ROLES: list[int] = [int(r) for r in (*_SHOWN_ROLES, ServerRole.LOAD_SHARE, ServerRole.SORT)]
-_VERSION_ROLES: list[int] = [int(r) for r in (*_SHOWN_ROLES, ServerRole.MISMATCH)]
-_HEALTH_ROLES: list[int] = [int(r) for r in (*_SHOWN_ROLES, ServerRole.HEALTH, ServerRole.SORT)]
-_PENDING_ROLES: list[int] = [int(r) for r in (*_SHOWN_ROLES, ServerRole.PENDING)]
-_SPARKLINE_ROLES: list[int] = [
-    int(r) for r in (_ROLES.ToolTipRole, _ROLES.AccessibleTextRole, ServerRole.SPARKLINE)
-]
-# Relative times move with the clock; their sort keys (absolute times) do not.
-_TICK_ROLES: list[int] = [int(_ROLES.DisplayRole), int(_ROLES.AccessibleTextRole)]
-
-# Every role a cell answers; the views also ask for fonts, colours, check states and
-# size hints, which are answered None without any work.
-_NO_COLUMNS: frozenset[Column] = frozenset()
-_ANSWERED_ROLES = frozenset(int(r) for r in (*_SHOWN_ROLES, _ROLES.TextAlignmentRole, *ServerRole))
-# Roles answered from the row alone, without a CellContext.
-_ROW_ANSWERS = frozenset({_SORT, _SERVER, _SERVER_ID, _SEARCH_TEXT, _SPARKLINE})
 
 
 def _utcnow() -> datetime:
@@ -127,19 +97,19 @@ class ServerTableModel(QAbstractTableModel):
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         number = index.row()  # -1 for an invalid index
-        if not 0 <= number < len(self._rows) or role not in _ANSWERED_ROLES:
+        if not 0 <= number < len(self._rows) or role not in model_roles.ANSWERED_ROLES:
             return None
         row = self._rows[number]
         column = _COLUMNS[index.column()]
         # The proxy asks for these many times per sort or filter: answer them directly.
-        if role in _ROW_ANSWERS:
+        if role in model_roles.ROW_ANSWERS:
             return self._row_answer(row, column, role)
         return cell_data(column, role, row, self._context(row, column))
 
     def multiData(self, index: AnyIndex, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:
         """``data()`` for several roles of one cell in one call, sharing the cell's
         context; item delegates ask for seven roles per cell they paint."""
-        entries = _entries(roleDataSpan)
+        entries = model_roles.entries(roleDataSpan)
         number = index.row()
         if not 0 <= number < len(self._rows):
             for entry in entries:
@@ -150,9 +120,9 @@ class ServerTableModel(QAbstractTableModel):
         context: CellContext | None = None
         for entry in entries:
             role = entry.role()
-            if role not in _ANSWERED_ROLES:
+            if role not in model_roles.ANSWERED_ROLES:
                 entry.clearData()
-            elif role in _ROW_ANSWERS:
+            elif role in model_roles.ROW_ANSWERS:
                 entry.setData(self._row_answer(row, column, role))
             else:
                 if context is None:
@@ -245,10 +215,10 @@ class ServerTableModel(QAbstractTableModel):
                 version_rows.append(number)
         for number, final, columns in changed:
             self._rows[number] = final
-            for first, last in _ranges(sorted(columns)):
-                self._emit_changed([number], first, last, _ROW_ROLES)
-        self._emit_changed(share_rows, Column.LOAD_SHARE, Column.LOAD_SHARE, _LOAD_ROLES)
-        self._emit_changed(version_rows, Column.VERSION, Column.VERSION, _VERSION_ROLES)
+            for first, last in model_roles.ranges(sorted(columns)):
+                self._emit_changed([number], first, last, model_roles.ROW_ROLES)
+        self._emit_changed(share_rows, Column.LOAD_SHARE, Column.LOAD_SHARE, model_roles.LOAD_ROLES)
+        self._emit_changed(version_rows, Column.VERSION, Column.VERSION, model_roles.VERSION_ROLES)
         self._append(
             ServerRow(s, s.clients / total if total else 0.0, s.id in mismatched)
             for s in incoming.values()
@@ -267,7 +237,7 @@ class ServerTableModel(QAbstractTableModel):
                     del current[server_id]
                 else:
                     current[server_id] = new
-                self._emit_changed([number], Column.HEALTH, Column.HEALTH, _HEALTH_ROLES)
+                self._emit_changed([number], Column.HEALTH, Column.HEALTH, model_roles.HEALTH_ROLES)
         self._health = dict(health)
 
     def set_pending(self, server_id: str, text: str | None) -> None:
@@ -278,7 +248,7 @@ class ServerTableModel(QAbstractTableModel):
             return
         row = self._row_of.get(server_id)
         if row is not None:
-            self._emit_changed([row], Column.STATUS, Column.STATUS, _PENDING_ROLES)
+            self._emit_changed([row], Column.STATUS, Column.STATUS, model_roles.PENDING_ROLES)
 
     def tick(self, rows: Iterable[int] | None = None) -> None:
         """Signal that relative times (Isolation and Last seen columns) have moved on.
@@ -291,13 +261,15 @@ class ServerTableModel(QAbstractTableModel):
             wanted: Sequence[int] = range(count)
         else:
             wanted = sorted({row for row in rows if 0 <= row < count})
-        self._emit_changed(wanted, Column.ISOLATION, Column.LAST_SEEN, _TICK_ROLES)
+        self._emit_changed(wanted, Column.ISOLATION, Column.LAST_SEEN, model_roles.TICK_ROLES)
 
     def set_sparkline_source(self, source: SparklineSource | None) -> None:
         """Take the Trend column's values from ``source`` (None: no history to show)."""
         self._sparkline_source = source
         self._sparklines.clear()
-        self._emit_changed(range(len(self._rows)), Column.TREND, Column.TREND, _SPARKLINE_ROLES)
+        self._emit_changed(
+            range(len(self._rows)), Column.TREND, Column.TREND, model_roles.SPARKLINE_ROLES
+        )
 
     def refresh_sparklines(self, rows: Iterable[int]) -> None:
         """Fetch the sparklines of ``rows`` again; signal the ones that changed.
@@ -318,7 +290,7 @@ class ServerTableModel(QAbstractTableModel):
             new = self._sparklines[server_id] = source(server_id)
             if old is None or not np.array_equal(old, new):
                 changed.append(number)
-        self._emit_changed(changed, Column.TREND, Column.TREND, _SPARKLINE_ROLES)
+        self._emit_changed(changed, Column.TREND, Column.TREND, model_roles.SPARKLINE_ROLES)
 
     def clear(self) -> None:
         """Forget every server, health result and pending action (a model reset)."""
@@ -333,15 +305,15 @@ class ServerTableModel(QAbstractTableModel):
 
     # -- helpers ------------------------------------------------------------------------
     def _row_answer(self, row: ServerRow, column: Column, role: int) -> object:
-        """The value of a role in ``_ROW_ANSWERS`` (what ``cell_data`` would answer)."""
+        """The value of a role in ``model_roles.ROW_ANSWERS`` (what ``cell_data`` would answer)."""
         server_id = row.server.id
-        if role == _SORT:
+        if role == model_roles.SORT:
             return row.sort_key(column, self._health.get(server_id))
-        if role == _SERVER:
+        if role == model_roles.SERVER:
             return row.server
-        if role == _SERVER_ID:
+        if role == model_roles.SERVER_ID:
             return server_id
-        if role == _SEARCH_TEXT:
+        if role == model_roles.SEARCH_TEXT:
             return row.search_text
         return self._sparkline(server_id)
 
@@ -369,7 +341,7 @@ class ServerTableModel(QAbstractTableModel):
         gone = [n for n, row in enumerate(self._rows) if row.server.id not in keep]
         if not gone:
             return
-        for first, last in reversed(_ranges(gone)):
+        for first, last in reversed(model_roles.ranges(gone)):
             self.beginRemoveRows(QModelIndex(), first, last)
             for row in self._rows[first : last + 1]:
                 self._sparklines.pop(row.server.id, None)
@@ -392,26 +364,10 @@ class ServerTableModel(QAbstractTableModel):
         self, rows: Sequence[int], first_column: int, last_column: int, roles: list[int]
     ) -> None:
         """One ``dataChanged`` per contiguous range of ``rows`` (ascending)."""
-        ranges = [(rows[0], rows[-1])] if isinstance(rows, range) and rows else _ranges(rows)
+        ranges = (
+            [(rows[0], rows[-1])] if isinstance(rows, range) and rows else model_roles.ranges(rows)
+        )
         for first, last in ranges:
             self.dataChanged.emit(
                 self.index(first, first_column), self.index(last, last_column), roles
             )
-
-
-def _entries(span: QModelRoleDataSpan | QModelRoleData) -> Sequence[QModelRoleData]:
-    """The entries of a ``multiData`` span (PySide gives it the sequence protocol)."""
-    if isinstance(span, QModelRoleData):
-        return (span,)
-    return cast("Sequence[QModelRoleData]", span)
-
-
-def _ranges(numbers: Sequence[int]) -> list[tuple[int, int]]:
-    """[(first, last), …] of the contiguous runs in the ascending ``numbers``."""
-    runs: list[tuple[int, int]] = []
-    for number in numbers:
-        if runs and runs[-1][1] == number - 1:
-            runs[-1] = (runs[-1][0], number)
-        else:
-            runs.append((number, number))
-    return runs
