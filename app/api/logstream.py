@@ -12,7 +12,7 @@ from app.api.errors import ConsoleError, ProtocolError
 from app.api.replies import media_type
 from app.api.transport_errors import transport_error
 
-DEFAULT_CHUNK_SIZE = 256 * 1024
+DEFAULT_CHUNK_SIZE = 1024 * 1024  # per hand-off to the disk writer (at most 4 queued)
 _ARCHIVE_TYPES = frozenset(
     {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
 )
