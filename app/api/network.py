@@ -27,6 +27,9 @@ from app.api.stream_protocol import ReceivingProtocol
 
 READ_BYTES = 256 * 1024  # the most one read returns, whatever httpcore asks for
 _CLOSED_WITHIN = 1.0  # seconds; an aborted transport reports its end in a loop iteration
+# asyncio's own handshake timer ends in ConnectionAbortedError (a ConnectError); ours ends
+# first, in a ConnectTimeout as with httpcore's own backends
+_HANDSHAKE_TIMER_LATER = 1.0  # seconds
 SocketOption = (
     tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
 )
@@ -104,13 +107,16 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         loop = asyncio.get_running_loop()
         try:
             with _mapped(_CONNECT_ERRORS):
-                transport = await loop.start_tls(
-                    self._transport,
-                    self._protocol,
-                    ssl_context,
-                    server_hostname=server_hostname,
-                    ssl_handshake_timeout=timeout,
-                )
+                async with asyncio.timeout(timeout):
+                    transport = await loop.start_tls(
+                        self._transport,
+                        self._protocol,
+                        ssl_context,
+                        server_hostname=server_hostname,
+                        ssl_handshake_timeout=(
+                            None if timeout is None else timeout + _HANDSHAKE_TIMER_LATER
+                        ),
+                    )
         except BaseException:
             self._transport.abort()
             raise
@@ -167,9 +173,14 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
                     local_addr=(local_address, 0) if local_address else None,
                     happy_eyeballs_delay=0.25,
                 )
-        sock = transport.get_extra_info("socket")
-        for option in socket_options or ():
-            sock.setsockopt(*option)
+        try:
+            with _mapped(_CONNECT_ERRORS):
+                sock = transport.get_extra_info("socket")
+                for option in socket_options or ():
+                    sock.setsockopt(*option)
+        except BaseException:
+            transport.abort()
+            raise
         return AsyncioStream(transport, protocol)
 
     async def connect_unix_socket(

@@ -5,6 +5,12 @@ offers, so received bytes are copied once (into the ``bytes`` a read returns) in
 of being allocated per TLS record, joined and appended to a stream buffer. The buffer
 starts small (``INITIAL_BYTES``, enough for a poll) and doubles while the reader falls
 behind, up to ``MAX_BYTES``; then reading pauses until reads have made room.
+
+Every buffer offered has room for what the transport says it holds (``sizehint``) plus
+one TLS record, even beyond ``MAX_BYTES``: the proactor event loop (Windows) goes on
+feeding the rest of a read after ``pause_reading()`` and fails the connection on an
+empty buffer, and asyncio's TLS layer, once the peer has closed the connection,
+decrypts what it holds into one buffer and drops what does not fit.
 """
 
 from __future__ import annotations
@@ -55,6 +61,8 @@ class ReceivingProtocol(asyncio.BufferedProtocol):
 
         Raises the connection's error once the bytes received before it are read.
         """
+        if self._data_waiter is not None:
+            raise RuntimeError("ReceivingProtocol.read() while another read is waiting")
         while self._start == self._end:
             if self._error is not None:
                 raise self._error
@@ -71,7 +79,7 @@ class ReceivingProtocol(asyncio.BufferedProtocol):
         if self._start == self._end:
             self._start = self._end = 0
         if self._paused_reading:
-            self._make_room()
+            self._resume_if_room()
         return data
 
     async def drain(self) -> None:
@@ -98,18 +106,32 @@ class ReceivingProtocol(asyncio.BufferedProtocol):
         self.transport = transport
 
     def get_buffer(self, sizehint: int) -> memoryview:
-        return self._view[self._end :]  # at least MIN_FREE_BYTES while reading is on
+        """Room for ``sizehint`` bytes and one TLS record, more up to the maximum held.
+
+        ``sizehint`` is the rest of a proactor read, or the encrypted bytes waiting in
+        the TLS layer (the decrypted ones fit, plus the record it may have started), or
+        -1 (selector loop). Never empty, so it is also safe while reading is paused.
+        """
+        need = max(sizehint, 0) + MIN_FREE_BYTES
+        if self._room() < need:
+            self._reserve(need)
+        offered = max(need, self._maximum - (self._end - self._start))
+        return self._view[self._end : self._end + offered]
 
     def buffer_updated(self, nbytes: int) -> None:
         self._end += nbytes
         self._wake(self._data_waiter)
-        if self._room() >= MIN_FREE_BYTES or self._paused_reading:
+        if self._paused_reading:
             return
-        if len(self._buffer) < self._maximum:
-            self._grow()
-        elif self.transport is not None:
-            self._paused_reading = True
-            self.transport.pause_reading()
+        if self._end - self._start >= self._maximum - MIN_FREE_BYTES:
+            if self.transport is not None:
+                self._paused_reading = True
+                self.transport.pause_reading()
+        elif self._room() < MIN_FREE_BYTES:
+            if len(self._buffer) < self._maximum:
+                self._resize(min(2 * len(self._buffer), self._maximum))
+            else:
+                self._compact()  # a buffer enlarged beyond the maximum by get_buffer
 
     def eof_received(self) -> bool:
         self._eof = True
@@ -141,24 +163,38 @@ class ReceivingProtocol(asyncio.BufferedProtocol):
     def capacity(self) -> int:
         return len(self._buffer)
 
-    def _grow(self) -> None:
-        """A buffer twice as large holding the unread bytes at its start (a new object:
-        the transport may still hold a view of the old one)."""
+    def _reserve(self, need: int) -> None:
+        """At least ``need`` bytes of room after the unread bytes."""
         unread = self._end - self._start
-        larger = bytearray(min(2 * len(self._buffer), self._maximum))
+        if len(self._buffer) - unread >= need:
+            self._compact()
+        else:
+            self._resize(max(min(2 * len(self._buffer), self._maximum), unread + need))
+
+    def _resize(self, size: int) -> None:
+        """A new buffer of ``size`` bytes holding the unread bytes at its start (a new
+        object, so a view of the old one that a transport may hold stays valid)."""
+        unread = self._end - self._start
+        larger = bytearray(size)
         larger[:unread] = self._view[self._start : self._end]
         self._buffer, self._view = larger, memoryview(larger)
         self._start, self._end = 0, unread
 
-    def _make_room(self) -> None:
-        """Move the unread bytes to the front if needed; resume reading once there is room."""
-        if self._room() < MIN_FREE_BYTES and self._start > 0:
-            unread = self._end - self._start
-            moved = self._view[self._start : self._end]
-            # bytearray slice assignment copies with memcpy: copy overlapping bytes first
-            self._buffer[:unread] = bytes(moved) if unread > self._start else moved
-            self._start, self._end = 0, unread
-        if self._room() >= MIN_FREE_BYTES and self.transport is not None:
+    def _compact(self) -> None:
+        """Move the unread bytes to the front of the buffer."""
+        if self._start == 0:
+            return
+        unread = self._end - self._start
+        moved = self._view[self._start : self._end]
+        # bytearray slice assignment copies with memcpy: copy overlapping bytes first
+        self._buffer[:unread] = bytes(moved) if unread > self._start else moved
+        self._start, self._end = 0, unread
+
+    def _resume_if_room(self) -> None:
+        """Resume reading once the bytes held are below the maximum again (``get_buffer``
+        moves them to the front when the transport asks for room)."""
+        unread = self._end - self._start
+        if unread < self._maximum - MIN_FREE_BYTES and self.transport is not None:
             self._paused_reading = False
             self.transport.resume_reading()
 

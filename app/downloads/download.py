@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager, aclosing
+from contextlib import AbstractAsyncContextManager, aclosing, suppress
 from pathlib import Path
 from typing import Protocol
 
@@ -220,8 +220,13 @@ class LogDownload:
                     if state.total_size is not None and done > state.total_size:
                         break  # _finish reports the mismatch
                     self._report(done, state.total_size, stream.offset, meter, final=False)
-        finally:
-            await writer.close()
+        except BaseException:
+            # The first failure (or the cancellation) is the one reported: a queued write
+            # that failed after it must not replace it.
+            with suppress(DownloadError):
+                await writer.close()
+            raise
+        await writer.close()
         self._report(done, state.total_size, stream.offset, meter, final=True)
 
     async def _finish(self, part: Path, state: PartState) -> Path:

@@ -150,6 +150,9 @@ class ClusterMonitor:
         if self.running:
             return
         self._wake = asyncio.Event()
+        # a retry_now() or a sleep cut short by stop() must not carry over to this run
+        self._poll_now = False
+        self._last_poll_at = self._next_poll_at = None
         self._set_status(MonitorStatus(ConnectionState.CONNECTING, self._source.active_url))
         self._task = asyncio.get_running_loop().create_task(
             self._run(), name=f"ClusterMonitor({self._source.active_url})"
@@ -216,7 +219,10 @@ class ClusterMonitor:
                 return
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), remaining)
+                # asyncio.timeout, not wait_for: wait_for on Python 3.11 can swallow a
+                # cancellation that arrives as the event is set, and stop() would hang
+                async with asyncio.timeout(remaining):
+                    await self._wake.wait()
 
     async def _poll_once(self) -> float | None:
         """Poll once; return the delay before the next poll, or None to pause."""
