@@ -17,7 +17,7 @@ import httpx
 import pytest
 import trustme
 
-from app.api.errors import UnreachableReason
+from app.api.errors import UnreachableError, UnreachableReason
 from app.api.network import AsyncioHTTPTransport
 from app.api.stream_protocol import MAX_BYTES, MIN_FREE_BYTES, ReceivingProtocol
 from app.api.transport_errors import transport_error
@@ -227,7 +227,9 @@ async def test_a_stalled_tls_handshake_is_a_connect_timeout() -> None:
         ) as client:
             with pytest.raises(httpx.ConnectTimeout) as caught:
                 await client.get(url)
-        assert transport_error(caught.value, url).reason is UnreachableReason.TIMEOUT  # type: ignore[attr-defined]
+        error = transport_error(caught.value, url)
+        assert isinstance(error, UnreachableError)
+        assert error.reason is UnreachableReason.TIMEOUT
     finally:
         for writer in accepted:
             writer.close()
