@@ -60,11 +60,37 @@ def client_arguments(
     proxies, bypassed = (system_proxies or _system_proxies)(hosts)
     mounts: dict[str, httpx.AsyncBaseTransport | None] = {
         f"{scheme}://": transport(_proxy_url(url))
-        for scheme, url in proxies.items()
-        if scheme in ("http", "https")
+        for scheme in ("http", "https")
+        if (url := proxies.get(scheme) or proxies.get("all"))
     }
     mounts.update({f"all://{host}": None for host in bypassed})
+    if system_proxies is None:  # no_proxy decides per request: health probes go elsewhere
+        mounts.update(dict.fromkeys(no_proxy_patterns()))
     return {"transport": transport(), "mounts": mounts, "trust_env": False}
+
+
+def no_proxy_patterns(value: str | None = None) -> list[str]:
+    """httpx mount patterns for the hosts in ``no_proxy`` (default: the environment's).
+
+    ``corp.local`` and ``.corp.local`` cover that domain and every host in it; ``*``
+    covers everything; addresses and ``localhost`` cover themselves.
+    """
+    if value is None:
+        value = urllib.request.getproxies_environment().get("no", "")
+    patterns: list[str] = []
+    for entry in (part.strip() for part in value.split(",")):
+        if not entry:
+            continue
+        if entry == "*":
+            patterns.append("all://")
+        elif "://" in entry:
+            patterns.append(entry)
+        elif entry.lower() == "localhost" or entry.replace(".", "").isdigit() or ":" in entry:
+            patterns.append(f"all://{entry}")
+        else:
+            domain = entry.lstrip(".")
+            patterns += [f"all://{domain}", f"all://*.{domain}"]
+    return patterns
 
 
 def _proxy_url(url: str | None) -> str:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from app.api.network import AsyncioBackend, AsyncioHTTPTransport, network_backend_of
-from app.api.proxy import client_arguments
+from app.api.proxy import client_arguments, no_proxy_patterns
 from app.api.settings import ProxyMode, ProxySetting
 from app.api.urls import InvalidUrlError
 
@@ -70,7 +70,7 @@ def test_system_proxy_follows_the_environment_and_no_proxy(
         ProxySetting(mode=ProxyMode.SYSTEM), CONTEXT, ["mt01.corp.local", "mt02.example.com"]
     )
     mounts = arguments["mounts"]
-    assert set(mounts) == {"https://", "all://mt01.corp.local"}
+    assert set(mounts) == {"https://", "all://mt01.corp.local", "all://*.mt01.corp.local"}
     assert proxy_of(mounts["https://"]) == "http://proxy.corp.local:8080"
     assert mounts["all://mt01.corp.local"] is None
     assert proxy_of(arguments["transport"]) is None
@@ -100,3 +100,35 @@ def test_system_proxies_become_mounts_with_bypassed_hosts() -> None:
     assert mounts["all://mt01.corp.local"] is None
     assert proxy_of(mounts["https://"]) == "http://proxy:8080"
     assert proxy_of(mounts["http://"]) == "http://proxy:8080"
+
+
+def test_no_proxy_is_decided_per_request_for_every_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Health probes go to each server's own host, not only to the configured URLs."""
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ALL_PROXY", "http://proxy.corp.local:3128")
+    monkeypatch.setenv("no_proxy", ".corp.local, 10.0.0.5")
+    arguments = client_arguments(ProxySetting(mode=ProxyMode.SYSTEM), CONTEXT, ["mt01.example.com"])
+    client = httpx.AsyncClient(**arguments)
+    direct, proxied = arguments["transport"], arguments["mounts"]["https://"]
+    assert proxy_of(proxied) == "http://proxy.corp.local:3128"  # ALL_PROXY
+    assert client._transport_for_url(httpx.URL("https://as02.corp.local/x")) is direct
+    assert client._transport_for_url(httpx.URL("https://corp.local/x")) is direct
+    assert client._transport_for_url(httpx.URL("https://10.0.0.5/x")) is direct
+    assert client._transport_for_url(httpx.URL("https://mt01.example.com/x")) is proxied
+
+
+@pytest.mark.parametrize(
+    ("value", "patterns"),
+    [
+        ("", []),
+        ("*", ["all://"]),
+        ("localhost,127.0.0.1", ["all://localhost", "all://127.0.0.1"]),
+        (".corp.local", ["all://corp.local", "all://*.corp.local"]),
+        ("corp.local", ["all://corp.local", "all://*.corp.local"]),
+    ],
+)
+def test_no_proxy_patterns(value: str, patterns: list[str]) -> None:
+    assert no_proxy_patterns(value) == patterns
