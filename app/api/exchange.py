@@ -31,7 +31,6 @@ POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=64, ke
 log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 3
-_PARSED_URLS_KEPT = 256
 _REPEATABLE = frozenset({"GET", "HEAD"})
 
 
@@ -53,7 +52,6 @@ class Exchanger:
         self._transport = transport
         self._user_agent = user_agent
         self._client: httpx.AsyncClient | None = None
-        self._parsed_urls: dict[str, httpx.URL] = {}
         self._closed = False
 
     async def aclose(self) -> None:
@@ -78,9 +76,7 @@ class Exchanger:
         client = self._http()
         target = url
         for _ in range(MAX_REDIRECTS + 1):
-            request = client.build_request(
-                method, self._parsed(target), headers=headers, json=json_body
-            )
+            request = client.build_request(method, target, headers=headers, json=json_body)
             try:
                 response = await client.send(request, stream=True)
             except httpx.TransportError as exc:
@@ -104,15 +100,6 @@ class Exchanger:
             yield response
         finally:
             await response.aclose()
-
-    def _parsed(self, url: str) -> httpx.URL:
-        """``url`` parsed once: the same few URLs are requested every poll."""
-        parsed = self._parsed_urls.get(url)
-        if parsed is None:
-            if len(self._parsed_urls) >= _PARSED_URLS_KEPT:
-                self._parsed_urls.clear()
-            parsed = self._parsed_urls[url] = httpx.URL(url)
-        return parsed
 
     def _redirect_target(self, method: str, current: str, response: httpx.Response) -> str:
         location = urljoin(current, response.headers["location"])
