@@ -76,6 +76,20 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             async with asyncio.timeout(timeout):
                 return await self._protocol.read(max(max_bytes, READ_BYTES))
 
+    async def read_block(
+        self,
+        min_bytes: int,
+        max_bytes: int,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> memoryview:
+        """Up to ``max_bytes`` bytes once ``min_bytes`` have arrived (see
+        ``ReceivingProtocol.read_block``); empty at the end. For a body whose length is
+        known, read after httpcore has parsed the reply's head. ``timeout`` is the
+        longest silence: what arrived before it is returned first, then the next read
+        raises ``httpcore.ReadTimeout``."""
+        with _mapped(_READ_ERRORS):
+            return await self._protocol.read_block(min_bytes, max_bytes, timeout)
+
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
         if not buffer:
             return

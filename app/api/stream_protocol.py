@@ -11,15 +11,26 @@ one TLS record, even beyond ``MAX_BYTES``: the proactor event loop (Windows) goe
 feeding the rest of a read after ``pause_reading()`` and fails the connection on an
 empty buffer, and asyncio's TLS layer, once the peer has closed the connection,
 decrypts what it holds into one buffer and drops what does not fit.
+
+A large body is taken in blocks (``read_block``): the reader is woken once a block has
+arrived, not for every transport read, and takes the buffer itself, which the protocol
+replaces with a new one, so the bytes are never copied on the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+from asyncio.proactor_events import BaseProactorEventLoop
+from collections import deque
 
 INITIAL_BYTES = 64 * 1024
 MAX_BYTES = 1024 * 1024  # received bytes held before the transport is paused
 MIN_FREE_BYTES = 16 * 1024  # one TLS record; less room than this grows or pauses
+TRANSPORT_READ_BYTES = 256 * 1024  # the most asyncio's TLS layer reads from a socket at once
+# the most a block reader waits for: a block, one more transport read and a record still
+# fit a full-size buffer, so a waiting block never makes the buffer grow or pause
+BLOCK_BYTES = 512 * 1024
+HANDED_OVER_KEPT = 8  # handed-over buffers remembered for reuse (a new one costs page faults)
 
 
 class ReceivingProtocol(asyncio.BufferedProtocol):
@@ -38,9 +49,16 @@ class ReceivingProtocol(asyncio.BufferedProtocol):
         self._error: BaseException | None = None
         self._paused_reading = False
         self._data_waiter: asyncio.Future[None] | None = None
+        self._wake_at = 1  # unread bytes that wake the waiting reader
+        self._idle_timer: asyncio.TimerHandle | None = None
+        self._handed_over: deque[bytearray] = deque(maxlen=HANDED_OVER_KEPT)
         self._paused_writing = False
         self._drain_waiter: asyncio.Future[None] | None = None
-        self._closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._loop = asyncio.get_running_loop()
+        self._arrived_at = 0.0  # loop time of the last bytes received
+        self._received = 0  # bytes received in all
+        self._stalled_at: int | None = None  # _received when an idle timeout ran out
+        self._closed: asyncio.Future[None] = self._loop.create_future()
 
     # -- what AsyncioStream asks --------------------------------------------------------
     @property
@@ -61,26 +79,54 @@ class ReceivingProtocol(asyncio.BufferedProtocol):
 
         Raises the connection's error once the bytes received before it are read.
         """
-        if self._data_waiter is not None:
-            raise RuntimeError("ReceivingProtocol.read() while another read is waiting")
-        while self._start == self._end:
-            if self._error is not None:
-                raise self._error
-            if self._eof:
-                return b""
-            self._data_waiter = asyncio.get_running_loop().create_future()
-            try:
-                await self._data_waiter
-            finally:
-                self._data_waiter = None
+        await self._wait_for(1)
         count = min(max_bytes, self._end - self._start)
         data = bytes(self._view[self._start : self._start + count])
-        self._start += count
-        if self._start == self._end:
-            self._start = self._end = 0
-        if self._paused_reading:
-            self._resume_if_room()
+        self._consumed(count)
         return data
+
+    async def read_block(
+        self, min_bytes: int, max_bytes: int, idle_timeout: float | None = None
+    ) -> memoryview:
+        """Up to ``max_bytes`` received bytes, once ``min_bytes`` (at most ``BLOCK_BYTES``)
+        have arrived or the peer has closed; empty at the end. ``TimeoutError`` when
+        nothing arrives for ``idle_timeout`` seconds while waiting.
+
+        The block's memory belongs to the caller: when it is all that was received, the
+        protocol hands over its buffer and receives into another one (``hands_over``),
+        reusing a handed-over buffer once no view of it is left; otherwise the block is
+        a copy. Raises the connection's error once the bytes
+        received before it are read.
+        """
+        if max_bytes < 1:
+            raise ValueError("max_bytes must be at least 1")
+        await self._wait_for(max(1, min(min_bytes, max_bytes, BLOCK_BYTES)), idle_timeout)
+        count = min(max_bytes, self._end - self._start)
+        if count == 0:
+            return memoryview(b"")
+        if count == self._end - self._start and self.hands_over:
+            block = self._view[self._start : self._end]
+            self._handed_over.append(self._buffer)
+            self._buffer = self._spare_buffer(len(self._buffer))
+            self._view = memoryview(self._buffer)
+            self._start = self._end = 0
+            if self._paused_reading:
+                self._resume_if_room()
+            return block
+        block = memoryview(bytes(self._view[self._start : self._start + count]))
+        self._consumed(count)
+        return block
+
+    @property
+    def hands_over(self) -> bool:
+        """Whether a buffer may be handed to a reader: the transport fills it only
+        between ``get_buffer`` and ``buffer_updated`` (always so behind TLS, where
+        asyncio's TLS layer decrypts into it; a proactor socket read may still be
+        pending on a plain connection)."""
+        return self.transport is not None and (
+            self.transport.get_extra_info("ssl_object") is not None
+            or not isinstance(self._loop, BaseProactorEventLoop)
+        )
 
     async def drain(self) -> None:
         """Wait while the transport asks writers to pause; raise if the connection is lost."""
@@ -120,13 +166,17 @@ class ReceivingProtocol(asyncio.BufferedProtocol):
 
     def buffer_updated(self, nbytes: int) -> None:
         self._end += nbytes
-        self._wake(self._data_waiter)
+        self._received += nbytes
+        self._arrived_at = self._loop.time()
+        if self._end - self._start >= self._wake_at:
+            self._wake(self._data_waiter)
         if self._paused_reading:
             return
         if self._end - self._start >= self._maximum - MIN_FREE_BYTES:
             if self.transport is not None:
                 self._paused_reading = True
                 self.transport.pause_reading()
+                self._wake(self._data_waiter)
         elif self._room() < MIN_FREE_BYTES:
             if len(self._buffer) < self._maximum:
                 self._resize(min(2 * len(self._buffer), self._maximum))
@@ -156,6 +206,72 @@ class ReceivingProtocol(asyncio.BufferedProtocol):
         self._wake(self._drain_waiter)
 
     # -- helpers -----------------------------------------------------------------------
+    async def _wait_for(self, count: int, idle_timeout: float | None = None) -> None:
+        """Until ``count`` bytes are unread, or fewer once reading has paused or the
+        connection has ended; raises the connection's error when nothing is unread.
+
+        With ``idle_timeout``: once nothing has arrived for that long, returns with what
+        is unread, and raises ``TimeoutError`` when nothing is (then at once, until new
+        bytes arrive).
+        """
+        if self._data_waiter is not None:
+            raise RuntimeError("ReceivingProtocol: a read while another read is waiting")
+        try:
+            while self._end - self._start < count:
+                if self._error is not None and self._start == self._end:
+                    raise self._error
+                if self._eof or self._paused_reading:
+                    return
+                if idle_timeout is not None and self._stalled_at is not None:
+                    if self._stalled_at == self._received:  # silent since the timeout
+                        if self._start != self._end:
+                            return
+                        raise TimeoutError(f"nothing received for {idle_timeout} s")
+                    self._stalled_at = None
+                if idle_timeout is not None and self._idle_timer is None:
+                    self._arrived_at = self._loop.time()
+                    self._idle_timer = self._loop.call_later(
+                        idle_timeout, self._on_idle, idle_timeout
+                    )
+                self._data_waiter = self._loop.create_future()
+                self._wake_at = count
+                try:
+                    await self._data_waiter
+                finally:
+                    self._data_waiter = None
+                    self._wake_at = 1
+        finally:
+            if self._idle_timer is not None:
+                self._idle_timer.cancel()
+                self._idle_timer = None
+
+    def _on_idle(self, idle_timeout: float) -> None:
+        """Wake the waiting reader once nothing has arrived for ``idle_timeout`` (it then
+        takes what is unread, or fails); else look again that long after the last bytes."""
+        due = self._arrived_at + idle_timeout
+        if self._loop.time() < due:
+            self._idle_timer = self._loop.call_at(due, self._on_idle, idle_timeout)
+            return
+        self._idle_timer = None
+        self._stalled_at = self._received
+        self._wake(self._data_waiter)
+
+    def _spare_buffer(self, size: int) -> bytearray:
+        """A buffer of ``size`` bytes: a handed-over one that no view is left of, else a
+        new one (whose pages the system must first provide)."""
+        for buffer in self._handed_over:
+            if len(buffer) == size and _unexported(buffer):
+                self._handed_over.remove(buffer)
+                return buffer
+        return bytearray(size)
+
+    def _consumed(self, count: int) -> None:
+        self._start += count
+        if self._start == self._end:
+            self._start = self._end = 0
+        if self._paused_reading:
+            self._resume_if_room()
+
     def _room(self) -> int:
         return len(self._buffer) - self._end
 
@@ -202,3 +318,14 @@ class ReceivingProtocol(asyncio.BufferedProtocol):
     def _wake(waiter: asyncio.Future[None] | None) -> None:
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
+
+
+def _unexported(buffer: bytearray) -> bool:
+    """Whether no view of ``buffer`` is alive (no ``memoryview``, no write in progress):
+    a bytearray whose memory is exported refuses to change size."""
+    try:
+        last = buffer.pop()
+    except BufferError:
+        return False
+    buffer.append(last)  # within its allocation: neither a copy nor a reallocation
+    return True

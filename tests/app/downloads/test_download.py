@@ -7,11 +7,13 @@ import hashlib
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from app.api.client import ManagementClient
 from app.api.errors import ConflictError, UnreachableError, UnreachableReason
+from app.api.stream_protocol import ReceivingProtocol
 from app.downloads import (
     CorruptArchiveError,
     DownloadCancelledError,
@@ -111,6 +113,25 @@ async def test_a_full_download_is_a_valid_zip(sim: SimulatorProcess, folder: Pat
     assert reports[-1].fraction == 1.0
     assert all(r.server_id == SERVER for r in reports)
     assert [r.bytes_done for r in reports] == sorted(r.bytes_done for r in reports)
+
+
+async def test_the_archive_arrives_in_blocks_handed_over_without_copies(
+    sim: SimulatorProcess, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handed_over: list[bool] = []
+    original = ReceivingProtocol.read_block
+
+    async def watched(self: ReceivingProtocol, *args: Any) -> memoryview:
+        block = await original(self, *args)
+        handed_over.append(isinstance(block.obj, bytearray))
+        return block
+
+    monkeypatch.setattr(ReceivingProtocol, "read_block", watched)
+    async with ManagementClient(sim_settings(sim), admin_password(sim)) as client:
+        saved = await download(client, folder)
+    assert_valid_zip(saved)
+    assert len(handed_over) >= 2
+    assert all(handed_over), "behind TLS every block is the receive buffer itself"
 
 
 @pytest.mark.parametrize(

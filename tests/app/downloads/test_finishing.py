@@ -64,6 +64,29 @@ async def test_writer_appends_from_an_offset(tmp_path: Path) -> None:
     assert path.read_bytes() == b"0123abcd"
 
 
+@pytest.mark.parametrize(
+    ("existing", "offset", "expected"),
+    [
+        (None, 0, b"new"),  # created
+        (b"", 0, b"new"),  # reserved empty, kept as it is
+        (b"stale bytes", 0, b"new"),  # emptied
+        (b"0123456789", 4, b"0123new"),  # resumed: the rest dropped
+        (b"0123", 4, b"0123new"),  # resumed at its end
+    ],
+)
+async def test_writer_opens_at_the_offset(
+    tmp_path: Path, existing: bytes | None, offset: int, expected: bytes
+) -> None:
+    path = tmp_path / "x.part"
+    if existing is not None:
+        path.write_bytes(existing)
+    writer = PartWriter(path)
+    await writer.open(offset)
+    await writer.write(memoryview(b"new"))
+    await writer.close()
+    assert path.read_bytes() == expected
+
+
 async def test_writer_errors_are_typed(tmp_path: Path) -> None:
     writer = PartWriter(tmp_path / "no" / "such" / "dir" / "x.part")
     with pytest.raises(DiskError) as caught:
