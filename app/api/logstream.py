@@ -15,7 +15,7 @@ from app.api.network import AsyncioStream
 from app.api.replies import media_type
 from app.api.transport_errors import transport_error
 
-DEFAULT_CHUNK_SIZE = 1024 * 1024  # per hand-off to the disk writer (at most 4 queued)
+DEFAULT_CHUNK_SIZE = 1024 * 1024  # per hand-off to the disk writer (blocks: BLOCK_BYTES)
 _ARCHIVE_TYPES = frozenset(
     {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
 )

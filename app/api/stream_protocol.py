@@ -26,11 +26,12 @@ from collections import deque
 INITIAL_BYTES = 64 * 1024
 MAX_BYTES = 1024 * 1024  # received bytes held before the transport is paused
 MIN_FREE_BYTES = 16 * 1024  # one TLS record; less room than this grows or pauses
-TRANSPORT_READ_BYTES = 256 * 1024  # the most asyncio's TLS layer reads from a socket at once
-# the most a block reader waits for: a block, one more transport read and a record still
-# fit a full-size buffer, so a waiting block never makes the buffer grow or pause
+# the most a block reader waits for: with one more read of asyncio's TLS layer (256 KiB
+# at most) and a record it still fits a full buffer, which then neither grows nor pauses
 BLOCK_BYTES = 512 * 1024
-HANDED_OVER_KEPT = 8  # handed-over buffers remembered for reuse (a new one costs page faults)
+# handed-over buffers remembered for reuse (a new one costs page faults): more than the
+# blocks a download queues for its disk writer
+HANDED_OVER_KEPT = 12
 
 
 class ReceivingProtocol(asyncio.BufferedProtocol):

@@ -44,6 +44,8 @@ STACK_VARIANTS = (  # stack, write: see stack_worker
     ("httpx", "none"),
     ("httpx", "inline"),
     ("httpx", "thread"),
+    ("logstream", "none"),
+    ("logstream", "thread"),
     ("aiohttp", "none"),
     ("aiohttp", "thread"),
 )

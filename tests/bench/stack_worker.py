@@ -2,14 +2,17 @@
 
 Locates a throughput gap. ``httpx`` is the stack ``ManagementClient`` uses (httpx's
 ``AsyncClient`` over the console's asyncio network backend and TLS context);
-``httpx-anyio`` is httpx with httpcore's default anyio backend, for comparison;
+``logstream`` is that client read as ``LogStream`` reads a log archive (the body in
+blocks straight from the connection); ``httpx-anyio`` is httpx with httpcore's default
+anyio backend, for comparison;
 ``aiohttp`` reads through asyncio's own TLS transport. The body is discarded (``write`` ``none``),
 written to a file on the event loop (``inline``), or written through the core's
 ``PartWriter`` (``thread``: one worker thread, a few chunks queued), always in chunks
 of ``CHUNK_SIZE`` as ``LogStream`` hands them out. What a ``LogDownload`` adds beyond
 the ``thread`` variant is its bookkeeping (progress reports, state file, checks).
 
-Configuration (stdin): ``stack`` (``httpx``, ``httpx-anyio`` or ``aiohttp``), ``write``, ``url``,
+Configuration (stdin): ``stack`` (``httpx``, ``logstream``, ``httpx-anyio`` or ``aiohttp``),
+``write``, ``url``,
 ``ca_file``, ``token`` and ``folder``. Figures (stdout): ``bytes``, ``seconds`` and
 ``reads`` (body pieces the stack handed over).
 """
@@ -25,7 +28,7 @@ from typing import Any, BinaryIO
 import aiohttp
 import httpx
 
-from app.api.logstream import DEFAULT_CHUNK_SIZE
+from app.api.logstream import DEFAULT_CHUNK_SIZE, LogStream
 from app.api.proxy import client_arguments
 from app.api.settings import ProxyMode, ProxySetting, TlsTrust, TrustMode
 from app.api.tls import build_ssl_context
@@ -33,7 +36,8 @@ from app.downloads.writer import PartWriter
 from tests.bench.harness import emit_result, read_config
 
 CHUNK_SIZE = DEFAULT_CHUNK_SIZE
-Write = Callable[[bytes], Awaitable[None]]
+Chunk = bytes | memoryview
+Write = Callable[[Chunk], Awaitable[None]]
 
 
 async def httpx_body(url: str, ca_file: Path, token: str) -> AsyncIterator[bytes]:
@@ -41,6 +45,18 @@ async def httpx_body(url: str, ca_file: Path, token: str) -> AsyncIterator[bytes
     arguments = client_arguments(ProxySetting(mode=ProxyMode.NONE), context)
     async for piece in httpx_pieces(httpx.AsyncClient(timeout=60.0, **arguments), url, token):
         yield piece
+
+
+async def logstream_body(url: str, ca_file: Path, token: str) -> AsyncIterator[Chunk]:
+    context = build_ssl_context(TlsTrust(mode=TrustMode.CA_FILE, ca_file=ca_file))
+    arguments = client_arguments(ProxySetting(mode=ProxyMode.NONE), context)
+    async with (
+        httpx.AsyncClient(timeout=60.0, **arguments) as client,
+        client.stream("GET", url, headers={"Authorization": f"Bearer {token}"}) as response,
+    ):
+        response.raise_for_status()
+        async for piece in LogStream(response, requested_offset=0, url=url).aiter_bytes():
+            yield piece
 
 
 async def httpx_anyio_body(url: str, ca_file: Path, token: str) -> AsyncIterator[bytes]:
@@ -73,13 +89,16 @@ async def aiohttp_body(url: str, ca_file: Path, token: str) -> AsyncIterator[byt
             yield piece
 
 
-async def receive(body: AsyncIterator[bytes], write: Write) -> tuple[int, int]:
+async def receive(body: AsyncIterator[Chunk], write: Write) -> tuple[int, int]:
     """Gather ``body`` into chunks of ``CHUNK_SIZE`` and hand each to ``write``."""
     received = reads = 0
     buffer = bytearray()
     async for piece in body:
         received += len(piece)
         reads += 1
+        if not buffer and isinstance(piece, memoryview):
+            await write(piece)  # a LogStream block: handed on as LogDownload does
+            continue
         buffer += piece
         if len(buffer) >= CHUNK_SIZE:
             await write(bytes(buffer))
@@ -93,6 +112,7 @@ async def measure(config: dict[str, Any]) -> dict[str, Any]:
     """Receive the body at ``config["url"]`` as configured; return the figures."""
     open_body = {
         "httpx": httpx_body,
+        "logstream": logstream_body,
         "httpx-anyio": httpx_anyio_body,
         "aiohttp": aiohttp_body,
     }[config["stack"]]
@@ -116,12 +136,12 @@ async def measure(config: dict[str, Any]) -> dict[str, Any]:
     return {"bytes": received, "seconds": seconds, "reads": reads}
 
 
-async def discard(chunk: bytes) -> None:
+async def discard(chunk: Chunk) -> None:
     del chunk
 
 
 def inline_writer(file: BinaryIO) -> Write:
-    async def write(chunk: bytes) -> None:
+    async def write(chunk: Chunk) -> None:
         file.write(chunk)
 
     return write
