@@ -103,10 +103,11 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
     async def aclose(self) -> None:
         """Close without waiting for the server: ``close()`` sends TLS close_notify at
         once, then the socket is dropped instead of waiting for the server's reply; returns
-        once the socket is closed (an event-loop iteration or two)."""
-        if self._transport.is_closing():
-            return
-        self._transport.close()
+        once the socket is closed (an event-loop iteration or two), also when the
+        transport was already closing (for example in the TLS shutdown after the server's
+        close)."""
+        if not self._transport.is_closing():
+            self._transport.close()
         self._transport.abort()
         with suppress(TimeoutError):
             async with asyncio.timeout(_CLOSED_WITHIN):

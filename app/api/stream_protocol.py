@@ -193,6 +193,7 @@ class ReceivingProtocol(asyncio.BufferedProtocol):
         if exc is not None:
             self._error = exc
         self._eof = True
+        self._handed_over.clear()  # nothing more is received: no buffer to reuse
         self._wake(self._data_waiter)
         self._paused_writing = False
         self._wake(self._drain_waiter)

@@ -18,7 +18,7 @@ import pytest
 import trustme
 
 from app.api.errors import UnreachableError, UnreachableReason
-from app.api.network import AsyncioHTTPTransport
+from app.api.network import AsyncioBackend, AsyncioHTTPTransport, AsyncioStream
 from app.api.stream_protocol import MAX_BYTES, MIN_FREE_BYTES, ReceivingProtocol
 from app.api.transport_errors import transport_error
 
@@ -235,3 +235,43 @@ async def test_a_stalled_tls_handshake_is_a_connect_timeout() -> None:
             writer.close()
         server.close()
         await server.wait_closed()
+
+
+def _handshake_then_stay(
+    listener: socket.socket, context: ssl.SSLContext, release: threading.Event
+) -> None:
+    """A TLS server that never answers the client's close_notify: a client closing
+    gracefully would wait for it (asyncio's TLS shutdown timeout is 30 s)."""
+    connection, _ = listener.accept()
+    with context.wrap_socket(connection, server_side=True) as tls:
+        tls.settimeout(5)
+        with contextlib.suppress(OSError):
+            tls.recv(1)  # the client's close_notify: not answered
+        release.wait(5)
+
+
+async def test_closing_a_stream_that_is_already_closing_drops_its_socket() -> None:
+    server_context, client_context = _tls_contexts()
+    listener = socket.create_server(("127.0.0.1", 0))
+    release = threading.Event()
+    server = threading.Thread(
+        target=_handshake_then_stay,
+        args=(listener, server_context, release),
+        daemon=True,
+    )
+    server.start()
+    try:
+        plain = await AsyncioBackend().connect_tcp("127.0.0.1", listener.getsockname()[1])
+        stream = await plain.start_tls(client_context, server_hostname="127.0.0.1", timeout=5)
+        assert isinstance(stream, AsyncioStream)
+        stream._transport.close()  # a graceful close, waiting for the server's answer
+        await asyncio.sleep(0.1)
+        assert not stream._protocol.lost
+        started = time.monotonic()
+        await stream.aclose()
+        assert stream._protocol.lost
+        assert time.monotonic() - started < 1.0
+    finally:
+        release.set()
+        await asyncio.to_thread(server.join, 5)
+        listener.close()
