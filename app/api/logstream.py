@@ -101,6 +101,7 @@ class LogStream:
         length = self._response.headers.get("content-length", "").strip()
         if (
             isinstance(network, AsyncioStream)
+            and self._response.http_version == "HTTP/1.1"  # HTTP/2 shares the connection
             and length.isdigit()
             and int(length) > 0
             and "transfer-encoding" not in self._response.headers

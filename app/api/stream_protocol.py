@@ -120,10 +120,12 @@ class ReceivingProtocol(asyncio.BufferedProtocol):
 
     @property
     def hands_over(self) -> bool:
-        """Whether a buffer may be handed to a reader: the transport fills it only
-        between ``get_buffer`` and ``buffer_updated`` (always so behind TLS, where
-        asyncio's TLS layer decrypts into it; a proactor socket read may still be
-        pending on a plain connection)."""
+        """Whether a buffer may be handed to a reader: the transport must fill it only
+        between ``get_buffer`` and ``buffer_updated``. Behind TLS asyncio's TLS layer
+        decrypts into it in one call. A plain connection on the proactor loop (Windows)
+        gets a copy: Python 3.11 copies there from the transport's own buffer too, but
+        asyncio keeps the door open to reading straight into the protocol's buffer
+        (bpo-33694), and plain HTTP is only for loopback."""
         return self.transport is not None and (
             self.transport.get_extra_info("ssl_object") is not None
             or not isinstance(self._loop, BaseProactorEventLoop)
@@ -213,8 +215,8 @@ class ReceivingProtocol(asyncio.BufferedProtocol):
         connection has ended; raises the connection's error when nothing is unread.
 
         With ``idle_timeout``: once nothing has arrived for that long, returns with what
-        is unread, and raises ``TimeoutError`` when nothing is (then at once, until new
-        bytes arrive).
+        is unread; the next wait then raises ``TimeoutError`` at once unless bytes have
+        arrived meanwhile. With nothing unread it raises ``TimeoutError`` straight away.
         """
         if self._data_waiter is not None:
             raise RuntimeError("ReceivingProtocol: a read while another read is waiting")
@@ -228,6 +230,7 @@ class ReceivingProtocol(asyncio.BufferedProtocol):
                     if self._stalled_at == self._received:  # silent since the timeout
                         if self._start != self._end:
                             return
+                        self._stalled_at = None  # reported: a later wait starts afresh
                         raise TimeoutError(f"nothing received for {idle_timeout} s")
                     self._stalled_at = None
                 if idle_timeout is not None and self._idle_timer is None:

@@ -90,6 +90,8 @@ class PartWriter:
         try:
             handle = self.path.open("r+b")
         except FileNotFoundError:
+            if offset != 0:
+                raise  # the bytes before offset are gone: not a file to continue
             self._file = self.path.open("wb")
             return
         # Only a size that changes is set: truncating an empty file makes ext4 write

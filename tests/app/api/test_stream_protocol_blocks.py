@@ -20,8 +20,10 @@ async def test_a_block_waits_for_its_minimum_then_holds_everything_received() ->
     reading = asyncio.ensure_future(protocol.read_block(256 * KIB, 10 * 1024 * KIB))
     receive(protocol, payload[: 200 * KIB])
     await asyncio.sleep(0)
+    assert protocol._data_waiter is not None
+    assert not protocol._data_waiter.done()  # not woken for bytes below the minimum
     await asyncio.sleep(0)
-    assert not reading.done()  # 200 KiB is below the minimum: the reader sleeps on
+    assert not reading.done()
     receive(protocol, payload[200 * KIB :])
     block = await reading
     assert bytes(block) == payload
@@ -116,3 +118,25 @@ async def test_a_slow_but_steady_sender_does_not_time_out() -> None:
     block = await protocol.read_block(72 * KIB, 1024 * KIB, idle_timeout=0.2)
     await sender
     assert len(block) == 72 * KIB
+
+
+async def test_bytes_before_a_silence_come_first_then_the_timeout() -> None:
+    protocol = await connected()
+    receive(protocol, b"before the silence")
+    started = time.monotonic()
+    block = await protocol.read_block(BLOCK_BYTES, 1024 * KIB, idle_timeout=0.2)
+    assert bytes(block) == b"before the silence"
+    assert time.monotonic() - started >= 0.2
+    with pytest.raises(TimeoutError):  # still silent: at once
+        await asyncio.wait_for(protocol.read_block(1, 1024 * KIB, idle_timeout=5.0), 1.0)
+
+
+async def test_after_a_timeout_a_new_wait_starts_afresh() -> None:
+    protocol = await connected()
+    with pytest.raises(TimeoutError):
+        await protocol.read_block(1, 1024 * KIB, idle_timeout=0.1)
+    reading = asyncio.ensure_future(protocol.read_block(1, 1024 * KIB, idle_timeout=5.0))
+    await asyncio.sleep(0.2)
+    assert not reading.done()
+    receive(protocol, b"late")
+    assert bytes(await reading) == b"late"

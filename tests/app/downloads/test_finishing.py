@@ -87,6 +87,35 @@ async def test_writer_opens_at_the_offset(
     assert path.read_bytes() == expected
 
 
+async def test_a_reserved_empty_file_is_opened_without_truncating_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "x.part"
+    path.write_bytes(b"")
+    modes: list[str] = []
+    real_open = Path.open
+
+    def recording_open(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        modes.append(mode)
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", recording_open)
+    writer = PartWriter(path)
+    await writer.open(0)
+    await writer.write(b"new")
+    await writer.close()
+    assert modes == ["r+b"]  # "wb" would truncate it, which ext4 pays for on close
+    assert path.read_bytes() == b"new"
+
+
+async def test_a_part_file_gone_before_a_resume_is_an_error(tmp_path: Path) -> None:
+    writer = PartWriter(tmp_path / "gone.part")
+    with pytest.raises(DiskError):
+        await writer.open(4)
+    await writer.close()
+    assert not (tmp_path / "gone.part").exists()
+
+
 async def test_writer_errors_are_typed(tmp_path: Path) -> None:
     writer = PartWriter(tmp_path / "no" / "such" / "dir" / "x.part")
     with pytest.raises(DiskError) as caught:
