@@ -96,6 +96,17 @@ async def wait_for(predicate: Callable[[], bool], within: float = 5.0) -> None:
         await asyncio.sleep(0.005)
 
 
+async def monitor_waiting_after_first_poll() -> tuple[ScriptedSource, ClusterMonitor]:
+    """A started monitor (60 s interval) that has polled once and now sleeps until the
+    next poll."""
+    source = ScriptedSource([make_snapshot({"as-01": "online"})])
+    monitor = ClusterMonitor(source, poll_interval=60.0)
+    monitor.start()
+    await wait_for(lambda: source.calls == 1)
+    await asyncio.sleep(0.05)
+    return source, monitor
+
+
 def recorder(monitor: ClusterMonitor) -> list[MonitorEvent]:
     events: list[MonitorEvent] = []
     monitor.subscribe(events.append)
@@ -288,11 +299,7 @@ async def test_stop_completes_even_when_the_polling_task_had_failed(
 
 
 async def test_a_shorter_poll_interval_applies_to_the_poll_already_waiting() -> None:
-    source = ScriptedSource([make_snapshot({"as-01": "online"})])
-    monitor = ClusterMonitor(source, poll_interval=60.0)
-    monitor.start()
-    await wait_for(lambda: source.calls == 1)
-    await asyncio.sleep(0.05)
+    source, monitor = await monitor_waiting_after_first_poll()
     assert source.calls == 1  # the next poll is a minute away
     monitor.set_poll_interval(0.01)  # e.g. the connection came on screen
     await wait_for(lambda: source.calls >= 3, within=2.0)

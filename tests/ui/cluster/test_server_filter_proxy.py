@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import TypeVar
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QStyledItemDelegate, QStyleOptionViewItem
 from pytestqt.modeltest import ModelTester
 
-from app.api.models import ServerStatus
+from app.api.models import Server, ServerStatus
 from app.monitor import ServerHealth
 from tests.ui.cluster.support import (
     NOW,
@@ -142,6 +143,20 @@ class CountingProxy(ServerFilterProxy):
         return super().lessThan(source_left, source_right)
 
 
+P = TypeVar("P", bound=ServerFilterProxy)
+
+
+def sorted_table(
+    rows: list[Server], column: Column, order: Qt.SortOrder, proxy: P
+) -> tuple[ServerTableModel, P]:
+    """A model of ``rows`` behind ``proxy``, sorted by ``column``."""
+    model = ServerTableModel(clock=FakeClock())
+    model.apply_snapshot(snapshot(rows))
+    proxy.setSourceModel(model)
+    proxy.sort(column, order)
+    return model, proxy
+
+
 def sort_keys(proxy: ServerFilterProxy, column: Column) -> list[object]:
     return [proxy.index(row, column).data(ServerRole.SORT) for row in range(proxy.rowCount())]
 
@@ -150,11 +165,7 @@ def sort_keys(proxy: ServerFilterProxy, column: Column) -> list[object]:
 def test_sorted_order_stays_right_when_many_rows_change_at_once(column: Column) -> None:
     rng = random.Random(7)
     current = [server(n, clients=rng.randint(0, 60)) for n in range(1, 201)]
-    model = ServerTableModel(clock=FakeClock())
-    model.apply_snapshot(snapshot(current))
-    proxy = ServerFilterProxy()
-    proxy.setSourceModel(model)
-    proxy.sort(column, Qt.SortOrder.DescendingOrder)
+    model, proxy = sorted_table(current, column, Qt.SortOrder.DescendingOrder, ServerFilterProxy())
     for poll in range(20):
         for index in rng.sample(range(200), 30):
             current[index] = current[index].model_copy(
@@ -169,11 +180,9 @@ def test_sorted_order_stays_right_when_many_rows_change_at_once(column: Column) 
 
 
 def test_health_order_stays_right_when_many_results_change_at_once() -> None:
-    model = ServerTableModel(clock=FakeClock())
-    model.apply_snapshot(snapshot(servers(40)))
-    proxy = ServerFilterProxy()
-    proxy.setSourceModel(model)
-    proxy.sort(Column.HEALTH, Qt.SortOrder.AscendingOrder)
+    model, proxy = sorted_table(
+        servers(40), Column.HEALTH, Qt.SortOrder.AscendingOrder, ServerFilterProxy()
+    )
     rng = random.Random(3)
     for _ in range(5):
         results = {
@@ -187,11 +196,9 @@ def test_health_order_stays_right_when_many_results_change_at_once() -> None:
 
 
 def test_a_heartbeat_does_not_resort_a_table_sorted_by_clients() -> None:
-    model = ServerTableModel(clock=FakeClock())
-    model.apply_snapshot(snapshot(servers(50)))
-    proxy = CountingProxy()
-    proxy.setSourceModel(model)
-    proxy.sort(Column.CLIENTS, Qt.SortOrder.DescendingOrder)
+    model, proxy = sorted_table(
+        servers(50), Column.CLIENTS, Qt.SortOrder.DescendingOrder, CountingProxy()
+    )
     proxy.comparisons = 0
     current = model.servers()
     for index in range(0, 50, 3):
