@@ -96,8 +96,7 @@ class ReceivingProtocol(asyncio.BufferedProtocol):
         The block's memory belongs to the caller: when it is all that was received, the
         protocol hands over its buffer and receives into another one (``hands_over``),
         reusing a handed-over buffer once no view of it is left; otherwise the block is
-        a copy. Raises the connection's error once the bytes
-        received before it are read.
+        a copy. Raises the connection's error once the bytes received before it are read.
         """
         if max_bytes < 1:
             raise ValueError("max_bytes must be at least 1")
