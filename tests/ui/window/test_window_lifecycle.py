@@ -107,8 +107,11 @@ async def test_layout_and_last_connection_are_restored(
     await close_window(second)
 
 
-def test_smoke_run_exits_zero(tmp_path: Path) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", EKRAN_CONSOLE_HOME=str(tmp_path))
+def test_smoke_run_exits_zero_and_leaves_no_demo_folder(tmp_path: Path) -> None:
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", EKRAN_CONSOLE_HOME=str(tmp_path / "home"))
+    env.update(TMPDIR=str(temp), TMP=str(temp), TEMP=str(temp))
     result = subprocess.run(
         [sys.executable, "-m", "ui", "--smoke"],
         cwd=ROOT,
@@ -120,6 +123,8 @@ def test_smoke_run_exits_zero(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "smoke test passed" in result.stderr
+    assert list(temp.iterdir()) == [], "the demo's home and simulator folder are removed"
+    assert not (tmp_path / "home").exists(), "a demo run keeps apart from the console home"
 
 
 async def test_status_bar_shows_endpoint_and_state(
