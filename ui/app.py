@@ -132,19 +132,24 @@ def create_application() -> QApplication:
 
 
 async def run_window(
-    args: argparse.Namespace, paths: AppPaths, demo_home: DemoHome | None = None
+    args: argparse.Namespace,
+    paths: AppPaths,
+    demo_home: DemoHome | None = None,
+    termination: TerminationRequests | None = None,
 ) -> int:
     """Show the window and return the exit code once it has closed and shut down.
 
-    The demo cluster's simulator keeps its files in ``demo_home`` when given.
+    The demo cluster's simulator keeps its files in ``demo_home`` when given. A request
+    from ``termination`` (installed by the caller) shuts the window down; one that comes
+    before the window exists ends the run at once.
     """
     loop = asyncio.get_running_loop()
     if not isinstance(loop, qasync.QEventLoop):
         raise RuntimeError(f"the window must run on the qasync loop, not {type(loop).__name__}")
-    termination = TerminationRequests(loop)
     ended: list[str] = []
-    termination.requested.connect(ended.append)  # until the window exists
-    termination.install(QApplication.instance())  # type: ignore[arg-type]
+    requests = termination.requested if termination is not None else None
+    if requests is not None:
+        requests.connect(ended.append)  # until the window exists
     try:
         credentials, keyring_problem = await asyncio.to_thread(system_credentials)
         history = await asyncio.to_thread(HistoryStore.open, history_file(paths))
@@ -161,8 +166,9 @@ async def run_window(
         window = MainWindow(services)
         closed: asyncio.Future[None] = loop.create_future()
         window.shutdown_finished.connect(lambda: _resolve(closed))
-        termination.requested.disconnect(ended.append)
-        termination.requested.connect(window.shut_down)
+        if requests is not None:
+            requests.disconnect(ended.append)
+            requests.connect(window.shut_down)
         about_to_quit = QApplication.instance().aboutToQuit  # type: ignore[union-attr]
         about_to_quit.connect(window.shut_down_now)
         window.start()
@@ -182,8 +188,8 @@ async def run_window(
         await asyncio.to_thread(services.history.close)  # after the sessions: nothing records
         return code
     finally:
-        termination.finished()
-        termination.uninstall()
+        if requests is not None and ended:
+            requests.disconnect(ended.append)
 
 
 async def _smoke(window: MainWindow, within: float, simulator_dir: Path | None) -> int:
@@ -236,11 +242,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.info("starting %s %s", APPLICATION, app.__version__)
     if demo_home is not None:
         log.info("demo run: every file under %s, removed at the end", demo_home.root)
+    termination: TerminationRequests | None = None
     try:
         qt_app = create_application()
         loop = qasync.QEventLoop(qt_app)
+        termination = TerminationRequests(loop)
+        termination.install(qt_app)
         try:
-            code: int = loop.run_until_complete(run_window(args, paths, demo_home))
+            code: int = loop.run_until_complete(run_window(args, paths, demo_home, termination))
             return code
         finally:
             loop.close()
@@ -248,3 +257,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if demo_home is not None:
             shutdown_logging()  # its log file is in the demo home
             demo_home.remove()
+        if termination is not None:
+            termination.uninstall()
+            termination.finished()  # last: Windows ends the process once a close event returns
