@@ -17,7 +17,6 @@ import importlib.util
 import json
 import logging
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -142,7 +141,8 @@ class DemoCluster:
             raise
 
     async def stop(self) -> None:
-        """Stop the simulator (SIGTERM, CTRL_BREAK on Windows; killed after a timeout)."""
+        """Stop the simulator (SIGTERM, killed after a timeout; on Windows it is ended at
+        once) and remove its folder."""
         process, self._process = self._process, None
         if process is not None and process.returncode is None:
             _ask_to_stop(process)
@@ -296,9 +296,10 @@ def _read_ready_file(path: Path) -> dict[str, Any] | None:
 
 
 def _platform_options() -> dict[str, Any]:
-    """No console window on Windows, and a process group so CTRL_BREAK reaches only it;
-    on POSIX a session of its own, so a terminal's Ctrl+C or hang-up reaches only the
-    console (which then stops the simulator)."""
+    """No console window on Windows, and a process group of its own: Ctrl+C and
+    Ctrl+Break in the console's console reach only the console; on POSIX a session of its
+    own, so a terminal's Ctrl+C or hang-up reaches only the console (which then stops the
+    simulator)."""
     if os.name == "nt":
         flags = subprocess.CREATE_NO_WINDOW | subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
         return {"creationflags": flags}
@@ -306,10 +307,16 @@ def _platform_options() -> dict[str, Any]:
 
 
 def _ask_to_stop(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM on POSIX (the simulator stops cleanly). On Windows the windowless simulator
+    has a hidden console of its own, which a console event from here cannot reach
+    (``GenerateConsoleCtrlEvent`` fails), so it is ended outright: it keeps nothing worth
+    saving, and its folder is removed here."""
     try:
         if os.name == "nt":
-            process.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined]
+            process.kill()
         else:
             process.terminate()
-    except ProcessLookupError:
-        pass
+    except (ProcessLookupError, OSError) as error:
+        log.warning("cannot stop the demo cluster (%s); killing it", error)
+        with contextlib.suppress(ProcessLookupError, OSError):
+            process.kill()

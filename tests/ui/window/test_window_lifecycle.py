@@ -16,6 +16,7 @@ from app.alerts import AlertKind, AlertSettings
 from app.connections import EnvironmentTag
 from app.credentials import Secret
 from app.monitor import ConnectionState
+from tests.helpers.processes import process_running
 from tests.helpers.profiles import simulator_profile
 from tests.helpers.simulator_process import ROOT, SimulatorProcess
 from tests.ui.conftest import wait_until
@@ -30,16 +31,6 @@ from ui.app import main
 from ui.cluster.columns import Column
 from ui.demo import DEMO_CONNECTION_NAME, DemoCluster, DemoError
 from ui.settings import WindowSettings
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 async def test_demo_cluster_opens_and_closing_stops_everything(make_window: MakeWindow) -> None:
@@ -58,7 +49,7 @@ async def test_demo_cluster_opens_and_closing_stops_everything(make_window: Make
     await wait_for_health_round(window)
     pid = demo.pid
     assert pid is not None
-    assert _process_alive(pid)
+    assert process_running(pid)
 
     await close_window(window)
 
@@ -66,8 +57,7 @@ async def test_demo_cluster_opens_and_closing_stops_everything(make_window: Make
     assert [t for t in asyncio.all_tasks() if t is not this_task and not t.done()] == []
     assert window.sessions.session_count == 0
     assert not demo.running
-    if os.name != "nt":
-        await wait_until(lambda: not _process_alive(pid))
+    await wait_until(lambda: not process_running(pid))
 
 
 async def test_layout_and_last_connection_are_restored(
