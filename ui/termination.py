@@ -102,17 +102,22 @@ class TerminationRequests(QObject):
             self._undo.append(functools.partial(self._loop.remove_signal_handler, number))
 
     # -- Windows -------------------------------------------------------------------------
-    def _install_console_handler(self) -> None:
-        def on_console_event(event: int) -> bool:
-            # Runs on a thread Windows creates for the event.
-            cause = _CONSOLE_EVENTS.get(event, f"console event {event}")
-            with contextlib.suppress(RuntimeError):  # the loop has already closed
-                self._loop.call_soon_threadsafe(self._emit, cause)
-            if event in _FINAL_CONSOLE_EVENTS:
-                self._finished.wait(FINAL_EVENT_WAIT_S)
-            return True
+    def handle_console_event(self, event: int) -> bool:
+        """A Windows console event (``CTRL_*_EVENT``): ask to end; for closing, log-off
+        and shut-down, wait until ``finished()`` (at most ``FINAL_EVENT_WAIT_S``), since
+        Windows ends the process once this returns. Always True (handled).
 
-        remove = _set_console_handler(on_console_event)
+        Windows calls it on a thread of its own; safe from any thread.
+        """
+        cause = _CONSOLE_EVENTS.get(event, f"console event {event}")
+        with contextlib.suppress(RuntimeError):  # the loop has already closed
+            self._loop.call_soon_threadsafe(self._emit, cause)
+        if event in _FINAL_CONSOLE_EVENTS:
+            self._finished.wait(FINAL_EVENT_WAIT_S)
+        return True
+
+    def _install_console_handler(self) -> None:
+        remove = _set_console_handler(self.handle_console_event)
         if remove is not None:
             self._undo.append(remove)
 

@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,32 @@ async def test_a_posix_signal_becomes_a_request_to_end() -> None:
     finally:
         requests.uninstall()
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+@pytest.mark.parametrize(
+    ("event", "cause", "waits"),
+    [(0, "Ctrl+C", False), (1, "Ctrl+Break", False), (2, "console closed", True)],
+)
+async def test_a_console_event_asks_to_end_and_a_close_waits_for_the_shutdown(
+    event: int, cause: str, waits: bool
+) -> None:
+    # What Windows does on its own thread when the console is closed, Ctrl+C or
+    # Ctrl+Break is pressed (the same method SetConsoleCtrlHandler calls).
+    requests = TerminationRequests(asyncio.get_running_loop())
+    received = asyncio.ensure_future(next_emission(requests.requested))
+    await asyncio.sleep(0)  # connected
+    returned = threading.Event()
+
+    def windows_thread() -> None:
+        assert requests.handle_console_event(event)
+        returned.set()
+
+    thread = threading.Thread(target=windows_thread)
+    thread.start()
+    assert await received == (cause,)
+    if waits:
+        await asyncio.sleep(0.2)  # time enough to see it return too early
+        assert not returned.is_set(), "a close returns only after the shutdown"
+        requests.finished()
+    assert await asyncio.to_thread(returned.wait, 10)
+    thread.join()
