@@ -44,6 +44,7 @@ def build_control_app(state: SimulatorState) -> web.Application:
     router.add_post("/faults", post_fault)
     router.add_delete("/faults", delete_faults)
     router.add_get("/requests", get_requests, allow_head=False)
+    router.add_post("/shutdown", post_shutdown)
     return app
 
 
@@ -96,6 +97,16 @@ async def post_start(request: web.Request) -> web.Response:
     except ClusterError as exc:
         raise cluster_problem(exc) from None
     return json_response(server_state_json(server))
+
+
+async def post_shutdown(request: web.Request) -> web.Response:
+    """End the run as SIGTERM would: 202, then every site closes and the process exits 0.
+
+    A way to stop a simulator without a signal: on Windows the only one is a console
+    control event, which needs a console shared with the sender.
+    """
+    request.app[STATE].shutdown_requested.set()
+    return json_response({"stopping": True}, status=202)
 
 
 async def post_advance(request: web.Request) -> web.Response:
