@@ -40,7 +40,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,7 +119,9 @@ class Report:
         folder = "not built" if self.folder_bytes is None else f"{self.folder_bytes / MB:.1f} MB"
         if self.folder_files is not None:
             folder += f" in {self.folder_files} files"
-        setup = "not built" if self.installer_bytes is None else f"{self.installer_bytes / MB:.1f} MB"
+        setup = "not built"
+        if self.installer_bytes is not None:
+            setup = f"{self.installer_bytes / MB:.1f} MB"
         return (
             f"Windows folder: {folder} (budget {FOLDER_BUDGET_MB} MB); "
             f"installer: {setup} (budget {INSTALLER_BUDGET_MB} MB)"
@@ -164,7 +166,9 @@ def ensure_tools() -> None:
     missing = sorted(
         package
         for package, provided in APT_PACKAGES.items()
-        if not (shutil.which(provided) or Path(provided).is_absolute() and Path(provided).exists())
+        if not (
+            shutil.which(provided) or (Path(provided).is_absolute() and Path(provided).exists())
+        )
     )
     if not missing:
         print("wine, makensis, mingw-w64 and Xvfb are present", flush=True)
@@ -370,10 +374,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("the Windows lane runs on Linux, under Wine", file=sys.stderr)
         return 2
     report = Report()
-    try:
+    with suppress(LaneError):  # recorded in the report
         lane(report)
-    except LaneError:
-        pass
     for line in report.summary():
         print(line, flush=True)
     return 1 if report.failures else 0

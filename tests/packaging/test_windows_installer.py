@@ -104,7 +104,8 @@ def test_real_installer_upgrades_reinstalls_runs_and_uninstalls(
     old = small_installer(makensis, icon, tmp_path / "old", OLD_VERSION)
     assert prefix.run(str(old), "/S").returncode == 0
     old_entry = prefix.uninstall_entry()
-    assert old_entry is not None and old_entry["DisplayVersion"] == OLD_VERSION
+    assert old_entry is not None
+    assert old_entry["DisplayVersion"] == OLD_VERSION
     folder = prefix.local_appdata / "Programs" / PRODUCT
 
     assert prefix.run(str(real_installer), "/S").returncode == 0
