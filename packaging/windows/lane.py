@@ -20,7 +20,8 @@ Stages, each timed:
 8. ``installer round trip``: ``tests/packaging/test_windows_installer.py`` installs,
    upgrades and uninstalls the real installer silently in a fresh Wine prefix.
 9. ``tests``: ``tests/app`` and ``tests/ui`` with the Windows Python (Qt offscreen), minus
-   the Wine-only exclusions named in ``wine_exclusions.py``.
+   the Wine-only exclusions named in ``wine_exclusions.py``; two pytest processes side by
+   side, their output lines prefixed ``[1]`` and ``[2]``.
 
 Exit code 0 when every stage passed. The last line states the folder's and the
 installer's sizes in MB. The prefix and wheels are cached under
@@ -38,8 +39,9 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,7 +69,11 @@ APT_PACKAGES = {
 }
 """Debian package -> a command or file it installs."""
 APT_LOCK_TIMEOUT_S = 900
-TEST_PATHS = ("tests/app", "tests/ui")
+TEST_SHARDS = (("tests/app",), ("tests/ui",))
+"""Run side by side: most of their time is spent waiting (simulator processes, the network,
+timers), so two pytest processes use two cores' worth of Wine better than one."""
+_OUTPUT_LOCK = threading.Lock()
+_PLURAL = {"error": "errors"}
 _COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|deselected|xfailed|xpassed)")
 
 
@@ -103,7 +109,8 @@ class Report:
 
     def summary(self) -> list[str]:
         lines = ["", "=== windows lane: summary"]
-        total = sum(seconds for _, seconds, _ in self.stages)
+        # stages that ran alongside others are indented and not added to the total
+        total = sum(seconds for name, seconds, _ in self.stages if not name.startswith(" "))
         for name, seconds, status in self.stages:
             lines.append(f"  {name:<24} {seconds:8.1f} s  {status}")
         lines.append(f"  {'total':<24} {total:8.1f} s")
@@ -291,47 +298,103 @@ def installer_round_trip(windows: WindowsPython, installer: Path) -> None:
 
 
 def run_tests(windows: WindowsPython, run: RunFolders, display: str, report: Report) -> None:
+    """``TEST_SHARDS`` run at once, each a pytest of its own; the counts are added up."""
     deselect: list[str] = []
     for node_id in wine_exclusions.WINE_EXCLUSIONS:
         deselect += ["--deselect", node_id]
     print(f"{len(wine_exclusions.WINE_EXCLUSIONS)} Wine-only exclusions (wine_exclusions.py)")
-    arguments = ["-m", "pytest", *TEST_PATHS, "-p", "no:cacheprovider", "-q"]
-    arguments += ["--basetemp", windows_path(run.pytest_temp), *deselect]
-    captured: list[str] = []
-    code = run_capturing(
-        ["wine", windows.python, *arguments],
-        windows.env(
-            DISPLAY=display,
-            QT_QPA_PLATFORM="offscreen",
-            PYTHONPYCACHEPREFIX=windows_path(run.pycache),
-            EKRAN_TEST_REAL_KEYRING="required",
-        ),
-        captured,
+    env = windows.env(
+        DISPLAY=display,
+        QT_QPA_PLATFORM="offscreen",
+        PYTHONPYCACHEPREFIX=windows_path(run.pycache),
+        EKRAN_TEST_REAL_KEYRING="required",
     )
-    for line in reversed(captured):
-        counts = _COUNT.findall(line)
-        if counts and " in " in line:
-            report.tests = {what: int(n) for n, what in counts}
-            break
-    if code != 0:
-        raise LaneError(f"pytest with the Windows Python exited with {code}")
+    shards: list[Shard] = []
+    for number, paths in enumerate(TEST_SHARDS, start=1):
+        arguments = ["-m", "pytest", *paths, "-p", "no:cacheprovider", "-q", "-rfE"]
+        arguments += ["--basetemp", windows_path(run.pytest_temp / f"shard{number}"), *deselect]
+        shards.append(Shard(f"[{number}] ", ["wine", windows.python, *arguments], env))
+    for shard in shards:
+        shard.start()
+    failed = [shard.name.strip() for shard in shards if shard.wait() != 0]
+    for shard in shards:
+        for what, count in shard.counts().items():
+            report.tests[what] = report.tests.get(what, 0) + count
+    if failed:
+        raise LaneError(f"pytest with the Windows Python failed in shard {', '.join(failed)}")
 
 
-def run_capturing(command: Sequence[str], env: dict[str, str], sink: list[str]) -> int:
-    """``run_piped`` that also keeps the last lines of the output."""
-    print("+ " + " ".join(command), flush=True)
-    process = subprocess.Popen(
-        list(command), env=env, cwd=ROOT, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    assert process.stdout is not None
-    for raw in iter(process.stdout.readline, b""):
-        line = raw.decode("utf-8", errors="replace")
-        sys.stdout.write(line)
-        sys.stdout.flush()
-        sink.append(line.rstrip())
-        del sink[:-50]
-    return process.wait()
+class Background:
+    """A lane step on a thread of its own; ``result()`` waits and re-raises its error."""
+
+    def __init__(self, step: Callable[[], Path]) -> None:
+        self.seconds = 0.0
+        self._step = step
+        self._value: Path | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        try:
+            self._value = self._step()
+        except BaseException as error:  # handed to result()'s caller
+            self._error = error
+        self.seconds = time.monotonic() - started
+
+    def result(self) -> Path:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
+
+
+class Shard:
+    """One pytest process whose output is relayed line by line, each line prefixed."""
+
+    def __init__(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        self.name = name
+        self.command = command
+        self.env = env
+        self.tail: list[str] = []
+        self._process: subprocess.Popen[bytes] | None = None
+        self._relay: threading.Thread | None = None
+
+    def start(self) -> None:
+        print(f"+ {self.name}" + " ".join(self.command), flush=True)
+        self._process = subprocess.Popen(
+            self.command, env=self.env, cwd=ROOT, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self._relay = threading.Thread(target=self._copy, daemon=True)
+        self._relay.start()
+
+    def _copy(self) -> None:
+        assert self._process is not None
+        assert self._process.stdout is not None
+        for raw in iter(self._process.stdout.readline, b""):
+            line = raw.decode("utf-8", errors="replace").rstrip()
+            with _OUTPUT_LOCK:
+                print(f"{self.name}{line}", flush=True)
+            self.tail.append(line)
+            del self.tail[:-50]
+
+    def wait(self) -> int:
+        assert self._process is not None
+        assert self._relay is not None
+        code = self._process.wait()
+        self._relay.join()
+        return code
+
+    def counts(self) -> dict[str, int]:
+        """pytest's final counts (``passed``, ``failed``, ``deselected``, ...)."""
+        for line in reversed(self.tail):
+            found = _COUNT.findall(line)
+            if found and " in " in line:
+                return {_PLURAL.get(what, what): int(n) for n, what in found}
+        return {}
 
 
 # -- the lane ---------------------------------------------------------------------------
@@ -349,19 +412,22 @@ def lane(report: Report) -> None:
             install_project(windows)
         with report.stage("freeze"):
             freeze(windows, run)
-        with report.stage("installer"):
-            installer = compile_installer(run)
-        # From here on a failed stage does not stop the others: each reports on its own.
-        with report.stage("sizes", fatal=False):
-            check_sizes(report, run, installer)
+        # makensis (one core, minutes) runs on the host while Wine runs the smoke check
+        # and the tests; from here on a failed stage does not stop the others.
+        makensis = Background(lambda: compile_installer(run))
         with virtual_display() as display:
             with report.stage("smoke", fatal=False):
                 smoke(windows, run, display)
-            with report.stage("installer round trip", fatal=False):
-                windows.stop()
-                installer_round_trip(windows, installer)
             with report.stage("tests", fatal=False):
                 run_tests(windows, run, display, report)
+        windows.stop()
+        with report.stage("installer (waiting for makensis)"):
+            installer = makensis.result()
+        report.stages.append(("  makensis, alongside", makensis.seconds, "ok"))
+        with report.stage("sizes", fatal=False):
+            check_sizes(report, run, installer)
+        with report.stage("installer round trip", fatal=False):
+            installer_round_trip(windows, installer)
     finally:
         if windows is not None:
             windows.stop()

@@ -18,8 +18,9 @@ What goes into the prefix, once per cache key:
 - The ``win_amd64`` wheels pinned by ``requirements/constraints.txt``, installed with pip
   from a local folder (no index).
 
-The key hashes the constraints, ``pyproject.toml``, the stand-in sources and the lists
-below, so a change to any of them builds a new prefix and the old ones are removed.
+The key hashes the constraints, the requirements ``pyproject.toml`` names (dependencies,
+test extra, build backend), the stand-in sources and the lists below, so a change to any
+of them builds a new prefix and the old ones are removed.
 """
 
 from __future__ import annotations
@@ -86,10 +87,11 @@ def project_requirements() -> list[str]:
 def cache_key() -> str:
     """Hash of everything the cached prefix is made from."""
     digest = hashlib.sha256()
-    for path in (CONSTRAINTS, PYPROJECT, *sorted(STANDINS.iterdir())):
+    for path in (CONSTRAINTS, *sorted(STANDINS.iterdir())):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    recipe = [WINPYTHON_SDIST, *BUILD_TOOLS, *WINDOWS_ONLY, NUMPY_MATH_STANDIN.decode()]
+    # from pyproject.toml only what is installed: the rest (tool settings) changes nothing
+    recipe = [WINPYTHON_SDIST, *project_requirements(), NUMPY_MATH_STANDIN.decode()]
     digest.update("\n".join(recipe).encode())
     return digest.hexdigest()[:16]
 
