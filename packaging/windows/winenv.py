@@ -165,6 +165,7 @@ class WindowsPython:
             WINEDEBUG="-all",
             WINEDLLOVERRIDES=WINE_DLL_OVERRIDES,
             PYTHONUTF8="1",
+            PYTHONUNBUFFERED="1",  # its output is a pipe: relay each line as it comes
         )
         env.update(extra)
         return env

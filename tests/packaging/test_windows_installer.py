@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import nsis
 import product
 import pytest
 
@@ -27,7 +28,6 @@ from tests.packaging.test_installer_under_wine import (
     OLD_VERSION,
     PRODUCT,
     save_user_data,
-    small_installer,
 )
 from tests.packaging.tools import ensure_tool
 from tests.packaging.wine import WinePrefix
@@ -76,6 +76,18 @@ def prefix(tmp_path: Path) -> Iterator[WinePrefix]:
     created.stop()
 
 
+def older_windows_installer(makensis: str, icon: Path, folder: Path) -> Path:
+    """An older version's installer around a stand-in Windows folder (``.exe`` names, as a
+    Windows release has) with a file only that version has."""
+    payload = folder / "payload"
+    (payload / "_internal").mkdir(parents=True)
+    (payload / "_internal" / OBSOLETE_FILE).write_text("from an older version\n")
+    for name in (product.GUI_NAME, product.CLI_NAME):
+        (payload / product.exe_name(name, windows=True)).write_text("stand-in executable\n")
+    inputs = nsis.InstallerInputs.for_payload(payload, icon, folder, OLD_VERSION)
+    return nsis.compile_installer(inputs, Path(makensis))
+
+
 def installed_entry(prefix: WinePrefix, folder: Path) -> dict[str, str]:
     """The "Installed apps" entry, checked against an installation in ``folder``."""
     entry = prefix.uninstall_entry()
@@ -101,7 +113,7 @@ def test_real_installer_upgrades_reinstalls_runs_and_uninstalls(
     real_installer: Path, makensis: str, icon: Path, prefix: WinePrefix, tmp_path: Path
 ) -> None:
     user_files = save_user_data(prefix)
-    old = small_installer(makensis, icon, tmp_path / "old", OLD_VERSION)
+    old = older_windows_installer(makensis, icon, tmp_path / "old")
     assert prefix.run(str(old), "/S").returncode == 0
     old_entry = prefix.uninstall_entry()
     assert old_entry is not None
@@ -123,7 +135,7 @@ def test_real_installer_upgrades_reinstalls_runs_and_uninstalls(
     uninstaller = entry["QuietUninstallString"].rsplit(" ", 1)[0].strip('"')
     assert prefix.run(uninstaller, "/S").returncode == 0
     assert prefix.uninstall_entry() is None
-    assert not folder.exists()
+    assert not folder.exists(), sorted(p.name for p in folder.iterdir())
     assert not (prefix.start_menu_programs / f"{PRODUCT}.lnk").exists()
     for path in user_files:
         assert path.is_file(), f"{path.name} was kept"
