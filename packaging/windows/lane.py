@@ -33,6 +33,7 @@ a hash of their inputs; the build outputs of the last run are kept next to them,
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import os
 import re
@@ -433,6 +434,20 @@ def lane(report: Report) -> None:
             windows.stop()
 
 
+@contextmanager
+def one_lane_at_a_time() -> Iterator[None]:
+    """Hold the cache's lock: a second lane on the machine waits (they share ``run/``)."""
+    root = winenv.cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / "lane.lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("another Windows lane is running on this machine: waiting for it", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dev.py windows", description=__doc__.splitlines()[0])
     parser.parse_args(argv)
@@ -440,7 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("the Windows lane runs on Linux, under Wine", file=sys.stderr)
         return 2
     report = Report()
-    with suppress(LaneError):  # recorded in the report
+    with one_lane_at_a_time(), suppress(LaneError):  # errors are recorded in the report
         lane(report)
     for line in report.summary():
         print(line, flush=True)
