@@ -33,7 +33,6 @@ a hash of their inputs; the build outputs of the last run are kept next to them,
 from __future__ import annotations
 
 import argparse
-import fcntl
 import hashlib
 import os
 import re
@@ -437,6 +436,8 @@ def lane(report: Report) -> None:
 @contextmanager
 def one_lane_at_a_time() -> Iterator[None]:
     """Hold the cache's lock: a second lane on the machine waits (they share ``run/``)."""
+    import fcntl  # the lane runs on Linux only
+
     root = winenv.cache_root()
     root.mkdir(parents=True, exist_ok=True)
     with (root / "lane.lock").open("a") as lock:
