@@ -431,6 +431,30 @@ class MainWindow(QMainWindow):
         finally:
             self._quitting = False
 
+    def shut_down(self, cause: str) -> None:
+        """End everything without asking (a signal, the console closing, log-off):
+        running downloads are cancelled, and the usual shutdown follows (settings saved,
+        monitors and the demo cluster stopped). Idempotent."""
+        if self._closed or self._closing:
+            return
+        log.info("shutting down: %s", cause)
+        if self.quit_box is not None:
+            box, self.quit_box = self.quit_box, None
+            box.done(0)  # its answer no longer matters
+        self._begin_shutdown()
+
+    def shut_down_now(self) -> None:
+        """The last moment before the process ends (Windows' ``WM_ENDSESSION``): save the
+        settings and stop the demo cluster synchronously, without the event loop. Does
+        nothing once the usual shutdown has finished."""
+        if self._closed:
+            return
+        if not self._closing:
+            save_layout(self.settings, self, self.splitter, self.cluster_pane)
+        self.settings.sync()
+        if self._demo is not None:
+            self._demo.stop_now()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closed:
             event.accept()

@@ -85,6 +85,8 @@ class SimulatorProcess:
             str(self.tls_dir),
             "--ready-file",
             str(self.ready_file),
+            "--parent-pid",  # never outlives a test run that is killed (``args`` may override)
+            str(os.getpid()),
             *self.args,
         ]
         flags = subprocess.CREATE_NEW_PROCESS_GROUP if os.name == "nt" else 0  # type: ignore[attr-defined]
