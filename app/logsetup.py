@@ -10,6 +10,7 @@ any text, such as an error detail shown to the user.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sys
@@ -17,6 +18,7 @@ import threading
 import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import Any, TextIO
 
 from app.credentials.secret import MASK, Secret
 from app.paths import AppPaths
@@ -117,8 +119,35 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _QuietStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stderr handler that drops a record it cannot write instead of printing a traceback."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+
 class _TolerantRotatingFileHandler(RotatingFileHandler):
-    """Keeps writing to the current file when rotation fails (another process has it open)."""
+    """The log file; a failure to write it never reaches the program's result.
+
+    Rotation that fails (another process has the file open) keeps writing to the current
+    file. A record that cannot be written (a full disk, a folder gone read-only) makes the
+    handler give up on the file: one line on stderr says so, and later records at
+    ``fallback_level`` and above go to stderr (unless ``fallback`` is None: another
+    handler already writes to stderr). No ``--- Logging error ---`` traceback is printed.
+    """
+
+    def __init__(
+        self,
+        filename: Path,
+        *,
+        fallback: logging.Handler | None,
+        notice: TextIO | None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(filename, **kwargs)
+        self._fallback = fallback
+        self._notice = notice
+        self.failed = False
 
     def doRollover(self) -> None:
         try:
@@ -127,8 +156,65 @@ class _TolerantRotatingFileHandler(RotatingFileHandler):
             if self.stream is None:
                 self.stream = self._open()
 
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.failed:
+            if self._fallback is not None and record.levelno >= self._fallback.level:
+                self._fallback.handle(record)
+            return
+        super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        error = sys.exc_info()[1]
+        if self.failed:
+            return
+        self.failed = True
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        where = "stderr" if self._fallback is not None else "stderr only"
+        _notify(
+            self._notice,
+            f"note: the log file {self.baseFilename} cannot be written ({reason}); "
+            f"warnings go to {where} from now on.",
+        )
+        self._drop_stream()
+        self.emit(record)
+
+    def flush(self) -> None:
+        if self.failed:
+            return
+        try:
+            super().flush()
+        except OSError:
+            self.handleError(logging.makeLogRecord({"msg": "flush"}))
+
+    def close(self) -> None:
+        if self.failed:
+            self._drop_stream()
+        try:
+            super().close()
+        except OSError:  # the last buffered lines could not be written: nothing to add
+            self._drop_stream()
+            with contextlib.suppress(OSError):
+                super().close()
+
+    def _drop_stream(self) -> None:
+        """Forget the file without flushing what it could not write."""
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.close()  # a failing flush still closes the file
+
+
+def _notify(stream: TextIO | None, line: str) -> None:
+    """Write one line to ``stream`` (stderr); a closed or broken stderr is ignored."""
+    if stream is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        stream.write(line + "\n")
+        stream.flush()
+
 
 _installed: list[logging.Handler] = []
+FALLBACK_LEVEL = logging.WARNING
 
 
 def configure_logging(
@@ -142,26 +228,46 @@ def configure_logging(
 
     Replaces handlers installed by an earlier call. Creates the log folder. Returns the
     log file's path. ``file_name`` lets a second kind of process keep its own file.
+
+    Never raises for the file system: when the log folder cannot be created or the file
+    cannot be written (now or later), one line on stderr says so and warnings go to
+    stderr instead.
     """
     shutdown_logging()
-    paths.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     log_file = paths.log_dir / file_name
-    handlers: list[logging.Handler] = [
-        _TolerantRotatingFileHandler(
-            log_file,
-            maxBytes=LOG_MAX_BYTES,
-            backupCount=LOG_BACKUP_COUNT,
-            encoding="utf-8",
-            delay=True,
-        )
-    ]
+    stderr = sys.stderr
+    fallback: logging.Handler | None = None
+    if not console:
+        fallback = _QuietStreamHandler(stderr)
+        fallback.setLevel(FALLBACK_LEVEL)
+    file_handler = _TolerantRotatingFileHandler(
+        log_file,
+        fallback=fallback,
+        notice=stderr,
+        maxBytes=LOG_MAX_BYTES,
+        backupCount=LOG_BACKUP_COUNT,
+        encoding="utf-8",
+        delay=True,
+    )
+    handlers: list[logging.Handler] = [file_handler]
     if console:
-        handlers.append(logging.StreamHandler(sys.stderr))
+        handlers.append(_QuietStreamHandler(stderr))
     formatter = logging.Formatter(LOG_FORMAT)
-    root = logging.getLogger()
-    for handler in handlers:
+    for handler in (*handlers, *([fallback] if fallback else [])):
         handler.setFormatter(formatter)
         handler.addFilter(RedactingFilter())
+    try:
+        paths.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        file_handler.failed = True
+        reason = exc.strerror or type(exc).__name__
+        _notify(
+            stderr,
+            f"note: the log folder {paths.log_dir} cannot be created ({reason}); "
+            "warnings go to stderr instead.",
+        )
+    root = logging.getLogger()
+    for handler in handlers:
         root.addHandler(handler)
         _installed.append(handler)
     root.setLevel(level)
@@ -174,4 +280,5 @@ def shutdown_logging() -> None:
     while _installed:
         handler = _installed.pop()
         root.removeHandler(handler)
-        handler.close()
+        with contextlib.suppress(OSError, ValueError):  # a log that cannot be written
+            handler.close()

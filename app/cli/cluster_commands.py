@@ -17,6 +17,7 @@ from app.cli.render import print_json, servers_table, status_text
 from app.cli.target import password_source, resolve_target
 from app.monitor import ClusterMonitor, MonitorEvent, SnapshotReceived, StatusChanged
 from app.session import ConnectionSession
+from app.text_safety import display_text, escape_json_output
 
 if TYPE_CHECKING:
     from app.cli.main import Services
@@ -32,7 +33,7 @@ def find_server(servers: tuple[Server, ...], text: str) -> Server:
         return matches[0]
     if matches:
         raise UsageError(f"Several servers are named {text!r}: use the id.")
-    known = ", ".join(s.name for s in servers)
+    known = ", ".join(display_text(s.name) for s in servers)
     raise UsageError(f"The cluster has no server {text!r} (servers: {known}).")
 
 
@@ -45,9 +46,34 @@ async def run(args: Namespace, services: Services) -> ExitCode:
         profile, password_source(target, services.credentials), audit=services.audit
     )
     try:
-        return await _dispatch(args, session)
+        try:
+            code = await _dispatch(args, session)
+        except Exception:
+            await _report_unwritten_audit(session)
+            raise
+        if await _report_unwritten_audit(session) and code is ExitCode.OK:
+            code = ExitCode.AUDIT_NOT_WRITTEN
+        return code
     finally:
         await session.aclose()
+
+
+async def _report_unwritten_audit(session: ConnectionSession) -> bool:
+    """Retry audit records that failed; print those still unwritten. True if any is left.
+
+    A record is never dropped silently: it goes to stderr as its JSON line, to be kept.
+    """
+    if not session.actions.unwritten:
+        return False
+    if await session.actions.retry_audit() == 0:
+        return False
+    for error in session.actions.unwritten:
+        print(f"warning: {error} It is printed below, to be kept.", file=sys.stderr)
+    audit = session.actions.audit
+    for entry in audit.pending if audit is not None else ():
+        line = escape_json_output(entry.to_json_line().rstrip())
+        print(f"audit record: {line}", file=sys.stderr)
+    return True
 
 
 async def _dispatch(args: Namespace, session: ConnectionSession) -> ExitCode:
@@ -59,18 +85,19 @@ async def _dispatch(args: Namespace, session: ConnectionSession) -> ExitCode:
     server = find_server((await client.cluster()).servers, args.server)
     if args.command == "isolate":
         changed = await actions.isolate(server.id, reason=args.reason, force=args.force)
-        return _report_server(args, changed, f"{changed.name} is {status_text(changed)}.")
+        shown = display_text(changed.name)
+        return _report_server(args, changed, f"{shown} is {status_text(changed)}.")
     if args.command == "return":
         changed = await actions.return_to_service(server.id)
-        return _report_server(args, changed, f"{changed.name} is back in service.")
+        return _report_server(args, changed, f"{display_text(changed.name)} is back in service.")
     if args.command == "version":
         info = await actions.version(server.id)
         if args.json:
             print_json({"server": server.id, **info.model_dump(mode="json")})
         else:
             released = f", released {info.released}" if info.released else ""
-            build = f" (build {info.build})" if info.build else ""
-            print(f"{server.name}: {info.version}{build}{released}")
+            build = f" (build {display_text(info.build)})" if info.build else ""
+            print(f"{display_text(server.name)}: {display_text(info.version)}{build}{released}")
         return ExitCode.OK
     if args.command == "logs":
         return await _logs(args, session, server)
@@ -97,7 +124,7 @@ async def _servers(args: Namespace, client: ManagementClient) -> ExitCode:
     if args.json:
         print_json([s.model_dump(mode="json") for s in snapshot.servers])
     else:
-        print(f"{snapshot.cluster.name} via {snapshot.source_url}")
+        print(f"{display_text(snapshot.cluster.name)} via {snapshot.source_url}")
         print(servers_table(snapshot.servers))
     return ExitCode.OK
 
@@ -123,7 +150,7 @@ async def _logs(args: Namespace, session: ConnectionSession, server: Server) -> 
     if args.json:
         print_json({"server": server.id, "file": str(path), "size": path.stat().st_size})
     else:
-        print(path)
+        print(display_text(str(path), None))
     return ExitCode.OK
 
 
@@ -156,6 +183,7 @@ def _show_snapshot(snapshot: ClusterSnapshot, as_json: bool, clear: bool) -> Non
     if clear:
         sys.stdout.write("\x1b[H\x1b[2J")
     stamp = snapshot.received_at.astimezone().strftime("%H:%M:%S")
-    print(f"{snapshot.cluster.name} via {snapshot.source_url} at {stamp} (Ctrl+C to stop)")
+    name = display_text(snapshot.cluster.name)
+    print(f"{name} via {snapshot.source_url} at {stamp} (Ctrl+C to stop)")
     print(servers_table(snapshot.servers))
     sys.stdout.flush()

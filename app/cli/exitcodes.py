@@ -23,6 +23,7 @@ class ExitCode(IntEnum):
     CONNECTION = 3  # unreachable, TLS, server unavailable, malformed reply
     AUTH = 4  # bad credentials, expired, forbidden, no password available
     REFUSED = 5  # conflict, or an action the connection or server refuses
+    AUDIT_NOT_WRITTEN = 6  # the action succeeded but its audit record could not be written
 
 
 class UsageError(Exception):

@@ -102,6 +102,26 @@ class ConnectionStore:
             self._save_locked([*profiles, profile])
         return profile
 
+    def add_many(self, profiles: Iterable[ConnectionProfile]) -> list[ConnectionProfile]:
+        """Append all of ``profiles`` in one write: either every one is saved or none is.
+
+        Raises ``DuplicateProfileError`` if an id is already saved (or given twice) and
+        ``ConnectionStoreError`` if the file cannot be written; the saved file is then
+        unchanged.
+        """
+        added = list(profiles)
+        with self._locked():
+            saved = self._load_for_change()
+            known = {p.id for p in saved}
+            for profile in added:
+                if profile.id in known:
+                    raise DuplicateProfileError(
+                        f'The connection "{profile.name}" is already saved; nothing was added.'
+                    )
+                known.add(profile.id)
+            self._save_locked([*saved, *added])
+        return added
+
     def update(self, profile: ConnectionProfile) -> ConnectionProfile:
         """Replace the saved connection with the same id; ``ProfileNotFoundError`` if gone."""
         with self._locked():
