@@ -164,9 +164,20 @@ class _TolerantRotatingFileHandler(RotatingFileHandler):
         super().emit(record)
 
     def handleError(self, record: logging.LogRecord) -> None:
-        error = sys.exc_info()[1]
+        if not self.failed:
+            self._give_up(sys.exc_info()[1])
+            self.emit(record)  # to the fallback, so the record that failed is not lost
+
+    def flush(self) -> None:
         if self.failed:
             return
+        try:
+            super().flush()
+        except OSError as error:
+            self._give_up(error)
+
+    def _give_up(self, error: BaseException | None) -> None:
+        """Stop writing the file: say so once on stderr and drop the stream unflushed."""
         self.failed = True
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
         where = "stderr" if self._fallback is not None else "stderr only"
@@ -176,15 +187,6 @@ class _TolerantRotatingFileHandler(RotatingFileHandler):
             f"warnings go to {where} from now on.",
         )
         self._drop_stream()
-        self.emit(record)
-
-    def flush(self) -> None:
-        if self.failed:
-            return
-        try:
-            super().flush()
-        except OSError:
-            self.handleError(logging.makeLogRecord({"msg": "flush"}))
 
     def close(self) -> None:
         if self.failed:

@@ -62,12 +62,16 @@ class Isolation(_Reply):
     reason: str | None = None
 
 
+MAX_CLIENTS = 10**9
+"""Clients a server can plausibly report (exclusive bound); anything else is not understood."""
+
+
 class Server(_Reply):
     id: str
     name: str
     address: str
     status: ServerStatus
-    clients: int = Field(ge=0)
+    clients: int = Field(ge=0, lt=MAX_CLIENTS)
     version: str | None = None
     isolation: Isolation | None = None
     last_seen: datetime
@@ -77,6 +81,13 @@ class Server(_Reply):
     @classmethod
     def _known_status(cls, value: Any) -> ServerStatus:
         return ServerStatus.parse(value)
+
+    @field_validator("clients", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # pydantic would read true as 1
+            raise ValueError("a count, not true or false")
+        return value
 
 
 class ClusterInfo(_Reply):
@@ -171,7 +182,14 @@ class TokenGrant(_Reply):
 
     access_token: SecretStr
     token_type: str = "Bearer"
-    expires_in: float = Field(gt=0)
+    expires_in: float = Field(gt=0, allow_inf_nan=False)
+
+    @field_validator("expires_in", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("a number of seconds, not true or false")
+        return value
 
 
 class Problem(_Reply):
