@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from argparse import Namespace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -159,12 +160,25 @@ async def _watch(args: Namespace, monitor: ClusterMonitor) -> ExitCode:
     monitor.subscribe(updates.put_nowait)
     clear = sys.stdout.isatty() and not args.json
     shown = 0
+    latest: ClusterSnapshot | None = None
+    fresh = False  # this poll's snapshot was shown already (not a "not modified")
+    last_success = None
     monitor.start()
     try:
+        # Every successful poll is one update, "304 Not Modified" included: the last
+        # snapshot is shown again, so --count N ends after N polls however still the
+        # cluster is (a SnapshotReceived, if any, comes before its poll's StatusChanged).
         while args.count is None or shown < args.count:
             event = await updates.get()
             if isinstance(event, SnapshotReceived):
-                _show_snapshot(event.snapshot, args.json, clear)
+                latest = event.snapshot
+                _show_snapshot(latest, args.json, clear)
+                fresh = True
+            elif isinstance(event, StatusChanged) and _is_new_success(event, last_success):
+                last_success = event.status.last_success_at
+                if not fresh and latest is not None:
+                    _show_snapshot(latest, args.json, clear)
+                fresh = False
                 shown += 1
             elif isinstance(event, StatusChanged) and event.status.error is not None:
                 if event.status.state.needs_user:  # paused: nothing will change by waiting
@@ -173,6 +187,12 @@ async def _watch(args: Namespace, monitor: ClusterMonitor) -> ExitCode:
     finally:
         await monitor.stop()
     return ExitCode.OK
+
+
+def _is_new_success(event: StatusChanged, previous: datetime | None) -> bool:
+    """Whether ``event`` reports a poll that succeeded after the one seen last."""
+    status = event.status
+    return status.error is None and status.last_success_at not in (None, previous)
 
 
 def _show_snapshot(snapshot: ClusterSnapshot, as_json: bool, clear: bool) -> None:
