@@ -79,7 +79,9 @@ class RingBuffer:
         last = self.last_time
         if last is not None and not row[TIME] > last:
             raise ValueError("rows must be appended in strictly increasing time order")
-        values = {name: _fit(name, column.dtype, row[name]) for name, column in self._columns.items()}
+        values = {
+            name: _fit(name, column.dtype, row[name]) for name, column in self._columns.items()
+        }
         index = self._next  # every value fits: the row is written whole or not at all
         for name, column in self._columns.items():
             column[index] = values[name]

@@ -101,7 +101,8 @@ def test_cluster_actions_report_an_unwritten_record_to_listeners(
         assert asyncio.run(scenario()) == 0
     finally:
         actions.close()
-    assert len(heard) == 1 and heard[0].entry.server == "as-01"
+    assert len(heard) == 1
+    assert heard[0].entry.server == "as-01"
     assert actions.unwritten == (heard[0],)
     assert [e.server for e in audit.read()] == ["as-01"]  # written by the retry
 
@@ -144,10 +145,13 @@ def test_a_full_log_disk_prints_one_notice_and_no_traceback(
     log.warning("second warning")
     shutdown_logging()  # closing must not raise either
     err = capsys.readouterr().err
-    assert "Logging error" not in err and "Traceback" not in err
+    assert "Logging error" not in err
+    assert "Traceback" not in err
     notices = [line for line in err.splitlines() if line.startswith("note: the log file")]
-    assert len(notices) == 1 and "No space left on device" in notices[0]
-    assert "first warning after the disk filled up" in err and "second warning" in err
+    assert len(notices) == 1
+    assert "No space left on device" in notices[0]
+    assert "first warning after the disk filled up" in err
+    assert "second warning" in err
     assert "an info line" not in err
 
 
@@ -171,7 +175,8 @@ def test_an_uncreatable_log_folder_is_a_notice_not_a_traceback(
     log.info("not shown")
     err = capsys.readouterr().err
     assert err.count("note: the log folder") == 1
-    assert "still shown" in err and "not shown" not in err
+    assert "still shown" in err
+    assert "not shown" not in err
     assert "Traceback" not in err
 
 

@@ -1,4 +1,4 @@
-"""display_text and escape_json_output: what a server or a file chose never reaches a terminal raw."""
+"""display_text and escape_json_output: server-chosen text never reaches a terminal raw."""
 
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ def test_c1_del_separators_and_surrogates_are_escaped() -> None:
 
 def test_a_right_to_left_override_is_neutralised() -> None:
     assert display_text("as\u202eexe.txt") == "as\\u202eexe.txt"
-    assert {display_text(ch) for ch in BIDI_CONTROLS} == {f"\\u{ord(ch):04x}" for ch in BIDI_CONTROLS}
+    assert {display_text(ch) for ch in BIDI_CONTROLS} == {
+        f"\\u{ord(ch):04x}" for ch in BIDI_CONTROLS
+    }
 
 
 def test_long_text_is_cut_with_an_ellipsis_and_none_keeps_it_whole() -> None:

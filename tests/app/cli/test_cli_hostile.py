@@ -25,7 +25,9 @@ def raw_controls(text: str) -> list[str]:
 def hostile(start_simulator: StartSimulator) -> SimulatorProcess:
     sim = start_simulator("--servers", "3", "--clients", "30", "--seed", "3", "--time-scale", "0")
     first, second, third = (e.server_id for e in sim.info.endpoints)
-    sim.control("POST", f"servers/{first}/rename", {"name": HOSTILE, "version": "9.9\x1b]0;pwned\x07"})
+    sim.control(
+        "POST", f"servers/{first}/rename", {"name": HOSTILE, "version": "9.9\x1b]0;pwned\x07"}
+    )
     sim.control("POST", f"servers/{second}/rename", {"name": RTL})
     sim.control("POST", f"servers/{third}/rename", {"name": "N" * 10_000})
     return sim
@@ -37,7 +39,8 @@ def test_servers_prints_escapes_not_the_sequences(cli: Cli, hostile: SimulatorPr
     assert raw_controls(out) == []
     assert SHOWN in out
     assert "report\\u202eexe.txt" in out
-    assert "N" * 10_000 not in out and "N" * 70 + "…" in out
+    assert "N" * 10_000 not in out
+    assert "N" * 70 + "…" in out
     assert "9.9\\x1b]0;pwned\\x07" in out
 
 
@@ -63,9 +66,7 @@ def test_watch_prints_escapes_and_counts_not_modified_updates(
 ) -> None:
     """Time is frozen, so every poll after the first is answered 304 Not Modified."""
     add_demo(cli, hostile)
-    result = cli.run(
-        "watch", "--count", "3", "--interval", "0.5", password=hostile.info.password
-    )
+    result = cli.run("watch", "--count", "3", "--interval", "0.5", password=hostile.info.password)
     assert raw_controls(result.stdout) == []
     assert result.stdout.count(SHOWN) == 3  # the first snapshot, then two unchanged ones
     statuses = [r["status"] for r in hostile.control("GET", "requests") if "/cluster" in r["path"]]
