@@ -96,10 +96,24 @@ class ClusterInfo(_Reply):
 
 
 class ClusterReply(_Reply):
-    """The body of ``GET /api/v1/cluster``."""
+    """The body of ``GET /api/v1/cluster``.
+
+    Server ids are unique: a reply listing one twice is not understood, since an action
+    on that id could reach either server.
+    """
 
     cluster: ClusterInfo
     servers: tuple[Server, ...]
+
+    @field_validator("servers")
+    @classmethod
+    def _unique_ids(cls, servers: tuple[Server, ...]) -> tuple[Server, ...]:
+        seen: set[str] = set()
+        for server in servers:
+            if server.id in seen:
+                raise ValueError("a server id is listed twice")
+            seen.add(server.id)
+        return servers
 
 
 class ClusterSnapshot(_Reply):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from app.api.client import ManagementClient
 from app.api.models import ClusterSnapshot, Server
+from app.api.settings import FailoverRule
 from app.audit import AuditAction, AuditResult
 from app.cli.exitcodes import ExitCode, UsageError
 from app.cli.progress import ProgressLine
@@ -43,20 +44,39 @@ async def run(args: Namespace, services: Services) -> ExitCode:
     profile = target.profile
     if args.command == "watch" and args.interval:
         profile = profile.with_changes(poll_interval_s=args.interval)
+    # One-shot commands get one chance, so they try the next URL after any failure;
+    # watch is a monitor and keeps the window's rule (see FailoverRule).
+    rule = FailoverRule.ENDPOINT_DOWN if args.command == "watch" else FailoverRule.ANY_FAILURE
     session = ConnectionSession(
-        profile, password_source(target, services.credentials), audit=services.audit
+        profile,
+        password_source(target, services.credentials),
+        audit=services.audit,
+        failover=rule,
     )
     try:
         try:
             code = await _dispatch(args, session)
         except Exception:
+            _report_failover(session, answered=False)
             await _report_unwritten_audit(session)
             raise
+        _report_failover(session, answered=True)
         if await _report_unwritten_audit(session) and code is ExitCode.OK:
             code = ExitCode.AUDIT_NOT_WRITTEN
         return code
     finally:
         await session.aclose()
+
+
+def _report_failover(session: ConnectionSession, *, answered: bool) -> None:
+    """Say which URLs failed (and which one answered), when a call had to move on."""
+    passed = session.client.passed_over
+    if not passed:
+        return
+    for url, error in passed:
+        print(f"note: {url} failed: {display_text(error.message, 300)}", file=sys.stderr)
+    if answered:
+        print(f"note: {session.client.active_url} answered.", file=sys.stderr)
 
 
 async def _report_unwritten_audit(session: ConnectionSession) -> bool:
@@ -107,6 +127,8 @@ async def _dispatch(args: Namespace, session: ConnectionSession) -> ExitCode:
 
 def _existing_folder(text: str) -> Path:
     folder = Path(text).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a folder: --out needs a folder.")
     if not folder.is_dir():
         raise UsageError(f"The folder {folder} does not exist.")
     return folder
