@@ -131,9 +131,9 @@ class _TolerantRotatingFileHandler(RotatingFileHandler):
 
     Rotation that fails (another process has the file open) keeps writing to the current
     file. A record that cannot be written (a full disk, a folder gone read-only) makes the
-    handler give up on the file: one line on stderr says so, and later records at
-    ``fallback_level`` and above go to stderr (unless ``fallback`` is None: another
-    handler already writes to stderr). No ``--- Logging error ---`` traceback is printed.
+    handler give up on the file: one line on stderr says so, and later records at the
+    ``fallback`` handler's level go to it (unless ``fallback`` is None: another handler
+    already writes to stderr). No ``--- Logging error ---`` traceback is printed.
     """
 
     def __init__(
@@ -184,7 +184,7 @@ class _TolerantRotatingFileHandler(RotatingFileHandler):
         _notify(
             self._notice,
             f"note: the log file {self.baseFilename} cannot be written ({reason}); "
-            f"warnings go to {where} from now on.",
+            f"errors go to {where} from now on.",
         )
         self._drop_stream()
 
@@ -216,7 +216,15 @@ def _notify(stream: TextIO | None, line: str) -> None:
 
 
 _installed: list[logging.Handler] = []
-FALLBACK_LEVEL = logging.WARNING
+FALLBACK_LEVEL = logging.ERROR
+
+
+class _OneLineFormatter(logging.Formatter):
+    """``log: LEVEL name: message`` on one line, never a traceback (for the stderr fallback)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = " ".join(record.getMessage().split())
+        return f"log: {record.levelname} {record.name}: {message}"
 
 
 def configure_logging(
@@ -232,8 +240,8 @@ def configure_logging(
     log file's path. ``file_name`` lets a second kind of process keep its own file.
 
     Never raises for the file system: when the log folder cannot be created or the file
-    cannot be written (now or later), one line on stderr says so and warnings go to
-    stderr instead.
+    cannot be written (now or later), one line on stderr says so and errors go to
+    stderr instead, one line each (no traceback).
     """
     shutdown_logging()
     log_file = paths.log_dir / file_name
@@ -255,9 +263,12 @@ def configure_logging(
     if console:
         handlers.append(_QuietStreamHandler(stderr))
     formatter = logging.Formatter(LOG_FORMAT)
-    for handler in (*handlers, *([fallback] if fallback else [])):
+    for handler in handlers:
         handler.setFormatter(formatter)
         handler.addFilter(RedactingFilter())
+    if fallback is not None:
+        fallback.setFormatter(_OneLineFormatter())
+        fallback.addFilter(RedactingFilter())
     try:
         paths.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
@@ -266,7 +277,7 @@ def configure_logging(
         _notify(
             stderr,
             f"note: the log folder {paths.log_dir} cannot be created ({reason}); "
-            "warnings go to stderr instead.",
+            "errors go to stderr instead.",
         )
     root = logging.getLogger()
     for handler in handlers:

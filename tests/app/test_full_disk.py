@@ -140,9 +140,9 @@ def test_a_full_log_disk_prints_one_notice_and_no_traceback(
     configure_logging(AppPaths.under(tmp_path))
     log.info("written")
     _fill_the_disk(_file_handler())
-    log.warning("first warning after the disk filled up")
-    log.info("an info line")
-    log.warning("second warning")
+    log.error("first error after the disk filled up")
+    log.warning("a warning")
+    log.error("second error")
     shutdown_logging()  # closing must not raise either
     err = capsys.readouterr().err
     assert "Logging error" not in err
@@ -150,9 +150,9 @@ def test_a_full_log_disk_prints_one_notice_and_no_traceback(
     notices = [line for line in err.splitlines() if line.startswith("note: the log file")]
     assert len(notices) == 1
     assert "No space left on device" in notices[0]
-    assert "first warning after the disk filled up" in err
-    assert "second warning" in err
-    assert "an info line" not in err
+    assert "log: ERROR tests.full_disk: first error after the disk filled up" in err
+    assert "second error" in err
+    assert "a warning" not in err
 
 
 def test_a_full_log_disk_at_shutdown_does_not_raise(
@@ -171,8 +171,8 @@ def test_an_uncreatable_log_folder_is_a_notice_not_a_traceback(
     blocker = tmp_path / "home"
     blocker.write_text("a file where the folder should be", encoding="utf-8")
     configure_logging(AppPaths.under(blocker))
-    log.warning("still shown")
-    log.info("not shown")
+    log.error("still shown", exc_info=ValueError("boom"))
+    log.warning("not shown")
     err = capsys.readouterr().err
     assert err.count("note: the log folder") == 1
     assert "still shown" in err
