@@ -22,6 +22,9 @@ by ``escape_json_output``) and tooltips (``display_text`` with ``limit=None``).
 
 from __future__ import annotations
 
+import html
+import re
+
 DISPLAY_LIMIT = 80
 """Default cap for one table cell or one line of text."""
 
@@ -35,16 +38,14 @@ BIDI_CONTROLS = frozenset(
 )
 
 
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff" + "".join(sorted(BIDI_CONTROLS)) + "]"
+)
+
+
 def is_unsafe(ch: str) -> bool:
     """Whether ``ch`` (one character) is shown as an escape by ``display_text``."""
-    code = ord(ch)
-    return (
-        code < 0x20
-        or 0x7F <= code <= 0x9F
-        or code in (0x2028, 0x2029)
-        or 0xD800 <= code <= 0xDFFF
-        or ch in BIDI_CONTROLS
-    )
+    return _UNSAFE.fullmatch(ch) is not None
 
 
 def _escape(ch: str) -> str:
@@ -64,19 +65,20 @@ def display_text(text: str, limit: int | None = DISPLAY_LIMIT) -> str:
     """
     if limit is not None and limit < 1:
         raise ValueError("limit must be at least 1")
-    if not any(is_unsafe(ch) for ch in text):
+    if _UNSAFE.search(text) is None:  # the common case, at C speed
         if limit is None or len(text) <= limit:
             return text
         return text[: limit - 1] + ELLIPSIS
-    pieces = [_escape(ch) if is_unsafe(ch) else ch for ch in text]
     if limit is None:
-        return "".join(pieces)
+        return _UNSAFE.sub(lambda match: _escape(match.group()), text)
+    # Only the head can be shown; escaping more than limit characters is wasted work.
+    pieces = [_escape(ch) if _UNSAFE.fullmatch(ch) else ch for ch in text[: limit + 1]]
     total = 0
     for index, piece in enumerate(pieces):
         total += len(piece)
         if total > limit:
             return _cut(pieces[:index], limit)
-    return "".join(pieces)
+    return "".join(pieces) if len(text) <= limit else _cut(pieces, limit)
 
 
 def _cut(pieces: list[str], limit: int) -> str:
@@ -91,6 +93,11 @@ def _cut(pieces: list[str], limit: int) -> str:
     return "".join(kept) + ELLIPSIS
 
 
+def display_html(text: str, limit: int | None = DISPLAY_LIMIT) -> str:
+    """``display_text`` for rich text (a Qt label in HTML): markup characters escaped too."""
+    return html.escape(display_text(text, limit), quote=True)
+
+
 def escape_json_output(document: str) -> str:
     """A JSON document with every unsafe character inside its strings written as ``\\uXXXX``.
 
@@ -100,10 +107,8 @@ def escape_json_output(document: str) -> str:
     a terminal would act on them. Outside strings a JSON document has none of these, so
     replacing them everywhere keeps the document valid and its decoded values unchanged.
     """
-    if not any(_unsafe_in_json(ch) for ch in document):
-        return document
-    return "".join(f"\\u{ord(ch):04x}" if _unsafe_in_json(ch) else ch for ch in document)
+    return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", document)
 
 
-def _unsafe_in_json(ch: str) -> bool:
-    return ord(ch) >= 0x20 and is_unsafe(ch)
+# C0 controls are left out: json.dumps escaped those in strings, the rest is layout.
+_UNSAFE_IN_JSON = re.compile("(?![\x00-\x1f])" + _UNSAFE.pattern)
