@@ -32,11 +32,19 @@ async def read_bounded(response: httpx.Response, limit: int, url: str) -> bytes:
     chunks: list[bytes] = []
     size = 0
     try:
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise _too_large(response.status_code, limit, url)
-            chunks.append(chunk)
+        body = response.aiter_bytes()
+        try:
+            async for chunk in body:
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(response.status_code, limit, url)
+                chunks.append(chunk)
+        finally:
+            # A body refused half-way closes its generator here, in this task; left to
+            # the garbage collector, httpcore's close would run in another task and fail.
+            close = getattr(body, "aclose", None)
+            if close is not None:
+                await close()
     except httpx.TimeoutException:
         raise UnreachableError(
             f"{urlsplit(url).netloc or url} started to answer, then stopped sending its reply.",
