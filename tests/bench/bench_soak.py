@@ -341,8 +341,13 @@ async def soak(args: argparse.Namespace, sim: SimulatorProcess, home: Path) -> d
 
 async def progress(seconds: float, label: str, tally: Tally | None = None) -> None:
     started = time.monotonic()
+    reported = 0
     while (left := seconds - (time.monotonic() - started)) > 0.1:
         await asyncio.sleep(min(left, PROGRESS_EVERY_S))
+        if tally is not None:
+            for line in (tally.unhandled + tally.unclear)[reported:]:
+                print(f"  ! {line}", flush=True)
+            reported = len(tally.unhandled) + len(tally.unclear)
         extra = ""
         if tally is not None:
             extra = (
