@@ -39,6 +39,7 @@ def build_control_app(state: SimulatorState) -> web.Application:
     router.add_get("/state", get_state, allow_head=False)
     router.add_post("/servers/{id}/stop", post_stop)
     router.add_post("/servers/{id}/start", post_start)
+    router.add_post("/servers/{id}/rename", post_rename)
     router.add_post("/advance", post_advance)
     router.add_get("/faults", get_faults, allow_head=False)
     router.add_post("/faults", post_fault)
@@ -107,6 +108,19 @@ async def post_shutdown(request: web.Request) -> web.Response:
     """
     request.app[STATE].shutdown_requested.set()
     return json_response({"stopping": True}, status=202)
+
+
+async def post_rename(request: web.Request) -> web.Response:
+    """Set ``{"name": text, "version": text?}`` of a server, any characters; 404 unknown id."""
+    body = await read_json_object(request)
+    name, version = body.get("name"), body.get("version")
+    if not isinstance(name, str) or not (version is None or isinstance(version, str)):
+        raise Problem(400, '"name" (and "version", if given) must be strings.')
+    try:
+        server = request.app[STATE].cluster.rename_server(request.match_info["id"], name, version)
+    except ClusterError as exc:
+        raise cluster_problem(exc) from None
+    return json_response(server_state_json(server))
 
 
 async def post_advance(request: web.Request) -> web.Response:

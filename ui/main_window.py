@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QVBoxL
 
 from app.api.errors import ConsoleError
 from app.api.models import ClusterSnapshot, Server
+from app.audit import AuditNotWrittenError
 from app.connections import ConnectionProfile, EnvironmentTag
 from app.logsetup import redact
 from app.monitor import ConnectionState, MonitorStatus, ServerHealth
@@ -165,6 +166,8 @@ class MainWindow(QMainWindow):
         self.sessions.status_changed.connect(self._on_sessions_status_changed)
         self.sessions.snapshot_received.connect(self._on_sessions_snapshot_received)
         self.sessions.health_updated.connect(self._on_sessions_health_updated)
+        self.sessions.audit_not_written.connect(self._on_sessions_audit_not_written)
+        self.sessions.audit_written_later.connect(self._on_sessions_audit_written_later)
         self.cluster_pane.selection_changed.connect(self._on_cluster_selection_changed)
         self.cluster_pane.context_menu_requested.connect(self._on_cluster_context_menu_requested)
         self.cluster_pane.retry_requested.connect(self._on_refresh_requested)
@@ -319,6 +322,19 @@ class MainWindow(QMainWindow):
         if current is not None and current.id == connection_id:
             self.cluster_pane.set_snapshot(snapshot)
         self.operations.settle(connection_id, snapshot)
+
+    def _on_sessions_audit_not_written(self, error: AuditNotWrittenError) -> None:
+        """Never silent: the action is done, its audit record waits in memory."""
+        self.post(
+            Notice(
+                f"{error} It is kept and written as soon as the disk has room.",
+                redact(error.entry.to_json_line().rstrip()),
+            )
+        )
+
+    def _on_sessions_audit_written_later(self, count: int) -> None:
+        noun = "record" if count == 1 else "records"
+        self.post(Notice(f"{count} audit {noun} kept in memory were written.", error=False))
 
     def _on_sessions_health_updated(
         self, connection_id: str, health: dict[str, ServerHealth]
