@@ -73,6 +73,17 @@ class HealthSource(Protocol):
     async def health(self, url: str | None = None) -> HealthReport: ...
 
 
+def health_apart_from_isolation(report: HealthReport) -> HealthStatus:
+    """The report's status, except that an isolated server whose only flaw is its
+    ``isolation`` entry counts as healthy (isolation degrades the report on purpose)."""
+    if report.status is HealthStatus.HEALTHY or not report.isolated:
+        return report.status
+    others = [entry.status for name, entry in report.entries.items() if name != "isolation"]
+    if report.ok and all(status is HealthStatus.HEALTHY for status in others):
+        return HealthStatus.HEALTHY
+    return report.status
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -144,7 +155,8 @@ class RolloutDriver:
                 await self._publish(outcome.state, outcome.messages)
                 if not self._state.status.active:
                     return self._state
-                if stop_when_paused and self._state.status is RunStatus.PAUSED:
+                paused = self._state.status is RunStatus.PAUSED
+                if stop_when_paused and paused and self._inputs.empty():
                     return self._state
                 if outcome.actions:
                     event = await self._carry_out(outcome.actions[0])
@@ -241,7 +253,7 @@ class RolloutDriver:
         self._merge_health({server_id: probed})
         if probed.report is None:
             return Verified(server_id, info.version, HealthStatus.UNKNOWN, probed.error)
-        return Verified(server_id, info.version, probed.report.status)
+        return Verified(server_id, info.version, health_apart_from_isolation(probed.report))
 
     # -- output ----------------------------------------------------------------------------
     async def _publish(self, state: RolloutState, messages: tuple[RolloutMessage, ...]) -> None:

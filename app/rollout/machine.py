@@ -289,7 +289,7 @@ class _Run:
             hint = (
                 ""
                 if any(not r.overridable for r in failed)
-                else " (resume with override to proceed)"
+                else " (these checks can be overridden)"
             )
             self.pause(
                 PauseKind.PREFLIGHT,
@@ -441,9 +441,10 @@ class _Run:
             )
             return
         if left != current.clients:
-            updated = current.model_copy(update={"clients": left})
+            # the isolation's reply may predate Clients that arrived just before it
+            start = max(current.drain_clients or 0, left)
+            updated = current.model_copy(update={"clients": left, "drain_clients": start})
             self.put(updated)
-            start = current.drain_clients or left
             since = current.drain_since or self.now
             self.say(
                 MessageKind.PROGRESS,
@@ -489,6 +490,9 @@ class _Run:
             )
 
     def _settle(self, current: ServerProgress, server: Server) -> None:
+        assert self.snapshot is not None
+        if current.step_since is not None and self.snapshot.received_at < current.step_since:
+            return  # this snapshot predates the return to service
         if server.status is not ServerStatus.ONLINE:
             self.pause(
                 PauseKind.UNHEALTHY,

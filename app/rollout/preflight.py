@@ -84,8 +84,8 @@ def _others(
             wrong.append(f"{server.name} is {server.status.value}")
             continue
         status = health.get(server.id)
-        if status is HealthStatus.HEALTHY:
-            continue
+        if status is HealthStatus.HEALTHY or server.status is ServerStatus.ISOLATED:
+            continue  # an isolated server reports itself degraded; the isolation check says why
         if status is None:
             if server.id in problems:  # no problem and no status: it has no endpoint to probe
                 wrong.append(f"{server.name}: {problems[server.id].rstrip('.')}")

@@ -44,7 +44,9 @@ def steps_of(state: RolloutState) -> list[ServerStep]:
     return [s.step for s in state.servers]
 
 
-def upgrade(cluster: FakeCluster, state: RolloutState, server_id: str, version: str) -> RolloutState:
+def upgrade(
+    cluster: FakeCluster, state: RolloutState, server_id: str, version: str
+) -> RolloutState:
     """The admin stops the server, upgrades it and starts it again."""
     cluster[server_id].status = ServerStatus.OFFLINE
     state = cluster.wait(state, 2)
