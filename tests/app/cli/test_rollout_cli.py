@@ -73,7 +73,8 @@ def test_a_full_run_of_three_servers_with_a_target_version(
         ]
         assert [s for s in STEPS if s in steps] == STEPS
         drain = [ln for ln in run.lines if ln["server"] == server_id and ln["kind"] == "progress"]
-        assert drain and "left of" in drain[0]["message"]
+        assert drain
+        assert "left of" in drain[0]["message"]
     assert run.lines[-1]["kind"] == "finished"
     # the audit trail holds every step and every action
     audit = audit_lines(home)
@@ -82,7 +83,8 @@ def test_a_full_run_of_three_servers_with_a_target_version(
         steps = [a["detail"].split(":")[0] for a in mine if a["action"] == "rollout"]
         assert list(dict.fromkeys(steps)) == STEPS
         actions = [(a["action"], a["result"]) for a in mine if a["action"] != "rollout"]
-        assert ("isolate", "ok") in actions and ("return", "ok") in actions
+        assert ("isolate", "ok") in actions
+        assert ("return", "ok") in actions
         assert ("version", "ok") in actions
         assert next(a for a in mine if a["action"] == "isolate")["detail"] == "Upgrade"
     assert any(a["action"] == "rollout" and "finished" in a["detail"] for a in audit)
@@ -231,5 +233,6 @@ def test_one_run_per_connection_and_a_check_without_restart(
     finally:
         run.kill()
     steps = [ln["step"] for ln in run.lines if ln.get("server") == "as-01"]
-    assert "waiting_done" in steps and "waiting_restart" not in steps
+    assert "waiting_done" in steps
+    assert "waiting_restart" not in steps
     assert servers_of(sim)["as-01"]["status"] == "online"

@@ -217,7 +217,8 @@ def test_skip_leaves_the_server_isolated_and_abort_says_which_are() -> None:
     state = cluster.run(state, Admin(AdminCommand.SKIP))
     assert state.servers[0].step is ServerStep.SKIPPED
     assert state.servers[0].note == "left as it is (still isolated)"
-    assert state.current_server is not None and state.current_server.server_id == "as-02"
+    assert state.current_server is not None
+    assert state.current_server.server_id == "as-02"
     assert cluster["as-02"].isolated_by == "admin"
     state = cluster.run(state, Admin(AdminCommand.ABORT))
     assert state.status is RunStatus.ABORTED
