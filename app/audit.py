@@ -42,6 +42,7 @@ class AuditAction(StrEnum):
     RETURN = "return"  # return to service
     VERSION = "version"
     LOGS = "logs"
+    ROLLOUT = "rollout"  # a step of a rolling maintenance run
 
 
 class AuditResult(StrEnum):

@@ -186,8 +186,14 @@ class SimulatorProcess:
     def stop_server(self, server_id: str) -> Any:
         return self.control("POST", f"servers/{server_id}/stop")
 
-    def start_server(self, server_id: str) -> Any:
-        return self.control("POST", f"servers/{server_id}/start")
+    def start_server(self, server_id: str, version: str | None = None) -> Any:
+        """Start a stopped server; with ``version`` it comes back upgraded to it."""
+        body = None if version is None else {"version": version}
+        return self.control("POST", f"servers/{server_id}/start", body)
+
+    def advance(self, seconds: float) -> Any:
+        """Move simulated time forward at once."""
+        return self.control("POST", "advance", {"seconds": seconds})
 
     def add_fault(self, **fault: Any) -> Any:
         return self.control("POST", "faults", fault)

@@ -126,6 +126,26 @@ def test_stop_and_start_walk_through_the_process_states(frozen: SimulatorProcess
     assert (running["process"], running["status"]) == ("running", "online")
 
 
+def test_start_with_a_version_upgrades_the_server(frozen: SimulatorProcess) -> None:
+    before = frozen.state()["servers"][2]["version"]
+    frozen.stop_server("as-03")
+    frozen.advance(5)
+    bad = [
+        status_of(frozen, "POST", "servers/as-03/start", {"version": ""}),
+        status_of(frozen, "POST", "servers/as-03/start", {"version": 9}),
+        status_of(frozen, "POST", "servers/as-03/start", {"build": "1300"}),
+        status_of(frozen, "POST", "servers/as-03/start", {"version": "9.3", "released": "soon"}),
+    ]
+    starting = frozen.start_server("as-03", version="9.3.0.1300")
+    frozen.advance(10)
+    after = frozen.state()["servers"][2]
+
+    assert bad == [400, 400, 400, 400]
+    assert before != "9.3.0.1300"
+    assert starting["version"] == "9.3.0.1300"
+    assert (after["process"], after["version"]) == ("running", "9.3.0.1300")
+
+
 def test_unknown_server_is_404(frozen: SimulatorProcess) -> None:
     assert status_of(frozen, "POST", "servers/as-09/stop") == 404
     assert status_of(frozen, "POST", "servers/as-09/start") == 404
