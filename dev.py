@@ -4,9 +4,11 @@
     python3 dev.py demo       create the environment if needed, then open the console on a
                               simulated cluster (the simulator runs as a child process)
     python3 dev.py test       create the environment if needed, then lint, type-check and test
+    python3 dev.py windows    build, check and test the real Windows variant under Wine (Linux)
     python3 dev.py setup      only create or refresh the environment
 
 Extra arguments after ``test`` go to pytest (``python3 dev.py test -k isolation``).
+On CI (``CI`` set) ``test`` also runs the Windows lane after the suite, on Linux.
 Works on Windows (``py dev.py ...``), macOS and Linux. On Debian/Ubuntu as root it also
 installs the system packages the test suite needs (a Secret Service for the keyring
 tests) and, for ``demo``, those the window needs, waiting while another program (such as
@@ -315,10 +317,22 @@ def cmd_test(args: list[str]) -> int:
     if not fast:
         lint(python)
     cmd, env = pytest_command(python, extra)
+    started = time.monotonic()
     code = run(cmd, cwd=ROOT, env=env)
+    print(f"== test suite: exit code {code} in {time.monotonic() - started:.1f} s", flush=True)
     if code == 5:
         print("pytest collected no tests: that is a failure", file=sys.stderr)
+    if os.environ.get("CI") and sys.platform.startswith("linux"):
+        lane = cmd_windows([])
+        code = code or lane
     return code
+
+
+def cmd_windows(args: list[str]) -> int:
+    """The Windows lane (``packaging/windows/lane.py``), with the project's environment."""
+    python = ensure_venv()
+    # The lane's own last line states the sizes: nothing is printed after it.
+    return run([str(python), str(ROOT / "packaging" / "windows" / "lane.py"), *args], cwd=ROOT)
 
 
 def cmd_demo(args: list[str]) -> int:
@@ -335,6 +349,7 @@ def main(argv: list[str]) -> int:
     commands = {
         "demo": cmd_demo,
         "test": cmd_test,
+        "windows": cmd_windows,
         "setup": lambda _args: (ensure_venv(), 0)[1],
     }
     if not argv or argv[0] not in commands:

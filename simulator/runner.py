@@ -85,15 +85,18 @@ class SimulatorRunner:
         )
 
     async def wait(self, stop: asyncio.Event) -> BaseException | None:
-        """Wait until ``stop`` is set or the simulated clock fails; return the clock's error."""
+        """Wait until ``stop`` is set, the control API asks to shut down, or the simulated
+        clock fails; return the clock's error."""
         ticker = self._ticker
-        if ticker is None:
+        if ticker is None or self.state is None:
             raise RuntimeError("the simulator is not started")
         stopped = asyncio.create_task(stop.wait())
+        asked = asyncio.create_task(self.state.shutdown_requested.wait())
         try:
-            await asyncio.wait({stopped, ticker}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({stopped, asked, ticker}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopped.cancel()
+            asked.cancel()
         if ticker.done() and not ticker.cancelled():
             return ticker.exception()
         return None

@@ -23,7 +23,7 @@ import httpx
 
 from app import __version__
 from app.api.dispatch import Dispatcher
-from app.api.errors import ProtocolError
+from app.api.errors import ConsoleError, ProtocolError
 from app.api.exchange import Exchanger
 from app.api.logstream import LogStream
 from app.api.models import ClusterReply, ClusterSnapshot, HealthReport, Server, VersionInfo
@@ -82,6 +82,11 @@ class ManagementClient:
     @property
     def settings(self) -> EndpointSettings:
         return self._settings
+
+    @property
+    def passed_over(self) -> tuple[tuple[str, ConsoleError], ...]:
+        """Endpoints calls moved away from (base URL, the error there), oldest first."""
+        return tuple(self._dispatcher.passed_over)
 
     @property
     def active_url(self) -> str:
