@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 from app.api.client import ManagementClient
 from app.api.models import ClusterSnapshot, Server
 from app.audit import AuditAction, AuditResult
+from app.cli import isolation
 from app.cli.exitcodes import ExitCode, UsageError
 from app.cli.progress import ProgressLine
-from app.cli.render import print_json, servers_table, status_text
+from app.cli.render import print_json, print_json_line, servers_table
 from app.cli.target import password_source, resolve_target
 from app.monitor import ClusterMonitor, MonitorEvent, SnapshotReceived, StatusChanged
 from app.session import ConnectionSession
@@ -56,13 +57,12 @@ async def _dispatch(args: Namespace, session: ConnectionSession) -> ExitCode:
         return await _servers(args, client)
     if args.command == "watch":
         return await _watch(args, session.monitor)
-    server = find_server((await client.cluster()).servers, args.server)
+    servers = (await client.cluster()).servers
+    server = find_server(servers, args.server)
     if args.command == "isolate":
-        changed = await actions.isolate(server.id, reason=args.reason, force=args.force)
-        return _report_server(args, changed, f"{changed.name} is {status_text(changed)}.")
+        return await isolation.isolate(args, actions, servers, server)
     if args.command == "return":
-        changed = await actions.return_to_service(server.id)
-        return _report_server(args, changed, f"{changed.name} is back in service.")
+        return await isolation.return_to_service(args, actions, server)
     if args.command == "version":
         info = await actions.version(server.id)
         if args.json:
@@ -82,14 +82,6 @@ def _existing_folder(text: str) -> Path:
     if not folder.is_dir():
         raise UsageError(f"The folder {folder} does not exist.")
     return folder
-
-
-def _report_server(args: Namespace, server: Server, line: str) -> ExitCode:
-    if args.json:
-        print_json(server.model_dump(mode="json"))
-    else:
-        print(line)
-    return ExitCode.OK
 
 
 async def _servers(args: Namespace, client: ManagementClient) -> ExitCode:
@@ -150,8 +142,7 @@ async def _watch(args: Namespace, monitor: ClusterMonitor) -> ExitCode:
 
 def _show_snapshot(snapshot: ClusterSnapshot, as_json: bool, clear: bool) -> None:
     if as_json:
-        print_json([s.model_dump(mode="json") for s in snapshot.servers])
-        sys.stdout.flush()
+        print_json_line(watch_document(snapshot))
         return
     if clear:
         sys.stdout.write("\x1b[H\x1b[2J")
@@ -159,3 +150,13 @@ def _show_snapshot(snapshot: ClusterSnapshot, as_json: bool, clear: bool) -> Non
     print(f"{snapshot.cluster.name} via {snapshot.source_url} at {stamp} (Ctrl+C to stop)")
     print(servers_table(snapshot.servers))
     sys.stdout.flush()
+
+
+def watch_document(snapshot: ClusterSnapshot) -> dict[str, object]:
+    """One update of ``watch --json``: a line of its NDJSON output."""
+    return {
+        "cluster": snapshot.cluster.name,
+        "source_url": snapshot.source_url,
+        "received_at": snapshot.received_at.isoformat(),
+        "servers": [s.model_dump(mode="json") for s in snapshot.servers],
+    }
