@@ -111,7 +111,9 @@ def test_the_last_server_refusal_names_force(
     assert "--force" not in offline["error"]
 
 
-def test_refusals_for_permissions_exit_5(console: InProcessCli, simulator: SimulatorProcess) -> None:
+def test_refusals_for_permissions_exit_5(
+    console: InProcessCli, simulator: SimulatorProcess
+) -> None:
     viewer = simulator.info.raw["viewer_username"]
     console.run(
         "connections", "add", "Viewer", "--url", simulator.url, "--user", viewer,
@@ -121,7 +123,9 @@ def test_refusals_for_permissions_exit_5(console: InProcessCli, simulator: Simul
     server = simulator.info.endpoints[1].server_id
     viewer_pw = simulator.info.raw["viewer_password"]
     assert len(console.json("servers", "-c", "Viewer", password=viewer_pw)) == 4  # may read
-    forbidden = console.run("isolate", server, "-c", "Viewer", "--json", password=viewer_pw, check=5)
+    forbidden = console.run(
+        "isolate", server, "-c", "Viewer", "--json", password=viewer_pw, check=5
+    )
     assert error_of(forbidden)["kind"] == "forbidden"
     read_only = console.run(
         "isolate", server, "-c", "Locked", "--json", password=simulator.info.password, check=5
