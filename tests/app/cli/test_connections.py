@@ -157,7 +157,8 @@ def test_edit_saves_and_forgets_the_password(console: InProcessCli) -> None:
     console.run("connections", "edit", "Prod", "--save-password", password="secret-2")
     renamed = console.run("connections", "edit", "Prod", "--user", "ops")
     assert "the password saved for 'admin' was deleted" in renamed.stdout.lower()
-    assert console.keyring is not None and console.keyring.entries == {}
+    assert console.keyring is not None
+    assert console.keyring.entries == {}
     assert saved(console)["remember_password"] is False
 
 
@@ -175,7 +176,8 @@ def test_remove_says_whether_a_password_was_removed(console: InProcessCli) -> No
     add(console, "Bare")
     kept = console.run("connections", "remove", "Kept")
     assert kept.stdout.strip() == "Removed 'Kept' and its saved password."
-    assert console.keyring is not None and console.keyring.entries == {}
+    assert console.keyring is not None
+    assert console.keyring.entries == {}
     bare = console.json("connections", "remove", "bare")
     assert (bare["name"], bare["password_removed"]) == ("Bare", False)
     assert console.json("connections", "list") == []
