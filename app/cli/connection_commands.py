@@ -11,8 +11,9 @@ from app.api.client import ManagementClient
 from app.api.errors import ConsoleError, TlsError
 from app.cli import connection_edit
 from app.cli.connection_fields import forget_password, proxy_options, save_password, trust_options
-from app.cli.exitcodes import ExitCode, UsageError, exit_code_for
-from app.cli.render import describe_profile, print_json, table
+from app.cli.exitcodes import ExitCode, UsageError, error_kind, exit_code_for
+from app.cli.messages import cli_message
+from app.cli.render import describe_profile, print_json, print_json_line, table
 from app.cli.target import Target, find_profile, password_source, resolve_target
 from app.connections import ConnectionProfile, export_connections, import_connections
 from app.credentials import CredentialError
@@ -164,41 +165,47 @@ async def _test(args: Namespace, services: Services) -> ExitCode:
         target = resolve_target(args, profiles)
     results: list[dict[str, Any]] = []
     worst = ExitCode.OK
+    failures: list[tuple[ExitCode, str, str]] = []  # (code, message, kind) of failed checks
+
+    def failed(entry: dict[str, Any], code: ExitCode, message: str, kind: str) -> None:
+        nonlocal worst
+        results.append({**entry, "ok": False, "error": message})
+        failures.append((code, message, kind))
+        worst = max(worst, code)
+
     async with ManagementClient(
         target.profile.endpoint_settings(), password_source(target, services.credentials)
     ) as client:
         for url in target.profile.urls:
+            check = {"check": "health", "url": url}
             try:
                 report = await client.health(url)
-                results.append(
-                    {"check": "health", "url": url, "ok": report.ok, "status": report.status.value}
-                )
-                if not report.ok:
-                    worst = max(worst, ExitCode.CONNECTION)
             except ConsoleError as error:
-                entry: dict[str, Any] = {
-                    "check": "health",
-                    "url": url,
-                    "ok": False,
-                    "error": error.message,
-                }
                 if isinstance(error, TlsError) and error.certificate is not None:
-                    entry["certificate_sha256"] = error.certificate.sha256
-                results.append(entry)
-                worst = max(worst, ExitCode.CONNECTION)
+                    check["certificate_sha256"] = error.certificate.sha256
+                failed(check, ExitCode.CONNECTION, cli_message(error), error_kind(error))
+                continue
+            status = report.status.value
+            if report.ok:
+                results.append({**check, "ok": True, "status": status})
+            else:
+                message = f"{url} reports {status}."
+                failed({**check, "status": status}, ExitCode.CONNECTION, message, "unhealthy")
         try:
             await client.login()
             results.append({"check": "login", "url": client.active_url, "ok": True})
         except ConsoleError as error:
-            results.append({"check": "login", "ok": False, "error": error.message})
-            worst = max(worst, exit_code_for(error))
-    if args.json:
+            failed({"check": "login"}, exit_code_for(error), cli_message(error), error_kind(error))
+    if args.json and failures:  # the error object of every command, for the worst failure
+        _, message, kind = max(failures, key=lambda failure: failure[0])  # first of equals
+        document = {"error": message, "exit_code": int(worst), "kind": kind, "checks": results}
+        print(f"error: {message}", file=sys.stderr)
+        print_json_line(document)
+    elif args.json:
         print_json(results)
     else:
         for r in results:
             mark = "ok  " if r["ok"] else "FAIL"
-            what = r.get("status") or r.get("error", "")
+            what = r.get("error") or r.get("status", "")
             print(f"{mark} {r['check']:<6} {r.get('url', '')}  {what}".rstrip())
-            if "certificate_sha256" in r:
-                print(f"     certificate SHA-256: {r['certificate_sha256']} (trust it with --pin)")
     return worst

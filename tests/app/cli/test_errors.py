@@ -133,3 +133,22 @@ def test_refusals_for_permissions_exit_5(
     assert error_of(read_only)["kind"] == "read_only"
     assert "--no-read-only" in error_of(read_only)["error"]
     assert {s["id"]: s["status"] for s in simulator.state()["servers"]}[server] != "isolated"
+
+
+def test_a_failed_connection_test_is_a_json_error_with_every_check(
+    console: InProcessCli, simulator: SimulatorProcess
+) -> None:
+    closed = "https://127.0.0.1:9/EkranSystem"
+    console.add(simulator, "Two", "--url", closed)
+    result = console.run("connections", "test", "Two", "--json", password="wrong", check=4)
+    error = error_of(result)
+    assert error["kind"] == "authentication"  # the worst failure decides, as the exit code
+    assert [(c["check"], c["ok"]) for c in error["checks"]] == [
+        ("health", True), ("health", False), ("login", False),
+    ]  # fmt: skip
+    assert "refused" in error["checks"][1]["error"]
+    console.run("connections", "add", "Plain", "--url", simulator.url, "--user", "admin")
+    untrusted = console.json("connections", "test", "Plain", password="wrong", check=3)
+    assert untrusted["kind"] == "tls"
+    assert untrusted["checks"][0]["certificate_sha256"] == presented_sha256(simulator)
+    assert "--pin " + presented_sha256(simulator) in untrusted["checks"][0]["error"]
