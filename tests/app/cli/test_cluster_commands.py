@@ -25,7 +25,8 @@ def test_isolating_an_isolated_server_says_since_when_by_whom_and_why(
     assert first["changed"] is True
     again = console.run("isolate", server, "--reason", "new disks", password=pw)
     line = again.stdout.strip()
-    assert f"was already isolated since {datetime.now().astimezone():%Y-%m-%d}" in line
+    since = datetime.fromisoformat(first["isolation"]["since"]).astimezone()
+    assert f"was already isolated since {since:%Y-%m-%d %H:%M} (" in line
     assert f"by {simulator.info.username} with reason 'patching'." in line
     # the API keeps the first reason (docs/management-api.md, "Idempotent")
     assert "kept that reason" in line
