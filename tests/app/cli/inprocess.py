@@ -18,6 +18,7 @@ from app.audit import AuditLog
 from app.cli.main import Services, main
 from app.connections import ConnectionStore
 from app.credentials import CredentialStore
+from app.logsetup import forget_registered_secrets
 from app.paths import AppPaths
 from tests.app.connections.keyring_fake import MemoryKeyring
 from tests.helpers.simulator_process import SimulatorProcess
@@ -64,7 +65,10 @@ class InProcessCli:
         else:
             self._monkeypatch.setenv("EKRAN_CONSOLE_PASSWORD", password)
         self._capsys.readouterr()  # drop anything printed before
-        code = main(list(args), services_factory=self.services)
+        try:
+            code = main(list(args), services_factory=self.services)
+        finally:
+            forget_registered_secrets()  # a process would end here and take them along
         out, err = self._capsys.readouterr()
         result = Result(code, out, err)
         if check is not None:
