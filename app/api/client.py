@@ -209,6 +209,7 @@ class ManagementClient:
         ``If-Range: if_range``; a 200 reply (``LogStream.offset`` 0) means the archive
         changed and starts over. ``RangeNotSatisfiableError`` (with ``total_size``) when
         ``offset`` is at or past the end; ``ConflictError`` when the server is not running.
+        The archive is received on a worker thread and arrives in chunks of about 1 MiB.
         """
         if offset < 0:
             raise ValueError("offset must be >= 0")
@@ -218,7 +219,7 @@ class ManagementClient:
             if if_range:
                 headers["If-Range"] = if_range
         path = f"{_server_path(server_id)}/logs"
-        base, response = await self._dispatcher.call("GET", path, headers=headers)
+        base, response = await self._dispatcher.call("GET", path, headers=headers, bulk=True)
         try:
             yield LogStream(response, requested_offset=offset, url=base + path)
         finally:

@@ -110,10 +110,16 @@ class Dispatcher:
         *,
         headers: dict[str, str],
         json_body: dict[str, Any] | None = None,
+        bulk: bool = False,
     ) -> tuple[str, httpx.Response]:
-        """The answering base URL and its open reply (status < 400); the caller closes it."""
+        """The answering base URL and its open reply (status < 400); the caller closes it.
+
+        A ``bulk`` reply's body is read off the event loop (see ``Exchanger.send``).
+        """
         return await self._with_failover(
-            lambda base: self._call_at(base, method, path, headers=headers, json_body=json_body)
+            lambda base: self._call_at(
+                base, method, path, headers=headers, json_body=json_body, bulk=bulk
+            )
         )
 
     async def call_json(
@@ -175,6 +181,7 @@ class Dispatcher:
         *,
         headers: dict[str, str],
         json_body: dict[str, Any] | None,
+        bulk: bool = False,
     ) -> httpx.Response:
         url = base + path
         renewed = waited = False
@@ -182,7 +189,7 @@ class Dispatcher:
             token = await self._on_endpoint(base, self._session.token_for(base))
             auth = {"Authorization": f"Bearer {token.get_secret_value()}"}
             response = await self._exchanger.send(
-                method, url, headers=headers | auth, json_body=json_body
+                method, url, headers=headers | auth, json_body=json_body, bulk=bulk
             )
             if response.status_code < 400:
                 return response
