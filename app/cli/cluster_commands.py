@@ -13,9 +13,10 @@ from app.api.client import ManagementClient
 from app.api.models import ClusterSnapshot, Server
 from app.api.settings import FailoverRule
 from app.audit import AuditAction, AuditResult
+from app.cli import isolation
 from app.cli.exitcodes import ExitCode, UsageError
 from app.cli.progress import ProgressLine
-from app.cli.render import print_json, servers_table, status_text
+from app.cli.render import print_json, print_json_line, servers_table
 from app.cli.target import password_source, resolve_target
 from app.monitor import ClusterMonitor, MonitorEvent, SnapshotReceived, StatusChanged
 from app.session import ConnectionSession
@@ -103,14 +104,12 @@ async def _dispatch(args: Namespace, session: ConnectionSession) -> ExitCode:
         return await _servers(args, client)
     if args.command == "watch":
         return await _watch(args, session.monitor)
-    server = find_server((await client.cluster()).servers, args.server)
+    servers = (await client.cluster()).servers
+    server = find_server(servers, args.server)
     if args.command == "isolate":
-        changed = await actions.isolate(server.id, reason=args.reason, force=args.force)
-        shown = display_text(changed.name)
-        return _report_server(args, changed, f"{shown} is {status_text(changed)}.")
+        return await isolation.isolate(args, actions, servers, server)
     if args.command == "return":
-        changed = await actions.return_to_service(server.id)
-        return _report_server(args, changed, f"{display_text(changed.name)} is back in service.")
+        return await isolation.return_to_service(args, actions, server)
     if args.command == "version":
         info = await actions.version(server.id)
         if args.json:
@@ -132,14 +131,6 @@ def _existing_folder(text: str) -> Path:
     if not folder.is_dir():
         raise UsageError(f"The folder {folder} does not exist.")
     return folder
-
-
-def _report_server(args: Namespace, server: Server, line: str) -> ExitCode:
-    if args.json:
-        print_json(server.model_dump(mode="json"))
-    else:
-        print(line)
-    return ExitCode.OK
 
 
 async def _servers(args: Namespace, client: ManagementClient) -> ExitCode:
@@ -190,6 +181,7 @@ async def _watch(args: Namespace, monitor: ClusterMonitor) -> ExitCode:
         # Every successful poll is one update, "304 Not Modified" included: the last
         # snapshot is shown again, so --count N ends after N polls however still the
         # cluster is (a SnapshotReceived, if any, comes before its poll's StatusChanged).
+        # A repeated snapshot carries its poll's time: ``received_at`` always grows.
         while args.count is None or shown < args.count:
             event = await updates.get()
             if isinstance(event, SnapshotReceived):
@@ -198,8 +190,10 @@ async def _watch(args: Namespace, monitor: ClusterMonitor) -> ExitCode:
                 fresh = True
             elif isinstance(event, StatusChanged) and _is_new_success(event, last_success):
                 last_success = event.status.last_success_at
-                if not fresh and latest is not None:
-                    _show_snapshot(latest, args.json, clear)
+                if not fresh and latest is not None:  # 304: the same servers, confirmed now
+                    confirmed_at = event.status.last_success_at or latest.received_at
+                    confirmed = latest.model_copy(update={"received_at": confirmed_at})
+                    _show_snapshot(confirmed, args.json, clear)
                 fresh = False
                 shown += 1
             elif isinstance(event, StatusChanged) and event.status.error is not None:
@@ -219,8 +213,7 @@ def _is_new_success(event: StatusChanged, previous: datetime | None) -> bool:
 
 def _show_snapshot(snapshot: ClusterSnapshot, as_json: bool, clear: bool) -> None:
     if as_json:
-        print_json([s.model_dump(mode="json") for s in snapshot.servers])
-        sys.stdout.flush()
+        print_json_line(watch_document(snapshot))
         return
     if clear:
         sys.stdout.write("\x1b[H\x1b[2J")
@@ -229,3 +222,13 @@ def _show_snapshot(snapshot: ClusterSnapshot, as_json: bool, clear: bool) -> Non
     print(f"{name} via {snapshot.source_url} at {stamp} (Ctrl+C to stop)")
     print(servers_table(snapshot.servers))
     sys.stdout.flush()
+
+
+def watch_document(snapshot: ClusterSnapshot) -> dict[str, object]:
+    """One update of ``watch --json``: a line of its NDJSON output."""
+    return {
+        "cluster": snapshot.cluster.name,
+        "source_url": snapshot.source_url,
+        "received_at": snapshot.received_at.isoformat(),
+        "servers": [s.model_dump(mode="json") for s in snapshot.servers],
+    }

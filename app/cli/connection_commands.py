@@ -1,9 +1,7 @@
-"""``connections add|list|remove|test|import|export``."""
+"""``connections add|edit|list|remove|test|import|export``."""
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
 from argparse import Namespace
 from pathlib import Path
@@ -11,26 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from app.api.client import ManagementClient
 from app.api.errors import ConsoleError, TlsError
-from app.api.settings import ProxyMode
-from app.cli.exitcodes import ExitCode, UsageError, exit_code_for
-from app.cli.render import print_json, table
-from app.cli.target import (
-    PASSWORD_ENV_VAR,
-    Target,
-    find_profile,
-    password_source,
-    resolve_target,
-)
-from app.connections import (
-    ConnectionProfile,
-    ProxyOptions,
-    export_connections,
-    import_connections,
-)
-from app.credentials import Secret
+from app.cli import connection_edit
+from app.cli.connection_fields import forget_password, proxy_options, save_password, trust_options
+from app.cli.exitcodes import ERROR_LIMIT, ExitCode, UsageError, error_kind, exit_code_for
+from app.cli.messages import cli_message
+from app.cli.render import WARNING_LIMIT, describe_profile, print_json, print_json_line, table
+from app.cli.target import Target, find_profile, password_source, resolve_target
+from app.connections import ConnectionProfile, export_connections, import_connections
+from app.credentials import CredentialError
 from app.text_safety import display_text
-
-WARNING_LIMIT = 400
 
 if TYPE_CHECKING:
     from app.cli.main import Services
@@ -39,6 +26,7 @@ if TYPE_CHECKING:
 async def run(args: Namespace, services: Services) -> ExitCode:
     handlers = {
         "add": _add,
+        "edit": connection_edit.edit,
         "list": _list,
         "remove": _remove,
         "import": _import,
@@ -49,35 +37,9 @@ async def run(args: Namespace, services: Services) -> ExitCode:
     return handlers[args.action](args, services)
 
 
-def _describe(profile: ConnectionProfile) -> dict[str, Any]:
-    return {
-        "id": profile.id,
-        "name": profile.name,
-        "group": profile.group,
-        "tag": profile.tag.value,
-        "read_only": profile.read_only,
-        "urls": list(profile.urls),
-        "username": profile.username,
-        "tls": profile.tls.mode.value,
-        "poll_interval_s": profile.poll_interval_s,
-    }
-
-
 def _add(args: Namespace, services: Services) -> ExitCode:
     if not args.url or not args.user:
         raise UsageError("connections add needs --url and --user.")
-    if args.ca and args.pin:
-        raise UsageError("Use either --ca or --pin, not both.")
-    tls: dict[str, str] = {"mode": "system"}
-    if args.ca:
-        tls = {"mode": "ca_file", "ca_file": str(Path(args.ca).expanduser().absolute())}
-    elif args.pin:
-        tls = {"mode": "pinned", "pinned_sha256": args.pin}
-    proxy = (
-        ProxyOptions(mode=ProxyMode(args.proxy))
-        if args.proxy in ("system", "none")
-        else ProxyOptions(mode=ProxyMode.URL, url=args.proxy)
-    )
     profile = ConnectionProfile(
         name=args.name,
         group=args.group,
@@ -85,31 +47,29 @@ def _add(args: Namespace, services: Services) -> ExitCode:
         read_only=args.read_only,
         urls=args.url,
         username=args.user,
-        tls=tls,
-        proxy=proxy,
+        tls=trust_options(ca=args.ca, pin=args.pin),
+        proxy=proxy_options(args.proxy),
         poll_interval_s=args.poll_interval,
         notes=args.notes,
         remember_password=args.save_password,
     )
     if any(p.name.casefold() == profile.name.casefold() for p in services.store.load().profiles):
         raise UsageError(f"A connection named {profile.name!r} already exists.")
+    warnings: list[str] = []
     if args.save_password:
-        if services.credentials is None:
-            raise UsageError("No system keyring is available: the password cannot be saved.")
-        password = os.environ.get(PASSWORD_ENV_VAR) or _ask(profile)
-        services.credentials.set(profile, Secret(password))
+        warning = save_password(profile, services.credentials)
+        if warning is not None:
+            warnings.append(warning)
+            profile = profile.with_changes(remember_password=False)
     services.store.add(profile)
+    for warning in warnings:
+        print(f"warning: {display_text(warning, WARNING_LIMIT)}", file=sys.stderr)
     if args.json:
-        print_json(_describe(profile))
+        print_json({**describe_profile(profile), "warnings": warnings})
     else:
-        print(f"Saved {display_text(repr(profile.name))} ({profile.id}).")
+        saved = " with its password" if profile.remember_password else ""
+        print(f"Saved {display_text(repr(profile.name))} ({profile.id}){saved}.")
     return ExitCode.OK
-
-
-def _ask(profile: ConnectionProfile) -> str:
-    if not sys.stdin.isatty():
-        raise UsageError(f"Set {PASSWORD_ENV_VAR} or run in a terminal to save a password.")
-    return getpass.getpass(f"Password for {profile.username}@{profile.name}: ")
 
 
 def _list(args: Namespace, services: Services) -> ExitCode:
@@ -117,8 +77,15 @@ def _list(args: Namespace, services: Services) -> ExitCode:
     for problem in result.problems:
         print(f"warning: {display_text(problem, WARNING_LIMIT)}", file=sys.stderr)
     profiles = sorted(result.profiles, key=lambda p: (p.group.casefold(), p.name.casefold()))
+    if args.names:
+        names = [p.name for p in profiles]
+        if args.json:
+            print_json(names)
+        for name in [] if args.json else names:
+            print(display_text(name))
+        return ExitCode.OK
     if args.json:
-        print_json([_describe(p) for p in profiles])
+        print_json([describe_profile(p) for p in profiles])
         return ExitCode.OK
     rows = [
         [
@@ -138,12 +105,33 @@ def _list(args: Namespace, services: Services) -> ExitCode:
 def _remove(args: Namespace, services: Services) -> ExitCode:
     profile = find_profile(services.store.load().profiles, args.name)
     services.store.remove(profile.id)
-    if services.credentials is not None:
-        services.credentials.delete(profile)
-    if not args.json:
-        print(f"Removed {display_text(repr(profile.name))} and its saved password.")
+    name = display_text(repr(profile.name))
+    problem = ""
+    try:
+        had_password = forget_password(profile, services.credentials)
+    except CredentialError as error:  # the connection is gone; say what is left behind
+        had_password, problem = False, str(error)
+    if problem:
+        shown = display_text(problem, WARNING_LIMIT)
+        print(f"warning: its saved password may remain: {shown}", file=sys.stderr)
+        outcome = f"Removed {name}; its saved password could not be checked."
+    elif had_password:
+        outcome = f"Removed {name} and its saved password."
+    elif services.credentials is None:
+        outcome = f"Removed {name} (no system keyring here, so no saved password)."
     else:
-        print_json({"removed": profile.id})
+        outcome = f"Removed {name}; it had no saved password."
+    if args.json:
+        print_json(
+            {
+                "removed": profile.id,
+                "name": profile.name,
+                "password_removed": had_password,
+                "warnings": [problem] if problem else [],
+            }
+        )
+    else:
+        print(outcome)
     return ExitCode.OK
 
 
@@ -187,41 +175,47 @@ async def _test(args: Namespace, services: Services) -> ExitCode:
         target = resolve_target(args, profiles)
     results: list[dict[str, Any]] = []
     worst = ExitCode.OK
+    failures: list[tuple[ExitCode, str, str]] = []  # (code, message, kind) of failed checks
+
+    def failed(entry: dict[str, Any], code: ExitCode, message: str, kind: str) -> None:
+        nonlocal worst
+        results.append({**entry, "ok": False, "error": message})
+        failures.append((code, message, kind))
+        worst = max(worst, code)
+
     async with ManagementClient(
         target.profile.endpoint_settings(), password_source(target, services.credentials)
     ) as client:
         for url in target.profile.urls:
+            check = {"check": "health", "url": url}
             try:
                 report = await client.health(url)
-                results.append(
-                    {"check": "health", "url": url, "ok": report.ok, "status": report.status.value}
-                )
-                if not report.ok:
-                    worst = max(worst, ExitCode.CONNECTION)
             except ConsoleError as error:
-                entry: dict[str, Any] = {
-                    "check": "health",
-                    "url": url,
-                    "ok": False,
-                    "error": error.message,
-                }
                 if isinstance(error, TlsError) and error.certificate is not None:
-                    entry["certificate_sha256"] = error.certificate.sha256
-                results.append(entry)
-                worst = max(worst, ExitCode.CONNECTION)
+                    check["certificate_sha256"] = error.certificate.sha256
+                failed(check, ExitCode.CONNECTION, cli_message(error), error_kind(error))
+                continue
+            status = report.status.value
+            if report.ok:
+                results.append({**check, "ok": True, "status": status})
+            else:
+                message = f"{url} reports {status}."
+                failed({**check, "status": status}, ExitCode.CONNECTION, message, "unhealthy")
         try:
             await client.login()
             results.append({"check": "login", "url": client.active_url, "ok": True})
         except ConsoleError as error:
-            results.append({"check": "login", "ok": False, "error": error.message})
-            worst = max(worst, exit_code_for(error))
-    if args.json:
+            failed({"check": "login"}, exit_code_for(error), cli_message(error), error_kind(error))
+    if args.json and failures:  # the error object of every command, for the worst failure
+        _, message, kind = max(failures, key=lambda failure: failure[0])  # first of equals
+        document = {"error": message, "exit_code": int(worst), "kind": kind, "checks": results}
+        print(f"error: {display_text(message, ERROR_LIMIT)}", file=sys.stderr)
+        print_json_line(document)
+    elif args.json:
         print_json(results)
     else:
         for r in results:
             mark = "ok  " if r["ok"] else "FAIL"
-            what = r.get("status") or r.get("error", "")
+            what = display_text(r.get("error") or r.get("status", ""), ERROR_LIMIT)
             print(f"{mark} {r['check']:<6} {r.get('url', '')}  {what}".rstrip())
-            if "certificate_sha256" in r:
-                print(f"     certificate SHA-256: {r['certificate_sha256']} (trust it with --pin)")
     return worst

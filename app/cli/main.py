@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.api.errors import ConsoleError
 from app.audit import AuditLog
-from app.cli import cluster_commands, connection_commands, rollout_command
-from app.cli.exitcodes import ExitCode, UsageError, exit_code_for
+from app.cli import cluster_commands, completion, connection_commands, rollout_command
+from app.cli.exitcodes import (
+    ERROR_LIMIT,
+    INTERRUPTED,
+    ExitCode,
+    UsageError,
+    error_kind,
+    exit_code_for,
+)
+from app.cli.messages import cli_message, error_facts
 from app.cli.parser import build_parser
 from app.connections import ConnectionStore, ConnectionStoreError, TransferError
 from app.credentials import CredentialStore, KeyringUnavailableError
 from app.logsetup import configure_logging, redact, shutdown_logging
 from app.paths import AppPaths
+from app.text_safety import display_text, escape_json_output
 
 log = logging.getLogger(__name__)
 CLI_LOG_FILE = "cli.log"
@@ -48,14 +58,30 @@ def build_services(paths: AppPaths) -> Services:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; returns the process exit code (see ``ExitCode``)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    services_factory: Callable[[AppPaths], Services] = build_services,
+) -> int:
+    """Run one command; returns the process exit code (see ``ExitCode``).
+
+    With ``--json`` every failure also prints one JSON object on stdout (see ``report``),
+    including a mistake in the arguments. ``services_factory`` lets tests supply the
+    keyring.
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in arguments
+    try:
+        args = build_parser().parse_args(arguments)
+    except UsageError as error:  # before logging is set up: nothing to log it to
+        return report(error, as_json=as_json, logged=False)
+    if args.command == "completion":
+        print(completion.script(args.shell, build_parser()))
+        return int(ExitCode.OK)
     paths = AppPaths.default()
     configure_logging(paths, console=args.verbose, file_name=CLI_LOG_FILE)
     try:
-        services = build_services(paths)
+        services = services_factory(paths)
         if args.command == "connections":
             return int(asyncio.run(connection_commands.run(args, services)))
         if args.command == "rollout":
@@ -63,22 +89,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(asyncio.run(cluster_commands.run(args, services)))
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
-        return 130
+        if as_json:
+            _print_error_json("Interrupted.", INTERRUPTED, "interrupted", {})
+        return INTERRUPTED
     except Exception as error:  # every failure ends as one clear line and an exit code
-        return report(error)
+        return report(error, as_json=getattr(args, "json", False))
     finally:
         shutdown_logging()
 
 
-def report(error: BaseException) -> int:
-    """Print the one-line message to stderr, log the detail, return the exit code."""
+def report(error: BaseException, *, as_json: bool = False, logged: bool = True) -> int:
+    """Print the one-line message to stderr, log the detail, return the exit code.
+
+    With ``as_json`` the same failure is also printed to stdout as one compact JSON
+    object on its own line: ``error`` (the message), ``exit_code``, ``kind`` (see
+    ``error_kind``) and, where known, ``url``, ``tls_error`` and ``certificate``.
+    """
     code = exit_code_for(error)
-    message = str(error) or type(error).__name__
+    message = cli_message(error)
     detail = getattr(error, "detail", "")
+    kind = error_kind(error)
     if code is ExitCode.FAILURE and not isinstance(error, EXPECTED_FAILURES):
         log.error("unexpected failure", exc_info=error)
         message = f"Unexpected error: {redact(message)} (details in the log)"
-    else:
+    elif logged:
         log.warning("%s | %s", message, detail)
-    print(f"error: {redact(message)}", file=sys.stderr)
+    print(f"error: {display_text(redact(message), ERROR_LIMIT)}", file=sys.stderr)
+    if as_json:
+        _print_error_json(redact(message), int(code), kind, error_facts(error))
     return int(code)
+
+
+def _print_error_json(message: str, code: int, kind: str, facts: dict[str, object]) -> None:
+    document = {"error": message, "exit_code": code, "kind": kind, **facts}
+    print(escape_json_output(json.dumps(document, ensure_ascii=False, default=str)))
+    sys.stdout.flush()

@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import NoReturn
 
 from app import __version__
+from app.cli.exitcodes import UsageError
 from app.connections import EnvironmentTag
 
 EPILOG = """\
 exit codes: 0 success, 1 other failure, 2 usage, 3 connection or TLS,
-4 authentication, 5 conflict or refused action.
+4 authentication, 5 conflict or refused action (including no permission).
 The password comes from EKRAN_CONSOLE_PASSWORD, the system keyring, or a prompt.
 """
+SHELLS = ("bash", "powershell")
 
 
-def _output_options() -> argparse.ArgumentParser:
-    output = argparse.ArgumentParser(add_help=False)
+class CommandLineParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose mistakes raise ``UsageError`` instead of exiting.
+
+    The usage line still goes to stderr at once; ``main`` then reports the error like
+    any other (so ``--json`` gets its error object too) and exits 2, as argparse would.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _output_options() -> CommandLineParser:
+    output = CommandLineParser(add_help=False)
     output.add_argument("--json", action="store_true", help="machine-readable output")
     output.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     return output
@@ -36,8 +52,8 @@ def _endpoint_options(group: argparse._ArgumentGroup, *, required: bool) -> None
     )
 
 
-def _cluster_options(output: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    cluster = argparse.ArgumentParser(add_help=False, parents=[output])
+def _cluster_options(output: CommandLineParser) -> CommandLineParser:
+    cluster = CommandLineParser(add_help=False, parents=[output])
     target = cluster.add_argument_group(
         "cluster", "a saved connection, or an ad hoc one with --url and --user"
     )
@@ -49,7 +65,7 @@ def _cluster_options(output: argparse.ArgumentParser) -> argparse.ArgumentParser
 def build_parser() -> argparse.ArgumentParser:
     output = _output_options()
     common = _cluster_options(output)
-    parser = argparse.ArgumentParser(
+    parser = CommandLineParser(
         prog="ekran-console-cli",
         description="Ekran Cluster Console from the command line.",
         epilog=EPILOG,
@@ -80,13 +96,21 @@ def build_parser() -> argparse.ArgumentParser:
     watch = commands.add_parser("watch", parents=[common], help="live table of the servers")
     watch.add_argument("--interval", type=float, metavar="SECONDS", help="poll interval")
     watch.add_argument("--count", type=int, metavar="N", help="stop after N updates")
+    shell = commands.add_parser(
+        "completion",
+        help="print a shell completion script",
+        description="Print a completion script. bash: source <(ekran-console-cli completion "
+        "bash); PowerShell: ekran-console-cli completion powershell | Out-String | "
+        "Invoke-Expression (add the line to $PROFILE to keep it).",
+    )
+    shell.add_argument("shell", choices=SHELLS, help="the shell to complete in")
     return parser
 
 
 def _add_connections(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    output: argparse.ArgumentParser,
-    common: argparse.ArgumentParser,
+    commands: argparse._SubParsersAction[CommandLineParser],
+    output: CommandLineParser,
+    common: CommandLineParser,
 ) -> None:
     connections = commands.add_parser("connections", help="manage saved connections")
     actions = connections.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -115,7 +139,11 @@ def _add_connections(
         action="store_true",
         help="store the password (from the environment or a prompt) in the system keyring",
     )
-    actions.add_parser("list", parents=[output], help="list saved connections")
+    _add_edit(actions, output)
+    listing = actions.add_parser("list", parents=[output], help="list saved connections")
+    listing.add_argument(
+        "--names", action="store_true", help="only the names, one a line (for scripts)"
+    )
     remove = actions.add_parser(
         "remove", parents=[output], help="delete a saved connection and its saved password"
     )
@@ -130,8 +158,8 @@ def _add_connections(
 
 
 def _add_rollout(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
+    commands: argparse._SubParsersAction[CommandLineParser],
+    common: CommandLineParser,
 ) -> None:
     rollout = commands.add_parser(
         "rollout",
@@ -160,4 +188,58 @@ def _add_rollout(
     rollout.add_argument("--yes", action="store_true", help="start without asking")
     rollout.add_argument(
         "--force", action="store_true", help="pass the pre-flight checks that can be overridden"
+    )
+
+
+def _add_edit(
+    actions: argparse._SubParsersAction[CommandLineParser],
+    output: CommandLineParser,
+) -> None:
+    """``connections edit NAME``: every option is optional and changes only its field."""
+    edit = actions.add_parser(
+        "edit",
+        parents=[output],
+        help="change a saved connection",
+        description="Change the given fields of a saved connection; the others stay. The "
+        "result is checked like 'connections add'.",
+    )
+    edit.add_argument("name", metavar="NAME", help="the connection's name or id")
+    edit.add_argument("--name", dest="new_name", metavar="NEW_NAME", help="rename it")
+    urls = edit.add_argument_group("URLs")
+    urls.add_argument(
+        "--url",
+        action="append",
+        metavar="URL",
+        help="replace the URLs (repeat for failover, in the order to try)",
+    )
+    urls.add_argument("--add-url", action="append", metavar="URL", help="append a URL")
+    urls.add_argument("--remove-url", action="append", metavar="URL", help="remove a URL")
+    edit.add_argument("--user", metavar="NAME", help="user name")
+    trust = edit.add_mutually_exclusive_group()
+    trust.add_argument("--ca", metavar="FILE", help="trust this CA certificate file")
+    trust.add_argument(
+        "--pin", metavar="SHA256", help="trust exactly the certificate with this fingerprint"
+    )
+    trust.add_argument(
+        "--system-trust", action="store_true", help="trust the system's certificate store"
+    )
+    edit.add_argument("--group", help='folder, e.g. "Customers/Acme" ("" for none)')
+    edit.add_argument("--tag", choices=[t.value for t in EnvironmentTag], help="environment")
+    edit.add_argument(
+        "--read-only",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="never allow isolation (--no-read-only allows it)",
+    )
+    edit.add_argument("--proxy", metavar="system|none|URL", help="proxy")
+    edit.add_argument("--poll-interval", type=float, metavar="SECONDS", help="poll interval")
+    edit.add_argument("--notes", help="free text shown with the connection")
+    password = edit.add_mutually_exclusive_group()
+    password.add_argument(
+        "--save-password",
+        action="store_true",
+        help="store the password (from the environment or a prompt) in the system keyring",
+    )
+    password.add_argument(
+        "--forget-password", action="store_true", help="delete the saved password"
     )

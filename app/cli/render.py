@@ -10,7 +10,12 @@ from typing import Any, TextIO
 
 from app.analysis import majority_version
 from app.api.models import Server, ServerStatus
+from app.api.settings import ProxyMode, TrustMode
+from app.connections import ConnectionProfile
 from app.text_safety import DISPLAY_LIMIT, display_text, escape_json_output
+
+WARNING_LIMIT = 400
+"""The longest warning line shown (a file's problem can quote much of the file)."""
 
 
 def print_json(data: Any, out: TextIO | None = None) -> None:
@@ -18,6 +23,40 @@ def print_json(data: Any, out: TextIO | None = None) -> None:
     stream = out or sys.stdout
     stream.write(escape_json_output(json.dumps(data, indent=2, ensure_ascii=False, default=str)))
     stream.write("\n")
+
+
+def print_json_line(data: Any, out: TextIO | None = None) -> None:
+    """One compact JSON document on one line, flushed (a line of an NDJSON stream).
+
+    Texts are whole, with controls and bidi marks ``\\u``-escaped as in ``print_json``.
+    """
+    stream = out or sys.stdout
+    document = json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":"))
+    stream.write(escape_json_output(document))
+    stream.write("\n")
+    stream.flush()
+
+
+def describe_profile(profile: ConnectionProfile) -> dict[str, Any]:
+    """A saved connection as ``--json`` shows it (never a password)."""
+    return {
+        "id": profile.id,
+        "name": profile.name,
+        "group": profile.group,
+        "tag": profile.tag.value,
+        "read_only": profile.read_only,
+        "urls": list(profile.urls),
+        "username": profile.username,
+        "tls": profile.tls.mode.value,
+        "ca_file": profile.tls.ca_file if profile.tls.mode is TrustMode.CA_FILE else None,
+        "pinned_sha256": (
+            profile.tls.pinned_sha256 if profile.tls.mode is TrustMode.PINNED else None
+        ),
+        "proxy": profile.proxy.url if profile.proxy.mode is ProxyMode.URL else profile.proxy.mode,
+        "poll_interval_s": profile.poll_interval_s,
+        "notes": profile.notes,
+        "remember_password": profile.remember_password,
+    }
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

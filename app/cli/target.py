@@ -12,17 +12,13 @@ from dataclasses import dataclass
 
 from app.api.client import PasswordSource
 from app.api.settings import TrustMode
-from app.cli.exitcodes import UsageError
+from app.cli.exitcodes import NoPasswordError, UsageError
 from app.connections import ConnectionProfile
-from app.credentials import CredentialError, CredentialStore, Secret
+from app.credentials import CredentialStore, Secret
 from app.logsetup import register_secret
 
 PASSWORD_ENV_VAR = "EKRAN_CONSOLE_PASSWORD"
 AD_HOC_NAME = "(ad hoc)"
-
-
-class NoPasswordError(CredentialError):
-    """No password could be obtained without a terminal to ask on."""
 
 
 @dataclass(frozen=True)
@@ -99,10 +95,14 @@ def password_source(
             if stored is not None:
                 return stored
         if not can_ask:
-            where = "" if credentials is None else ", save it in the system keyring"
+            where = ""
+            if credentials is not None and target.saved:
+                name = target.profile.name
+                name = f'"{name}"' if " " in name else name
+                where = f" (to save it in the keyring: connections edit {name} --save-password)"
             raise NoPasswordError(
-                f"No password for {target.profile.username!r}: set {PASSWORD_ENV_VAR}"
-                f"{where}, or run in a terminal."
+                f"No password for {target.profile.username!r}: set {PASSWORD_ENV_VAR} "
+                f"or run in a terminal to type it{where}."
             )
         return Secret(ask(f"Password for {target.profile.username}@{target.profile.name}: "))
 
