@@ -6,7 +6,15 @@ import json
 
 import pytest
 
-from app.api.errors import AuthenticationError, AuthErrorKind, NotFoundError, TlsError, TlsErrorKind
+from app.api.errors import (
+    AuthenticationError,
+    AuthErrorKind,
+    ConflictError,
+    NotFoundError,
+    RateLimitedError,
+    TlsError,
+    TlsErrorKind,
+)
 from app.cli import messages
 from app.cli.exitcodes import ExitCode, error_kind, exit_code_for
 from app.cli.main import report
@@ -39,6 +47,7 @@ def test_a_tls_error_without_a_certificate_still_names_both_options() -> None:
     [
         (AuthenticationError("no", kind=AuthErrorKind.FORBIDDEN), ExitCode.REFUSED, "forbidden"),
         (AuthenticationError("no", kind=AuthErrorKind.EXPIRED), ExitCode.AUTH, "authentication"),
+        (RateLimitedError("wait", retry_after=30), ExitCode.AUTH, "rate_limited"),
         (DiskFullError("full"), ExitCode.FAILURE, "download"),
         (PermissionError("denied"), ExitCode.FAILURE, "file"),
         (ValueError("bug"), ExitCode.FAILURE, "unexpected"),
@@ -55,3 +64,18 @@ def test_an_unexpected_error_is_a_json_error_too(capsys: pytest.CaptureFixture[s
     assert json.loads(out) == {"error": message, "exit_code": 1, "kind": "unexpected"}
     assert out.count("\n") == 1
     assert err == "error: Unexpected error: bug (details in the log)\n"
+
+
+def test_a_json_error_keeps_server_text_whole_and_escaped(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The stderr line spells escapes out; the JSON object keeps the text, ``\\u``-escaped."""
+    name = "mt\x1b[31m01\u202e" + "N" * 2000
+    assert report(ConflictError(f"{name} refused."), as_json=True) == ExitCode.REFUSED
+    out, err = capsys.readouterr()
+    assert "\x1b" not in out + err
+    assert "\u202e" not in out + err
+    assert json.loads(out)["error"] == f"{name} refused."
+    assert "\\u202e" in out
+    assert err.startswith("error: mt\\x1b[31m01\\u202eNNN")
+    assert err.endswith("…\n")
