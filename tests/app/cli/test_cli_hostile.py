@@ -80,3 +80,26 @@ def test_watch_json_counts_not_modified_updates(cli: Cli, hostile: SimulatorProc
     )
     assert raw_controls(result.stdout) == []
     assert result.stdout.count('"ctl\\u001b[31mRED') == 2
+
+
+def test_isolate_and_return_say_what_happened_with_the_name_escaped(
+    cli: Cli,  # noqa: F811
+    hostile: SimulatorProcess,
+) -> None:
+    add_demo(cli, hostile)
+    server_id = hostile.info.endpoints[0].server_id
+    password = hostile.info.password
+    reason = "disks\x1b[2J"
+    first = cli.run("isolate", server_id, "--reason", reason, password=password).stdout
+    again = cli.run("isolate", server_id, password=password).stdout
+    back = cli.run("return", server_id, password=password).stdout
+    for out in (first, again, back):
+        assert raw_controls(out) == []
+    assert first.startswith(f"{SHOWN} is isolated")
+    assert again.startswith(f"{SHOWN} was already isolated since ")
+    assert "with reason 'disks\\x1b[2J'. Nothing changed." in again
+    assert back.startswith(f"{SHOWN} is back in service (")
+    isolated = cli.run("isolate", server_id, "--json", "--reason", reason, password=password)
+    document = json.loads(isolated.stdout)
+    assert (document["name"], document["changed"]) == (HOSTILE, True)
+    assert document["isolation"]["reason"] == reason
