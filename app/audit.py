@@ -42,12 +42,14 @@ class AuditAction(StrEnum):
     RETURN = "return"  # return to service
     VERSION = "version"
     LOGS = "logs"
+    ROLLOUT = "rollout"  # a step of a rolling maintenance run
 
 
 class AuditResult(StrEnum):
     OK = "ok"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    UNKNOWN = "unknown"  # the request may have reached the server: its outcome is not known
 
 
 @dataclass(frozen=True)

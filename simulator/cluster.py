@@ -218,16 +218,31 @@ class Cluster:
         self._settle()
         return server
 
-    def start_server(self, server_id: str) -> SimServer:
+    def start_server(
+        self,
+        server_id: str,
+        *,
+        version: str | None = None,
+        build: str | None = None,
+        released: str | None = None,
+    ) -> SimServer:
         """Start a stopped server: ``starting`` for ``start_seconds``, then ``running``.
 
-        Refuses (409) unless the server is stopped.
+        With ``version`` (and optionally ``build`` and ``released``, an ISO date) the
+        server comes back running that version: an upgrade done while it was stopped.
+        Refuses (409) unless the server is stopped; 400 for an empty version.
         """
         server = self.server(server_id)
         if server.process != STOPPED:
             raise ActionConflict(
                 f"{server.name} is {server.process}; only a stopped server starts."
             )
+        if version is not None:
+            if not version.strip():
+                raise InvalidRequest("The version must not be empty.")
+            server.version = version.strip()
+            server.build = build or server.version.rsplit(".", 1)[-1]
+            server.released = released or self.now.date().isoformat()
         server.process = STARTING
         self._transitions[self._index[server_id]] = self._clock_us + _us(self.config.start_seconds)
         self._dirty = True

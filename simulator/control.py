@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import math
+from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -45,6 +46,7 @@ def build_control_app(state: SimulatorState) -> web.Application:
     router.add_post("/faults", post_fault)
     router.add_delete("/faults", delete_faults)
     router.add_get("/requests", get_requests, allow_head=False)
+    router.add_post("/shutdown", post_shutdown)
     return app
 
 
@@ -90,13 +92,27 @@ async def post_stop(request: web.Request) -> web.Response:
 
 
 async def post_start(request: web.Request) -> web.Response:
-    """Start a server's process (``starting``, then ``running``); 404 unknown, 409 not stopped."""
+    """Start a server's process (``starting``, then ``running``); 404 unknown, 409 not stopped.
+
+    An optional body ``{"version", "build", "released"}`` starts it on another version.
+    """
     cluster = request.app[STATE].cluster
+    upgrade = await _start_body(request)
     try:
-        server = cluster.start_server(request.match_info["id"])
+        server = cluster.start_server(request.match_info["id"], **upgrade)
     except ClusterError as exc:
         raise cluster_problem(exc) from None
     return json_response(server_state_json(server))
+
+
+async def post_shutdown(request: web.Request) -> web.Response:
+    """End the run as SIGTERM would: 202, then every site closes and the process exits 0.
+
+    A way to stop a simulator without a signal: on Windows the only one is a console
+    control event, which needs a console shared with the sender.
+    """
+    request.app[STATE].shutdown_requested.set()
+    return json_response({"stopping": True}, status=202)
 
 
 async def post_rename(request: web.Request) -> web.Response:
@@ -110,6 +126,29 @@ async def post_rename(request: web.Request) -> web.Response:
     except ClusterError as exc:
         raise cluster_problem(exc) from None
     return json_response(server_state_json(server))
+
+
+async def _start_body(request: web.Request) -> dict[str, str]:
+    """The optional upgrade fields of a start request; ``Problem`` 400 when malformed."""
+    if not request.can_read_body:
+        return {}
+    body = await read_json_object(request)
+    fields: dict[str, str] = {}
+    for key in ("version", "build", "released"):
+        value = body.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip() or len(value) > 64:
+            raise Problem(400, f'"{key}" must be a non-empty text of at most 64 characters.')
+        fields[key] = value.strip()
+    if "released" in fields:
+        try:
+            date.fromisoformat(fields["released"])
+        except ValueError:
+            raise Problem(400, '"released" must be a date like 2026-12-01.') from None
+    if fields and "version" not in fields:
+        raise Problem(400, '"build" and "released" need a "version".')
+    return fields
 
 
 async def post_advance(request: web.Request) -> web.Response:

@@ -16,6 +16,7 @@ from app.audit import AuditNotWrittenError
 from app.connections import ConnectionProfile, EnvironmentTag
 from app.logsetup import redact
 from app.monitor import ConnectionState, MonitorStatus, ServerHealth
+from app.rollout import MessageKind, RolloutMessage, RolloutStore
 from ui.alerts import AlertCenter, AlertPreferences
 from ui.cluster.cluster_pane import ClusterPane
 from ui.connections.connections_pane import ConnectionsPane
@@ -24,7 +25,9 @@ from ui.dialogs.about_dialog import AboutDialog
 from ui.dialogs.error_details import Notice
 from ui.downloads.downloads_panel import DownloadsPanel
 from ui.icons import icon
-from ui.server_actions import ServerActions
+from ui.rollout.hookup import NOTIFIED, message_notice, rollout_action
+from ui.rollout.rollout_controller import RolloutController
+from ui.rollout.rollout_panel import RolloutPanel
 from ui.sessions import OpenConnection, SessionManager
 from ui.settings import APPLICATION
 from ui.tasks import TaskRunner
@@ -35,6 +38,7 @@ from ui.window.layout_state import restore_layout, save_layout
 from ui.window.load_views import LoadViews
 from ui.window.operations import ServerOperations
 from ui.window.quit_prompt import quit_with_downloads_box
+from ui.window.server_actions import ServerActions
 from ui.window.services import WindowServices
 from ui.window.status_bar import WindowStatusBar
 from ui.window.window_actions import WindowActions, build_main_toolbar, build_menu_bar
@@ -88,6 +92,11 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.server_actions = ServerActions(self)
+        self.rollout_panel = RolloutPanel(self)
+        self.rollouts = RolloutController(
+            self.runner, self.sessions, RolloutStore(services.paths), self.rollout_panel, self
+        )
+        self.rollout_action = rollout_action(self)
         self.status = WindowStatusBar(self)
         self.operations = ServerOperations(
             self.runner,
@@ -117,7 +126,12 @@ class MainWindow(QMainWindow):
             self.menuBar(), self.window_actions, self.connections_pane.commands, self.server_actions
         )
         self.connections_pane.context_menu.addSeparator()
+        self.connections_pane.context_menu.addAction(self.rollout_action)
         self.connections_pane.context_menu.addAction(self.window_actions.disconnect)
+        server_menu = self.menuBar().findChild(QMenu, "menuServer")
+        if server_menu is not None:
+            server_menu.addSeparator()
+            server_menu.addAction(self.rollout_action)
         self._connect()
         self._show_current(None)
 
@@ -144,6 +158,8 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.downloads)
         self.downloads.hide()
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.rollout_panel)
+        self.rollout_panel.hide()
         self.toolbar = build_main_toolbar(self, self.server_actions)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.resize(chars * 150, self.fontMetrics().height() * 45)
@@ -165,6 +181,13 @@ class MainWindow(QMainWindow):
         self.sessions.connection_closed.connect(self._on_sessions_connection_closed)
         self.sessions.status_changed.connect(self._on_sessions_status_changed)
         self.sessions.snapshot_received.connect(self._on_sessions_snapshot_received)
+        self.sessions.connection_opened.connect(self.rollouts.connection_opened)
+        self.sessions.connection_closed.connect(self.rollouts.connection_closed)
+        self.sessions.snapshot_received.connect(self.rollouts.snapshot_received)
+        self.sessions.current_changed.connect(self.rollouts.show)
+        self.rollouts.message_posted.connect(self._on_rollouts_message_posted)
+        self.rollouts.problem_reported.connect(lambda text: self.post(Notice(text)))
+        self.rollout_action.triggered.connect(self._on_rollout_triggered)
         self.sessions.health_updated.connect(self._on_sessions_health_updated)
         self.sessions.audit_not_written.connect(self._on_sessions_audit_not_written)
         self.sessions.audit_written_later.connect(self._on_sessions_audit_written_later)
@@ -414,6 +437,29 @@ class MainWindow(QMainWindow):
         if chosen is not None:
             self.alerts.edit_settings(chosen.id, chosen.name, self)
 
+    def _on_rollout_triggered(self) -> None:
+        chosen = self.connections_pane.current_profile()
+        if chosen is not None and (
+            self.sessions.current is None or self.sessions.current.id != chosen.id
+        ):
+            self.open_connection(chosen)
+        self.rollouts.show(self.sessions.current)
+        self.rollout_panel.show()
+        self.rollout_panel.raise_()
+        self.rollout_panel.table.setFocus()
+
+    def _on_rollouts_message_posted(self, connection_id: str, message: RolloutMessage) -> None:
+        """A run's step goes to the messages; what needs the admin, to a notification."""
+        opened = self.sessions.connection(connection_id)
+        name = opened.profile.name if opened is not None else ""
+        if message.kind is not MessageKind.PROGRESS:
+            self.post(message_notice(name, message))
+        severity = NOTIFIED.get(message.kind)
+        if severity is not None:
+            self.alerts.tray.show_message(
+                f"Rolling maintenance: {name}", message.text, severity, 15000
+            )
+
     def _on_tray_show_requested(self) -> None:
         self.showNormal()
         self.raise_()
@@ -446,6 +492,30 @@ class MainWindow(QMainWindow):
             self.close()
         finally:
             self._quitting = False
+
+    def shut_down(self, cause: str) -> None:
+        """End everything without asking (a signal, the console closing, log-off):
+        running downloads are cancelled, and the usual shutdown follows (settings saved,
+        monitors and the demo cluster stopped). Idempotent."""
+        if self._closed or self._closing:
+            return
+        log.info("shutting down: %s", cause)
+        if self.quit_box is not None:
+            box, self.quit_box = self.quit_box, None
+            box.done(0)  # its answer no longer matters
+        self._begin_shutdown()
+
+    def shut_down_now(self) -> None:
+        """The last moment before the process ends (Windows' ``WM_ENDSESSION``): save the
+        settings and stop the demo cluster synchronously, without the event loop. Does
+        nothing once the usual shutdown has finished."""
+        if self._closed:
+            return
+        if not self._closing:
+            save_layout(self.settings, self, self.splitter, self.cluster_pane)
+        self.settings.sync()
+        if self._demo is not None:
+            self._demo.stop_now()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closed:

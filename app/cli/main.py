@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from app.api.errors import ConsoleError
 from app.audit import AuditLog
-from app.cli import cluster_commands, connection_commands
+from app.cli import cluster_commands, connection_commands, rollout_command
 from app.cli.exitcodes import ExitCode, UsageError, exit_code_for
 from app.cli.parser import build_parser
 from app.connections import ConnectionStore, ConnectionStoreError, TransferError
@@ -58,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         services = build_services(paths)
         if args.command == "connections":
             return int(asyncio.run(connection_commands.run(args, services)))
+        if args.command == "rollout":
+            return int(asyncio.run(rollout_command.run(args, services)))
         return int(asyncio.run(cluster_commands.run(args, services)))
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)

@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     logs = commands.add_parser("logs", parents=[common], help="download a server's logs")
     logs.add_argument("server", metavar="SERVER", help="server id or name")
     logs.add_argument("--out", metavar="DIR", default=".", help="folder (default: current)")
+    _add_rollout(commands, common)
     watch = commands.add_parser("watch", parents=[common], help="live table of the servers")
     watch.add_argument("--interval", type=float, metavar="SECONDS", help="poll interval")
     watch.add_argument("--count", type=int, metavar="N", help="stop after N updates")
@@ -126,3 +127,37 @@ def _add_connections(
     exp = actions.add_parser("export", parents=[output], help="export connections (no secrets)")
     exp.add_argument("file", metavar="FILE")
     exp.add_argument("names", metavar="NAME", nargs="*", help="only these (default: all)")
+
+
+def _add_rollout(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    rollout = commands.add_parser(
+        "rollout",
+        parents=[common],
+        help="rolling maintenance: one server at a time (resumes a saved run)",
+        description="Isolate, drain, wait for the upgrade, verify and return each server "
+        "in turn. Exit 0 when all are done, 5 when a check or stop condition pauses the "
+        "run; running the same command again resumes it.",
+    )
+    rollout.add_argument(
+        "server", metavar="SERVER", nargs="*", help="servers in order (default: all)"
+    )
+    rollout.add_argument("--target-version", metavar="V", help="the version each must come back on")
+    rollout.add_argument(
+        "--drain-timeout", type=float, metavar="SECONDS", help="longest drain (default: 1800)"
+    )
+    rollout.add_argument(
+        "--settle", type=float, metavar="SECONDS", help="wait after each return (default: 60)"
+    )
+    rollout.add_argument("--reason", help="written into each isolation")
+    rollout.add_argument(
+        "--no-restart",
+        action="store_true",
+        help="do not wait for a stop and start; a line on standard input (or its end) says done",
+    )
+    rollout.add_argument("--yes", action="store_true", help="start without asking")
+    rollout.add_argument(
+        "--force", action="store_true", help="pass the pre-flight checks that can be overridden"
+    )

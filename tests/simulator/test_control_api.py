@@ -66,6 +66,7 @@ def test_every_route_needs_the_control_token(
         ("DELETE", "/faults"),
         ("POST", "/advance"),
         ("POST", "/servers/as-01/stop"),
+        ("POST", "/shutdown"),
     ]
     responses = [client.request(method, base + path, headers=headers) for method, path in calls]
 
@@ -125,6 +126,26 @@ def test_stop_and_start_walk_through_the_process_states(frozen: SimulatorProcess
     assert (running["process"], running["status"]) == ("running", "online")
 
 
+def test_start_with_a_version_upgrades_the_server(frozen: SimulatorProcess) -> None:
+    before = frozen.state()["servers"][2]["version"]
+    frozen.stop_server("as-03")
+    frozen.advance(5)
+    bad = [
+        status_of(frozen, "POST", "servers/as-03/start", {"version": ""}),
+        status_of(frozen, "POST", "servers/as-03/start", {"version": 9}),
+        status_of(frozen, "POST", "servers/as-03/start", {"build": "1300"}),
+        status_of(frozen, "POST", "servers/as-03/start", {"version": "9.3", "released": "soon"}),
+    ]
+    starting = frozen.start_server("as-03", version="9.3.0.1300")
+    frozen.advance(10)
+    after = frozen.state()["servers"][2]
+
+    assert bad == [400, 400, 400, 400]
+    assert before != "9.3.0.1300"
+    assert starting["version"] == "9.3.0.1300"
+    assert (after["process"], after["version"]) == ("running", "9.3.0.1300")
+
+
 def test_unknown_server_is_404(frozen: SimulatorProcess) -> None:
     assert status_of(frozen, "POST", "servers/as-09/stop") == 404
     assert status_of(frozen, "POST", "servers/as-09/start") == 404
@@ -162,3 +183,11 @@ def test_requests_lists_recent_management_tool_calls(
     assert of_as02 == everything[2:]
     assert last == everything[-1:]
     assert status_of(sim, "GET", "requests?limit=many") == 400
+
+
+def test_shutdown_ends_the_run_cleanly(start_simulator: StartSimulator) -> None:
+    sim = start_simulator("--servers", "2")
+    assert sim.control("POST", "shutdown") == {"stopping": True}
+    assert sim.proc is not None
+    assert sim.proc.wait(30) == 0
+    assert not sim.ready_file.exists()

@@ -1,0 +1,7 @@
+"""The window fixtures of tests/ui/window, for the rolling maintenance panel's live tests."""
+
+from __future__ import annotations
+
+from tests.ui.window.conftest import home, keyring_backend, make_window, settings_file
+
+__all__ = ["home", "keyring_backend", "make_window", "settings_file"]
