@@ -219,9 +219,8 @@ class _Run:
             self.act(ProbeHealth())  # fresh health before the stop conditions apply again
 
     def _skip(self, current: ServerProgress) -> None:
-        server = self.server(current.server_id)
-        isolated = server is not None and server.isolation is not None
-        note = "left as it is" + (" (still isolated)" if isolated else "")
+        # what this run did, not a snapshot that may predate its isolation
+        note = "left as it is" + (" (still isolated)" if current.isolated_by_run else "")
         self.update(awaiting=None, instruction="", status=RunStatus.RUNNING, pause_kind=None)
         self.update(pause_reason="")
         self.move(
@@ -234,13 +233,7 @@ class _Run:
         self._next()
 
     def _abort(self) -> None:
-        still = [
-            s.name
-            for s in self.state.servers
-            if (server := self.server(s.server_id)) is not None
-            and server.isolation is not None
-            and s.isolated_by_run
-        ]
+        still = [s.name for s in self.state.servers if s.server_id in self.own_isolations()]
         self.update(status=RunStatus.ABORTED, awaiting=None, instruction="", pause_kind=None)
         tail = f" Still isolated: {', '.join(still)}." if still else " No server is left isolated."
         self.say(MessageKind.ABORTED, "Aborted; every server is left as it is." + tail)
@@ -249,6 +242,11 @@ class _Run:
     def result(self, event: RolloutInput) -> None:
         current = self.state.current_server
         self.update(awaiting=None)
+        if isinstance(event, ActionSucceeded) and event.kind is ActionKind.ISOLATE:
+            # even for a server skipped while its isolation was on its way: it is ours
+            for entry in self.state.servers:
+                if entry.server_id == event.server_id and entry is not current:
+                    self.put(entry.model_copy(update={"isolated_by_run": True}))
         if current is None or not self.state.status.active:
             return
         if isinstance(event, HealthProbed):
@@ -283,7 +281,7 @@ class _Run:
             read_only=self.read_only,
             capacity_per_server=self.state.plan.capacity_per_server,
         )
-        self.update(checks=tuple(("ok: " if r.ok else "FAILED: ") + r.text for r in results))
+        self.update(checks=tuple(("✓ " if r.ok else "✗ Failed: ") + r.text for r in results))
         failed = failures(results, override=self.state.override)
         if failed:
             hint = (

@@ -8,6 +8,8 @@ into ``command_requested``.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,7 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models import ClusterSnapshot
-from app.rollout import Admin, AdminCommand, RolloutPlan, RolloutState, RunStatus
+from app.rollout import Admin, AdminCommand, RolloutPlan, RolloutState, RunStatus, ServerStep
+from app.rollout.texts import drain_text
 from ui.rollout.rollout_model import RolloutColumn, RolloutTableModel
 
 _STATUS_WORDS = {
@@ -76,6 +79,8 @@ class RolloutPanel(QDockWidget):
         self.progress.setObjectName("rolloutProgress")
         self.progress.setAccessibleName("Servers done")
         self.progress.setFormat("%v of %m servers done")
+        metrics = self.progress.fontMetrics()
+        self.progress.setMinimumWidth(metrics.horizontalAdvance("00 of 00 servers done") + 24)
         self.instruction = QLabel(body)
         self.instruction.setObjectName("rolloutInstruction")
         self.instruction.setTextFormat(Qt.TextFormat.PlainText)
@@ -95,6 +100,7 @@ class RolloutPanel(QDockWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setTabKeyNavigation(False)
+        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(RolloutColumn.NOTE, QHeaderView.ResizeMode.Stretch)
@@ -137,6 +143,7 @@ class RolloutPanel(QDockWidget):
         self.add_choice = QComboBox(body)
         self.add_choice.setObjectName("rolloutAddChoice")
         self.add_choice.setAccessibleName("Server to add")
+        self.add_choice.setPlaceholderText("every server is planned")
         self.add = self._button(body, "rolloutAdd", "&Add")
         order = QHBoxLayout()
         order.addWidget(self.up)
@@ -259,7 +266,7 @@ class RolloutPanel(QDockWidget):
         plan = state.plan
         target = f" to {plan.target_version}" if plan.target_version else ""
         self.title.setText(
-            f"{state.connection_name}: rolling maintenance{target}: {_STATUS_WORDS[state.status]}"
+            f"{state.connection_name} — rolling maintenance{target} — {_STATUS_WORDS[state.status]}"
         )
         self.progress.setRange(0, len(state.servers))
         self.progress.setValue(state.done_count)
@@ -268,10 +275,7 @@ class RolloutPanel(QDockWidget):
         elif state.instruction:
             self.instruction.setText(state.instruction)
         elif state.status is RunStatus.RUNNING:
-            current = state.current_server
-            self.instruction.setText(
-                f"{current.name}: {current.step.label.lower()}…" if current else "Finishing…"
-            )
+            self.instruction.setText(_progress_text(state))
         else:
             self.instruction.setText(_STATUS_WORDS[state.status] + ".")
         self.checks.setText("\n".join(state.checks))
@@ -334,7 +338,7 @@ class RolloutPanel(QDockWidget):
         self.skip.setEnabled(active and current is not None)
         self.abort.setEnabled(active)
         self.done.setEnabled(
-            running and current is not None and current.step.value == "waiting_done"
+            running and current is not None and current.step is ServerStep.WAITING_DONE
         )
         self.new_plan.setEnabled(state is not None and not active)
         plan_controls: tuple[QWidget, ...] = (
@@ -392,3 +396,21 @@ class RolloutPanel(QDockWidget):
 
     def _command(self, command: AdminCommand, override: bool = False) -> None:
         self.command_requested.emit(Admin(command, override=override))
+
+
+def _progress_text(state: RolloutState) -> str:
+    """What a running run is doing now: the drain's progress, or the current step."""
+    current = state.current_server
+    if current is None:
+        return "Finishing…"
+    if (
+        current.step is ServerStep.DRAINING
+        and current.drain_clients is not None
+        and current.drain_since is not None
+        and current.clients is not None
+    ):
+        now = datetime.now(UTC)
+        return "Draining " + drain_text(
+            current.name, current.drain_clients, current.clients, current.drain_since, now
+        )
+    return f"{current.name}: {current.step.label.lower()}…"

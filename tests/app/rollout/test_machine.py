@@ -280,3 +280,19 @@ def test_a_state_of_another_format_is_refused() -> None:
     data["format"] = 99
     with pytest.raises(ValueError, match="unknown format"):
         RolloutState.from_data(data)
+
+
+def test_an_isolation_that_lands_after_a_skip_still_counts_as_the_runs() -> None:
+    cluster = FakeCluster.of(10, 10, 10)
+    state = new_run(cluster)
+    probing = step(state, cluster.observation(), cluster.now)
+    isolating = step(
+        probing.state, cluster.observation(), cluster.now, cluster.apply(ProbeHealth())
+    )
+    assert isolating.actions == (Isolate("as-01", "Rolling maintenance"),)
+    skipped = cluster.run(isolating.state, Admin(AdminCommand.SKIP))
+    late = cluster.run(skipped, cluster.apply(isolating.actions[0]))
+    assert late.servers[0].isolated_by_run
+    aborted = cluster.run(late, Admin(AdminCommand.ABORT))
+    assert "Still isolated: EKRAN-AS01" in cluster.messages[-1].text
+    assert aborted.status is RunStatus.ABORTED
