@@ -15,7 +15,7 @@ from typing import TypeVar
 from app.api.client import ManagementClient
 from app.api.errors import ConsoleError, ProtocolError
 from app.api.models import Server, ServerStatus, VersionInfo
-from app.audit import AuditAction, AuditLog, AuditResult
+from app.audit import AuditAction, AuditLog, AuditNotWrittenError, AuditResult
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,6 +47,8 @@ class ClusterActions:
         self._read_only = read_only
         self._audit = audit
         self._audit_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit")
+        self._unwritten: list[AuditNotWrittenError] = []
+        self._audit_listeners: list[Callable[[AuditNotWrittenError], None]] = []
 
     @property
     def read_only(self) -> bool:
@@ -98,17 +100,19 @@ class ClusterActions:
 
         The file is written on this object's own writer thread, in call order, so the
         event loop never waits on the disk; await the returned future to know it is
-        written. A failed write is logged, never raised: the audit file must not stop an
-        admin's action.
+        written. A failed write never stops an admin's action and is never silent: the
+        record stays in the audit log's memory (retried by the next write and by
+        ``retry_audit``), it is added to ``unwritten``, and every ``audit_failed``
+        listener is called with the error, on the event loop.
         """
         loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
         if self._audit is None:
-            done: asyncio.Future[None] = loop.create_future()
             done.set_result(None)
             return done
         audit = self._audit
 
-        def write() -> None:
+        def write() -> AuditNotWrittenError | None:
             try:
                 audit.append(
                     connection=self._connection,
@@ -118,10 +122,50 @@ class ClusterActions:
                     result=result,
                     detail=detail,
                 )
-            except OSError as error:
-                log.warning("could not write the audit record: %s", error)
+            except AuditNotWrittenError as error:
+                return error
+            return None
 
-        return loop.run_in_executor(self._audit_writer, write)
+        def finished(written: asyncio.Future[AuditNotWrittenError | None]) -> None:
+            error = None if written.cancelled() else written.exception() or written.result()
+            if isinstance(error, AuditNotWrittenError):
+                self._report_unwritten(error)
+            elif isinstance(error, BaseException):
+                log.error("the audit record was not written", exc_info=error)
+            if not done.done():
+                done.set_result(None)
+
+        loop.run_in_executor(self._audit_writer, write).add_done_callback(finished)
+        return done
+
+    @property
+    def audit(self) -> AuditLog | None:
+        return self._audit
+
+    @property
+    def unwritten(self) -> tuple[AuditNotWrittenError, ...]:
+        """The records of this object's actions whose first write failed, oldest first."""
+        return tuple(self._unwritten)
+
+    def add_audit_listener(self, listener: Callable[[AuditNotWrittenError], None]) -> None:
+        """Call ``listener`` on the event loop whenever an audit record is not written."""
+        self._audit_listeners.append(listener)
+
+    async def retry_audit(self) -> int:
+        """Write the records kept in memory; returns how many are still not written."""
+        if self._audit is None:
+            return 0
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._audit_writer, self._audit.retry_pending)
+
+    def _report_unwritten(self, error: AuditNotWrittenError) -> None:
+        log.warning("%s The record is kept in memory and retried: %s", error, error.entry)
+        self._unwritten.append(error)
+        for listener in list(self._audit_listeners):
+            try:
+                listener(error)
+            except Exception:  # one listener must not stop the others
+                log.exception("an audit listener failed")
 
     def _refuse_if_read_only(self) -> None:
         if self._read_only:

@@ -5,13 +5,20 @@ with ``ts`` in RFC 3339 UTC. Lines are appended with a single write on a file op
 append mode, so the window and the command line can write at the same time. At about
 10 MB the file is renamed to ``audit.jsonl.1`` (replacing the previous one). Reading
 skips damaged lines, such as a last line cut short by a crash.
+
+A record that cannot be written (a full disk, a read-only folder) is never dropped
+silently: ``append`` raises ``AuditNotWrittenError`` and keeps the entry in memory
+(``pending``); every later ``append`` and ``retry_pending`` writes the kept entries
+first, in order, once the disk has room again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import threading
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -85,14 +92,43 @@ def format_timestamp(moment: datetime) -> str:
     return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+class AuditNotWrittenError(OSError):
+    """An audit record could not be written; it is kept in memory and retried.
+
+    ``entry`` is the record; ``path`` the file it belongs in; ``reason`` the system's
+    one-line explanation (``"No space left on device"``).
+    """
+
+    def __init__(self, entry: AuditEntry, path: Path, cause: OSError) -> None:
+        self.reason = cause.strerror or str(cause) or type(cause).__name__
+        super().__init__(cause.errno, f"The audit record could not be written to {path}")
+        self.entry = entry
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"The audit record could not be written to {self.path} ({self.reason})."
+
+
 class AuditLog:
-    """Append-only audit trail in one file (plus one rotated file)."""
+    """Append-only audit trail in one file (plus one rotated file).
+
+    Thread-safe: the window's sessions share one instance, each writing from its own
+    writer thread.
+    """
 
     def __init__(self, path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.path = path
         self.rotated_path = path.with_name(path.name + ".1")
         self.max_bytes = max_bytes
         self._lock_path = path.with_name(path.name + ".lock")
+        self._pending: list[AuditEntry] = []
+        self._pending_lock = threading.Lock()
+
+    @property
+    def pending(self) -> tuple[AuditEntry, ...]:
+        """Records not written yet (oldest first), kept until the disk takes them."""
+        with self._pending_lock:
+            return tuple(self._pending)
 
     @classmethod
     def in_data_dir(cls, paths: AppPaths) -> AuditLog:
@@ -115,7 +151,9 @@ class AuditLog:
         """Record an action now and return the entry written.
 
         ``detail`` is masked with ``app.logsetup.redact`` and shortened to 2,000
-        characters. Raises ``OSError`` if the file cannot be written.
+        characters. Records kept from earlier failures are written first. Raises
+        ``AuditNotWrittenError`` if the file cannot be written; the entry is then kept
+        in ``pending`` and written by a later call.
         """
         now = datetime.now(UTC)
         entry = AuditEntry(
@@ -127,6 +165,29 @@ class AuditLog:
             result=result,
             detail=redact(detail)[:MAX_DETAIL_CHARS],
         )
+        with self._pending_lock:
+            self._pending.append(entry)
+            self._write_pending(entry)
+        return entry
+
+    def retry_pending(self) -> int:
+        """Write the kept records; returns how many are still pending (0: all written)."""
+        with self._pending_lock:
+            if self._pending:
+                with contextlib.suppress(AuditNotWrittenError):
+                    self._write_pending(self._pending[-1])
+            return len(self._pending)
+
+    def _write_pending(self, newest: AuditEntry) -> None:
+        """Write the kept records in order (lock held); stop at the first failure."""
+        while self._pending:
+            try:
+                self._write(self._pending[0])
+            except OSError as exc:
+                raise AuditNotWrittenError(newest, self.path, exc) from exc
+            self._pending.pop(0)
+
+    def _write(self, entry: AuditEntry) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._rotate_if_full()
         line = entry.to_json_line().encode("utf-8")
@@ -138,11 +199,10 @@ class AuditLog:
             try:
                 if not _ends_with_newline(fd):
                     line = b"\n" + line  # never glue an entry onto a line cut short by a crash
-                os.write(fd, line)
+                _write_all(fd, line)
                 os.fsync(fd)
             finally:
                 os.close(fd)
-        return entry
 
     def read(self, limit: int = 1000) -> list[AuditEntry]:
         """The newest ``limit`` entries, oldest first, from this file and the rotated one."""
@@ -168,6 +228,14 @@ class AuditLog:
                     os.replace(self.path, self.rotated_path)
         except (LockTimeoutError, OSError) as exc:
             log.warning("The audit trail was not rotated: %s", exc)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte (a disk filling up can accept part of a line, then refuse)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
 
 
 def _ends_with_newline(fd: int) -> bool:

@@ -10,6 +10,7 @@ any text, such as an error detail shown to the user.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sys
@@ -17,6 +18,7 @@ import threading
 import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import Any, TextIO
 
 from app.credentials.secret import MASK, Secret
 from app.paths import AppPaths
@@ -117,8 +119,35 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _QuietStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stderr handler that drops a record it cannot write instead of printing a traceback."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+
 class _TolerantRotatingFileHandler(RotatingFileHandler):
-    """Keeps writing to the current file when rotation fails (another process has it open)."""
+    """The log file; a failure to write it never reaches the program's result.
+
+    Rotation that fails (another process has the file open) keeps writing to the current
+    file. A record that cannot be written (a full disk, a folder gone read-only) makes the
+    handler give up on the file: one line on stderr says so, and later records at the
+    ``fallback`` handler's level go to it (unless ``fallback`` is None: another handler
+    already writes to stderr). No ``--- Logging error ---`` traceback is printed.
+    """
+
+    def __init__(
+        self,
+        filename: Path,
+        *,
+        fallback: logging.Handler | None,
+        notice: TextIO | None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(filename, **kwargs)
+        self._fallback = fallback
+        self._notice = notice
+        self.failed = False
 
     def doRollover(self) -> None:
         try:
@@ -127,8 +156,75 @@ class _TolerantRotatingFileHandler(RotatingFileHandler):
             if self.stream is None:
                 self.stream = self._open()
 
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.failed:
+            if self._fallback is not None and record.levelno >= self._fallback.level:
+                self._fallback.handle(record)
+            return
+        super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            self._give_up(sys.exc_info()[1])
+            self.emit(record)  # to the fallback, so the record that failed is not lost
+
+    def flush(self) -> None:
+        if self.failed:
+            return
+        try:
+            super().flush()
+        except OSError as error:
+            self._give_up(error)
+
+    def _give_up(self, error: BaseException | None) -> None:
+        """Stop writing the file: say so once on stderr and drop the stream unflushed."""
+        self.failed = True
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        where = "stderr" if self._fallback is not None else "stderr only"
+        _notify(
+            self._notice,
+            f"note: the log file {self.baseFilename} cannot be written ({reason}); "
+            f"errors go to {where} from now on.",
+        )
+        self._drop_stream()
+
+    def close(self) -> None:
+        if self.failed:
+            self._drop_stream()
+        try:
+            super().close()
+        except OSError:  # the last buffered lines could not be written: nothing to add
+            self._drop_stream()
+            with contextlib.suppress(OSError):
+                super().close()
+
+    def _drop_stream(self) -> None:
+        """Forget the file without flushing what it could not write."""
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.close()  # a failing flush still closes the file
+
+
+def _notify(stream: TextIO | None, line: str) -> None:
+    """Write one line to ``stream`` (stderr); a closed or broken stderr is ignored."""
+    if stream is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        stream.write(line + "\n")
+        stream.flush()
+
 
 _installed: list[logging.Handler] = []
+FALLBACK_LEVEL = logging.ERROR
+
+
+class _OneLineFormatter(logging.Formatter):
+    """``log: LEVEL name: message`` on one line, never a traceback (for the stderr fallback)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = " ".join(record.getMessage().split())
+        return f"log: {record.levelname} {record.name}: {message}"
 
 
 def configure_logging(
@@ -142,26 +238,49 @@ def configure_logging(
 
     Replaces handlers installed by an earlier call. Creates the log folder. Returns the
     log file's path. ``file_name`` lets a second kind of process keep its own file.
+
+    Never raises for the file system: when the log folder cannot be created or the file
+    cannot be written (now or later), one line on stderr says so and errors go to
+    stderr instead, one line each (no traceback).
     """
     shutdown_logging()
-    paths.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     log_file = paths.log_dir / file_name
-    handlers: list[logging.Handler] = [
-        _TolerantRotatingFileHandler(
-            log_file,
-            maxBytes=LOG_MAX_BYTES,
-            backupCount=LOG_BACKUP_COUNT,
-            encoding="utf-8",
-            delay=True,
-        )
-    ]
+    stderr = sys.stderr
+    fallback: logging.Handler | None = None
+    if not console:
+        fallback = _QuietStreamHandler(stderr)
+        fallback.setLevel(FALLBACK_LEVEL)
+    file_handler = _TolerantRotatingFileHandler(
+        log_file,
+        fallback=fallback,
+        notice=stderr,
+        maxBytes=LOG_MAX_BYTES,
+        backupCount=LOG_BACKUP_COUNT,
+        encoding="utf-8",
+        delay=True,
+    )
+    handlers: list[logging.Handler] = [file_handler]
     if console:
-        handlers.append(logging.StreamHandler(sys.stderr))
+        handlers.append(_QuietStreamHandler(stderr))
     formatter = logging.Formatter(LOG_FORMAT)
-    root = logging.getLogger()
     for handler in handlers:
         handler.setFormatter(formatter)
         handler.addFilter(RedactingFilter())
+    if fallback is not None:
+        fallback.setFormatter(_OneLineFormatter())
+        fallback.addFilter(RedactingFilter())
+    try:
+        paths.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        file_handler.failed = True
+        reason = exc.strerror or type(exc).__name__
+        _notify(
+            stderr,
+            f"note: the log folder {paths.log_dir} cannot be created ({reason}); "
+            "errors go to stderr instead.",
+        )
+    root = logging.getLogger()
+    for handler in handlers:
         root.addHandler(handler)
         _installed.append(handler)
     root.setLevel(level)
@@ -174,4 +293,5 @@ def shutdown_logging() -> None:
     while _installed:
         handler = _installed.pop()
         root.removeHandler(handler)
-        handler.close()
+        with contextlib.suppress(OSError, ValueError):  # a log that cannot be written
+            handler.close()

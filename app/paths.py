@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformdirs import PlatformDirs
@@ -21,12 +21,18 @@ HOME_ENV_VAR = "EKRAN_CONSOLE_HOME"
 
 @dataclass(frozen=True)
 class AppPaths:
-    """The four folders of the console; all absolute, none created until ``ensure()``."""
+    """The four folders of the console; all absolute, none created until ``ensure()``.
+
+    ``portable`` is True when every folder lives under one home (``EKRAN_CONSOLE_HOME``, a
+    demo run): whatever else the console writes (the window's settings) goes there too
+    instead of the platform's usual place (the registry on Windows).
+    """
 
     config_dir: Path
     data_dir: Path
     log_dir: Path
     cache_dir: Path
+    portable: bool = field(default=False, compare=False)
 
     @classmethod
     def default(cls, environ: Mapping[str, str] | None = None) -> AppPaths:
@@ -57,6 +63,7 @@ class AppPaths:
             data_dir=root / "data",
             log_dir=root / "logs",
             cache_dir=root / "cache",
+            portable=True,
         )
 
     def ensure(self) -> AppPaths:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import httpx
 
 from app.actions import ClusterActions
 from app.api.client import ManagementClient, PasswordSource
+from app.api.settings import FailoverRule
 from app.audit import AuditLog
 from app.connections import ConnectionProfile
 from app.downloads import LogDownload
@@ -24,6 +26,8 @@ class ConnectionSession:
     Build it inside the running event loop; ``start()`` begins monitoring and
     ``aclose()`` stops the monitor, then closes the HTTP client, so that nothing (task
     or socket) is left behind. ``password`` is awaited whenever a login is needed.
+    ``failover`` is the client's rule for moving to the next URL (see ``FailoverRule``):
+    the window keeps the default, one-shot commands pass ``ANY_FAILURE``.
     """
 
     def __init__(
@@ -33,9 +37,11 @@ class ConnectionSession:
         *,
         audit: AuditLog | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        failover: FailoverRule = FailoverRule.ENDPOINT_DOWN,
     ) -> None:
         self.profile = profile
-        self.client = ManagementClient(profile.endpoint_settings(), password, transport=transport)
+        settings = dataclasses.replace(profile.endpoint_settings(), failover=failover)
+        self.client = ManagementClient(settings, password, transport=transport)
         self.monitor = ClusterMonitor(self.client, poll_interval=profile.poll_interval_s)
         self.actions = ClusterActions(
             self.client,

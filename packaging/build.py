@@ -135,8 +135,11 @@ def freeze(layout: Layout) -> None:
 
 
 def prune_folder(layout: Layout) -> None:
+    report = layout.pyinstaller_work / product.SPEC_FILE.stem / prune.LEFT_OUT_REPORT
+    files, size = prune.read_left_out(report)
+    print(f"the spec left out {files} files ({size / MIB:.1f} MiB) by prune's rules", flush=True)
     removed = prune.prune_folder(layout.contents)
-    print(f"removed {len(removed)} files the console does not use", flush=True)
+    print(f"removed {len(removed)} more files the console does not use", flush=True)
     for path in removed:
         print(f"  {path}", flush=True)
     stripped = prune.strip_debug_symbols(layout.contents)

@@ -187,6 +187,29 @@ def filter_toc(entries: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, 
     return [entry for entry in entries if not is_dropped(entry[0])]
 
 
+LEFT_OUT_REPORT = "left-out-by-spec.tsv"
+"""The spec's record (in PyInstaller's work folder) of what its filter left out."""
+
+
+def record_left_out(entries: Iterable[tuple[str, str, str]], report: Path) -> None:
+    """Write the TOC entries the filter drops as ``size<TAB>bundle path`` lines."""
+    lines = []
+    for bundle_path, source, _kind in entries:
+        if is_dropped(bundle_path):
+            size = os.path.getsize(source) if os.path.isfile(source) else 0
+            posix_path = bundle_path.replace("\\", "/")
+            lines.append(f"{size}\t{posix_path}\n")
+    report.write_text("".join(lines), encoding="utf-8")
+
+
+def read_left_out(report: Path) -> tuple[int, int]:
+    """(files, bytes) the spec's filter left out, from its report; (0, 0) without one."""
+    if not report.is_file():
+        return 0, 0
+    sizes = [int(line.split("\t", 1)[0]) for line in report.read_text("utf-8").splitlines()]
+    return len(sizes), sum(sizes)
+
+
 def strip_debug_symbols(contents: Path, platform: str = sys.platform) -> list[str]:
     """Linux: remove debug symbols from shared libraries, except wheel-vendored ones.
 

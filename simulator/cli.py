@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="CA and certificate directory (default: temporary)",
     )
+    add(
+        "--remove-tls-dir",
+        action="store_true",
+        help="delete --tls-dir when stopping (it holds the CA's private key)",
+    )
     add("--insecure-http", action="store_true", help="serve plain HTTP instead of HTTPS")
     add(
         "--ready-file",
@@ -131,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="control API port on 127.0.0.1 (default: free)",
     )
     add(
+        "--parent-pid",
+        metavar="PID",
+        type=_int_at_least(1),
+        default=None,
+        help="stop cleanly when process PID ends (the program that started the simulator)",
+    )
+    add(
         "--demo",
         action="store_true",
         help=(
@@ -159,6 +171,7 @@ def parse_options(argv: Sequence[str] | None = None) -> SimulatorOptions:
         base_port=base_port,
         endpoints=args.endpoints,
         tls_dir=args.tls_dir,
+        remove_tls_dir=args.remove_tls_dir,
         insecure_http=args.insecure_http,
         ready_file=args.ready_file,
         seed=args.seed,
@@ -170,6 +183,7 @@ def parse_options(argv: Sequence[str] | None = None) -> SimulatorOptions:
         username=args.username,
         password=args.password,
         control_port=args.control_port or 0,
+        parent_pid=args.parent_pid,
     )
 
 

@@ -208,6 +208,16 @@ class Cluster:
         self._settle()
         return server
 
+    def rename_server(self, server_id: str, name: str, version: str | None = None) -> SimServer:
+        """Give a server another name (and version): any text, as a hostile server might."""
+        server = self.server(server_id)
+        server.name = name
+        if version is not None:
+            server.version = version
+        self._dirty = True
+        self._settle()
+        return server
+
     def start_server(
         self,
         server_id: str,

@@ -40,11 +40,13 @@ def build_control_app(state: SimulatorState) -> web.Application:
     router.add_get("/state", get_state, allow_head=False)
     router.add_post("/servers/{id}/stop", post_stop)
     router.add_post("/servers/{id}/start", post_start)
+    router.add_post("/servers/{id}/rename", post_rename)
     router.add_post("/advance", post_advance)
     router.add_get("/faults", get_faults, allow_head=False)
     router.add_post("/faults", post_fault)
     router.add_delete("/faults", delete_faults)
     router.add_get("/requests", get_requests, allow_head=False)
+    router.add_post("/shutdown", post_shutdown)
     return app
 
 
@@ -98,6 +100,29 @@ async def post_start(request: web.Request) -> web.Response:
     upgrade = await _start_body(request)
     try:
         server = cluster.start_server(request.match_info["id"], **upgrade)
+    except ClusterError as exc:
+        raise cluster_problem(exc) from None
+    return json_response(server_state_json(server))
+
+
+async def post_shutdown(request: web.Request) -> web.Response:
+    """End the run as SIGTERM would: 202, then every site closes and the process exits 0.
+
+    A way to stop a simulator without a signal: on Windows the only one is a console
+    control event, which needs a console shared with the sender.
+    """
+    request.app[STATE].shutdown_requested.set()
+    return json_response({"stopping": True}, status=202)
+
+
+async def post_rename(request: web.Request) -> web.Response:
+    """Set ``{"name": text, "version": text?}`` of a server, any characters; 404 unknown id."""
+    body = await read_json_object(request)
+    name, version = body.get("name"), body.get("version")
+    if not isinstance(name, str) or not (version is None or isinstance(version, str)):
+        raise Problem(400, '"name" (and "version", if given) must be strings.')
+    try:
+        server = request.app[STATE].cluster.rename_server(request.match_info["id"], name, version)
     except ClusterError as exc:
         raise cluster_problem(exc) from None
     return json_response(server_state_json(server))

@@ -16,8 +16,10 @@ class SimulatorOptions:
 
     ``base_port`` 0 means free ports; otherwise server ``i`` (0-based) listens on
     ``base_port + i``. ``endpoints`` ``None`` opens an endpoint for every server.
-    ``tls_dir`` ``None`` means a temporary directory removed on exit. ``password``
-    ``None`` means a random one.
+    ``tls_dir`` ``None`` means a temporary directory removed on exit; with
+    ``remove_tls_dir`` a given ``tls_dir`` is removed on exit too. ``password``
+    ``None`` means a random one. ``parent_pid`` names a process whose end stops the
+    simulator (the program that started it); ``None`` means none.
     """
 
     servers: int = 4
@@ -26,6 +28,7 @@ class SimulatorOptions:
     base_port: int = 0
     endpoints: int | None = None
     tls_dir: Path | None = None
+    remove_tls_dir: bool = False
     insecure_http: bool = False
     ready_file: Path | None = None
     seed: int = 0
@@ -37,6 +40,7 @@ class SimulatorOptions:
     username: str = DEFAULT_USERNAME
     password: str | None = field(default=None, repr=False)
     control_port: int = 0
+    parent_pid: int | None = None
 
     @property
     def endpoint_count(self) -> int:

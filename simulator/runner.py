@@ -23,6 +23,7 @@ from simulator.assembly import Credentials, create_state
 from simulator.control import build_control_app
 from simulator.http_api import BASE_PATH, build_management_app
 from simulator.options import SimulatorOptions
+from simulator.parent_watch import arm_parent_death_signal, watch_parent
 from simulator.state import SimulatorState
 from simulator.tls import ensure_certificates, server_ssl_context
 
@@ -84,15 +85,18 @@ class SimulatorRunner:
         )
 
     async def wait(self, stop: asyncio.Event) -> BaseException | None:
-        """Wait until ``stop`` is set or the simulated clock fails; return the clock's error."""
+        """Wait until ``stop`` is set, the control API asks to shut down, or the simulated
+        clock fails; return the clock's error."""
         ticker = self._ticker
-        if ticker is None:
+        if ticker is None or self.state is None:
             raise RuntimeError("the simulator is not started")
         stopped = asyncio.create_task(stop.wait())
+        asked = asyncio.create_task(self.state.shutdown_requested.wait())
         try:
-            await asyncio.wait({stopped, ticker}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({stopped, asked, ticker}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopped.cancel()
+            asked.cancel()
         if ticker.done() and not ticker.cancelled():
             return ticker.exception()
         return None
@@ -113,6 +117,8 @@ class SimulatorRunner:
 
     def _work_dir(self) -> Path:
         if self.options.tls_dir is not None:
+            if self.options.remove_tls_dir:
+                self._temporary_dir = self.options.tls_dir
             return self.options.tls_dir
         self._temporary_dir = Path(tempfile.mkdtemp(prefix="ekran-simulator-"))
         return self._temporary_dir
@@ -140,13 +146,18 @@ class SimulatorRunner:
 
 
 async def serve(options: SimulatorOptions) -> int:
-    """Run until SIGINT/SIGTERM (CTRL_BREAK on Windows); 0 on a clean stop, 1 if the clock failed.
+    """Run until SIGINT/SIGTERM (CTRL_BREAK on Windows) or until ``options.parent_pid``
+    ends; 0 on a clean stop, 1 if the clock failed.
 
     Prints the ready JSON on stdout, a banner on stderr, and writes ``options.ready_file``.
     """
     runner = SimulatorRunner(options)
     stop = asyncio.Event()
     restore_signals = _install_stop_signals(stop.set)
+    parent_watch: asyncio.Task[None] | None = None
+    if options.parent_pid is not None:
+        arm_parent_death_signal()  # before the check below: no gap where a death goes unseen
+        parent_watch = asyncio.create_task(watch_parent(options.parent_pid, stop.set))
     try:
         try:
             info = await runner.start()
@@ -162,6 +173,8 @@ async def serve(options: SimulatorOptions) -> int:
             return 1
         return 0
     finally:
+        if parent_watch is not None:
+            parent_watch.cancel()
         await runner.close()
         restore_signals()
         if options.ready_file is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -18,8 +19,9 @@ class SimulatorState:
     """The cluster and everything around it that the HTTP layer shares.
 
     ``endpoint_urls`` maps a server id to its Management Tool base URL; only servers
-    with an open endpoint appear. aiohttp runs everything on one event loop, so no
-    locking is needed.
+    with an open endpoint appear. ``shutdown_requested`` is set by the control API's
+    ``POST /shutdown``; the run then ends as on SIGTERM. aiohttp runs everything on one
+    event loop, so no locking is needed.
     """
 
     cluster: Cluster
@@ -31,6 +33,7 @@ class SimulatorState:
     control_token: str = field(repr=False)
     faults: FaultBook = field(default_factory=FaultBook)
     endpoint_urls: dict[str, str] = field(default_factory=dict)
+    shutdown_requested: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 STATE = web.AppKey("simulator_state", SimulatorState)

@@ -2,7 +2,9 @@
 
 ``main`` builds the services (folders, logging, saved connections, keyring, audit,
 task runner), the QApplication and its qasync event loop, then runs the window until
-it has closed and every shutdown coroutine has finished.
+it has closed and every shutdown coroutine has finished. A request to end from outside
+(SIGTERM, Ctrl+C, the console window closing, log-off) runs the same shutdown and the
+process exits 0. ``--demo`` and ``--smoke`` run in a throw-away home (``DemoHome``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import gc
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import qasync
 from PySide6.QtWidgets import QApplication
@@ -23,14 +26,16 @@ from app.audit import AuditLog
 from app.connections import ConnectionStore
 from app.credentials import CredentialError, CredentialStore
 from app.history import HistoryStore, OpenedHistory, history_file
-from app.logsetup import configure_logging
+from app.logsetup import configure_logging, shutdown_logging
 from app.paths import AppPaths
 from ui.connections.repository import ConnectionRepository
 from ui.demo import DemoCluster
+from ui.demo_home import DemoHome
 from ui.icons import icon
 from ui.main_window import MainWindow
 from ui.settings import APPLICATION, ORGANIZATION, WindowSettings
 from ui.tasks import TaskRunner
+from ui.termination import TerminationRequests
 from ui.theme import apply_style, configure_high_dpi
 from ui.window.services import WindowServices
 
@@ -126,45 +131,75 @@ def create_application() -> QApplication:
     return qt_app
 
 
-async def run_window(args: argparse.Namespace, paths: AppPaths) -> int:
-    """Show the window and return the exit code once it has closed and shut down."""
+async def run_window(
+    args: argparse.Namespace,
+    paths: AppPaths,
+    demo_home: DemoHome | None = None,
+    termination: TerminationRequests | None = None,
+) -> int:
+    """Show the window and return the exit code once it has closed and shut down.
+
+    The demo cluster's simulator keeps its files in ``demo_home`` when given. A request
+    from ``termination`` (installed by the caller) shuts the window down; one that comes
+    before the window exists ends the run at once.
+    """
     loop = asyncio.get_running_loop()
     if not isinstance(loop, qasync.QEventLoop):
         raise RuntimeError(f"the window must run on the qasync loop, not {type(loop).__name__}")
-    credentials, keyring_problem = await asyncio.to_thread(system_credentials)
-    history = await asyncio.to_thread(HistoryStore.open, history_file(paths))
-    services = build_services(
-        paths,
-        WindowSettings.default(),
-        credentials,
-        keyring_problem=keyring_problem,
-        history=history,
-    )
-    window = MainWindow(services)
-    closed: asyncio.Future[None] = loop.create_future()
-    window.shutdown_finished.connect(lambda: _resolve(closed))
-    window.start()
-    window.show()
-    freeze_startup_objects()
-    code = 0
-    if args.smoke:
-        code = await _smoke(window, args.smoke_timeout)
-        window.close()
-    elif args.demo:
-        window.runner.start(window.open_demo(DemoCluster()), name="start the demo cluster")
-    await closed
-    await asyncio.to_thread(services.history.close)  # after the sessions: nothing records
-    return code
+    ended: list[str] = []
+    requests = termination.requested if termination is not None else None
+    if requests is not None:
+        requests.connect(ended.append)  # until the window exists
+    try:
+        credentials, keyring_problem = await asyncio.to_thread(system_credentials)
+        history = await asyncio.to_thread(HistoryStore.open, history_file(paths))
+        if ended:
+            await asyncio.to_thread(history.store.close)
+            return 0
+        services = build_services(
+            paths,
+            WindowSettings.for_paths(paths),
+            credentials,
+            keyring_problem=keyring_problem,
+            history=history,
+        )
+        window = MainWindow(services)
+        closed: asyncio.Future[None] = loop.create_future()
+        window.shutdown_finished.connect(lambda: _resolve(closed))
+        if requests is not None:
+            requests.disconnect(ended.append)
+            requests.connect(window.shut_down)
+        about_to_quit = QApplication.instance().aboutToQuit  # type: ignore[union-attr]
+        about_to_quit.connect(window.shut_down_now)
+        window.start()
+        window.show()
+        log.info("window open")
+        freeze_startup_objects()
+        code = 0
+        simulator_dir = demo_home.simulator_dir if demo_home is not None else None
+        if args.smoke:
+            code = await _smoke(window, args.smoke_timeout, simulator_dir)
+            window.close()
+        elif args.demo:
+            demo = DemoCluster(workdir=simulator_dir)
+            window.runner.start(window.open_demo(demo), name="start the demo cluster")
+        await closed
+        about_to_quit.disconnect(window.shut_down_now)
+        await asyncio.to_thread(services.history.close)  # after the sessions: nothing records
+        return code
+    finally:
+        if requests is not None and ended:
+            requests.disconnect(ended.append)
 
 
-async def _smoke(window: MainWindow, within: float) -> int:
+async def _smoke(window: MainWindow, within: float, simulator_dir: Path | None) -> int:
     """Open the demo cluster and wait for its first snapshot; 0, or 1 with a reason."""
     loop = asyncio.get_running_loop()
     first: asyncio.Future[None] = loop.create_future()
     window.sessions.snapshot_received.connect(lambda _id, _snapshot: _resolve(first))
 
     async def open_and_wait() -> None:
-        await window.open_demo(DemoCluster())
+        await window.open_demo(DemoCluster(workdir=simulator_dir))
         await first
 
     try:
@@ -190,18 +225,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.version:
         print(f"{APPLICATION} {app.__version__}")
         return 0
+    demo_home: DemoHome | None = None
     try:
-        paths = AppPaths.default().ensure()
+        if args.demo or args.smoke:
+            demo_home = DemoHome.create()
+            paths = demo_home.paths.ensure()
+        else:
+            paths = AppPaths.default().ensure()
         configure_logging(paths)
     except OSError as error:
         print(f"Cannot create the console's folders: {error}", file=sys.stderr)
+        if demo_home is not None:
+            demo_home.remove()
         return 1
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not one line per poll
     log.info("starting %s %s", APPLICATION, app.__version__)
-    qt_app = create_application()
-    loop = qasync.QEventLoop(qt_app)
+    if demo_home is not None:
+        log.info("demo run: every file under %s, removed at the end", demo_home.root)
+    termination: TerminationRequests | None = None
     try:
-        code: int = loop.run_until_complete(run_window(args, paths))
-        return code
+        qt_app = create_application()
+        loop = qasync.QEventLoop(qt_app)
+        termination = TerminationRequests(loop)
+        termination.install(qt_app)
+        try:
+            code: int = loop.run_until_complete(run_window(args, paths, demo_home, termination))
+            return code
+        finally:
+            loop.close()
     finally:
-        loop.close()
+        if demo_home is not None:
+            shutdown_logging()  # its log file is in the demo home
+            demo_home.remove()
+        if termination is not None:
+            termination.uninstall()
+            termination.finished()  # last: Windows ends the process once a close event returns

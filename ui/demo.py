@@ -2,6 +2,11 @@
 
 ``python -m ui --demo`` starts it so that the console can be tried without a real
 deployment. The simulator listens on 127.0.0.1 only, with its own throw-away CA.
+
+The simulator never outlives the console: it is told the console's process id
+(``--parent-pid``: on Linux a parent-death signal, elsewhere it watches that process) and,
+on Windows, runs in a Job Object that kills it when the console ends. On POSIX it runs in
+a session of its own, so Ctrl+C in a terminal reaches the console, which stops it in order.
 """
 
 from __future__ import annotations
@@ -12,8 +17,6 @@ import importlib.util
 import json
 import logging
 import os
-import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -26,6 +29,8 @@ from app.api.settings import TrustMode
 from app.connections import ConnectionProfile, EnvironmentTag, TlsOptions
 from app.credentials import Secret
 from app.logsetup import register_secret
+from ui.demo_home import remove_folder
+from ui.kill_on_close_job import KillOnCloseJob
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +62,10 @@ class DemoEndpoints:
 class DemoCluster:
     """Starts and stops one simulator child process with a five-server demo cluster.
 
-    ``extra_args`` are appended to the simulator's command line. ``start()`` may be
-    called once; ``stop()`` is idempotent and always removes the temporary folder.
+    ``extra_args`` are appended to the simulator's command line. ``workdir`` is the
+    simulator's folder (CA, certificates, ready file, log; created and removed here),
+    by default a new temporary folder. ``start()`` may be called once; ``stop()`` and
+    ``stop_now()`` are idempotent and always remove the folder (it holds the CA's key).
     """
 
     def __init__(
@@ -70,6 +77,7 @@ class DemoCluster:
         poll_interval_s: float = 2.0,
         extra_args: tuple[str, ...] = (),
         ready_timeout_s: float = READY_TIMEOUT_S,
+        workdir: Path | None = None,
     ) -> None:
         self._args = [
             "--servers",
@@ -83,7 +91,9 @@ class DemoCluster:
         self._poll_interval_s = poll_interval_s
         self._ready_timeout_s = ready_timeout_s
         self._process: asyncio.subprocess.Process | None = None
+        self._chosen_workdir = workdir
         self._workdir: Path | None = None
+        self._job: KillOnCloseJob | None = None
         self._endpoints: DemoEndpoints | None = None
 
     def __repr__(self) -> str:
@@ -115,18 +125,24 @@ class DemoCluster:
         """
         if self._process is not None:
             raise RuntimeError("the demo cluster was already started")
-        self._workdir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="ekran-demo-"))
+        self._workdir = await asyncio.to_thread(_make_workdir, self._chosen_workdir)
         ready_file = self._workdir / "ready.json"
         try:
+            self._job = KillOnCloseJob.create()
             self._process = await self._spawn(ready_file)
+            if self._job is not None:
+                self._job.assign(self._process.pid)
             data = await self._wait_until_ready(ready_file)
-            return self._connection_from(data)
+            connection = self._connection_from(data)
+            log.info("demo cluster ready: simulator pid %d in %s", self.pid, self._workdir)
+            return connection
         except BaseException:
             await self.stop()
             raise
 
     async def stop(self) -> None:
-        """Stop the simulator (SIGTERM, CTRL_BREAK on Windows; killed after a timeout)."""
+        """Stop the simulator (SIGTERM, killed after a timeout; on Windows it is ended at
+        once) and remove its folder."""
         process, self._process = self._process, None
         if process is not None and process.returncode is None:
             _ask_to_stop(process)
@@ -137,9 +153,27 @@ class DemoCluster:
                 with contextlib.suppress(ProcessLookupError):
                     process.kill()
                 await process.wait()
+        self._close_job()
         workdir, self._workdir = self._workdir, None
         if workdir is not None:
-            await asyncio.to_thread(shutil.rmtree, workdir, True)
+            await asyncio.to_thread(remove_folder, workdir)
+
+    def stop_now(self) -> None:
+        """Kill the simulator and remove its folder without the event loop (the process
+        is about to end: Windows' ``WM_ENDSESSION``). Blocks for at most a few seconds."""
+        process, self._process = self._process, None
+        if process is not None and process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+        self._close_job()  # kills it too, on Windows
+        workdir, self._workdir = self._workdir, None
+        if workdir is not None:
+            remove_folder(workdir)  # retried while the dying simulator holds its log
+
+    def _close_job(self) -> None:
+        job, self._job = self._job, None
+        if job is not None:
+            job.close()
 
     async def _spawn(self, ready_file: Path) -> asyncio.subprocess.Process:
         assert self._workdir is not None
@@ -152,6 +186,9 @@ class DemoCluster:
             str(self._workdir / "tls"),
             "--ready-file",
             str(ready_file),
+            "--remove-tls-dir",
+            "--parent-pid",
+            str(os.getpid()),
             *self._args,
         ]
         env = dict(os.environ)
@@ -242,6 +279,13 @@ def _simulator_root() -> Path:
     return Path(spec.origin).resolve().parent.parent
 
 
+def _make_workdir(chosen: Path | None) -> Path:
+    if chosen is None:
+        return Path(tempfile.mkdtemp(prefix="ekran-demo-"))
+    chosen.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return chosen
+
+
 def _read_ready_file(path: Path) -> dict[str, Any] | None:
     """The ready JSON, or None while it is missing or still being written."""
     try:
@@ -252,18 +296,27 @@ def _read_ready_file(path: Path) -> dict[str, Any] | None:
 
 
 def _platform_options() -> dict[str, Any]:
-    """No console window on Windows, and a process group so CTRL_BREAK reaches only it."""
+    """No console window on Windows, and a process group of its own: Ctrl+C and
+    Ctrl+Break in the console's console reach only the console; on POSIX a session of its
+    own, so a terminal's Ctrl+C or hang-up reaches only the console (which then stops the
+    simulator)."""
     if os.name == "nt":
         flags = subprocess.CREATE_NO_WINDOW | subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
         return {"creationflags": flags}
-    return {}
+    return {"start_new_session": True}
 
 
 def _ask_to_stop(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM on POSIX (the simulator stops cleanly). On Windows the windowless simulator
+    has a hidden console of its own, which a console event from here cannot reach
+    (``GenerateConsoleCtrlEvent`` fails), so it is ended outright: it keeps nothing worth
+    saving, and its folder is removed here."""
     try:
         if os.name == "nt":
-            process.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined]
+            process.kill()
         else:
             process.terminate()
-    except ProcessLookupError:
-        pass
+    except (ProcessLookupError, OSError) as error:
+        log.warning("cannot stop the demo cluster (%s); killing it", error)
+        with contextlib.suppress(ProcessLookupError, OSError):
+            process.kill()

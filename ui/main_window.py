@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QVBoxL
 
 from app.api.errors import ConsoleError
 from app.api.models import ClusterSnapshot, Server
+from app.audit import AuditNotWrittenError
 from app.connections import ConnectionProfile, EnvironmentTag
 from app.logsetup import redact
 from app.monitor import ConnectionState, MonitorStatus, ServerHealth
@@ -189,6 +190,8 @@ class MainWindow(QMainWindow):
         self.rollouts.problem_reported.connect(lambda text: self.post(Notice(text)))
         self.rollout_action.triggered.connect(self._on_rollout_triggered)
         self.sessions.health_updated.connect(self._on_sessions_health_updated)
+        self.sessions.audit_not_written.connect(self._on_sessions_audit_not_written)
+        self.sessions.audit_written_later.connect(self._on_sessions_audit_written_later)
         self.cluster_pane.selection_changed.connect(self._on_cluster_selection_changed)
         self.cluster_pane.context_menu_requested.connect(self._on_cluster_context_menu_requested)
         self.cluster_pane.retry_requested.connect(self._on_refresh_requested)
@@ -344,6 +347,19 @@ class MainWindow(QMainWindow):
             self.cluster_pane.set_snapshot(snapshot)
         self.operations.settle(connection_id, snapshot)
 
+    def _on_sessions_audit_not_written(self, error: AuditNotWrittenError) -> None:
+        """Never silent: the action is done, its audit record waits in memory."""
+        self.post(
+            Notice(
+                f"{error} It is kept and written as soon as the disk has room.",
+                redact(error.entry.to_json_line().rstrip()),
+            )
+        )
+
+    def _on_sessions_audit_written_later(self, count: int) -> None:
+        noun = "record" if count == 1 else "records"
+        self.post(Notice(f"{count} audit {noun} kept in memory were written.", error=False))
+
     def _on_sessions_health_updated(
         self, connection_id: str, health: dict[str, ServerHealth]
     ) -> None:
@@ -477,6 +493,30 @@ class MainWindow(QMainWindow):
             self.close()
         finally:
             self._quitting = False
+
+    def shut_down(self, cause: str) -> None:
+        """End everything without asking (a signal, the console closing, log-off):
+        running downloads are cancelled, and the usual shutdown follows (settings saved,
+        monitors and the demo cluster stopped). Idempotent."""
+        if self._closed or self._closing:
+            return
+        log.info("shutting down: %s", cause)
+        if self.quit_box is not None:
+            box, self.quit_box = self.quit_box, None
+            box.done(0)  # its answer no longer matters
+        self._begin_shutdown()
+
+    def shut_down_now(self) -> None:
+        """The last moment before the process ends (Windows' ``WM_ENDSESSION``): save the
+        settings and stop the demo cluster synchronously, without the event loop. Does
+        nothing once the usual shutdown has finished."""
+        if self._closed:
+            return
+        if not self._closing:
+            save_layout(self.settings, self, self.splitter, self.cluster_pane)
+        self.settings.sync()
+        if self._demo is not None:
+            self._demo.stop_now()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closed:

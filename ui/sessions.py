@@ -17,11 +17,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.alerts import AlertEngine
 from app.api.errors import AuthenticationError, AuthErrorKind
-from app.audit import AuditLog
+from app.audit import AuditLog, AuditNotWrittenError
 from app.connections import ConnectionProfile
 from app.history import HistoryFeeder, HistoryStore
 from app.monitor import ConnectionState, MonitorEvent, MonitorStatus
@@ -32,6 +32,8 @@ from ui.tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 BACKGROUND_POLL_INTERVAL_S = 10.0
+AUDIT_RETRY_MS = 30_000
+"""How often audit records that could not be written are tried again."""
 
 
 class RenewablePasswordSource(Protocol):
@@ -106,6 +108,9 @@ class SessionManager(QObject):
         status_changed(str, object): a connection's ``MonitorStatus`` (IDLE once closed).
         snapshot_received(str, object): a connection's new ``ClusterSnapshot``.
         health_updated(str, object): a connection's healthchecks, server id -> ServerHealth.
+        audit_not_written(object): an action's ``AuditNotWrittenError``; the record is
+            kept in memory and retried every ``AUDIT_RETRY_MS`` until the disk takes it.
+        audit_written_later(int): that many kept audit records were written at last.
     """
 
     connection_opened = Signal(object)
@@ -114,6 +119,8 @@ class SessionManager(QObject):
     status_changed = Signal(str, object)
     snapshot_received = Signal(str, object)
     health_updated = Signal(str, object)
+    audit_not_written = Signal(object)
+    audit_written_later = Signal(int)
 
     def __init__(
         self,
@@ -137,6 +144,9 @@ class SessionManager(QObject):
         self._alerts = alerts
         self._open: dict[str, OpenConnection] = {}
         self._current_id: str | None = None
+        self._audit_retry = QTimer(self)
+        self._audit_retry.setInterval(AUDIT_RETRY_MS)
+        self._audit_retry.timeout.connect(self._on_audit_retry_timeout)
         self._unclosed: set[ConnectionSession] = set()
         self._closers: dict[ConnectionSession, asyncio.Task[None]] = {}
 
@@ -225,6 +235,31 @@ class SessionManager(QObject):
             interval = own if connection_id == self._current_id else background
             connection.session.monitor.set_poll_interval(interval)
 
+    def _on_actions_audit_not_written(self, error: AuditNotWrittenError) -> None:
+        self.audit_not_written.emit(error)
+        if not self._audit_retry.isActive():
+            self._audit_retry.start()
+
+    def _on_audit_retry_timeout(self) -> None:
+        audit = self._audit
+        if audit is None or not audit.pending:
+            self._audit_retry.stop()
+            return
+        waiting = len(audit.pending)
+
+        def written(left: int) -> None:
+            if left == 0:
+                self._audit_retry.stop()
+            if waiting - left > 0:
+                self.audit_written_later.emit(waiting - left)
+
+        self._runner.start(
+            asyncio.to_thread(audit.retry_pending),
+            name="retry audit records",
+            on_done=written,
+            on_error=lambda error: log.warning("audit retry failed: %s", error),
+        )
+
     def _open_session(self, profile: ConnectionProfile) -> OpenConnection:
         previous = self._open.pop(profile.id, None)
         if previous is not None:
@@ -234,6 +269,7 @@ class SessionManager(QObject):
         else:
             password = self._password_sources(profile)
         session = ConnectionSession(profile, password, audit=self._audit)
+        session.actions.add_audit_listener(self._on_actions_audit_not_written)
         # History and alerts subscribe before the bridge: they see each event before the
         # window does, so the window's own messages about it come last.
         detach_feeds = self._attach_feeds(profile, session)

@@ -1,5 +1,7 @@
 """Window state kept between runs, in QSettings ("Ekran System" / "Ekran Cluster Console").
 
+Under a portable home (``EKRAN_CONSOLE_HOME``, a demo run) the settings are the INI file
+``window.ini`` in its config folder instead of the platform's native place.
 Only layout and convenience values live here (geometry, splitter sizes, the last
 connection, the last download folder); connections and passwords have their own stores.
 """
@@ -10,9 +12,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from app.paths import AppPaths
+
 ORGANIZATION = "Ekran System"
 APPLICATION = "Ekran Cluster Console"
 """The application's name in QSettings and, as is, its title for people."""
+SETTINGS_FILE = "window.ini"
+"""The settings file inside a portable home's config folder."""
 
 _GEOMETRY = "window/geometry"
 _WINDOW_STATE = "window/state"
@@ -32,6 +38,13 @@ class WindowSettings:
     def default(cls) -> WindowSettings:
         """The user's settings in the platform's native place (the registry on Windows)."""
         return cls(QSettings(ORGANIZATION, APPLICATION))
+
+    @classmethod
+    def for_paths(cls, paths: AppPaths) -> WindowSettings:
+        """``window.ini`` in the config folder of a portable home, else ``default()``."""
+        if paths.portable:
+            return cls.in_file(paths.config_dir / SETTINGS_FILE)
+        return cls.default()
 
     @classmethod
     def in_file(cls, path: Path) -> WindowSettings:

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 
 from app.alerts.findings import Finding
 from app.alerts.model import AlertKind
+from app.text_safety import display_text
 
 MAX_NAMES = 5
 
 
 def names_list(names: Sequence[str]) -> str:
     """ "A, B, C", or "A, B, C, D, E and 3 more" past ``MAX_NAMES``."""
-    shown = ", ".join(names[:MAX_NAMES])
+    shown = ", ".join(display_text(name) for name in names[:MAX_NAMES])
     extra = len(names) - MAX_NAMES
     return f"{shown} and {extra} more" if extra > 0 else shown
 
@@ -35,7 +36,9 @@ def _by(variant: str) -> str:
 
 def single_title(finding: Finding, connection: str) -> str:
     """The title of an alert about one server, or about the connection itself."""
-    name, variant = finding.server_name or connection, finding.variant
+    # Server names and "by" users are the server's words: shown safe and cut.
+    name = display_text(finding.server_name or connection)
+    variant = display_text(finding.variant)
     match finding.kind:
         case AlertKind.DRAINED:
             return f"{name} has no Clients left: safe to stop or upgrade"

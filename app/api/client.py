@@ -23,7 +23,7 @@ import httpx
 
 from app import __version__
 from app.api.dispatch import Dispatcher
-from app.api.errors import ProtocolError
+from app.api.errors import ConsoleError, ProtocolError
 from app.api.exchange import Exchanger
 from app.api.logstream import LogStream
 from app.api.models import ClusterReply, ClusterSnapshot, HealthReport, Server, VersionInfo
@@ -82,6 +82,11 @@ class ManagementClient:
     @property
     def settings(self) -> EndpointSettings:
         return self._settings
+
+    @property
+    def passed_over(self) -> tuple[tuple[str, ConsoleError], ...]:
+        """Endpoints calls moved away from (base URL, the error there), oldest first."""
+        return tuple(self._dispatcher.passed_over)
 
     @property
     def active_url(self) -> str:
@@ -209,6 +214,7 @@ class ManagementClient:
         ``If-Range: if_range``; a 200 reply (``LogStream.offset`` 0) means the archive
         changed and starts over. ``RangeNotSatisfiableError`` (with ``total_size``) when
         ``offset`` is at or past the end; ``ConflictError`` when the server is not running.
+        The archive is received on a worker thread and arrives in chunks of about 1 MiB.
         """
         if offset < 0:
             raise ValueError("offset must be >= 0")
@@ -218,7 +224,7 @@ class ManagementClient:
             if if_range:
                 headers["If-Range"] = if_range
         path = f"{_server_path(server_id)}/logs"
-        base, response = await self._dispatcher.call("GET", path, headers=headers)
+        base, response = await self._dispatcher.call("GET", path, headers=headers, bulk=True)
         try:
             yield LogStream(response, requested_offset=offset, url=base + path)
         finally:

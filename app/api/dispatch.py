@@ -2,9 +2,13 @@
 
 A call starts on the endpoint in use and moves to the next base URL (wrapping, each at
 most once per call) when the endpoint cannot be reached or its own Application Server
-is not serving; the health check tells a stopped endpoint from a 5xx about the request
-itself. TLS errors are raised, never failed over. On 401 the call logs in again once;
-for GETs a short ``Retry-After`` is waited out once.
+is not serving. Under ``FailoverRule.ENDPOINT_DOWN`` (the monitor's rule) the health
+check tells a stopped endpoint from a 5xx about the request itself; under
+``FailoverRule.ANY_FAILURE`` (one-shot commands) any 5xx, a JSON reply that stops
+coming and a refused redirect move on too. TLS errors are raised, never failed over.
+On 401 the call logs in again once; for GETs a short ``Retry-After`` is waited out once
+when there is no other endpoint to try. ``passed_over`` lists the endpoints a call
+moved away from, with the reason, so that a command can say which URL answered.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from app.api.replies import (
     retry_after,
 )
 from app.api.session import Session
-from app.api.settings import EndpointSettings
+from app.api.settings import EndpointSettings, FailoverRule
 from app.api.status_errors import error_for_status
 from app.api.text import body_excerpt
 
@@ -81,6 +85,8 @@ class Dispatcher:
         max_retry_wait: float,
     ) -> None:
         self._urls = settings.urls
+        self._rule = settings.failover
+        self.passed_over: list[tuple[str, ConsoleError]] = []
         self._exchanger = exchanger
         self._session = session
         self._max_json_bytes = max_json_bytes
@@ -110,10 +116,16 @@ class Dispatcher:
         *,
         headers: dict[str, str],
         json_body: dict[str, Any] | None = None,
+        bulk: bool = False,
     ) -> tuple[str, httpx.Response]:
-        """The answering base URL and its open reply (status < 400); the caller closes it."""
+        """The answering base URL and its open reply (status < 400); the caller closes it.
+
+        A ``bulk`` reply's body is read off the event loop (see ``Exchanger.send``).
+        """
         return await self._with_failover(
-            lambda base: self._call_at(base, method, path, headers=headers, json_body=json_body)
+            lambda base: self._call_at(
+                base, method, path, headers=headers, json_body=json_body, bulk=bulk
+            )
         )
 
     async def call_json(
@@ -124,17 +136,17 @@ class Dispatcher:
         headers: dict[str, str],
         json_body: dict[str, Any] | None = None,
     ) -> JsonReply:
-        """A call whose success is 200 with a JSON body (or 304 with none)."""
-        base, response = await self.call(method, path, headers=headers, json_body=json_body)
+        """A call whose success is 200 with a JSON body (or 304 with none).
+
+        The body is read within the attempt, so a reply that stops coming moves on to
+        the next endpoint under ``FailoverRule.ANY_FAILURE``.
+        """
+        _base, (base, response, body) = await self._with_failover(
+            lambda base: self._read_at(base, method, path, headers=headers, json_body=json_body)
+        )
         etag = response.headers.get("etag")
-        try:
-            if response.status_code == 304:
-                # Read the (empty) body so that the connection goes back to the pool.
-                await read_bounded(response, self._max_json_bytes, base + path)
-                return JsonReply(base, 304, etag, None)
-            body = await read_bounded(response, self._max_json_bytes, base + path)
-        finally:
-            await response.aclose()
+        if response.status_code == 304:
+            return JsonReply(base, 304, etag, None)
         if response.status_code != 200:
             raise ProtocolError(
                 f"The Management Tool answered HTTP {response.status_code} instead of 200.",
@@ -144,6 +156,33 @@ class Dispatcher:
             )
         data = decode_json(body, status=200, media=media_type(response), url=base + path)
         return JsonReply(base, 200, etag, data)
+
+    async def _read_at(
+        self,
+        base: str,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str],
+        json_body: dict[str, Any] | None,
+    ) -> tuple[str, httpx.Response, bytes]:
+        """One attempt of ``call_json``: the reply and its whole (bounded) body."""
+        response = await self._call_at(base, method, path, headers=headers, json_body=json_body)
+        try:
+            # A 304's (empty) body is read too, so that the connection goes back to the pool.
+            body = await read_bounded(response, self._max_json_bytes, base + path)
+        finally:
+            await response.aclose()
+        return base, response, body
+
+    def _moves_on(self, error: ConsoleError) -> bool:
+        """Whether ``error`` (not an unreachable endpoint) moves a call to the next URL."""
+        if self._rule is not FailoverRule.ANY_FAILURE or len(self._urls) < 2:
+            return False
+        if isinstance(error, ServerUnavailableError):
+            return True
+        # A refused redirect (to another origin, or of a request that may not repeat).
+        return isinstance(error, ProtocolError) and 300 <= (error.status or 0) < 400
 
     async def _with_failover(self, attempt: Callable[[str], Awaitable[T]]) -> tuple[str, T]:
         last: ConsoleError | None = None
@@ -157,6 +196,10 @@ class Dispatcher:
                 last = exc
             except _EndpointNotServing as exc:
                 last = exc.error
+            except (ServerUnavailableError, ProtocolError) as exc:
+                if not self._moves_on(exc):
+                    raise
+                last = exc
             else:
                 if index != self._active_index:
                     log.info("Now using the Management Tool at %s", base)
@@ -164,6 +207,7 @@ class Dispatcher:
                 return base, result
             if len(self._urls) > 1:
                 log.warning("%s: %s; trying the next Management Tool", base, last.message)
+                self.passed_over.append((base, last))
         assert last is not None
         raise last
 
@@ -175,6 +219,7 @@ class Dispatcher:
         *,
         headers: dict[str, str],
         json_body: dict[str, Any] | None,
+        bulk: bool = False,
     ) -> httpx.Response:
         url = base + path
         renewed = waited = False
@@ -182,7 +227,7 @@ class Dispatcher:
             token = await self._on_endpoint(base, self._session.token_for(base))
             auth = {"Authorization": f"Bearer {token.get_secret_value()}"}
             response = await self._exchanger.send(
-                method, url, headers=headers | auth, json_body=json_body
+                method, url, headers=headers | auth, json_body=json_body, bulk=bulk
             )
             if response.status_code < 400:
                 return response
@@ -197,7 +242,9 @@ class Dispatcher:
             finally:
                 await response.aclose()
             error = self._status_error(response, body, url)
-            if isinstance(error, ServerUnavailableError) and not await self._serving(base):
+            if isinstance(error, ServerUnavailableError) and (
+                self._moves_on(error) or not await self._serving(base)
+            ):
                 raise _EndpointNotServing(error)
             delay = self._short_retry_delay(error)
             if method == "GET" and not waited and delay is not None:
@@ -212,7 +259,7 @@ class Dispatcher:
         try:
             return await call
         except ServerUnavailableError as error:
-            if not await self._serving(base):
+            if self._moves_on(error) or not await self._serving(base):
                 raise _EndpointNotServing(error) from None
             raise
 

@@ -28,6 +28,10 @@ from app.api.urls import origin
 # most 60 s apart), one per server of a cluster of up to 63 servers, so polling and
 # probing reuse them instead of paying a TLS handshake each time.
 POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=64, keepalive_expiry=75.0)
+# Bulk replies (log archives): a few at a time; a connection kept briefly for the next one.
+BULK_POOL_LIMITS = httpx.Limits(
+    max_connections=16, max_keepalive_connections=4, keepalive_expiry=30.0
+)
 log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 3
@@ -35,10 +39,12 @@ _REPEATABLE = frozenset({"GET", "HEAD"})
 
 
 class Exchanger:
-    """Owns the ``httpx.AsyncClient`` of one ``ManagementClient``.
+    """Owns the ``httpx.AsyncClient``s of one ``ManagementClient``.
 
-    The pool is created lazily inside the running event loop (HTTP/1.1 keep-alive,
-    the settings' timeouts, TLS trust and proxy). ``transport`` replaces the network.
+    The pools are created lazily inside the running event loop (HTTP/1.1 keep-alive,
+    the settings' timeouts, TLS trust and proxy): one for API calls, and one for bulk
+    replies (log archives) whose network work runs on worker threads
+    (``WorkerThreadTransport``). ``transport`` replaces the network for both.
     """
 
     def __init__(
@@ -51,13 +57,14 @@ class Exchanger:
         self._settings = settings
         self._transport = transport
         self._user_agent = user_agent
-        self._client: httpx.AsyncClient | None = None
+        self._clients: dict[bool, httpx.AsyncClient] = {}  # keyed by "bulk"
         self._closed = False
 
     async def aclose(self) -> None:
         self._closed = True
-        if self._client is not None:
-            client, self._client = self._client, None
+        clients = list(self._clients.values())
+        self._clients.clear()
+        for client in clients:
             await client.aclose()
 
     async def send(
@@ -67,13 +74,15 @@ class Exchanger:
         *,
         headers: dict[str, str] | None = None,
         json_body: dict[str, Any] | None = None,
+        bulk: bool = False,
     ) -> httpx.Response:
         """Send a request and return the open (streaming) reply; the caller closes it.
 
-        Raises ``UnreachableError``, ``TlsError`` or ``ProtocolError`` (bad HTTP, refused
+        ``bulk`` replies are read on a worker thread and arrive in large chunks. Raises
+        ``UnreachableError``, ``TlsError`` or ``ProtocolError`` (bad HTTP, refused
         redirect); an HTTP error status is returned, not raised.
         """
-        client = self._http()
+        client = self._http(bulk)
         target = url
         for _ in range(MAX_REDIRECTS + 1):
             request = client.build_request(method, target, headers=headers, json=json_body)
@@ -121,10 +130,11 @@ class Exchanger:
             )
         return location
 
-    def _http(self) -> httpx.AsyncClient:
+    def _http(self, bulk: bool = False) -> httpx.AsyncClient:
         if self._closed:
             raise RuntimeError("this ManagementClient is closed")
-        if self._client is None:
+        client = self._clients.get(bulk)
+        if client is None:
             asyncio.get_running_loop()  # the pool belongs to the loop that uses it
             settings = self._settings
             timeout = httpx.Timeout(
@@ -139,15 +149,17 @@ class Exchanger:
                 "follow_redirects": False,
             }
             if self._transport is not None:
-                self._client = httpx.AsyncClient(
-                    transport=self._transport, trust_env=False, **common
-                )
+                client = httpx.AsyncClient(transport=self._transport, trust_env=False, **common)
             else:
                 context = build_ssl_context(settings.trust)
                 hosts = [urlsplit(u).hostname or "" for u in settings.urls]
-                arguments = client_arguments(settings.proxy, context, hosts, limits=POOL_LIMITS)
-                self._client = httpx.AsyncClient(**arguments, **common)
-        return self._client
+                limits = BULK_POOL_LIMITS if bulk else POOL_LIMITS
+                arguments = client_arguments(
+                    settings.proxy, context, hosts, limits=limits, worker_thread=bulk
+                )
+                client = httpx.AsyncClient(**arguments, **common)
+            self._clients[bulk] = client
+        return client
 
     async def _translated(self, exc: httpx.TransportError, url: str) -> ConsoleError:
         error = transport_error(exc, url)

@@ -6,16 +6,14 @@ import re
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 
-import httpcore
 import httpx
 
 from app.api.content_disposition import filename_parameter
 from app.api.errors import ConsoleError, ProtocolError
-from app.api.network import AsyncioStream
 from app.api.replies import media_type
 from app.api.transport_errors import transport_error
 
-DEFAULT_CHUNK_SIZE = 1024 * 1024  # per hand-off to the disk writer (blocks: BLOCK_BYTES)
+DEFAULT_CHUNK_SIZE = 1024 * 1024  # per hand-off to the disk writer
 _ARCHIVE_TYPES = frozenset(
     {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
 )
@@ -55,23 +53,15 @@ class LogStream:
             f"total_size={self.total_size}, etag={self.etag!r})"
         )
 
-    async def aiter_bytes(
-        self, chunk_size: int = DEFAULT_CHUNK_SIZE
-    ) -> AsyncGenerator[bytes | memoryview]:
-        """The body from ``offset`` on, in chunks of about ``chunk_size`` bytes (at most
-        ``BLOCK_BYTES`` plus one network read when read in blocks).
+    async def aiter_bytes(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AsyncGenerator[bytes]:
+        """The body from ``offset`` on, in chunks of about ``chunk_size`` bytes.
 
         When the connection drops, the bytes received so far are still yielded, then
         ``UnreachableError(reason=CONNECTION_LOST)`` is raised, so a resume loses nothing.
         """
         failure: ConsoleError | None = None
         body = self._response.aiter_bytes()  # identity-encoded (_check_shape): raw bytes
-        network, length = self._block_source()
-        chunks: AsyncGenerator[bytes | memoryview]
-        if network is None:
-            chunks = _joined(body, chunk_size)
-        else:
-            chunks = self._blocks(body, network, length, chunk_size)
+        chunks = _joined(body, chunk_size)
         try:
             try:
                 async with aclosing(chunks):
@@ -79,60 +69,15 @@ class LogStream:
                         yield chunk
             except httpx.TransportError as exc:
                 failure = transport_error(exc, self._url)
-            except httpcore.TimeoutException as exc:
-                failure = transport_error(httpx.ReadTimeout(str(exc)), self._url)
-            except httpcore.NetworkError as exc:
-                failure = transport_error(httpx.ReadError(str(exc)), self._url)
         finally:
             # The reply is closed before httpx's nested body generators are dropped, so
             # their clean-up finds it closed and awaits nothing: qasync's loop does not
-            # finalize abandoned async generators, the garbage collector does. A body
-            # read in blocks leaves httpcore's parser behind, so the connection closes.
+            # finalize abandoned async generators, the garbage collector does.
             await self._response.aclose()
             if isinstance(body, AsyncGenerator):
                 await body.aclose()
         if failure is not None:
             raise failure
-
-    def _block_source(self) -> tuple[AsyncioStream | None, int]:
-        """The connection to read the body from in blocks, and the body's length; (None,
-        0) when httpcore must frame it (no Content-Length, chunked, another transport)."""
-        network = self._response.extensions.get("network_stream")
-        length = self._response.headers.get("content-length", "").strip()
-        if (
-            isinstance(network, AsyncioStream)
-            and self._response.http_version == "HTTP/1.1"  # HTTP/2 shares the connection
-            and length.isdigit()
-            and int(length) > 0
-            and "transfer-encoding" not in self._response.headers
-        ):
-            return network, int(length)
-        return None, 0
-
-    async def _blocks(
-        self,
-        body: AsyncIterator[bytes],
-        network: AsyncioStream,
-        length: int,
-        chunk_size: int,
-    ) -> AsyncGenerator[bytes | memoryview]:
-        """``length`` body bytes: first what httpcore's parser already holds (its first
-        piece of the body takes all it has), then straight from the connection."""
-        remaining = length
-        async for piece in body:
-            remaining -= len(piece)
-            yield piece
-            break
-        timeout = self._response.request.extensions.get("timeout", {}).get("read")
-        while remaining > 0:
-            block = await network.read_block(chunk_size, remaining, timeout)
-            if not block:
-                raise httpx.RemoteProtocolError(
-                    "peer closed connection without sending complete message body "
-                    f"(received {length - remaining} bytes, expected {length})"
-                )
-            remaining -= len(block)
-            yield block
 
     def _check_shape(self) -> None:
         if self.status not in (200, 206):

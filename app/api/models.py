@@ -62,12 +62,16 @@ class Isolation(_Reply):
     reason: str | None = None
 
 
+MAX_CLIENTS = 10**9
+"""Clients a server can plausibly report (exclusive bound); anything else is not understood."""
+
+
 class Server(_Reply):
     id: str
     name: str
     address: str
     status: ServerStatus
-    clients: int = Field(ge=0)
+    clients: int = Field(ge=0, lt=MAX_CLIENTS)
     version: str | None = None
     isolation: Isolation | None = None
     last_seen: datetime
@@ -78,6 +82,13 @@ class Server(_Reply):
     def _known_status(cls, value: Any) -> ServerStatus:
         return ServerStatus.parse(value)
 
+    @field_validator("clients", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # pydantic would read true as 1
+            raise ValueError("a count, not true or false")
+        return value
+
 
 class ClusterInfo(_Reply):
     name: str
@@ -85,10 +96,24 @@ class ClusterInfo(_Reply):
 
 
 class ClusterReply(_Reply):
-    """The body of ``GET /api/v1/cluster``."""
+    """The body of ``GET /api/v1/cluster``.
+
+    Server ids are unique: a reply listing one twice is not understood, since an action
+    on that id could reach either server.
+    """
 
     cluster: ClusterInfo
     servers: tuple[Server, ...]
+
+    @field_validator("servers")
+    @classmethod
+    def _unique_ids(cls, servers: tuple[Server, ...]) -> tuple[Server, ...]:
+        seen: set[str] = set()
+        for server in servers:
+            if server.id in seen:
+                raise ValueError("a server id is listed twice")
+            seen.add(server.id)
+        return servers
 
 
 class ClusterSnapshot(_Reply):
@@ -171,7 +196,14 @@ class TokenGrant(_Reply):
 
     access_token: SecretStr
     token_type: str = "Bearer"
-    expires_in: float = Field(gt=0)
+    expires_in: float = Field(gt=0, allow_inf_nan=False)
+
+    @field_validator("expires_in", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("a number of seconds, not true or false")
+        return value
 
 
 class Problem(_Reply):

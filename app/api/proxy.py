@@ -1,7 +1,9 @@
 """How HTTPS requests reach the Management Tools: directly, through a proxy, or as the OS says.
 
 ``client_arguments`` turns a ``ProxySetting`` into keyword arguments for
-``httpx.AsyncClient``: the transports, with or without a proxy.
+``httpx.AsyncClient``: the transports, with or without a proxy. They are httpx's own
+``AsyncHTTPTransport``s, or for bulk transfers ``WorkerThreadTransport``s around httpx's
+own synchronous ``HTTPTransport``.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from typing import TypedDict
 
 import httpx
 
-from app.api.network import AsyncioHTTPTransport
 from app.api.settings import ProxyMode, ProxySetting
 from app.api.urls import InvalidUrlError
+from app.api.worker_transport import WorkerThreadTransport
 
 
 class ClientArguments(TypedDict):
@@ -37,19 +39,28 @@ def client_arguments(
     *,
     limits: httpx.Limits = DEFAULT_LIMITS,
     system_proxies: SystemProxies | None = None,
+    worker_thread: bool = False,
 ) -> ClientArguments:
     """Keyword arguments for ``httpx.AsyncClient`` that apply ``setting``.
 
-    Every transport is an ``AsyncioHTTPTransport`` (HTTP/1.1) with ``ssl_context`` and
-    ``limits``. ``hosts`` are the Management Tool host names the client will contact;
-    for SYSTEM the bypass list is evaluated for them. ``system_proxies`` replaces the
-    system lookup (for tests); when it is None, SYSTEM means the usual ``*_PROXY``
-    environment variables, and on Windows without them the Internet settings.
+    Every transport speaks HTTP/1.1 with ``ssl_context`` and ``limits``: an
+    ``httpx.AsyncHTTPTransport``, or with ``worker_thread`` a ``WorkerThreadTransport``
+    (each request on a thread of its own, for large replies). ``hosts`` are the
+    Management Tool host names the client will contact; for SYSTEM the bypass list is
+    evaluated for them. ``system_proxies`` replaces the system lookup (for tests); when
+    it is None, SYSTEM means the usual ``*_PROXY`` environment variables, and on Windows
+    without them the Internet settings.
     Raises ``InvalidUrlError`` for a proxy without a usable URL.
     """
 
     def transport(proxy: str | None = None) -> httpx.AsyncBaseTransport:
-        return AsyncioHTTPTransport(
+        if worker_thread:
+            return WorkerThreadTransport(
+                httpx.HTTPTransport(
+                    verify=ssl_context, limits=limits, http1=True, http2=False, proxy=proxy
+                )
+            )
+        return httpx.AsyncHTTPTransport(
             verify=ssl_context, limits=limits, http1=True, http2=False, proxy=proxy
         )
 

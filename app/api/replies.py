@@ -6,11 +6,12 @@ import json
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from app.api.errors import ProtocolError
+from app.api.errors import ProtocolError, UnreachableError, UnreachableReason
 from app.api.models import Problem
 from app.api.text import body_excerpt, one_line
 from app.api.transport_errors import transport_error
@@ -31,11 +32,26 @@ async def read_bounded(response: httpx.Response, limit: int, url: str) -> bytes:
     chunks: list[bytes] = []
     size = 0
     try:
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise _too_large(response.status_code, limit, url)
-            chunks.append(chunk)
+        body = response.aiter_bytes()
+        try:
+            async for chunk in body:
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(response.status_code, limit, url)
+                chunks.append(chunk)
+        finally:
+            # A body refused half-way closes its generator here, in this task; left to
+            # the garbage collector, httpcore's close would run in another task and fail.
+            close = getattr(body, "aclose", None)
+            if close is not None:
+                await close()
+    except httpx.TimeoutException:
+        raise UnreachableError(
+            f"{urlsplit(url).netloc or url} started to answer, then stopped sending its reply.",
+            reason=UnreachableReason.TIMEOUT,
+            detail=f"the body stalled after {size} bytes",
+            url=url,
+        ) from None
     except httpx.TransportError as exc:
         raise transport_error(exc, url) from None
     return b"".join(chunks)

@@ -43,12 +43,29 @@ class ProxySetting:
     url: str | None = None
 
 
+class FailoverRule(StrEnum):
+    """When a call moves on to the next Management Tool URL.
+
+    Both rules move on when an endpoint cannot be reached (refused, DNS, timeout, lost
+    connection). ``ENDPOINT_DOWN`` (the window's monitor, the default) moves on after a
+    5xx only when the endpoint's own health check fails too: a 5xx about the request
+    itself would fail on every endpoint, and a monitor retries soon anyway.
+    ``ANY_FAILURE`` (one-shot commands of the command line) also moves on after any 5xx,
+    a reply that stops coming (a stalled body) and a refused cross-origin redirect,
+    since a script gets one chance. TLS errors never move on under either rule.
+    """
+
+    ENDPOINT_DOWN = "endpoint_down"
+    ANY_FAILURE = "any_failure"
+
+
 @dataclass(frozen=True)
 class EndpointSettings:
     """Everything the client needs except the password.
 
     ``urls`` are normalized base URLs (see ``app.api.urls.normalize_base_url``) of
-    Management Tools of the same cluster, tried in order.
+    Management Tools of the same cluster, tried in order; ``failover`` says when a call
+    moves on to the next one.
     """
 
     urls: tuple[str, ...]
@@ -57,3 +74,4 @@ class EndpointSettings:
     proxy: ProxySetting = field(default_factory=ProxySetting)
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
+    failover: FailoverRule = FailoverRule.ENDPOINT_DOWN

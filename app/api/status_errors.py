@@ -98,7 +98,8 @@ def error_for_status(
 def _with_wait(summary: str, said: str | None, retry_after: float | None) -> str:
     text = summary + (f": {said}" if said else "")
     text = text.rstrip(".") + "."
-    if retry_after is not None:
+    if retry_after is not None and "try again" not in (said or "").casefold():
+        # the server's own words may say it already ("try again in 60 seconds")
         text += f" Try again in {_duration(retry_after)}."
     return text
 

@@ -26,6 +26,7 @@ from app.api.urls import InvalidUrlError
 __all__ = [
     "CertificateInfo",
     "CertificatePinMismatch",
+    "DrainingSSLSocket",
     "PinnedSSLContext",
     "build_ssl_context",
     "fetch_certificate",
@@ -53,7 +54,42 @@ class _PinCheckingSSLObject(ssl.SSLObject):
         _check_pin(self)
 
 
-class _PinCheckingSSLSocket(ssl.SSLSocket):
+class DrainingSSLSocket(ssl.SSLSocket):
+    """An ``SSLSocket`` whose ``recv(n)`` returns every TLS record already received, up to
+    ``n`` bytes, instead of one record (16 KiB at most) per call.
+
+    httpx's synchronous transport reads 64 KiB at a time and does the same fixed work
+    (HTTP parsing, generator hops) per read, so a large download needs about a quarter
+    of the reads. The first record is awaited as usual (the socket's timeout applies);
+    the following ones are taken only if they can be decrypted without waiting.
+    """
+
+    def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
+        first = super().recv(buflen, flags)
+        got = len(first)
+        if got == 0 or got >= buflen or flags:
+            return first
+        pieces = [first]
+        timeout = self.gettimeout()
+        self.settimeout(0.0)
+        try:
+            while got < buflen:
+                try:
+                    more = super().recv(buflen - got)
+                except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+                    break
+                except OSError:
+                    break  # reported by the next recv, after these bytes are used
+                if not more:
+                    break
+                pieces.append(more)
+                got += len(more)
+        finally:
+            self.settimeout(timeout)
+        return b"".join(pieces)
+
+
+class _PinCheckingSSLSocket(DrainingSSLSocket):
     def do_handshake(self, block: bool = False) -> None:
         super().do_handshake(block)
         _check_pin(self)
@@ -63,7 +99,8 @@ def build_ssl_context(trust: TlsTrust) -> ssl.SSLContext:
     """The client ``SSLContext`` for ``trust``.
 
     SYSTEM uses the operating system's trust store (truststore); CA_FILE trusts the
-    certificates in that file; PINNED trusts exactly the pinned certificate. Raises
+    certificates in that file; PINNED trusts exactly the pinned certificate. CA_FILE and
+    PINNED sockets are ``DrainingSSLSocket``s (truststore makes its own). Raises
     ``TlsError(kind=CONFIGURATION)`` when the CA file or the fingerprint is unusable.
     """
     if trust.mode is TrustMode.SYSTEM:
@@ -82,6 +119,7 @@ def _ca_file_context(trust: TlsTrust) -> ssl.SSLContext:
     # Only the chosen CA is trusted (not the system's public CAs as well): the admin
     # picked this file to say who may sign this cluster's certificates.
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.sslsocket_class = DrainingSSLSocket
     try:
         context.load_verify_locations(cafile=str(trust.ca_file))
     except FileNotFoundError:

@@ -14,6 +14,22 @@ _UNTRUSTED_CODES = frozenset({2, 18, 19, 20, 21, 27})
 _EXPIRED_CODES = frozenset({9, 10})
 _HOSTNAME_CODES = frozenset({62, 64})
 
+# Windows CERT_E_* / TRUST_E_* codes (winerror.h), which truststore reports as verify_code
+# when the Windows trust store refuses a chain. Their messages come from FormatMessage in
+# the user's language (or, when the system has no text, as "Certificate chain policy
+# error 0x..."), so the code is what classifies them, not the words.
+_CERT_E_EXPIRED = 0x800B0101
+_CERT_E_UNTRUSTEDROOT = 0x800B0109
+_CERT_E_CHAINING = 0x800B010A
+_CERT_E_UNTRUSTEDTESTROOT = 0x800B010D
+_CERT_E_CN_NO_MATCH = 0x800B010F
+_CERT_E_UNTRUSTEDCA = 0x800B0112
+_WINDOWS_UNTRUSTED_CODES = frozenset(
+    {_CERT_E_UNTRUSTEDROOT, _CERT_E_CHAINING, _CERT_E_UNTRUSTEDTESTROOT, _CERT_E_UNTRUSTEDCA}
+)
+_WINDOWS_EXPIRED_CODES = frozenset({_CERT_E_EXPIRED})
+_WINDOWS_HOSTNAME_CODES = frozenset({_CERT_E_CN_NO_MATCH})
+
 
 class CertificatePinMismatch(ssl.SSLCertVerificationError):
     """The server presented a certificate other than the pinned one.
@@ -87,19 +103,23 @@ _MESSAGES = {
 
 def _verification_kind(error: ssl.SSLCertVerificationError) -> TlsErrorKind:
     code: Any = getattr(error, "verify_code", None)
-    if code in _UNTRUSTED_CODES:
+    if isinstance(code, int) and code < 0:
+        code &= 0xFFFFFFFF  # an HRESULT read as a signed 32-bit number
+    if code in _UNTRUSTED_CODES or code in _WINDOWS_UNTRUSTED_CODES:
         return TlsErrorKind.UNTRUSTED_ISSUER
-    if code in _EXPIRED_CODES:
+    if code in _EXPIRED_CODES or code in _WINDOWS_EXPIRED_CODES:
         return TlsErrorKind.EXPIRED
-    if code in _HOSTNAME_CODES:
+    if code in _HOSTNAME_CODES or code in _WINDOWS_HOSTNAME_CODES:
         return TlsErrorKind.HOSTNAME_MISMATCH
-    # Platform verifiers (truststore on Windows and macOS) report only a message.
+    # Platform verifiers (truststore on macOS; Windows codes not listed above) report only
+    # a message.
     text = f"{getattr(error, 'verify_message', '')} {error}".lower()
     if "hostname" in text or "host name" in text or "ip address mismatch" in text:
         return TlsErrorKind.HOSTNAME_MISMATCH
     if "expired" in text or "not yet valid" in text:
         return TlsErrorKind.EXPIRED
-    if any(w in text for w in ("self-signed", "self signed", "issuer", "untrusted", "root")):
+    untrusted = ("self-signed", "self signed", "issuer", "untrusted", "root", "not trusted")
+    if any(w in text for w in untrusted):
         return TlsErrorKind.UNTRUSTED_ISSUER
     return TlsErrorKind.OTHER
 

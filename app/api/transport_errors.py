@@ -95,13 +95,21 @@ def _connect_error(exc: httpx.ConnectError, url: str, host: str, detail: str) ->
 
 
 def _in_chain(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``exc``, its causes or contexts, or the members of an exception group
+    among them (anyio reports every failed address of a connection attempt in one),
+    include a ``kind``."""
     seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
         if isinstance(current, kind):
             return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
     return False
 
 

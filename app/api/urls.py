@@ -26,7 +26,7 @@ def normalize_base_url(text: str) -> str:
     raw = text.strip()
     if not raw:
         raise InvalidUrlError("The Management Tool URL is empty.")
-    if any(ch.isspace() for ch in raw):
+    if len(raw.split()) > 1:  # stripped, so any whitespace left is inside
         raise InvalidUrlError("The Management Tool URL must not contain spaces.")
     if "://" not in raw:
         raw = "https://" + raw

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import sys
 from argparse import Namespace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.api.client import ManagementClient
 from app.api.models import ClusterSnapshot, Server
+from app.api.settings import FailoverRule
 from app.audit import AuditAction, AuditResult
 from app.cli.exitcodes import ExitCode, UsageError
 from app.cli.progress import ProgressLine
@@ -17,6 +19,7 @@ from app.cli.render import print_json, servers_table, status_text
 from app.cli.target import password_source, resolve_target
 from app.monitor import ClusterMonitor, MonitorEvent, SnapshotReceived, StatusChanged
 from app.session import ConnectionSession
+from app.text_safety import display_text, escape_json_output
 
 if TYPE_CHECKING:
     from app.cli.main import Services
@@ -32,7 +35,7 @@ def find_server(servers: tuple[Server, ...], text: str) -> Server:
         return matches[0]
     if matches:
         raise UsageError(f"Several servers are named {text!r}: use the id.")
-    known = ", ".join(s.name for s in servers)
+    known = ", ".join(display_text(s.name) for s in servers)
     raise UsageError(f"The cluster has no server {text!r} (servers: {known}).")
 
 
@@ -41,13 +44,57 @@ async def run(args: Namespace, services: Services) -> ExitCode:
     profile = target.profile
     if args.command == "watch" and args.interval:
         profile = profile.with_changes(poll_interval_s=args.interval)
+    # One-shot commands get one chance, so they try the next URL after any failure;
+    # watch is a monitor and keeps the window's rule (see FailoverRule).
+    rule = FailoverRule.ENDPOINT_DOWN if args.command == "watch" else FailoverRule.ANY_FAILURE
     session = ConnectionSession(
-        profile, password_source(target, services.credentials), audit=services.audit
+        profile,
+        password_source(target, services.credentials),
+        audit=services.audit,
+        failover=rule,
     )
     try:
-        return await _dispatch(args, session)
+        try:
+            code = await _dispatch(args, session)
+        except Exception:
+            _report_failover(session, answered=False)
+            await _report_unwritten_audit(session)
+            raise
+        _report_failover(session, answered=True)
+        if await _report_unwritten_audit(session) and code is ExitCode.OK:
+            code = ExitCode.AUDIT_NOT_WRITTEN
+        return code
     finally:
         await session.aclose()
+
+
+def _report_failover(session: ConnectionSession, *, answered: bool) -> None:
+    """Say which URLs failed (and which one answered), when a call had to move on."""
+    passed = session.client.passed_over
+    if not passed:
+        return
+    for url, error in passed:
+        print(f"note: {url} failed: {display_text(error.message, 300)}", file=sys.stderr)
+    if answered:
+        print(f"note: {session.client.active_url} answered.", file=sys.stderr)
+
+
+async def _report_unwritten_audit(session: ConnectionSession) -> bool:
+    """Retry audit records that failed; print those still unwritten. True if any is left.
+
+    A record is never dropped silently: it goes to stderr as its JSON line, to be kept.
+    """
+    if not session.actions.unwritten:
+        return False
+    if await session.actions.retry_audit() == 0:
+        return False
+    for error in session.actions.unwritten:
+        print(f"warning: {error} It is printed below, to be kept.", file=sys.stderr)
+    audit = session.actions.audit
+    for entry in audit.pending if audit is not None else ():
+        line = escape_json_output(entry.to_json_line().rstrip())
+        print(f"audit record: {line}", file=sys.stderr)
+    return True
 
 
 async def _dispatch(args: Namespace, session: ConnectionSession) -> ExitCode:
@@ -59,18 +106,19 @@ async def _dispatch(args: Namespace, session: ConnectionSession) -> ExitCode:
     server = find_server((await client.cluster()).servers, args.server)
     if args.command == "isolate":
         changed = await actions.isolate(server.id, reason=args.reason, force=args.force)
-        return _report_server(args, changed, f"{changed.name} is {status_text(changed)}.")
+        shown = display_text(changed.name)
+        return _report_server(args, changed, f"{shown} is {status_text(changed)}.")
     if args.command == "return":
         changed = await actions.return_to_service(server.id)
-        return _report_server(args, changed, f"{changed.name} is back in service.")
+        return _report_server(args, changed, f"{display_text(changed.name)} is back in service.")
     if args.command == "version":
         info = await actions.version(server.id)
         if args.json:
             print_json({"server": server.id, **info.model_dump(mode="json")})
         else:
             released = f", released {info.released}" if info.released else ""
-            build = f" (build {info.build})" if info.build else ""
-            print(f"{server.name}: {info.version}{build}{released}")
+            build = f" (build {display_text(info.build)})" if info.build else ""
+            print(f"{display_text(server.name)}: {display_text(info.version)}{build}{released}")
         return ExitCode.OK
     if args.command == "logs":
         return await _logs(args, session, server)
@@ -79,6 +127,8 @@ async def _dispatch(args: Namespace, session: ConnectionSession) -> ExitCode:
 
 def _existing_folder(text: str) -> Path:
     folder = Path(text).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a folder: --out needs a folder.")
     if not folder.is_dir():
         raise UsageError(f"The folder {folder} does not exist.")
     return folder
@@ -97,7 +147,7 @@ async def _servers(args: Namespace, client: ManagementClient) -> ExitCode:
     if args.json:
         print_json([s.model_dump(mode="json") for s in snapshot.servers])
     else:
-        print(f"{snapshot.cluster.name} via {snapshot.source_url}")
+        print(f"{display_text(snapshot.cluster.name)} via {snapshot.source_url}")
         print(servers_table(snapshot.servers))
     return ExitCode.OK
 
@@ -123,7 +173,7 @@ async def _logs(args: Namespace, session: ConnectionSession, server: Server) -> 
     if args.json:
         print_json({"server": server.id, "file": str(path), "size": path.stat().st_size})
     else:
-        print(path)
+        print(display_text(str(path), None))
     return ExitCode.OK
 
 
@@ -132,12 +182,25 @@ async def _watch(args: Namespace, monitor: ClusterMonitor) -> ExitCode:
     monitor.subscribe(updates.put_nowait)
     clear = sys.stdout.isatty() and not args.json
     shown = 0
+    latest: ClusterSnapshot | None = None
+    fresh = False  # this poll's snapshot was shown already (not a "not modified")
+    last_success = None
     monitor.start()
     try:
+        # Every successful poll is one update, "304 Not Modified" included: the last
+        # snapshot is shown again, so --count N ends after N polls however still the
+        # cluster is (a SnapshotReceived, if any, comes before its poll's StatusChanged).
         while args.count is None or shown < args.count:
             event = await updates.get()
             if isinstance(event, SnapshotReceived):
-                _show_snapshot(event.snapshot, args.json, clear)
+                latest = event.snapshot
+                _show_snapshot(latest, args.json, clear)
+                fresh = True
+            elif isinstance(event, StatusChanged) and _is_new_success(event, last_success):
+                last_success = event.status.last_success_at
+                if not fresh and latest is not None:
+                    _show_snapshot(latest, args.json, clear)
+                fresh = False
                 shown += 1
             elif isinstance(event, StatusChanged) and event.status.error is not None:
                 if event.status.state.needs_user:  # paused: nothing will change by waiting
@@ -148,6 +211,12 @@ async def _watch(args: Namespace, monitor: ClusterMonitor) -> ExitCode:
     return ExitCode.OK
 
 
+def _is_new_success(event: StatusChanged, previous: datetime | None) -> bool:
+    """Whether ``event`` reports a poll that succeeded after the one seen last."""
+    status = event.status
+    return status.error is None and status.last_success_at not in (None, previous)
+
+
 def _show_snapshot(snapshot: ClusterSnapshot, as_json: bool, clear: bool) -> None:
     if as_json:
         print_json([s.model_dump(mode="json") for s in snapshot.servers])
@@ -156,6 +225,7 @@ def _show_snapshot(snapshot: ClusterSnapshot, as_json: bool, clear: bool) -> Non
     if clear:
         sys.stdout.write("\x1b[H\x1b[2J")
     stamp = snapshot.received_at.astimezone().strftime("%H:%M:%S")
-    print(f"{snapshot.cluster.name} via {snapshot.source_url} at {stamp} (Ctrl+C to stop)")
+    name = display_text(snapshot.cluster.name)
+    print(f"{name} via {snapshot.source_url} at {stamp} (Ctrl+C to stop)")
     print(servers_table(snapshot.servers))
     sys.stdout.flush()

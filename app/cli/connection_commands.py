@@ -28,6 +28,9 @@ from app.connections import (
     import_connections,
 )
 from app.credentials import Secret
+from app.text_safety import display_text
+
+WARNING_LIMIT = 400
 
 if TYPE_CHECKING:
     from app.cli.main import Services
@@ -99,7 +102,7 @@ def _add(args: Namespace, services: Services) -> ExitCode:
     if args.json:
         print_json(_describe(profile))
     else:
-        print(f"Saved {profile.name!r} ({profile.id}).")
+        print(f"Saved {display_text(repr(profile.name))} ({profile.id}).")
     return ExitCode.OK
 
 
@@ -112,7 +115,7 @@ def _ask(profile: ConnectionProfile) -> str:
 def _list(args: Namespace, services: Services) -> ExitCode:
     result = services.store.load()
     for problem in result.problems:
-        print(f"warning: {problem}", file=sys.stderr)
+        print(f"warning: {display_text(problem, WARNING_LIMIT)}", file=sys.stderr)
     profiles = sorted(result.profiles, key=lambda p: (p.group.casefold(), p.name.casefold()))
     if args.json:
         print_json([_describe(p) for p in profiles])
@@ -138,22 +141,29 @@ def _remove(args: Namespace, services: Services) -> ExitCode:
     if services.credentials is not None:
         services.credentials.delete(profile)
     if not args.json:
-        print(f"Removed {profile.name!r} and its saved password.")
+        print(f"Removed {display_text(repr(profile.name))} and its saved password.")
     else:
         print_json({"removed": profile.id})
     return ExitCode.OK
 
 
 def _import(args: Namespace, services: Services) -> ExitCode:
+    """Add every valid entry of the file in one write (all or nothing); report the rest."""
     result = import_connections(Path(args.file), services.store.load().profiles)
-    for profile in result.profiles:
-        services.store.add(profile)
     for problem in result.problems:
-        print(f"warning: {problem}", file=sys.stderr)
+        print(f"warning: {display_text(problem, WARNING_LIMIT)}", file=sys.stderr)
+    services.store.add_many(result.profiles)
     if args.json:
-        print_json({"imported": [p.name for p in result.profiles], "problems": result.problems})
+        print_json(
+            {
+                "imported": [p.name for p in result.profiles],
+                "skipped": result.skipped,
+                "problems": result.problems,
+            }
+        )
     else:
-        print(f"Imported {len(result.profiles)} connection(s).")
+        skipped = f"; {result.skipped} entries skipped (see the warnings)" if result.skipped else ""
+        print(f"Imported {len(result.profiles)} connection(s){skipped}.")
     return ExitCode.OK
 
 

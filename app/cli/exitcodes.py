@@ -10,6 +10,7 @@ from app.api.errors import (
     ConflictError,
     ConsoleError,
     NotFoundError,
+    RateLimitedError,
 )
 from app.connections import ProfileValidationError
 from app.credentials import CredentialError
@@ -21,8 +22,9 @@ class ExitCode(IntEnum):
     FAILURE = 1  # anything not covered below (a local file problem, an unexpected error)
     USAGE = 2  # bad arguments, unknown connection or server name
     CONNECTION = 3  # unreachable, TLS, server unavailable, malformed reply
-    AUTH = 4  # bad credentials, expired, forbidden, no password available
+    AUTH = 4  # bad credentials, expired, forbidden, no password, locked out, too many requests
     REFUSED = 5  # conflict, or an action the connection or server refuses
+    AUDIT_NOT_WRITTEN = 6  # the action succeeded but its audit record could not be written
 
 
 class UsageError(Exception):
@@ -33,7 +35,7 @@ def exit_code_for(error: BaseException) -> ExitCode:
     """The exit code that reports ``error``."""
     if isinstance(error, UsageError | ProfileValidationError):
         return ExitCode.USAGE
-    if isinstance(error, AuthenticationError | CredentialError):
+    if isinstance(error, AuthenticationError | CredentialError | RateLimitedError):
         return ExitCode.AUTH
     if isinstance(error, ConflictError | NotFoundError | ReadOnlyError):
         return ExitCode.REFUSED

@@ -10,16 +10,22 @@ from typing import Any, TextIO
 
 from app.analysis import majority_version
 from app.api.models import Server, ServerStatus
+from app.text_safety import DISPLAY_LIMIT, display_text, escape_json_output
 
 
 def print_json(data: Any, out: TextIO | None = None) -> None:
+    """``data`` as indented JSON; texts whole, with controls and bidi marks ``\\u``-escaped."""
     stream = out or sys.stdout
-    json.dump(data, stream, indent=2, ensure_ascii=False, default=str)
+    stream.write(escape_json_output(json.dumps(data, indent=2, ensure_ascii=False, default=str)))
     stream.write("\n")
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Left-aligned columns separated by two spaces, with a header line."""
+    """Left-aligned columns separated by two spaces, with a header line.
+
+    Every cell goes through ``display_text``: escapes spelled out, long texts cut.
+    """
+    rows = [[display_text(cell) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
@@ -54,9 +60,9 @@ def servers_table(servers: Sequence[Server], now: datetime | None = None) -> str
     majority = majority_version(servers)
     rows = []
     for s in servers:
-        version = s.version or "-"
+        version = display_text(s.version or "-", DISPLAY_LIMIT - 2)
         if s.version and majority and s.version != majority:
-            version += " *"
+            version += " *"  # kept visible: the version was cut short enough for it
         isolation = "-"
         if s.isolation is not None:
             isolation = s.isolation.by or "?"
@@ -76,5 +82,5 @@ def servers_table(servers: Sequence[Server], now: datetime | None = None) -> str
     headers = ["NAME", "ID", "STATUS", "CLIENTS", "VERSION", "ISOLATED BY", "LAST SEEN"]
     text = table(headers, rows)
     if any(row[4].endswith(" *") for row in rows):
-        text += f"\n* differs from the version most servers run ({majority})"
+        text += f"\n* differs from the version most servers run ({display_text(majority or '')})"
     return text

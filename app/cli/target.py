@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from app.api.client import PasswordSource
 from app.api.settings import TrustMode
 from app.cli.exitcodes import UsageError
-from app.connections import ConnectionProfile, TlsOptions
+from app.connections import ConnectionProfile
 from app.credentials import CredentialError, CredentialStore, Secret
 from app.logsetup import register_secret
 
@@ -54,11 +54,13 @@ def resolve_target(args: Namespace, profiles: Sequence[ConnectionProfile]) -> Ta
             raise UsageError("--url needs --user.")
         if args.ca and args.pin:
             raise UsageError("Use either --ca or --pin, not both.")
-        tls = TlsOptions()
+        # Plain values: ConnectionProfile checks them and raises ProfileValidationError
+        # (a usage error naming the option), never a raw validation error.
+        tls: dict[str, str] = {"mode": TrustMode.SYSTEM.value}
         if args.ca:
-            tls = TlsOptions(mode=TrustMode.CA_FILE, ca_file=args.ca)
+            tls = {"mode": TrustMode.CA_FILE.value, "ca_file": args.ca}
         elif args.pin:
-            tls = TlsOptions(mode=TrustMode.PINNED, pinned_sha256=args.pin)
+            tls = {"mode": TrustMode.PINNED.value, "pinned_sha256": args.pin}
         profile = ConnectionProfile(name=AD_HOC_NAME, urls=args.url, username=args.user, tls=tls)
         return Target(profile, saved=False)
     if args.connection:

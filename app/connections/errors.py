@@ -30,6 +30,13 @@ class ConnectionStoreError(Exception):
     """Saved connections could not be read or written."""
 
 
+class ReadOnlyFolderError(ConnectionStoreError):
+    """The configuration folder cannot be written (read-only, no permission, not creatable).
+
+    Reading still works; a change fails with this error, whose message names the folder.
+    """
+
+
 class NewerFormatError(ConnectionStoreError):
     """The file was written by a newer version of the console; it is never overwritten."""
 

@@ -13,7 +13,15 @@ def unique_name(base: str, marker: str, taken: Iterable[str]) -> str:
     Names compare case-insensitively; the base is shortened so the result stays within
     the name length limit.
     """
-    used = {name.casefold() for name in taken}
+    return unique_name_among(base, marker, {name.casefold() for name in taken})
+
+
+def unique_name_among(base: str, marker: str, used: set[str]) -> str:
+    """``unique_name`` against names already case-folded into ``used`` (left unchanged).
+
+    For many names in a row (an import), keep one set and add each accepted name to it,
+    instead of folding every taken name again for each new one.
+    """
     if base.casefold() not in used:
         return base
     number = 1

@@ -29,6 +29,7 @@ from app.connections.errors import (
     DuplicateProfileError,
     NewerFormatError,
     ProfileNotFoundError,
+    ReadOnlyFolderError,
     StoreLockTimeoutError,
 )
 from app.connections.filelock import DEFAULT_TIMEOUT_S, InterProcessLock, LockTimeoutError
@@ -73,11 +74,21 @@ class ConnectionStore:
         """Read the connections, repairing from the backup if the file is damaged.
 
         A missing file means no connections (and no problem). Never raises for bad
-        content; only ``StoreLockTimeoutError`` and ``ConnectionStoreError`` for an
-        unusable configuration folder.
+        content or a folder that cannot be written (read-only, not creatable: the file
+        is read without the lock, ``can_save`` is False and the last problem says why);
+        only ``StoreLockTimeoutError`` when another process holds the lock too long.
         """
-        with self._locked():
-            return self._load_locked()
+        try:
+            with self._locked():
+                return self._load_locked()
+        except ReadOnlyFolderError as error:
+            # Nothing is written through this console in a folder it cannot write, so
+            # reading without the lock is safe; changes fail with ``error``'s message.
+            log.info("%s", error)
+            result = self._load_locked()
+            problems = [*result.problems, str(error)]
+            return LoadResult(result.profiles, problems, can_save=False,
+                              newer_format=result.newer_format)  # fmt: skip
 
     def save(self, profiles: Iterable[ConnectionProfile]) -> None:
         """Replace the saved connections with ``profiles`` (in this order).
@@ -101,6 +112,26 @@ class ConnectionStore:
                 raise DuplicateProfileError(f'The connection "{profile.name}" is already saved.')
             self._save_locked([*profiles, profile])
         return profile
+
+    def add_many(self, profiles: Iterable[ConnectionProfile]) -> list[ConnectionProfile]:
+        """Append all of ``profiles`` in one write: either every one is saved or none is.
+
+        Raises ``DuplicateProfileError`` if an id is already saved (or given twice) and
+        ``ConnectionStoreError`` if the file cannot be written; the saved file is then
+        unchanged.
+        """
+        added = list(profiles)
+        with self._locked():
+            saved = self._load_for_change()
+            known = {p.id for p in saved}
+            for profile in added:
+                if profile.id in known:
+                    raise DuplicateProfileError(
+                        f'The connection "{profile.name}" is already saved; nothing was added.'
+                    )
+                known.add(profile.id)
+            self._save_locked([*saved, *added])
+        return added
 
     def update(self, profile: ConnectionProfile) -> ConnectionProfile:
         """Replace the saved connection with the same id; ``ProfileNotFoundError`` if gone."""
@@ -150,8 +181,9 @@ class ConnectionStore:
                 "try again."
             ) from None
         except OSError as exc:
-            raise ConnectionStoreError(
-                f"The configuration folder {self.path.parent} is not usable ({exc.strerror})."
+            raise ReadOnlyFolderError(
+                f"The configuration folder {self.path.parent} cannot be written "
+                f"({exc.strerror}); saved connections can be used but not changed."
             ) from None
         try:
             yield

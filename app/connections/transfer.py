@@ -23,17 +23,21 @@ from app.connections.document import (
 )
 from app.connections.errors import TransferError
 from app.connections.model import ConnectionProfile
-from app.connections.naming import unique_name
+from app.connections.naming import unique_name_among
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_BYTES = 32 * 1024 * 1024  # 10,000 exported connections take about 5.5 MB
 
 
 @dataclass(frozen=True)
 class ImportResult:
-    """Connections ready to add (ids and names already made unique) and notes on the rest."""
+    """Connections ready to add (ids and names already made unique) and notes on the rest.
+
+    ``skipped`` counts the entries of the file that were left out (each has a problem).
+    """
 
     profiles: list[ConnectionProfile]
     problems: list[str] = field(default_factory=list)
+    skipped: int = 0
 
 
 def export_connections(profiles: Iterable[ConnectionProfile], path: Path) -> int:
@@ -77,7 +81,9 @@ def import_connections(path: Path, existing: Sequence[ConnectionProfile]) -> Imp
             f"{path.name} was made by a newer version of Ekran Cluster Console; "
             "settings this version does not know were left out."
         )
-    return ImportResult(_make_unique(document.profiles, existing), problems)
+    return ImportResult(
+        _make_unique(document.profiles, existing), problems, skipped=len(document.skipped)
+    )
 
 
 def _read_capped(path: Path) -> bytes:
@@ -101,17 +107,17 @@ def _make_unique(
     imported: Iterable[ConnectionProfile], existing: Sequence[ConnectionProfile]
 ) -> list[ConnectionProfile]:
     taken_ids = {p.id for p in existing}
-    taken_names = [p.name for p in existing]
+    taken_names = {p.name.casefold() for p in existing}
     ready: list[ConnectionProfile] = []
     for profile in imported:
         changes: dict[str, str] = {}
         if profile.id in taken_ids:
             changes["id"] = str(uuid.uuid4())
-        name = unique_name(profile.name, "imported", taken_names)
+        name = unique_name_among(profile.name, "imported", taken_names)
         if name != profile.name:
             changes["name"] = name
         accepted = profile.with_changes(**changes) if changes else profile
         taken_ids.add(accepted.id)
-        taken_names.append(accepted.name)
+        taken_names.add(accepted.name.casefold())
         ready.append(accepted)
     return ready

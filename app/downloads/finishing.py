@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
+import time
 import zipfile
 import zlib
 from pathlib import Path
 
 from app.downloads.filenames import unique_path
+
+BUSY_RETRY_S = 5.0
+"""How long a rename refused because another program holds the file open is retried."""
+_BUSY_FIRST_WAIT_S = 0.05
+_BUSY_MAX_WAIT_S = 0.5
+_WINDOWS_BUSY_ERRORS = frozenset({5, 32, 33})
+"""ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION."""
 
 
 def zip_is_valid(path: Path) -> bool:
@@ -26,16 +34,39 @@ def zip_is_valid(path: Path) -> bool:
         return False
 
 
-def move_into_place(part: Path, folder: Path, name: str) -> Path:
-    """Rename ``part`` to a free name like ``name`` in ``folder``; never overwrites."""
-    for _ in range(100):
+def move_into_place(
+    part: Path, folder: Path, name: str, *, busy_retry_s: float = BUSY_RETRY_S
+) -> Path:
+    """Rename ``part`` to a free name like ``name`` in ``folder``; never overwrites.
+
+    Blocks (run it on a worker thread). On Windows a file another program holds open
+    cannot be renamed: an antivirus scanner opens a fresh download for a moment, so a
+    rename refused that way is retried for up to ``busy_retry_s`` seconds before its
+    ``PermissionError`` is raised.
+    """
+    deadline = time.monotonic() + busy_retry_s
+    wait = _BUSY_FIRST_WAIT_S
+    attempts = 0
+    while attempts < 100:
         target = unique_path(folder, name)
         try:
             _rename_exclusive(part, target)
         except FileExistsError:
+            attempts += 1
+            continue
+        except PermissionError as error:
+            if not _held_open_by_another_program(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(min(wait, max(0.0, deadline - time.monotonic())))
+            wait = min(wait * 2, _BUSY_MAX_WAIT_S)
             continue
         return target
     raise FileExistsError(f"no free name like {name!r} in {folder}")
+
+
+def _held_open_by_another_program(error: PermissionError) -> bool:
+    """Windows' refusal to rename a file that is open elsewhere (POSIX renames open files)."""
+    return getattr(error, "winerror", None) in _WINDOWS_BUSY_ERRORS
 
 
 def _rename_exclusive(source: Path, target: Path) -> None:

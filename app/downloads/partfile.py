@@ -88,11 +88,24 @@ def reserve_part(folder: Path, name: str) -> Path:
     for _ in range(100):
         final = unique_path(folder, name, also_free=(PART_SUFFIX, SIDECAR_SUFFIX))
         try:
-            part_path(final).open("xb").close()
+            create_private(part_path(final))
         except FileExistsError:
             continue
         return final
     raise FileExistsError(f"no free name like {name!r} in {folder}")
+
+
+PRIVATE_MODE = 0o600
+"""Downloaded archives are readable by their owner only: logs can hold sensitive data."""
+
+
+def create_private(path: Path) -> None:
+    """Create an empty ``path`` readable and writable by its owner only (where modes exist).
+
+    Raises ``FileExistsError`` if it exists (the check and the creation are one step).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    os.close(os.open(path, flags, PRIVATE_MODE))
 
 
 def write_state(part: Path, state: PartState) -> None:

@@ -11,6 +11,7 @@ archive, which a resume continues.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections import deque
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from app.downloads.errors import DownloadError, disk_error
+from app.downloads.partfile import create_private
 
 A = TypeVar("A")
 DEFAULT_MAX_PENDING = 8  # blocks of about 0.5 MiB: 2.6 ms of a loopback download at 800 MB/s
@@ -92,7 +94,9 @@ class PartWriter:
         except FileNotFoundError:
             if offset != 0:
                 raise  # the bytes before offset are gone: not a file to continue
-            self._file = self.path.open("wb")
+            with contextlib.suppress(FileExistsError):  # created meanwhile: still private
+                create_private(self.path)
+            self._file = self.path.open("r+b")
             return
         # Only a size that changes is set: truncating an empty file makes ext4 write
         # all of it out when it is closed (its "replace by truncate" safeguard), which

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import logging
 
 from app.api.models import ClusterSnapshot
 from app.history.codes import StatusCode
@@ -10,6 +11,10 @@ from app.history.events import EventKind, HistoryEvent, status_change
 from app.history.series import MINUTE_CAPACITY, RAW_CAPACITY, SeriesHistory
 from app.history.tables import StoredSeries, WriteBatch
 
+log = logging.getLogger(__name__)
+
+MAX_STORED_CLIENTS = 2**31 - 1
+"""The largest Clients count the int32 ``clients`` column holds (a total is capped there)."""
 TOTAL_KEY = ""
 """The series key of the cluster total (server ids are never empty)."""
 MAX_EVENTS = 20_000
@@ -129,6 +134,12 @@ class ConnectionHistory:
     def _add(
         series: SeriesHistory, key: str, at: float, clients: int, code: int, batch: WriteBatch
     ) -> None:
+        if not 0 <= clients <= MAX_STORED_CLIENTS:
+            # Replies are validated before they get here; a total of many huge counts can
+            # still pass the column's range, and one bad value must never stop history.
+            log.warning("%s: %d Clients is out of range; stored as %d", key, clients,
+                        min(max(clients, 0), MAX_STORED_CLIENTS))  # fmt: skip
+            clients = min(max(clients, 0), MAX_STORED_CLIENTS)
         closed = series.add(at, clients, code)
         batch.raw.append((key, at, clients, code))
         if closed is not None:

@@ -80,6 +80,14 @@ class DamagedDatabaseError(Exception):
         self.reason = reason
 
 
+class NewerDatabaseError(Exception):
+    """The file was written by a newer version of the console: kept as it is, not used."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"schema version {version}")
+        self.version = version
+
+
 def is_damage(error: sqlite3.Error) -> bool:
     """Whether an SQLite error means the file's content is damaged (not busy, full, etc.)."""
     name = getattr(error, "sqlite_errorname", "")
@@ -102,8 +110,10 @@ def configure(connection: sqlite3.Connection) -> None:
 def prepare(connection: sqlite3.Connection) -> None:
     """Create the schema in an empty file, or check an existing one.
 
-    Raises ``DamagedDatabaseError`` for a file that is damaged, belongs to something else
-    or has another schema version; other ``sqlite3.Error`` (busy, read-only, I/O) pass.
+    Raises ``NewerDatabaseError`` for a file of a newer schema version (a downgrade: the
+    file is left alone so the newer version finds its history again), and
+    ``DamagedDatabaseError`` for a file that is damaged, belongs to something else or has
+    an older schema version; other ``sqlite3.Error`` (busy, read-only, I/O) pass.
     """
     try:
         tables = {
@@ -117,6 +127,8 @@ def prepare(connection: sqlite3.Connection) -> None:
             return
         if app_id != APPLICATION_ID:
             raise DamagedDatabaseError("it is not a console history file")
+        if version > SCHEMA_VERSION:
+            raise NewerDatabaseError(version)
         if version != SCHEMA_VERSION:
             raise DamagedDatabaseError(f"it has schema version {version}, not {SCHEMA_VERSION}")
         for table, columns in _COLUMNS.items():
@@ -188,7 +200,8 @@ def replace_damaged(path: Path, reason: str) -> tuple[sqlite3.Connection, str]:
 def open_database(path: Path) -> tuple[sqlite3.Connection | None, str | None]:
     """The checked database at ``path`` and a one-line notice for the user, if any.
 
-    A damaged file is set aside and replaced (with a notice). When the file cannot be
+    A damaged file is set aside and replaced (with a notice); a file from a newer
+    version is left untouched and history stays in memory (with a notice). When the file cannot be
     opened at all (locked, no permission, disk error) the connection is None and the
     notice says history is kept in memory only. Never raises ``sqlite3.Error``.
     """
@@ -198,6 +211,12 @@ def open_database(path: Path) -> tuple[sqlite3.Connection | None, str | None]:
             return open_checked(path), None
         except DamagedDatabaseError as damage:
             return replace_damaged(path, damage.reason)
+        except NewerDatabaseError as newer:
+            log.warning("history database %s is from a newer version (%s)", path, newer)
+            return None, (
+                "The load history file was written by a newer version of the console; it is "
+                "left as it is, and history is kept in memory only."
+            )
     except (sqlite3.Error, OSError) as error:
         log.warning("history database %s cannot be used: %s", path, error)
         return None, (

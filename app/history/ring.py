@@ -71,13 +71,20 @@ class RingBuffer:
         return {name: column[self._next - 1].item() for name, column in self._columns.items()}
 
     def append(self, row: Mapping[str, float | int]) -> None:
-        """Add one row with a value for every column; ``row["t"]`` must be later than the last."""
+        """Add one row with a value for every column; ``row["t"]`` must be later than the last.
+
+        Raises ``ValueError`` (and changes nothing) when a value does not fit its column's
+        type, such as a count beyond the range of an int32 column.
+        """
         last = self.last_time
         if last is not None and not row[TIME] > last:
             raise ValueError("rows must be appended in strictly increasing time order")
-        index = self._next
+        values = {
+            name: _fit(name, column.dtype, row[name]) for name, column in self._columns.items()
+        }
+        index = self._next  # every value fits: the row is written whole or not at all
         for name, column in self._columns.items():
-            column[index] = row[name]
+            column[index] = values[name]
         self._next = (index + 1) % self._capacity
         self._size = min(self._size + 1, self._capacity)
 
@@ -136,3 +143,14 @@ class RingBuffer:
         if self._next == 0:
             return [(0, self._capacity)]
         return [(self._next, self._capacity), (0, self._next)]
+
+
+def _fit(name: str, dtype: np.dtype[Any], value: float | int) -> Any:
+    """``value`` as a scalar of ``dtype``; ``ValueError`` if it does not fit."""
+    try:
+        converted = dtype.type(value)
+    except (OverflowError, ValueError, TypeError) as exc:
+        raise ValueError(f"{name}={value!r} does not fit a {dtype} column") from exc
+    if dtype.kind in "iu" and converted != value:
+        raise ValueError(f"{name}={value!r} does not fit a {dtype} column")
+    return converted

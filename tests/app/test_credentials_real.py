@@ -16,10 +16,12 @@ import pytest
 from app.connections.model import ConnectionProfile
 from app.credentials import (
     LEGACY_SERVICE,
+    MAX_SECRET_CHARS,
     SERVICE,
     CredentialStore,
     KeyringUnavailableError,
     Secret,
+    SecretRejectedError,
     entry_key,
 )
 
@@ -83,3 +85,23 @@ def test_delete_all_for(real_store: CredentialStore, owner: ConnectionProfile) -
     real_store.delete_all_for(owner.id, [owner.username, other_user.username])
     assert real_store.get(owner) is None
     assert real_store.get(other_user) is None
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["x", "\u00e4", "\N{GRINNING FACE}"],  # one UTF-16 unit, one, two (a surrogate pair)
+    ids=["ascii", "latin", "astral"],
+)
+def test_the_longest_storable_password_round_trips(
+    real_store: CredentialStore, owner: ConnectionProfile, unit: str
+) -> None:
+    """Windows Credential Manager keeps at most 2,560 bytes (1,280 UTF-16 units): the
+    longest password ``check_storable`` lets through must fit, one unit more must not be
+    offered to the keyring at all."""
+    longest = unit * (MAX_SECRET_CHARS // (len(unit.encode("utf-16-le")) // 2))
+    assert len(longest.encode("utf-16-le")) // 2 == MAX_SECRET_CHARS
+    real_store.set(owner, longest)
+    assert real_store.get(owner) == Secret(longest)
+    with pytest.raises(SecretRejectedError):
+        real_store.set(owner, longest + "x")
+    assert real_store.get(owner) == Secret(longest), "the stored password is untouched"

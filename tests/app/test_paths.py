@@ -59,3 +59,9 @@ def test_nothing_is_created_until_ensure(tmp_path: Path) -> None:
     assert paths.ensure() is paths
     for folder in (paths.config_dir, paths.data_dir, paths.log_dir, paths.cache_dir):
         assert folder.is_dir()
+
+
+def test_only_a_console_home_is_portable(tmp_path: Path) -> None:
+    assert AppPaths.default({HOME_ENV_VAR: str(tmp_path)}).portable
+    assert AppPaths.under(tmp_path).portable
+    assert not AppPaths.default({}).portable

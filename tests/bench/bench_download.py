@@ -8,8 +8,10 @@ is timed. In each round curl and our download (a fresh worker process, see
 in even ones, so that a drift in machine load favours neither. Every saved file is
 checked (size, zip CRCs, the same SHA-256 for all) and deleted. Figures (MB is 10^6
 bytes throughout): MB/s of each, the ratio ours/curl of the medians (target >= 0.8),
-our peak RSS growth (target < 32 MB). Below the ratio target (or with ``--analyse
-always``) the variants of ``download_analysis`` locate the gap.
+our peak RSS growth (target < 32 MB), and the stalls of the event loop our download
+ran on (the window's qasync loop by default; target: none over 50 ms). Below the ratio
+target (or with ``--analyse always``) the variants of ``download_analysis`` locate the
+gap.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from tests.helpers.simulator_process import SimulatorProcess
 
 RATIO_TARGET = 0.8
 RSS_TARGET_MB = 32.0
+STALL_TARGET_MS = 50.0
 
 
 def timed_rounds(
@@ -92,6 +95,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "server_id": sim.info.endpoints[0].server_id,
             "profile": None,
             "chunk_size": None,
+            "loop": args.loop,
         }
         downloads = timed_rounds(sim, config, header_file, workdir, rounds=args.rounds, size=size)
         ratio = median_rate(downloads, "ours") / median_rate(downloads, "curl")
@@ -112,6 +116,8 @@ def summary(
     curl_rate, our_rate = median_rate(downloads, "curl"), median_rate(downloads, "ours")
     end_to_end = statistics.median(size / (d.total_seconds or d.seconds) / MB for d in ours)
     rss = max(max(d.rss_growth_mb or 0.0, d.rss_peak_growth_mb or 0.0) for d in ours)
+    stall = max(d.loop_max_stall_ms or 0.0 for d in ours)
+    stalls = sum(d.loop_stalls_over_50ms or 0 for d in ours)
     return {
         "machine": machine_description(),
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
@@ -127,6 +133,9 @@ def summary(
         "ratio": our_rate / curl_rate,
         "ratio_end_to_end": end_to_end / curl_rate,
         "max_rss_growth_mb": rss,
+        "loop": ours[0].loop,
+        "loop_max_stall_ms": stall,
+        "loop_stalls_over_50ms": stalls,
         "variants": [asdict(v) | {"mb_per_s": v.mb_per_s} for v in variants],
     }
 
@@ -147,7 +156,10 @@ def print_summary(result: dict[str, Any]) -> None:
         f"ratio ours/curl    {ratio:7.2f} (target >= {RATIO_TARGET}: "
         f"{verdict(ratio >= RATIO_TARGET)}); end to end {result['ratio_end_to_end']:.2f}\n"
         f"peak RSS growth    {rss:7.1f} MB (target < {RSS_TARGET_MB:.0f} MB: "
-        f"{verdict(rss < RSS_TARGET_MB)})"
+        f"{verdict(rss < RSS_TARGET_MB)})\n"
+        f"{result['loop']} loop stalls {result['loop_max_stall_ms']:6.1f} ms longest, "
+        f"{result['loop_stalls_over_50ms']} over {STALL_TARGET_MS:.0f} ms (target none: "
+        f"{verdict(result['loop_stalls_over_50ms'] == 0)})"
     )
     for variant in result["variants"]:
         print(f"  {variant['name']:38} {variant['mb_per_s']:7.1f} MB/s  {variant['note']}")
@@ -167,6 +179,12 @@ def parse_args() -> argparse.Namespace:
         choices=("auto", "always", "never"),
         default="auto",
         help="locate the time (bare stacks, chunk sizes, cProfile): below target (auto)",
+    )
+    parser.add_argument(
+        "--loop",
+        choices=("qasync", "asyncio"),
+        default="qasync",
+        help="our download on the window's loop (qasync, offscreen) or asyncio's (CLI)",
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--workdir", type=Path, help="scratch folder (default: a new temp dir)")

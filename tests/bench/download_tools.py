@@ -39,6 +39,9 @@ class Download:
     total_seconds: float | None = None
     rss_growth_mb: float | None = None
     rss_peak_growth_mb: float | None = None
+    loop: str | None = None
+    loop_max_stall_ms: float | None = None
+    loop_stalls_over_50ms: int | None = None
 
     @property
     def mb_per_s(self) -> float:
@@ -57,6 +60,11 @@ class Download:
             text += (
                 f"; RSS growth: ru_maxrss {self.rss_growth_mb:.1f} MB, "
                 f"sampled peak {self.rss_peak_growth_mb:.1f} MB"
+            )
+        if self.loop_max_stall_ms is not None:
+            text += (
+                f"; {self.loop} loop: longest stall {self.loop_max_stall_ms:.1f} ms, "
+                f"{self.loop_stalls_over_50ms} over 50 ms"
             )
         return text
 
@@ -132,6 +140,9 @@ def our_download(config: dict[str, Any], workdir: Path, number: int) -> tuple[Do
         total_seconds=figures["total_seconds"],
         rss_growth_mb=(figures["maxrss_after"] - figures["maxrss_before"]) / MB,
         rss_peak_growth_mb=(figures["rss_peak_sampled"] - figures["rss_before"]) / MB,
+        loop=figures["loop"],
+        loop_max_stall_ms=figures["loop_max_stall_ms"],
+        loop_stalls_over_50ms=figures["loop_stalls_over_50ms"],
     )
     return result, Path(figures["path"])
 

@@ -1,21 +1,26 @@
 """Worker: one ``LogDownload`` through ``ManagementClient`` in a fresh process.
 
 Configuration (stdin): a ``harness.connection_config`` plus ``server_id``, ``folder``,
-``chunk_size`` (null: the core's default) and ``profile`` (a path for cProfile
-statistics of the event-loop thread, or null).
+``chunk_size`` (null: the core's default), ``profile`` (a path for cProfile
+statistics of the event-loop thread, or null) and ``loop`` (``"qasync"``: the window's
+loop, on a Qt application offscreen; ``"asyncio"``: the command line's).
 Figures (stdout): the saved file, bytes, the transfer time (start of ``run()`` to the
 final progress report, which comes after the last byte is written and the file is
 closed), the total time of ``run()`` (adding the size and zip checks and the move to
 the final name), the CPU time of ``run()`` (all threads), and memory: ``ru_maxrss``
 and ``VmRSS`` before the download, the peak ``VmRSS`` sampled during it, and
-``ru_maxrss`` after it.
+``ru_maxrss`` after it; and the event loop's stalls while the download ran (a probe
+asks to wake every 10 ms and notes how late it woke: the longest delay, and how many
+exceeded 50 ms).
 """
 
 from __future__ import annotations
 
 import asyncio
 import cProfile
+import os
 import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +55,13 @@ async def download(config: dict[str, Any]) -> dict[str, Any]:
             chunk_size=config.get("chunk_size") or DEFAULT_CHUNK_SIZE,
         )
         maxrss_before, rss_before = peak_rss_bytes(), vm_rss_bytes()
+        stalls: list[float] = []
+        probe = asyncio.create_task(stall_probe(stalls))
         with RssSampler() as sampler:
             started, cpu_started = time.perf_counter(), cpu_seconds()
             saved = await job.run()
             ended, cpu_ended = time.perf_counter(), cpu_seconds()
+        probe.cancel()
         maxrss_after = peak_rss_bytes()
     return {
         "path": str(saved),
@@ -66,17 +74,54 @@ async def download(config: dict[str, Any]) -> dict[str, Any]:
         "rss_before": rss_before,
         "rss_peak_sampled": sampler.peak,
         "rss_samples": sampler.count,
+        "loop": config.get("loop", "asyncio"),
+        "loop_max_stall_ms": max(stalls, default=0.0) * 1000,
+        "loop_stalls_over_50ms": sum(1 for late in stalls if late > STALL_S),
     }
+
+
+PROBE_INTERVAL_S = 0.010
+STALL_S = 0.050
+
+
+async def stall_probe(lateness: list[float]) -> None:
+    """Wake every ``PROBE_INTERVAL_S`` and note how late each wake-up came."""
+    while True:
+        asked = time.perf_counter()
+        await asyncio.sleep(PROBE_INTERVAL_S)
+        lateness.append(max(0.0, time.perf_counter() - asked - PROBE_INTERVAL_S))
+
+
+def runner(config: dict[str, Any]) -> Callable[[Coroutine[Any, Any, Any]], Any]:
+    """``asyncio.run``, or for ``loop: qasync`` the window's loop on an offscreen Qt app."""
+    if config.get("loop", "asyncio") != "qasync":
+        return asyncio.run
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+
+    def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        try:
+            return loop.run_until_complete(coroutine)
+        finally:
+            loop.close()
+
+    return run
 
 
 def main() -> None:
     config = read_config()
     profile_path = config.get("profile")
+    run = runner(config)
     if profile_path is None:
-        emit_result(asyncio.run(download(config)))
+        emit_result(run(download(config)))
         return
     profiler = cProfile.Profile()
-    result = profiler.runcall(asyncio.run, download(config))
+    result = profiler.runcall(run, download(config))
     profiler.dump_stats(profile_path)
     emit_result(result)
 

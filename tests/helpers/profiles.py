@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -37,7 +38,7 @@ def simulator_password(sim: SimulatorProcess) -> Callable[[], Awaitable[str]]:
 
 def profile_factory() -> MakeProfile:
     """Builds valid, distinct profiles; keyword arguments override the defaults."""
-    counter = iter(range(1, 10_000))
+    counter = itertools.count(1)
 
     def make(**overrides: Any) -> ConnectionProfile:
         number = next(counter)

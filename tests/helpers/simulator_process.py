@@ -58,7 +58,8 @@ class SimulatorProcess:
     """A ``python -m simulator`` child process on loopback.
 
     ``args`` are extra command-line options (for example ``["--servers", "3"]``).
-    ``stop()`` sends SIGTERM (CTRL_BREAK on Windows) and waits; it is idempotent.
+    ``stop()`` sends SIGTERM (on Windows it calls the control API's ``POST /shutdown``)
+    and waits; it is idempotent.
     """
 
     def __init__(self, workdir: Path, args: list[str] | None = None) -> None:
@@ -84,6 +85,8 @@ class SimulatorProcess:
             str(self.tls_dir),
             "--ready-file",
             str(self.ready_file),
+            "--parent-pid",  # never outlives a test run that is killed (``args`` may override)
+            str(os.getpid()),
             *self.args,
         ]
         flags = subprocess.CREATE_NEW_PROCESS_GROUP if os.name == "nt" else 0  # type: ignore[attr-defined]
@@ -111,7 +114,7 @@ class SimulatorProcess:
         if self.proc is None or self.proc.poll() is not None:
             return None if self.proc is None else self.proc.returncode
         if os.name == "nt":
-            self.proc.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined]
+            self._ask_to_shut_down()
         else:
             self.proc.send_signal(signal.SIGTERM)
         try:
@@ -120,6 +123,19 @@ class SimulatorProcess:
             self.proc.kill()
             self.proc.wait(5)
             raise
+
+    def _ask_to_shut_down(self) -> None:
+        """Windows: the control API's ``POST /shutdown`` (the run ends as on SIGTERM).
+
+        No console control event: CTRL_BREAK needs the child to share the test's console,
+        and under Wine it reaches the sender as well. A child that cannot be asked (it never
+        announced itself, or its control API does not answer) is terminated.
+        """
+        assert self.proc is not None
+        try:
+            self.control("POST", "shutdown")
+        except (RuntimeError, httpx.HTTPError):
+            self.proc.kill()
 
     def stderr_tail(self, lines: int = 40) -> str:
         try:

@@ -128,3 +128,21 @@ def test_prune_folder_removes_dropped_files_and_emptied_folders(tmp_path: Path) 
     assert not (tmp_path / "PySide6/Qt/translations").exists()
     assert not (tmp_path / "numpy/random").exists()
     assert (tmp_path / "numpy/linalg").is_dir()
+
+
+def test_the_spec_records_what_its_filter_leaves_out(tmp_path: Path) -> None:
+    """As PyInstaller lists them on Windows: backslashes, sources on disk."""
+    renderer = tmp_path / "opengl32sw.dll"
+    renderer.write_bytes(b"x" * 1000)
+    core = tmp_path / "Qt6Core.dll"
+    core.write_bytes(b"x" * 10)
+    entries = [
+        ("PySide6\\opengl32sw.dll", str(renderer), "BINARY"),
+        ("PySide6\\Qt6Core.dll", str(core), "BINARY"),
+        ("PySide6\\translations\\qtbase_de.qm", str(tmp_path / "gone.qm"), "DATA"),
+    ]
+    report = tmp_path / prune.LEFT_OUT_REPORT
+    prune.record_left_out(entries, report)
+    assert prune.read_left_out(report) == (2, 1000)
+    assert "PySide6/opengl32sw.dll" in report.read_text(encoding="utf-8")
+    assert prune.read_left_out(tmp_path / "missing.tsv") == (0, 0)

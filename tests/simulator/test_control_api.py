@@ -66,6 +66,7 @@ def test_every_route_needs_the_control_token(
         ("DELETE", "/faults"),
         ("POST", "/advance"),
         ("POST", "/servers/as-01/stop"),
+        ("POST", "/shutdown"),
     ]
     responses = [client.request(method, base + path, headers=headers) for method, path in calls]
 
@@ -182,3 +183,11 @@ def test_requests_lists_recent_management_tool_calls(
     assert of_as02 == everything[2:]
     assert last == everything[-1:]
     assert status_of(sim, "GET", "requests?limit=many") == 400
+
+
+def test_shutdown_ends_the_run_cleanly(start_simulator: StartSimulator) -> None:
+    sim = start_simulator("--servers", "2")
+    assert sim.control("POST", "shutdown") == {"stopping": True}
+    assert sim.proc is not None
+    assert sim.proc.wait(30) == 0
+    assert not sim.ready_file.exists()

@@ -7,17 +7,20 @@ of one column. Roles a column does not use answer None.
 
 from __future__ import annotations
 
+import html
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
+from PySide6 import QtGui
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 
 from app.api.models import Server, ServerStatus
 from app.monitor import ServerHealth
+from app.text_safety import display_text
 from ui.cluster import formatting as fmt
 from ui.cluster.columns import TREND_SECONDS, Column, ServerRole
 from ui.icons import icon
@@ -60,6 +63,7 @@ class ServerRow:
     load_share: float
     mismatch: bool
     _search_text: str | None = field(default=None, init=False, repr=False)
+    _shown: Server | None = field(default=None, init=False, repr=False)
     _sort_keys: dict[Column, int | float | str] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -72,6 +76,17 @@ class ServerRow:
         if key is None:
             key = self._sort_keys[column] = _static_sort_key(column, self)
         return key
+
+    @property
+    def shown(self) -> Server:
+        """The server with every text it chose made safe to show, whole (``display_text``).
+
+        Cells and tooltips are built from this copy; actions, sort keys and the search
+        use ``server``, the real values.
+        """
+        if self._shown is None:
+            self._shown = shown_server(self.server)
+        return self._shown
 
     @property
     def search_text(self) -> str:
@@ -101,14 +116,49 @@ class CellContext:
     sparkline: FloatArray | None = None
 
 
+def shown_server(server: Server) -> Server:
+    """A copy of ``server`` whose texts are safe to show, whole (see ``display_text``)."""
+
+    def safe(text: str | None) -> str | None:
+        return None if text is None else display_text(text, None)
+
+    isolation = server.isolation
+    if isolation is not None:
+        isolation = isolation.model_copy(
+            update={"by": safe(isolation.by), "reason": safe(isolation.reason)}
+        )
+    return server.model_copy(
+        update={
+            "id": display_text(server.id, None),
+            "name": display_text(server.name, None),
+            "address": display_text(server.address, None),
+            "version": safe(server.version),
+            "management_url": safe(server.management_url),
+            "isolation": isolation,
+        }
+    )
+
+
+def plain_tooltip(text: str) -> str:
+    """``text`` as a tooltip Qt shows literally: text that looks like markup is escaped."""
+    if not QtGui.Qt.mightBeRichText(text):  # the function lives in QtGui's Qt namespace
+        return text
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
+
+
 def cell_data(column: Column, role: int, row: ServerRow, ctx: CellContext) -> object:
-    """The value of ``role`` for ``column`` of ``row``, or None."""
+    """The value of ``role`` for ``column`` of ``row``, or None.
+
+    Texts a server chose are shown through ``row.shown``; a cell's text is also cut to
+    ``DISPLAY_LIMIT`` characters with an ellipsis, and its tooltip carries it whole.
+    """
     if role == _DISPLAY:
-        return _display(column, row, ctx)
+        return display_text(_display(column, row, ctx))
     if role == _DECORATION:
         return _decoration(column, row, ctx)
     if role == _TOOLTIP:
-        return _tooltip(column, row, ctx)
+        tooltip = _tooltip(column, row, ctx)
+        return None if tooltip is None else plain_tooltip(tooltip)
     if role == _ACCESSIBLE:
         return _accessible(column, row, ctx)
     if role == _ALIGNMENT:
@@ -117,7 +167,7 @@ def cell_data(column: Column, role: int, row: ServerRow, ctx: CellContext) -> ob
 
 
 def _display(column: Column, row: ServerRow, ctx: CellContext) -> str:
-    s = row.server
+    s = row.shown
     match column:
         case Column.STATUS:
             return ctx.pending or fmt.status_text(s)
@@ -157,7 +207,7 @@ def _decoration(column: Column, row: ServerRow, ctx: CellContext) -> QIcon | Non
 
 
 def _tooltip(column: Column, row: ServerRow, ctx: CellContext) -> str | None:
-    s = row.server
+    s = row.shown
     match column:
         case Column.STATUS:
             if ctx.pending:
@@ -187,7 +237,7 @@ def _tooltip(column: Column, row: ServerRow, ctx: CellContext) -> str | None:
 
 
 def _accessible(column: Column, row: ServerRow, ctx: CellContext) -> str | None:
-    s = row.server
+    s = row.shown
     match column:
         case Column.STATUS if ctx.pending:
             return f"{ctx.pending} Current status: {fmt.status_text(s)}"
@@ -196,10 +246,8 @@ def _accessible(column: Column, row: ServerRow, ctx: CellContext) -> str | None:
         case Column.TREND:
             return trend_text(ctx.sparkline)
         case Column.VERSION if row.mismatch:
-            return (
-                f"{s.version}, which differs from the version most servers run "
-                f"({ctx.majority_version})"
-            )
+            majority = display_text(ctx.majority_version or "", None)
+            return f"{s.version}, which differs from the version most servers run ({majority})"
         case Column.HEALTH if ctx.health is not None and ctx.health.report is None:
             return f"Check failed: {ctx.health.error or 'unknown error'}"
         case Column.LAST_SEEN:
@@ -300,7 +348,8 @@ def _version_note(row: ServerRow, ctx: CellContext) -> str | None:
     if row.server.version is None:
         return "The server did not report its version."
     if row.mismatch:
-        return f"Differs from the version most servers run ({ctx.majority_version})"
+        majority = display_text(ctx.majority_version or "", None)
+        return f"Differs from the version most servers run ({majority})"
     return None
 
 

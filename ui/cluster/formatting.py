@@ -9,6 +9,7 @@ from PySide6.QtCore import QDateTime, QLocale
 
 from app.api.models import HealthReport, HealthStatus, Isolation, Server, ServerStatus
 from app.monitor import ServerHealth
+from app.text_safety import display_text
 
 NO_VALUE = "—"
 
@@ -183,10 +184,11 @@ def health_tooltip(health: ServerHealth | None, server: Server) -> str:
 def _report_lines(report: HealthReport) -> list[str]:
     lines = [f"{report.status.value} (HTTP {report.http_status})"]
     for name, entry in report.entries.items():
-        line = f"{name}: {entry.status.value}"
+        # Entry names, descriptions and durations are the server's words.
+        line = f"{display_text(name, None)}: {entry.status.value}"
         if entry.description:
-            line += f" — {entry.description}"
+            line += f" — {display_text(entry.description, None)}"
         if entry.duration:
-            line += f" ({entry.duration})"
+            line += f" ({display_text(entry.duration, None)})"
         lines.append(line)
     return lines

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from app.api.models import ClusterSnapshot, Server, ServerStatus
+from app.text_safety import display_text
 from ui.cluster.formatting import clients_phrase, number_text
 from ui.icons import icon
 
@@ -63,12 +64,13 @@ class OverviewFacts:
 
     def version_text(self) -> str:
         """ "9.2.4.1270 ×4, 9.2.3.1100 ×1"."""
-        return ", ".join(f"{version} ×{count}" for version, count in self.versions)
+        return ", ".join(f"{display_text(version)} ×{count}" for version, count in self.versions)
 
     def busiest_text(self) -> str:
         if self.busiest is None:
             return "Busiest: none"
-        return f"Busiest: {self.busiest.name} ({clients_phrase(self.busiest.clients)})"
+        name = display_text(self.busiest.name)
+        return f"Busiest: {name} ({clients_phrase(self.busiest.clients)})"
 
     def summary(self) -> str:
         """The whole strip as one sentence (its accessible description)."""

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.api.models import Server
 from app.monitor import ServerHealth
+from app.text_safety import display_html, display_text
 from ui.cluster.formatting import NO_VALUE, health_text, local_time_text
 from ui.icons import icon
 
@@ -40,8 +41,8 @@ class HealthDialog(QDialog):
         super().__init__(parent)
         self.server = server
         self.setObjectName("healthDialog")
-        self.setWindowTitle(f"Health of {server.name}")
-        self.setAccessibleName(f"Health of {server.name}")
+        self.setWindowTitle(f"Health of {display_text(server.name)}")
+        self.setAccessibleName(f"Health of {display_text(server.name)}")
         self.setWindowIcon(icon("health"))
 
         layout = QVBoxLayout(self)
@@ -71,7 +72,7 @@ class HealthDialog(QDialog):
         self.check_button.clicked.connect(self._on_check_button_clicked)
         if server.management_url is None:
             self.check_button.setEnabled(False)
-            self.check_button.setToolTip(NO_ENDPOINT.format(name=server.name))
+            self.check_button.setToolTip(NO_ENDPOINT.format(name=display_text(server.name)))
         else:
             self.check_button.setToolTip(f"Ask {server.management_url}/healthcheck now")
         layout.addWidget(buttons)
@@ -85,7 +86,7 @@ class HealthDialog(QDialog):
         self.entries.clear()
         if health is None:
             self.summary_label.setText(
-                NO_ENDPOINT.format(name=self.server.name)
+                NO_ENDPOINT.format(name=display_text(self.server.name))
                 if self.server.management_url is None
                 else NOT_CHECKED
             )
@@ -93,27 +94,33 @@ class HealthDialog(QDialog):
         checked = local_time_text(health.checked_at)
         if health.report is None:
             self.summary_label.setText(
-                f"<b>{self.server.name}</b>: the healthcheck could not be read "
-                f"({health.error or 'unknown error'}). Checked {checked}."
+                f"<b>{display_html(self.server.name)}</b>: the healthcheck could not be read "
+                f"({display_html(health.error or 'unknown error', None)}). Checked {checked}."
             )
             return
         report = health.report
+        total = f", total {display_html(report.total_duration)}" if report.total_duration else ""
         self.summary_label.setText(
-            f"<b>{self.server.name}</b>: {health_text(health)} (HTTP {report.http_status}"
-            f"{', total ' + report.total_duration if report.total_duration else ''}). "
-            f"Checked {checked}."
+            f"<b>{display_html(self.server.name)}</b>: {health_text(health)} "
+            f"(HTTP {report.http_status}{total}). Checked {checked}."
         )
         for name, entry in report.entries.items():
+            description = entry.description or ""
             item = QTreeWidgetItem(
-                [name, entry.status.value, entry.description or "", entry.duration or NO_VALUE]
+                [
+                    display_text(name),
+                    entry.status.value,
+                    display_text(description),
+                    display_text(entry.duration or NO_VALUE),
+                ]
             )
-            item.setToolTip(2, entry.description or "")
+            item.setToolTip(2, display_text(description, None))
             self.entries.addTopLevelItem(item)
 
     def show_failure(self, message: str) -> None:
         """The live check failed before any report arrived."""
         self.set_checking(False)
-        self.summary_label.setText(f"<b>{self.server.name}</b>: {message}")
+        self.summary_label.setText(f"<b>{display_html(self.server.name)}</b>: {message}")
 
     def set_checking(self, checking: bool) -> None:
         """Disable "Check now" while a check runs."""

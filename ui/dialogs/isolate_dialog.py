@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.analysis import IsolationImpact, is_serving, isolation_impact
 from app.api.models import Server
+from app.text_safety import display_text
 from ui.cluster.formatting import clients_phrase, number_text
 from ui.icons import icon
 
@@ -29,7 +31,8 @@ MAX_REASON_CHARS = 200
 
 
 def _names(servers: Sequence[Server]) -> str:
-    names = [s.name for s in servers]
+    """The servers' names, made safe to show (escapes spelled out, long names cut)."""
+    names = [display_text(s.name) for s in servers]
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} and {names[-1]}"
@@ -58,7 +61,7 @@ class IsolateDialog(QDialog):
         isolating = self.impact.isolating
         self.setObjectName("isolateDialog")
         title = (
-            f"Isolate {isolating[0].name}"
+            f"Isolate {display_text(isolating[0].name)}"
             if len(isolating) == 1
             else f"Isolate {len(isolating)} servers"
         )
@@ -81,8 +84,9 @@ class IsolateDialog(QDialog):
         form.addRow("&Reason (optional):", self.reason_edit)
         layout.addLayout(form)
 
-        self.confirmation_text = next(
-            (s.name for s in isolating if is_serving(s)), isolating[0].name
+        # The escaped spelling: what the dialog shows is what the admin can type.
+        self.confirmation_text = display_text(
+            next((s.name for s in isolating if is_serving(s)), isolating[0].name), None
         )
         self.confirm_edit = QLineEdit(self)
         self.confirm_edit.setObjectName("isolateConfirmName")
@@ -136,7 +140,7 @@ class IsolateDialog(QDialog):
     # -- building --------------------------------------------------------------------------
     def _summary_label(self, isolating: Sequence[Server]) -> QLabel:
         moving = self.impact.moving
-        names = _names(isolating)
+        names = html.escape(_names(isolating))  # the label is rich text
         verb = "stops" if len(isolating) == 1 else "stop"
         if moving:
             text = (
@@ -160,7 +164,9 @@ class IsolateDialog(QDialog):
         view.setHeaderLabels(["Stays in service", "Clients now", "Clients after"])
         view.setSelectionMode(QTreeWidget.SelectionMode.NoSelection)
         for server, after in self.impact.after:
-            item = QTreeWidgetItem([server.name, number_text(server.clients), number_text(after)])
+            item = QTreeWidgetItem(
+                [display_text(server.name), number_text(server.clients), number_text(after)]
+            )
             for column in (1, 2):
                 item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
             view.addTopLevelItem(item)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.analysis import majority_version, version_mismatches
 from app.api.models import Server, VersionInfo
+from app.text_safety import display_text
 from ui.cluster.formatting import NO_VALUE
 from ui.icons import icon
 
@@ -80,9 +81,9 @@ class VersionDialog(QDialog):
         self.table.setHeaderLabels([_HEADERS[c] for c in VersionColumn])
         for server in self._servers:
             item = QTreeWidgetItem(["", "", "", ""])
-            item.setText(VersionColumn.SERVER, server.name)
+            item.setText(VersionColumn.SERVER, display_text(server.name))
             item.setData(VersionColumn.SERVER, Qt.ItemDataRole.UserRole, server.id)
-            item.setText(VersionColumn.IN_CLUSTER, server.version or NO_VALUE)
+            item.setText(VersionColumn.IN_CLUSTER, display_text(server.version or NO_VALUE))
             item.setText(VersionColumn.LIVE, ASKING if server.id in asked_ids else NOT_ASKED)
             self.table.addTopLevelItem(item)
             self._items[server.id] = item
@@ -105,6 +106,7 @@ class VersionDialog(QDialog):
         if item is None:
             return
         text = info.version if not info.build else f"{info.version} (build {info.build})"
+        text = display_text(text)
         item.setText(VersionColumn.LIVE, text)
         self._mark(server_id, info.version)
 
@@ -133,9 +135,9 @@ class VersionDialog(QDialog):
             return "The cluster view shows no versions."
         count = len(self._mismatches)
         if not count:
-            return f"Every server runs {self._majority}."
+            return f"Every server runs {display_text(self._majority)}."
         servers = "1 server runs" if count == 1 else f"{count} servers run"
-        return f"Most servers run {self._majority}; {servers} a different version."
+        return f"Most servers run {display_text(self._majority)}; {servers} a different version."
 
     def _mark(self, server_id: str, version: str | None) -> None:
         item = self._items[server_id]

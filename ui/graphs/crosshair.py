@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
 
+from app.text_safety import display_text
 from ui.cluster.formatting import number_text
 from ui.graphs.graph_lines import TOTAL, GraphLines
 
@@ -33,7 +34,7 @@ def readout_text(x: float, values: list[tuple[str, str, float]], with_date: bool
     )
     shown = [*totals, *servers[:MAX_READOUT_SERVERS]]
     parts = [time_text(x, with_date)]
-    parts += [f"{name} {number_text(round(value))}" for name, value in shown]
+    parts += [f"{display_text(name, 40)} {number_text(round(value))}" for name, value in shown]
     hidden = len(servers) - MAX_READOUT_SERVERS
     if hidden > 0:
         parts.append(f"{hidden} more")

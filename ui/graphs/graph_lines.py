@@ -11,8 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPen
 
 from app.history import Series
+from app.text_safety import display_html
 from ui.graphs.series_tools import nearest_value, readout_tolerance, with_gaps
 
+LEGEND_NAME_LIMIT = 40
 TOTAL = ""
 """The key of the cluster total's line (server ids are never empty)."""
 TOTAL_NAME = "Cluster total"
@@ -36,6 +38,12 @@ TOTAL_WIDTH = 3.0
 HIGHLIGHT_WIDTH = 3.0
 DIMMED_ALPHA = 60
 LEGEND_ROWS = 8
+
+
+def legend_text(name: str) -> str:
+    """A series name as the legend shows it: the legend renders HTML, and a server chose
+    the name, so it is escaped, spelled out (``display_html``) and cut to one cell's width."""
+    return display_html(name, LEGEND_NAME_LIMIT)
 
 
 class GraphLines:
@@ -116,7 +124,7 @@ class GraphLines:
                 self._names[server_id] = name
                 label = self._legend.getLabel(self._items[server_id])
                 if label is not None:
-                    label.setText(name)
+                    label.setText(legend_text(name))
         self._legend.setColumnCount(max(1, math.ceil(len(self._items) / LEGEND_ROWS)))
 
     def set_series(self, key: str, series: Series, gap: float | None = None) -> None:
@@ -148,7 +156,7 @@ class GraphLines:
 
     # -- internals --------------------------------------------------------------------------
     def _add(self, key: str, name: str) -> None:
-        item = pg.PlotDataItem(name=name)
+        item = pg.PlotDataItem(name=legend_text(name))
         item.setClipToView(True)
         item.setDownsampling(auto=True, method="peak")
         self._plot.addItem(item)

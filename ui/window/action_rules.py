@@ -15,6 +15,7 @@ from app.analysis import can_download_logs
 from app.api.models import Server, ServerStatus
 from app.connections import ConnectionProfile
 from app.monitor import ConnectionState, MonitorStatus
+from app.text_safety import display_text
 
 
 class ActionId(StrEnum):
@@ -142,9 +143,11 @@ def _isolate(
         if len(selection) > 1:
             return Availability(False, "The selected servers are already isolated or not running.")
         if is_isolated(first):
-            return Availability(False, f"{first.name} is already isolated.")
+            return Availability(False, f"{display_text(first.name)} is already isolated.")
         return Availability(
-            False, f"{first.name} is {first.status.value}: isolation can change only while it runs."
+            False,
+            f"{display_text(first.name)} is {first.status.value}: "
+            "isolation can change only while it runs.",
         )
     return Availability(
         True,
@@ -166,9 +169,11 @@ def _return(
         if len(selection) > 1:
             return Availability(False, "None of the selected servers is isolated and running.")
         if not is_isolated(first):
-            return Availability(False, f"{first.name} is not isolated.")
+            return Availability(False, f"{display_text(first.name)} is not isolated.")
         return Availability(
-            False, f"{first.name} is {first.status.value}: isolation can change only while it runs."
+            False,
+            f"{display_text(first.name)} is {first.status.value}: "
+            "isolation can change only while it runs.",
         )
     return Availability(
         True,
@@ -189,7 +194,8 @@ def _version(selection: Sequence[Server], problem: str | None) -> Availability:
             return Availability(False, "None of the selected servers is running.")
         return Availability(
             False,
-            f"{first.name} is {first.status.value}: its version can be asked only while it runs.",
+            f"{display_text(first.name)} is {first.status.value}: "
+            "its version can be asked only while it runs.",
         )
     return Availability(
         True,
@@ -226,7 +232,9 @@ def _health(selection: Sequence[Server], profile: ConnectionProfile | None) -> A
     if len(selection) != 1:
         return Availability(False, "Select one server to see its health details.")
     server = selection[0]
-    return Availability(True, f"Show the healthcheck report of {server.name}.", (server,))
+    return Availability(
+        True, f"Show the healthcheck report of {display_text(server.name)}.", (server,)
+    )
 
 
 def _browser(

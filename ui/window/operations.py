@@ -23,6 +23,7 @@ from app.analysis import can_download_logs
 from app.api.errors import ConsoleError
 from app.api.models import ClusterSnapshot, Server
 from app.monitor import ServerHealth
+from app.text_safety import display_text
 from ui.cluster.cluster_pane import ClusterPane
 from ui.cluster.formatting import clients_phrase
 from ui.connections.dialog_result import dialog_result
@@ -136,7 +137,9 @@ class ServerOperations(QObject):
     ) -> None:
         pending = self.pending.begin(connection.id, server, change)
         if pending is None:
-            self._post(f"{server.name}: a change is already in progress.", error=False)
+            self._post(
+                f"{display_text(server.name)}: a change is already in progress.", error=False
+            )
             return
         self._show_pending(pending, change.pending_text)
         self._runner.start(
@@ -183,9 +186,9 @@ class ServerOperations(QObject):
                 moving = (
                     f"; {clients_phrase(server.clients)} still connected" if server.clients else ""
                 )
-                self._post(f"{server.name} is isolated{moving}.", error=False)
+                self._post(f"{display_text(server.name)} is isolated{moving}.", error=False)
             else:
-                self._post(f"{server.name} is back in service.", error=False)
+                self._post(f"{display_text(server.name)} is back in service.", error=False)
         for pending in settled.expired:
             self._show_pending(pending, None)
             self._post(

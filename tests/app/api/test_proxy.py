@@ -9,7 +9,6 @@ import httpcore
 import httpx
 import pytest
 
-from app.api.network import AsyncioBackend, AsyncioHTTPTransport, network_backend_of
 from app.api.proxy import client_arguments, no_proxy_patterns
 from app.api.settings import ProxyMode, ProxySetting
 from app.api.urls import InvalidUrlError
@@ -19,8 +18,7 @@ CONTEXT = ssl.create_default_context()
 
 def proxy_of(transport: httpx.AsyncBaseTransport | None) -> str | None:
     """The proxy URL a transport's connection pool goes through, or None when direct."""
-    assert isinstance(transport, AsyncioHTTPTransport)
-    assert isinstance(network_backend_of(transport), AsyncioBackend)
+    assert type(transport) is httpx.AsyncHTTPTransport
     pool = transport._pool
     if isinstance(pool, httpcore.AsyncHTTPProxy):
         url = pool._proxy_url

@@ -295,9 +295,14 @@ def test_a_held_lock_times_out_with_a_plain_message(
     assert store.load().profiles == []
 
 
-def test_unusable_config_folder_is_a_store_error(tmp_path: Path) -> None:
+def test_unusable_config_folder_reads_as_empty_and_refuses_changes(
+    tmp_path: Path, make_profile: MakeProfile
+) -> None:
     blocker = tmp_path / "file-not-folder"
     blocker.write_text("x")
     store = ConnectionStore(AppPaths.under(blocker))
-    with pytest.raises(ConnectionStoreError, match="not usable"):
-        store.load()
+    result = store.load()
+    assert result.profiles == []
+    assert not result.can_save
+    with pytest.raises(ConnectionStoreError, match="cannot be written"):
+        store.add(make_profile())

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import threading
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from app.api.client import ManagementClient
 from app.api.errors import ConflictError, UnreachableError, UnreachableReason
-from app.api.stream_protocol import ReceivingProtocol
+from app.api.tls import DrainingSSLSocket
 from app.downloads import (
     CorruptArchiveError,
     DownloadCancelledError,
@@ -115,23 +115,22 @@ async def test_a_full_download_is_a_valid_zip(sim: SimulatorProcess, folder: Pat
     assert [r.bytes_done for r in reports] == sorted(r.bytes_done for r in reports)
 
 
-async def test_the_archive_arrives_in_blocks_handed_over_without_copies(
+async def test_the_archive_is_received_off_the_event_loop(
     sim: SimulatorProcess, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    handed_over: list[bool] = []
-    original = ReceivingProtocol.read_block
+    readers: list[int] = []
+    original = DrainingSSLSocket.recv
 
-    async def watched(self: ReceivingProtocol, *args: Any) -> memoryview:
-        block = await original(self, *args)
-        handed_over.append(isinstance(block.obj, bytearray))
-        return block
+    def watched(self: DrainingSSLSocket, buflen: int = 1024, flags: int = 0) -> bytes:
+        readers.append(threading.get_ident())
+        return original(self, buflen, flags)
 
-    monkeypatch.setattr(ReceivingProtocol, "read_block", watched)
+    monkeypatch.setattr(DrainingSSLSocket, "recv", watched)
     async with ManagementClient(sim_settings(sim), admin_password(sim)) as client:
         saved = await download(client, folder)
     assert_valid_zip(saved)
-    assert len(handed_over) >= 2
-    assert all(handed_over), "behind TLS every block is the receive buffer itself"
+    assert len(readers) >= 2, "the archive came over the CA-file context's sockets"
+    assert threading.get_ident() not in readers
 
 
 @pytest.mark.parametrize(

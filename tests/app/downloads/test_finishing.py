@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import io
+import sys
+import threading
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,38 @@ def test_move_into_place_never_overwrites(tmp_path: Path) -> None:
     assert final.read_bytes() == b"new archive"
     assert existing.read_bytes() == b"keep me"
     assert not part.exists()
+
+
+windows_only = pytest.mark.skipif(
+    sys.platform != "win32", reason="POSIX renames a file another process holds open"
+)
+
+
+@windows_only
+def test_a_download_held_open_by_a_scanner_is_moved_once_it_is_closed(tmp_path: Path) -> None:
+    part = tmp_path / "logs.zip.part"
+    part.write_bytes(b"new archive")
+    scanner = part.open("rb")  # Python's open() does not share delete access: like a scanner
+    closer = threading.Timer(0.3, scanner.close)
+    closer.start()
+    try:
+        final = move_into_place(part, tmp_path, "logs.zip", busy_retry_s=30.0)
+    finally:
+        closer.cancel()
+        scanner.close()
+    assert final == tmp_path / "logs.zip"
+    assert final.read_bytes() == b"new archive"
+    assert not part.exists()
+
+
+@windows_only
+def test_a_download_held_open_for_good_is_an_error_and_stays(tmp_path: Path) -> None:
+    part = tmp_path / "logs.zip.part"
+    part.write_bytes(b"new archive")
+    with part.open("rb"), pytest.raises(PermissionError):
+        move_into_place(part, tmp_path, "logs.zip", busy_retry_s=0.2)
+    assert part.read_bytes() == b"new archive"
+    assert not (tmp_path / "logs.zip").exists()
 
 
 async def test_writer_appends_from_an_offset(tmp_path: Path) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import random
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,21 @@ def run_polls(
 def tiers(store: HistoryStore, connection_id: str, key: str) -> tuple[dict, dict]:
     series = store._connections[connection_id].series[key]
     return series.minute_window(-math.inf, math.inf), series.raw_window(-math.inf, math.inf)
+
+
+@contextlib.contextmanager
+def plain_connection(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection of the test's own, committed and CLOSED at the end of the block.
+
+    sqlite3's own ``with connection:`` only commits: the file would stay open until the
+    garbage collector ends the connection, and Windows refuses to rename an open file.
+    """
+    db = sqlite3.connect(path)
+    try:
+        with db:
+            yield db
+    finally:
+        db.close()
 
 
 @pytest.fixture
@@ -117,7 +133,7 @@ def test_old_rows_are_deleted(path: Path) -> None:
     store.flush()
     run_polls(store, clock, T0 + 8 * 86_400, 2 * HOUR, every=30.0)
     store.flush()
-    with sqlite3.connect(path) as db:
+    with plain_connection(path) as db:
         connections = {row[0] for row in db.execute("SELECT connection_id FROM series")}
         oldest_minute = db.execute("SELECT min(t) FROM minute").fetchone()[0]
         oldest_raw = db.execute("SELECT min(t) FROM raw").fetchone()[0]
@@ -185,13 +201,13 @@ def damaged_pages(path: Path) -> None:
 
 def foreign_database(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(path) as db:
+    with plain_connection(path) as db:
         db.execute("CREATE TABLE notes (body TEXT)")
 
 
 def newer_schema(path: Path) -> None:
     make_history(path)
-    with sqlite3.connect(path) as db:
+    with plain_connection(path) as db:
         db.execute("PRAGMA user_version = 99")
     assert APPLICATION_ID  # the file still claims to be history
 

@@ -16,6 +16,7 @@ from app.alerts import AlertKind, AlertSettings
 from app.connections import EnvironmentTag
 from app.credentials import Secret
 from app.monitor import ConnectionState
+from tests.helpers.processes import process_running
 from tests.helpers.profiles import simulator_profile
 from tests.helpers.simulator_process import ROOT, SimulatorProcess
 from tests.ui.conftest import wait_until
@@ -30,16 +31,6 @@ from ui.app import main
 from ui.cluster.columns import Column
 from ui.demo import DEMO_CONNECTION_NAME, DemoCluster, DemoError
 from ui.settings import WindowSettings
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 async def test_demo_cluster_opens_and_closing_stops_everything(make_window: MakeWindow) -> None:
@@ -58,7 +49,7 @@ async def test_demo_cluster_opens_and_closing_stops_everything(make_window: Make
     await wait_for_health_round(window)
     pid = demo.pid
     assert pid is not None
-    assert _process_alive(pid)
+    assert process_running(pid)
 
     await close_window(window)
 
@@ -66,8 +57,7 @@ async def test_demo_cluster_opens_and_closing_stops_everything(make_window: Make
     assert [t for t in asyncio.all_tasks() if t is not this_task and not t.done()] == []
     assert window.sessions.session_count == 0
     assert not demo.running
-    if os.name != "nt":
-        await wait_until(lambda: not _process_alive(pid))
+    await wait_until(lambda: not process_running(pid))
 
 
 async def test_layout_and_last_connection_are_restored(
@@ -107,8 +97,11 @@ async def test_layout_and_last_connection_are_restored(
     await close_window(second)
 
 
-def test_smoke_run_exits_zero(tmp_path: Path) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", EKRAN_CONSOLE_HOME=str(tmp_path))
+def test_smoke_run_exits_zero_and_leaves_no_demo_folder(tmp_path: Path) -> None:
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", EKRAN_CONSOLE_HOME=str(tmp_path / "home"))
+    env.update(TMPDIR=str(temp), TMP=str(temp), TEMP=str(temp))
     result = subprocess.run(
         [sys.executable, "-m", "ui", "--smoke"],
         cwd=ROOT,
@@ -120,6 +113,8 @@ def test_smoke_run_exits_zero(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "smoke test passed" in result.stderr
+    assert list(temp.iterdir()) == [], "the demo's home and simulator folder are removed"
+    assert not (tmp_path / "home").exists(), "a demo run keeps apart from the console home"
 
 
 async def test_status_bar_shows_endpoint_and_state(

@@ -1,0 +1,467 @@
+"""The Windows lane: build, check and test the real Windows variant under Wine.
+
+    python dev.py windows
+
+Runs with the project's virtual environment's Python (``dev.py windows`` does that) on
+Debian-like Linux, installing Wine, NSIS, mingw-w64 and Xvfb with apt-get when missing.
+Stages, each timed:
+
+1. ``tools``: the system packages.
+2. ``windows python``: the cached Wine prefix with python.org's CPython 3.11 and the
+   ``win_amd64`` wheels (``winenv.py``; built on the first run or when its inputs change).
+3. ``project``: the checkout installed (editable, no dependencies) into that Python.
+4. ``freeze``: ``packaging/build.py`` run by the Windows Python (PyInstaller with the
+   project's spec, then ``prune.py``): the real Windows folder.
+5. ``installer``: ``packaging/build.py --skip-freeze --installer`` with Debian's makensis
+   around that folder.
+6. ``sizes``: the folder and the installer against the budgets (140 MB, 45 MB).
+7. ``smoke``: ``ekran-console-cli.exe --version`` and ``ekran-console.exe --smoke`` under
+   Xvfb.
+8. ``installer round trip``: ``tests/packaging/test_windows_installer.py`` installs,
+   upgrades and uninstalls the real installer silently in a fresh Wine prefix.
+9. ``tests``: ``tests/app`` and ``tests/ui`` with the Windows Python (Qt offscreen), minus
+   the Wine-only exclusions named in ``wine_exclusions.py``; two pytest processes side by
+   side, their output lines prefixed ``[1]`` and ``[2]``.
+
+Exit code 0 when every stage passed. The last line states the folder's and the
+installer's sizes in MB. The prefix and wheels are cached under
+``~/.cache/ekran-console/windows-lane`` (``EKRAN_WINDOWS_LANE_CACHE`` overrides), keyed by
+a hash of their inputs; the build outputs of the last run are kept next to them, in
+``run/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+import wine_exclusions  # noqa: E402
+import winenv  # noqa: E402
+from winenv import LaneError, WindowsPython, windows_path  # noqa: E402
+
+ROOT = winenv.ROOT
+BUNDLE = "ekran-console"
+FOLDER_BUDGET_MB = 140
+INSTALLER_BUDGET_MB = 45
+"""The Windows budgets, as in ``tests/packaging/test_frozen_build.py``."""
+MB = 1_000_000
+APT_PACKAGES = {
+    "wine": "wine",
+    "wine64": "/usr/lib/wine/wine64",
+    "nsis": "makensis",
+    "gcc-mingw-w64-x86-64-win32": "x86_64-w64-mingw32-gcc",
+    "xvfb": "Xvfb",
+}
+"""Debian package -> a command or file it installs."""
+APT_LOCK_TIMEOUT_S = 900
+TEST_SHARDS = (("tests/app",), ("tests/ui",))
+"""Run side by side: most of their time is spent waiting (simulator processes, the network,
+timers), so two pytest processes use two cores' worth of Wine better than one."""
+_OUTPUT_LOCK = threading.Lock()
+_PLURAL = {"error": "errors"}
+_COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|deselected|xfailed|xpassed)")
+
+
+@dataclass
+class Report:
+    """What the lane measured: stage timings, sizes, test counts, failures."""
+
+    stages: list[tuple[str, float, str]] = field(default_factory=list)
+    folder_bytes: int | None = None
+    folder_files: int | None = None
+    installer_bytes: int | None = None
+    tests: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+    @contextmanager
+    def stage(self, name: str, *, fatal: bool = True) -> Iterator[None]:
+        """Time a stage; a ``LaneError`` is recorded (and re-raised when ``fatal``)."""
+        print(f"\n=== windows lane: {name}", flush=True)
+        started = time.monotonic()
+        status = "ok"
+        try:
+            yield
+        except LaneError as error:
+            status = "FAILED"
+            self.failures.append(f"{name}: {error}")
+            print(f"=== {name} failed: {error}", flush=True)
+            if fatal:
+                raise
+        finally:
+            seconds = time.monotonic() - started
+            self.stages.append((name, seconds, status))
+            print(f"=== windows lane: {name}: {status} in {seconds:.1f} s", flush=True)
+
+    def summary(self) -> list[str]:
+        lines = ["", "=== windows lane: summary"]
+        # stages that ran alongside others are indented and not added to the total
+        total = sum(seconds for name, seconds, _ in self.stages if not name.startswith(" "))
+        for name, seconds, status in self.stages:
+            lines.append(f"  {name:<24} {seconds:8.1f} s  {status}")
+        lines.append(f"  {'total':<24} {total:8.1f} s")
+        if self.tests:
+            counts = ", ".join(f"{n} {what}" for what, n in self.tests.items())
+            lines.append(f"  tests (Windows Python): {counts}")
+        for failure in self.failures:
+            lines.append(f"  FAILED {failure}")
+        lines.append(self.sizes_line())
+        return lines
+
+    def sizes_line(self) -> str:
+        folder = "not built" if self.folder_bytes is None else f"{self.folder_bytes / MB:.1f} MB"
+        if self.folder_files is not None:
+            folder += f" in {self.folder_files} files"
+        setup = "not built"
+        if self.installer_bytes is not None:
+            setup = f"{self.installer_bytes / MB:.1f} MB"
+        return (
+            f"Windows folder: {folder} (budget {FOLDER_BUDGET_MB} MB); "
+            f"installer: {setup} (budget {INSTALLER_BUDGET_MB} MB)"
+        )
+
+
+@dataclass(frozen=True)
+class RunFolders:
+    """This run's outputs, outside the checkout: ``dist``, ``work``, pytest's temp folders."""
+
+    root: Path
+
+    @property
+    def dist(self) -> Path:
+        return self.root / "dist"
+
+    @property
+    def work(self) -> Path:
+        return self.root / "work"
+
+    @property
+    def folder(self) -> Path:
+        return self.dist / BUNDLE
+
+    @property
+    def pytest_temp(self) -> Path:
+        return self.root / "pytest"
+
+    @property
+    def pycache(self) -> Path:
+        return self.root / "pycache"
+
+    def reset(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+        for folder in (self.dist, self.work, self.pycache):
+            folder.mkdir(parents=True)
+
+
+# -- stages -----------------------------------------------------------------------------
+def ensure_tools() -> None:
+    """apt-get the missing packages (as root on Debian-like systems), waiting for its lock."""
+    missing = sorted(
+        package
+        for package, provided in APT_PACKAGES.items()
+        if not (
+            shutil.which(provided) or (Path(provided).is_absolute() and Path(provided).exists())
+        )
+    )
+    if not missing:
+        print("wine, makensis, mingw-w64 and Xvfb are present", flush=True)
+        return
+    if os.name != "posix" or os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise LaneError(f"missing {', '.join(missing)}: install them (apt-get, as root)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    lock = ["-o", f"DPkg::Lock::Timeout={APT_LOCK_TIMEOUT_S}"]
+    for command in (
+        ["apt-get", *lock, "update", "-qq"],
+        ["apt-get", *lock, "install", "-y", "-qq", "--no-install-recommends", *missing],
+    ):
+        if winenv.run_piped(command, env) != 0:
+            raise LaneError(f"{' '.join(command[:4])} failed")
+
+
+def install_project(windows: WindowsPython) -> None:
+    """Install the checkout, editable, into the Windows Python: once per checkout folder,
+    ``pyproject.toml`` and version (the sources themselves are read from the checkout)."""
+    digest = hashlib.sha256(str(ROOT).encode())
+    for source in (winenv.PYPROJECT, ROOT / "app" / "__init__.py"):
+        digest.update(source.read_bytes())
+    stamp = windows.root / "project-installed"
+    if stamp.is_file() and stamp.read_text().strip() == digest.hexdigest():
+        print(f"the project in {ROOT} is already installed (editable)", flush=True)
+        return
+    windows.check_python(
+        "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "--no-warn-script-location", "--no-index", "--no-deps", "--no-build-isolation",
+        "-e", windows_path(ROOT),
+        cwd=ROOT, what="installing the project into the Windows Python",
+    )  # fmt: skip
+    stamp.write_text(digest.hexdigest() + "\n")
+
+
+def build_arguments(run: RunFolders) -> list[str]:
+    return ["--dist", windows_path(run.dist), "--work", windows_path(run.work)]
+
+
+def freeze(windows: WindowsPython, run: RunFolders) -> None:
+    script = windows_path(ROOT / "packaging" / "build.py")
+    windows.check_python(
+        script, "--no-installer", *build_arguments(run), cwd=ROOT, what="build.py (freeze)"
+    )
+
+
+def compile_installer(run: RunFolders) -> Path:
+    command = [sys.executable, str(ROOT / "packaging" / "build.py"), "--skip-freeze"]
+    command += ["--installer", "--dist", str(run.dist), "--work", str(run.work)]
+    if winenv.run_piped(command, dict(os.environ), ROOT) != 0:
+        raise LaneError("build.py --installer failed")
+    installers = sorted(run.dist.glob("EkranClusterConsole-*-setup.exe"))
+    windows_installers = [path for path in installers if "linux-payload" not in path.name]
+    if not windows_installers:
+        raise LaneError("makensis wrote no Windows installer")
+    return windows_installers[0]
+
+
+def folder_size(folder: Path) -> tuple[int, int]:
+    total = count = 0
+    for path in folder.rglob("*"):
+        if path.is_file():
+            total += path.stat().st_size
+            count += 1
+    return total, count
+
+
+def check_sizes(report: Report, run: RunFolders, installer: Path) -> None:
+    report.folder_bytes, report.folder_files = folder_size(run.folder)
+    report.installer_bytes = installer.stat().st_size
+    print(report.sizes_line(), flush=True)
+    over = []
+    if report.folder_bytes >= FOLDER_BUDGET_MB * MB:
+        over.append(f"the folder is over {FOLDER_BUDGET_MB} MB")
+    if report.installer_bytes >= INSTALLER_BUDGET_MB * MB:
+        over.append(f"the installer is over {INSTALLER_BUDGET_MB} MB")
+    if over:
+        raise LaneError("; ".join(over))
+
+
+@contextmanager
+def virtual_display() -> Iterator[str]:
+    """An Xvfb server on a free display number; yields ``:N``."""
+    read_end, write_end = os.pipe()
+    command = ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1600x1000x24"]
+    command += ["-nolisten", "tcp"]
+    server = subprocess.Popen(
+        command, pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    os.close(write_end)
+    with os.fdopen(read_end) as announced:
+        number = announced.readline().strip()
+    if not number:
+        server.kill()
+        raise LaneError("Xvfb did not start")
+    try:
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def smoke(windows: WindowsPython, run: RunFolders, display: str) -> None:
+    script = windows_path(ROOT / "packaging" / "build.py")
+    arguments = ["--skip-freeze", "--no-installer", "--smoke", *build_arguments(run)]
+    code = windows.python_run(script, *arguments, cwd=ROOT, DISPLAY=display)
+    if code != 0:
+        raise LaneError(f"the frozen executables' smoke check failed (exit code {code})")
+
+
+def installer_round_trip(windows: WindowsPython, installer: Path) -> None:
+    """The real installer, silently, in a fresh prefix (the project's installer tests)."""
+    env = dict(os.environ)
+    env["EKRAN_WINDOWS_INSTALLER"] = str(installer)
+    env["EKRAN_WINDOWS_STANDINS"] = str(windows.system32)
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
+    command += ["tests/packaging/test_windows_installer.py"]
+    if winenv.run_piped(command, env, ROOT) != 0:
+        raise LaneError("the installer round trip failed")
+
+
+def run_tests(windows: WindowsPython, run: RunFolders, display: str, report: Report) -> None:
+    """``TEST_SHARDS`` run at once, each a pytest of its own; the counts are added up."""
+    deselect: list[str] = []
+    for node_id in wine_exclusions.WINE_EXCLUSIONS:
+        deselect += ["--deselect", node_id]
+    print(f"{len(wine_exclusions.WINE_EXCLUSIONS)} Wine-only exclusions (wine_exclusions.py)")
+    env = windows.env(
+        DISPLAY=display,
+        QT_QPA_PLATFORM="offscreen",
+        PYTHONPYCACHEPREFIX=windows_path(run.pycache),
+        EKRAN_TEST_REAL_KEYRING="required",
+    )
+    shards: list[Shard] = []
+    for number, paths in enumerate(TEST_SHARDS, start=1):
+        arguments = ["-m", "pytest", *paths, "-p", "no:cacheprovider", "-q", "-rfE"]
+        arguments += ["--basetemp", windows_path(run.pytest_temp / f"shard{number}"), *deselect]
+        shards.append(Shard(f"[{number}] ", ["wine", windows.python, *arguments], env))
+    for shard in shards:
+        shard.start()
+    failed = [shard.name.strip() for shard in shards if shard.wait() != 0]
+    for shard in shards:
+        for what, count in shard.counts().items():
+            report.tests[what] = report.tests.get(what, 0) + count
+    if failed:
+        raise LaneError(f"pytest with the Windows Python failed in shard {', '.join(failed)}")
+
+
+class Background:
+    """A lane step on a thread of its own; ``result()`` waits and re-raises its error."""
+
+    def __init__(self, step: Callable[[], Path]) -> None:
+        self.seconds = 0.0
+        self._step = step
+        self._value: Path | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        try:
+            self._value = self._step()
+        except BaseException as error:  # handed to result()'s caller
+            self._error = error
+        self.seconds = time.monotonic() - started
+
+    def result(self) -> Path:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
+
+
+class Shard:
+    """One pytest process whose output is relayed line by line, each line prefixed."""
+
+    def __init__(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        self.name = name
+        self.command = command
+        self.env = env
+        self.tail: list[str] = []
+        self._process: subprocess.Popen[bytes] | None = None
+        self._relay: threading.Thread | None = None
+
+    def start(self) -> None:
+        print(f"+ {self.name}" + " ".join(self.command), flush=True)
+        self._process = subprocess.Popen(
+            self.command, env=self.env, cwd=ROOT, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self._relay = threading.Thread(target=self._copy, daemon=True)
+        self._relay.start()
+
+    def _copy(self) -> None:
+        assert self._process is not None
+        assert self._process.stdout is not None
+        for raw in iter(self._process.stdout.readline, b""):
+            line = raw.decode("utf-8", errors="replace").rstrip()
+            with _OUTPUT_LOCK:
+                print(f"{self.name}{line}", flush=True)
+            self.tail.append(line)
+            del self.tail[:-50]
+
+    def wait(self) -> int:
+        assert self._process is not None
+        assert self._relay is not None
+        code = self._process.wait()
+        self._relay.join()
+        return code
+
+    def counts(self) -> dict[str, int]:
+        """pytest's final counts (``passed``, ``failed``, ``deselected``, ...)."""
+        for line in reversed(self.tail):
+            found = _COUNT.findall(line)
+            if found and " in " in line:
+                return {_PLURAL.get(what, what): int(n) for n, what in found}
+        return {}
+
+
+# -- the lane ---------------------------------------------------------------------------
+def lane(report: Report) -> None:
+    run = RunFolders(winenv.cache_root() / "run")
+    with report.stage("tools"):
+        ensure_tools()
+    windows: WindowsPython | None = None
+    try:
+        with report.stage("windows python"):
+            windows, cached = winenv.prepared_python(sys.executable)
+            print(f"Windows Python in {windows.prefix} ({'cached' if cached else 'built'})")
+        with report.stage("project"):
+            run.reset()
+            install_project(windows)
+        with report.stage("freeze"):
+            freeze(windows, run)
+        # makensis (one core, minutes) runs on the host while Wine runs the smoke check
+        # and the tests; from here on a failed stage does not stop the others.
+        makensis = Background(lambda: compile_installer(run))
+        with virtual_display() as display:
+            with report.stage("smoke", fatal=False):
+                smoke(windows, run, display)
+            with report.stage("tests", fatal=False):
+                run_tests(windows, run, display, report)
+        windows.stop()
+        with report.stage("installer (waiting for makensis)"):
+            installer = makensis.result()
+        report.stages.append(("  makensis, alongside", makensis.seconds, "ok"))
+        with report.stage("sizes", fatal=False):
+            check_sizes(report, run, installer)
+        with report.stage("installer round trip", fatal=False):
+            installer_round_trip(windows, installer)
+    finally:
+        if windows is not None:
+            windows.stop()
+
+
+@contextmanager
+def one_lane_at_a_time() -> Iterator[None]:
+    """Hold the cache's lock: a second lane on the machine waits (they share ``run/``)."""
+    import fcntl  # the lane runs on Linux only
+
+    root = winenv.cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / "lane.lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("another Windows lane is running on this machine: waiting for it", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dev.py windows", description=__doc__.splitlines()[0])
+    parser.parse_args(argv)
+    if not sys.platform.startswith("linux"):
+        print("the Windows lane runs on Linux, under Wine", file=sys.stderr)
+        return 2
+    report = Report()
+    with one_lane_at_a_time(), suppress(LaneError):  # errors are recorded in the report
+        lane(report)
+    for line in report.summary():
+        print(line, flush=True)
+    return 1 if report.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

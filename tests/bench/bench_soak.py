@@ -1,0 +1,433 @@
+"""Soak: the window and the core against a cluster that misbehaves every few seconds.
+
+Run: ``.venv/bin/python -m tests.bench.bench_soak [--minutes 30] [--warmup-seconds 60]
+[--seed 1] [--json FILE]``.
+
+One simulator process runs five Application Servers with time scaled x20 (an isolated
+server drains in 6 s, stopped servers come back within seconds). This process is the
+console, on a qasync loop as ``ui.app`` runs it:
+
+- the real ``MainWindow`` (offscreen) monitors the cluster, polling every second, with
+  its load history, alerts and audit trail in a temporary home;
+- the core, through its own ``ConnectionSession`` (the command line's failover rule),
+  runs an action every 2 s: isolate, return to service, ask the version, or download
+  a server's logs, each written to the audit trail.
+
+A fault injector picks a random fault every 2 to 5 s: latency, 5xx answers, malformed
+or oversized JSON, a cross-origin redirect, a cut or hostile logs download, revoked
+tokens, an unhealthy server, a stopped and restarted server, or a hostile server name
+(escape sequences, a right-to-left override, 10,000 characters).
+
+Printed at the end (and written with ``--json``):
+
+- unhandled exceptions: the loop's exception handler, ``sys.excepthook``,
+  ``threading.excepthook`` and records the code logs as unexpected (target 0);
+- actions and downloads: succeeded, failed with a one-line error (a ``ConsoleError``
+  or a ``DownloadError``), failed otherwise (target 0);
+- RSS and open file descriptors after the warm-up and at the end (growth < 10 %).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import qasync
+import shiboken6
+
+from app.api.errors import ConsoleError
+from app.api.settings import FailoverRule, TrustMode
+from app.audit import AuditLog
+from app.connections import ConnectionProfile, TlsOptions
+from app.credentials import CredentialStore, Secret
+from app.downloads import DownloadError
+from app.paths import AppPaths
+from app.session import ConnectionSession
+from tests.app.connections.keyring_fake import MemoryKeyring
+from tests.bench.bench_window import close_window, use_offscreen_screen, wait_for, window_revision
+from tests.bench.harness import run_in_scratch
+from tests.bench.measure import MB, load_average, machine_description, vm_rss_bytes
+from tests.helpers.simulator_process import SimulatorProcess
+from ui.app import build_services, create_application
+from ui.main_window import MainWindow
+from ui.settings import WindowSettings
+
+SERVERS = 5
+SIMULATOR_ARGS = ["--servers", str(SERVERS), "--clients", "500", "--time-scale", "20",
+                  "--log-size", "400000", "--drain-seconds", "120"]  # fmt: skip
+ACTION_EVERY_S = 2.0
+FAULT_EVERY_S = (2.0, 5.0)
+PROGRESS_EVERY_S = 60.0
+HOSTILE_NAMES = (
+    "ctl\x1b[31mRED\x1b[0m\r\nFAKE line\x07",
+    "report\u202eexe.txt",
+    "N" * 10_000,
+    "<img src=x onerror=alert(1)>\x9b2J",
+)
+UNEXPECTED_LOG_MARKERS = ("unexpected", "Traceback")
+
+
+def open_fds() -> int:
+    """Open file descriptors of this process (Linux)."""
+    return len(os.listdir("/proc/self/fd"))
+
+
+@dataclass
+class Tally:
+    """What happened during the measured period."""
+
+    unhandled: list[str] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    unclear: list[str] = field(default_factory=list)
+    faults: Counter[str] = field(default_factory=Counter)
+    errors_logged: int = 0
+
+
+class _UnexpectedLogs(logging.Handler):
+    """Counts log records that carry a traceback or call a failure unexpected."""
+
+    def __init__(self, tally: Tally) -> None:
+        super().__init__(logging.ERROR)
+        self.tally = tally
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.tally.errors_logged += 1
+        text = record.getMessage()
+        if record.exc_info or any(marker in text for marker in UNEXPECTED_LOG_MARKERS):
+            self.tally.unhandled.append(f"log {record.name}: {text[:200]}")
+
+
+def watch_for_unhandled(loop: asyncio.AbstractEventLoop, tally: Tally) -> None:
+    def on_loop_error(_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        tally.unhandled.append(f"loop: {context.get('message')} {context.get('exception')!r}")
+
+    def on_thread_error(hook: threading.ExceptHookArgs) -> None:
+        tally.unhandled.append(f"thread {hook.thread}: {hook.exc_value!r}")
+
+    def on_error(kind: type[BaseException], value: BaseException, _tb: Any) -> None:
+        tally.unhandled.append(f"excepthook: {value!r}")
+
+    def on_unraisable(hook: Any) -> None:
+        tally.unhandled.append(f"unraisable in {hook.object!r}: {hook.exc_value!r}"[:300])
+
+    loop.set_exception_handler(on_loop_error)
+    sys.unraisablehook = on_unraisable
+    threading.excepthook = on_thread_error
+    sys.excepthook = on_error
+    logging.getLogger().addHandler(_UnexpectedLogs(tally))
+
+
+def profile_for(sim: SimulatorProcess) -> ConnectionProfile:
+    return ConnectionProfile(
+        name="Soak cluster",
+        urls=[endpoint.url for endpoint in sim.info.endpoints],
+        username=sim.info.username,
+        tls=TlsOptions(mode=TrustMode.CA_FILE, ca_file=str(sim.info.ca_file)),
+        poll_interval_s=1.0,
+    )
+
+
+class FaultInjector:
+    """Adds one random fault every few seconds through the simulator's control API."""
+
+    def __init__(self, sim: SimulatorProcess, rng: random.Random, tally: Tally) -> None:
+        self.sim, self.rng, self.tally = sim, rng, tally
+        self.ids = [endpoint.server_id for endpoint in sim.info.endpoints]
+        self.stopped: set[str] = set()
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self.rng.uniform(*FAULT_EVERY_S))
+            kind = self.rng.choice(FAULT_KINDS)
+            try:
+                await asyncio.to_thread(getattr(self, f"_{kind}"))
+            except Exception as error:  # a refused fault (e.g. stop twice) is no finding
+                kind += " (refused)"
+                logging.getLogger(__name__).info("fault %s refused: %s", kind, error)
+            self.tally.faults[kind] += 1
+
+    def _server(self) -> str:
+        return self.rng.choice(self.ids)
+
+    def _latency(self) -> None:
+        self.sim.add_fault(kind="latency", seconds=self.rng.uniform(0.5, 4.0),
+                           server_id=self._server(), count=self.rng.randint(1, 4))  # fmt: skip
+
+    def _fail(self) -> None:
+        self.sim.add_fault(kind="fail", status=self.rng.choice([500, 502, 503, 504, 429]),
+                           server_id=self._server(), count=self.rng.randint(1, 3))  # fmt: skip
+
+    def _malformed(self) -> None:
+        self.sim.add_fault(kind="malformed_json", server_id=self._server(), path="/cluster")
+
+    def _oversized(self) -> None:
+        self.sim.add_fault(kind="oversized_body", bytes=12_000_000, chunked=self.rng.random() < 0.5,
+                           server_id=self._server(), path="/cluster")  # fmt: skip
+
+    def _redirect(self) -> None:
+        self.sim.add_fault(kind="redirect", location="https://elsewhere.invalid/EkranSystem",
+                           server_id=self._server())  # fmt: skip
+
+    def _cut_download(self) -> None:
+        self.sim.add_fault(kind="cut_download", after_bytes=self.rng.randint(0, 200_000))
+
+    def _hostile_download(self) -> None:
+        name = self.rng.choice(["../../evil.zip", "CON.zip", "a\x1b[31m.zip", ""])
+        self.sim.add_fault(kind="content_disposition", value=f'attachment; filename="{name}"')
+
+    def _expire_tokens(self) -> None:
+        self.sim.add_fault(kind="expire_tokens")
+
+    def _unhealthy(self) -> None:
+        self.sim.add_fault(kind="health", server_id=self._server(), status="Unhealthy")
+
+    def _clear(self) -> None:
+        self.sim.clear_faults()
+
+    def _stop_start(self) -> None:
+        if self.stopped and self.rng.random() < 0.7:
+            server = self.stopped.pop()
+            self.sim.start_server(server)
+            return
+        running = [s for s in self.ids if s not in self.stopped]
+        if len(running) > 2:
+            server = self.rng.choice(running)
+            self.sim.stop_server(server)
+            self.stopped.add(server)
+
+    def _rename(self) -> None:
+        self.sim.control("POST", f"servers/{self._server()}/rename",
+                         {"name": self.rng.choice(HOSTILE_NAMES)})  # fmt: skip
+
+
+FAULT_KINDS = (
+    "latency", "fail", "malformed", "oversized", "redirect", "cut_download",
+    "hostile_download", "expire_tokens", "unhealthy", "clear", "stop_start", "rename",
+)  # fmt: skip
+
+
+class ActionRunner:
+    """The core's actions, one every ``ACTION_EVERY_S``; each outcome is tallied."""
+
+    def __init__(
+        self, session: ConnectionSession, folder: Path, rng: random.Random, tally: Tally
+    ) -> None:
+        self.session, self.folder, self.rng, self.tally = session, folder, rng, tally
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(ACTION_EVERY_S)
+            action = self.rng.choice(["isolate", "return", "version", "logs", "servers"])
+            try:
+                await asyncio.wait_for(self._act(action), 120)
+            except (ConsoleError, DownloadError) as error:
+                self.tally.outcomes[f"{action} failed, clear"] += 1
+                if "\n" in error.message if isinstance(error, ConsoleError) else "\n" in str(error):
+                    self.tally.unclear.append(f"{action}: a message of several lines")
+            except TimeoutError:
+                self.tally.outcomes[f"{action} timed out"] += 1
+                self.tally.unclear.append(f"{action}: no answer within 120 s")
+            except Exception as error:
+                self.tally.outcomes[f"{action} failed, UNCLEAR"] += 1
+                self.tally.unclear.append(f"{action}: {error!r}"[:300])
+            else:
+                self.tally.outcomes[f"{action} ok"] += 1
+
+    async def _act(self, action: str) -> None:
+        client, actions = self.session.client, self.session.actions
+        snapshot = await client.cluster()
+        server = self.rng.choice(snapshot.servers)
+        if action == "servers":
+            return
+        if action == "isolate":
+            await actions.isolate(server.id, reason="soak")
+        elif action == "return":
+            await actions.return_to_service(server.id)
+        elif action == "version":
+            await actions.version(server.id)
+        else:
+            download = self.session.download_logs(
+                server.id, self.folder, fallback_name=f"{server.id}_logs.zip"
+            )
+            path = await download.run()
+            path.unlink()
+
+
+async def soak(args: argparse.Namespace, sim: SimulatorProcess, home: Path) -> dict[str, Any]:
+    tally = Tally()
+    loop = asyncio.get_running_loop()
+    watch_for_unhandled(loop, tally)
+    rng = random.Random(args.seed)
+    paths = AppPaths.under(home / "home").ensure()
+    services = build_services(
+        paths, WindowSettings.in_file(home / "settings.ini"), CredentialStore(MemoryKeyring())
+    )
+    window = MainWindow(services)
+    window.start()
+    window.resize(1280, 800)
+    window.show()
+    profile = profile_for(sim)
+    window.repository.add_transient(profile)
+    window.repository.set_transient_password(profile.id, Secret(sim.info.password))
+    window.open_connection(profile)
+    await wait_for(lambda: window.cluster_pane.model.rowCount() == SERVERS, 120, "first data")
+
+    password = sim.info.password
+
+    async def password_source() -> str:
+        return password
+
+    session = ConnectionSession(
+        profile,
+        password_source,
+        audit=AuditLog.in_data_dir(paths),
+        failover=FailoverRule.ANY_FAILURE,
+    )
+    downloads = home / "downloads"
+    downloads.mkdir()
+    tasks = [
+        asyncio.create_task(FaultInjector(sim, rng, tally).run(), name="faults"),
+        asyncio.create_task(ActionRunner(session, downloads, rng, tally).run(), name="actions"),
+    ]
+    await progress(args.warmup_seconds, "warm-up")
+    rss_start, fds_start = vm_rss_bytes(), open_fds()
+    tally.unhandled.clear()
+    tally.outcomes.clear()
+    tally.unclear.clear()
+    tally.faults.clear()
+    tally.errors_logged = 0
+    started = time.monotonic()
+    await progress(args.minutes * 60 - args.warmup_seconds, "soak", tally)
+    measured = time.monotonic() - started
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await asyncio.to_thread(sim.clear_faults)
+    await asyncio.sleep(3)  # the window and the core settle (isolated servers stay so)
+    rss_end, fds_end = vm_rss_bytes(), open_fds()
+    audit_lines = len(AuditLog.in_data_dir(paths).read(limit=100_000))
+    await session.aclose()
+    await close_window(window)
+    for parentless in (services.repository, services.runner, services.settings.qsettings):
+        shiboken6.delete(parentless)
+    return {
+        "measured_seconds": measured,
+        "faults": dict(tally.faults),
+        "faults_total": sum(tally.faults.values()),
+        "outcomes": dict(sorted(tally.outcomes.items())),
+        "unclear": tally.unclear,
+        "unhandled": tally.unhandled,
+        "errors_logged": tally.errors_logged,
+        "audit_records": audit_lines,
+        "rss_start": rss_start,
+        "rss_end": rss_end,
+        "fds_start": fds_start,
+        "fds_end": fds_end,
+    }
+
+
+async def progress(seconds: float, label: str, tally: Tally | None = None) -> None:
+    started = time.monotonic()
+    reported = 0
+    while (left := seconds - (time.monotonic() - started)) > 0.1:
+        await asyncio.sleep(min(left, PROGRESS_EVERY_S))
+        if tally is not None:
+            for line in (tally.unhandled + tally.unclear)[reported:]:
+                print(f"  ! {line}", flush=True)
+            reported = len(tally.unhandled) + len(tally.unclear)
+        extra = ""
+        if tally is not None:
+            extra = (
+                f"; {sum(tally.faults.values())} faults, {sum(tally.outcomes.values())} "
+                f"actions, {len(tally.unhandled)} unhandled"
+            )
+        print(
+            f"{label}: {time.monotonic() - started:5.0f} of {seconds:.0f} s; RSS "
+            f"{vm_rss_bytes() / MB:.1f} MB, {open_fds()} fds{extra}",
+            flush=True,
+        )
+
+
+def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    use_offscreen_screen(workdir)
+    qt_app = create_application()
+    loop = qasync.QEventLoop(qt_app)
+    sim = SimulatorProcess(workdir / "sim", SIMULATOR_ARGS)
+    try:
+        sim.start()
+        print(f"simulator ready; {args.minutes:g} min, seed {args.seed}", flush=True)
+        figures: dict[str, Any] = loop.run_until_complete(soak(args, sim, workdir))
+    finally:
+        sim.stop()
+        loop.close()
+    return {
+        "machine": machine_description(),
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "minutes": args.minutes,
+        "seed": args.seed,
+        "load_average_at_end": load_average(),
+        **figures,
+    }
+
+
+def print_summary(result: dict[str, Any]) -> None:
+    def growth(start: float, end: float) -> float:
+        return 100.0 * (end - start) / start if start else 0.0
+
+    rss = growth(result["rss_start"], result["rss_end"])
+    fds = growth(result["fds_start"], result["fds_end"])
+    unhandled, unclear = result["unhandled"], result["unclear"]
+    print(
+        f"\n{result['machine']}; revision {result['revision']}; load at end "
+        f"{result['load_average_at_end'][0]:.2f}\n"
+        f"soaked {result['measured_seconds'] / 60:.1f} min after the warm-up, seed "
+        f"{result['seed']}: {result['faults_total']} faults {result['faults']}\n"
+        f"unhandled exceptions  {len(unhandled)} (target 0)\n"
+        f"actions               {result['outcomes']}\n"
+        f"unclear failures      {len(unclear)} (target 0)\n"
+        f"errors logged         {result['errors_logged']}; "
+        f"audit records {result['audit_records']}\n"
+        f"RSS                   {result['rss_start'] / MB:.1f} MB -> {result['rss_end'] / MB:.1f}"
+        f" MB ({rss:+.1f} %, target < 10 %)\n"
+        f"file descriptors      {result['fds_start']} -> {result['fds_end']} ({fds:+.1f} %)"
+    )
+    for line in (unhandled + unclear)[:20]:
+        print(f"  {line}")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench.bench_soak",
+        description="The window and the core against a misbehaving cluster for a long time.",
+    )
+    parser.add_argument("--minutes", type=float, default=30.0, help="whole run (default 30)")
+    parser.add_argument("--warmup-seconds", type=float, default=60.0, help="default 60")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--workdir", type=Path, help="scratch folder (default: a new temp dir)")
+    args = parser.parse_args()
+    if not 0 < args.warmup_seconds < args.minutes * 60:
+        parser.error("--warmup-seconds must be positive and shorter than --minutes")
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    print_summary(run_in_scratch(args, "bench-soak-", run, window_revision()))
+
+
+if __name__ == "__main__":
+    main()
