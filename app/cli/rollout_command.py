@@ -11,6 +11,7 @@ the current server as it is, and the same command resumes it.
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import threading
 from argparse import Namespace
@@ -41,6 +42,7 @@ from app.rollout import (
 from app.rollout.driver import RolloutDriver
 from app.rollout.store import ad_hoc_key
 from app.session import ConnectionSession
+from app.text_safety import escape_json_output
 
 if TYPE_CHECKING:
     from app.cli.main import Services
@@ -115,9 +117,7 @@ class _Output:
 
     @staticmethod
     def _json(data: dict[str, Any]) -> None:
-        import json
-
-        print(json.dumps(data, ensure_ascii=False), flush=True)
+        print(escape_json_output(json.dumps(data, ensure_ascii=False)), flush=True)
 
 
 def _plan_text(state: RolloutState) -> str:

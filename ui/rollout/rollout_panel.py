@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from app.api.models import ClusterSnapshot
 from app.rollout import Admin, AdminCommand, RolloutPlan, RolloutState, RunStatus, ServerStep
 from app.rollout.texts import drain_text
+from app.text_safety import display_text
 from ui.rollout.rollout_model import RolloutColumn, RolloutTableModel
 
 _STATUS_WORDS = {
@@ -244,7 +245,7 @@ class RolloutPanel(QDockWidget):
         """A new plan over every server of the cluster, in the cluster's order."""
         self._state = None
         self._snapshot = snapshot
-        self.model.set_plan([(s.id, s.name) for s in snapshot.servers])
+        self.model.set_plan([(s.id, display_text(s.name)) for s in snapshot.servers])
         self.model.set_snapshot(snapshot)
         self.title.setText(f"{connection_name}: plan a rolling maintenance")
         self.instruction.setText(
@@ -360,7 +361,7 @@ class RolloutPanel(QDockWidget):
         planned = set(self.model.server_ids())
         for server in self._snapshot.servers:
             if server.id not in planned:
-                self.add_choice.addItem(server.name, server.id)
+                self.add_choice.addItem(display_text(server.name), server.id)
 
     def _on_table_current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
         self._update_controls()
