@@ -28,8 +28,12 @@ class ReadOnlyError(ConsoleError):
 class ClusterActions:
     """Isolate, return to service and ask the version of servers of one connection.
 
-    Each call appends one audit record (``ok`` or ``failed`` with the one-line reason).
-    Success is reported only when the server's state in the reply says so.
+    Each call appends one audit record: ``ok``, ``failed`` with the one-line reason, or
+    ``unknown`` when the call ended without an answer the console understood (cancelled,
+    for example by closing the window, or an unexpected error): the server may already
+    have acted. That record is queued for writing before the call re-raises, so a
+    cancellation cannot lose it. Success is reported only when the server's state in the
+    reply says so.
     """
 
     def __init__(
@@ -185,8 +189,21 @@ class ClusterActions:
         except ConsoleError as error:
             await self.record(action, server_id, AuditResult.FAILED, error.message)
             raise
+        except asyncio.CancelledError:
+            # Queued now and written by the writer thread; not awaited: this task is
+            # being cancelled, and waiting could be cancelled again.
+            self.record(action, server_id, AuditResult.UNKNOWN, _with(detail, "cancelled"))
+            raise
+        except Exception as error:
+            reason = f"unexpected error ({type(error).__name__})"
+            self.record(action, server_id, AuditResult.UNKNOWN, _with(detail, reason))
+            raise
         await self.record(action, server_id, AuditResult.OK, detail)
         return result
+
+
+def _with(detail: str, outcome: str) -> str:
+    return f"{outcome}: {detail}" if detail else outcome
 
 
 def _unconfirmed(server: Server, wanted: str) -> ProtocolError:

@@ -49,6 +49,7 @@ class AuditResult(StrEnum):
     OK = "ok"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    UNKNOWN = "unknown"  # the request may have reached the server: its outcome is not known
 
 
 @dataclass(frozen=True)

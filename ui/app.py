@@ -248,9 +248,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         loop = qasync.QEventLoop(qt_app)
         termination = TerminationRequests(loop)
         termination.install(qt_app)
+        window_run = loop.create_task(run_window(args, paths, demo_home, termination))
         try:
-            code: int = loop.run_until_complete(run_window(args, paths, demo_home, termination))
+            code: int = loop.run_until_complete(window_run)
             return code
+        except RuntimeError:
+            if window_run.done():
+                raise
+            # Qt left its event loop before the window had shut down: the display went
+            # away (an X server ending) or the session did. ``shut_down_now`` has run on
+            # ``aboutToQuit``; the loop cannot run again to finish the rest.
+            log.warning("the window system ended the console before it had shut down")
+            print("The display or the session ended; the console has closed.", file=sys.stderr)
+            return 0
         finally:
             loop.close()
     finally:

@@ -28,7 +28,6 @@ from ui.icons import icon
 from ui.rollout.hookup import NOTIFIED, message_notice, rollout_action
 from ui.rollout.rollout_controller import RolloutController
 from ui.rollout.rollout_panel import RolloutPanel
-from ui.server_actions import ServerActions
 from ui.sessions import OpenConnection, SessionManager
 from ui.settings import APPLICATION
 from ui.tasks import TaskRunner
@@ -39,6 +38,7 @@ from ui.window.layout_state import restore_layout, save_layout
 from ui.window.load_views import LoadViews
 from ui.window.operations import ServerOperations
 from ui.window.quit_prompt import quit_with_downloads_box
+from ui.window.server_actions import ServerActions
 from ui.window.services import WindowServices
 from ui.window.status_bar import WindowStatusBar
 from ui.window.window_actions import WindowActions, build_main_toolbar, build_menu_bar

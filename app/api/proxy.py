@@ -15,6 +15,7 @@ from typing import TypedDict
 
 import httpx
 
+from app.api.completing_transport import CompletingTransport
 from app.api.settings import ProxyMode, ProxySetting
 from app.api.urls import InvalidUrlError
 from app.api.worker_transport import WorkerThreadTransport
@@ -44,12 +45,13 @@ def client_arguments(
     """Keyword arguments for ``httpx.AsyncClient`` that apply ``setting``.
 
     Every transport speaks HTTP/1.1 with ``ssl_context`` and ``limits``: an
-    ``httpx.AsyncHTTPTransport``, or with ``worker_thread`` a ``WorkerThreadTransport``
-    (each request on a thread of its own, for large replies). ``hosts`` are the
-    Management Tool host names the client will contact; for SYSTEM the bypass list is
-    evaluated for them. ``system_proxies`` replaces the system lookup (for tests); when
-    it is None, SYSTEM means the usual ``*_PROXY`` environment variables, and on Windows
-    without them the Internet settings.
+    ``httpx.AsyncHTTPTransport`` (in a ``CompletingTransport``, so that a cancelled
+    request never leaves a socket open), or with ``worker_thread`` a
+    ``WorkerThreadTransport`` (each request on a thread of its own, for large replies).
+    ``hosts`` are the Management Tool host names the client will contact; for SYSTEM the
+    bypass list is evaluated for them. ``system_proxies`` replaces the system lookup (for
+    tests); when it is None, SYSTEM means the usual ``*_PROXY`` environment variables,
+    and on Windows without them the Internet settings.
     Raises ``InvalidUrlError`` for a proxy without a usable URL.
     """
 
@@ -60,8 +62,10 @@ def client_arguments(
                     verify=ssl_context, limits=limits, http1=True, http2=False, proxy=proxy
                 )
             )
-        return httpx.AsyncHTTPTransport(
-            verify=ssl_context, limits=limits, http1=True, http2=False, proxy=proxy
+        return CompletingTransport(
+            httpx.AsyncHTTPTransport(
+                verify=ssl_context, limits=limits, http1=True, http2=False, proxy=proxy
+            )
         )
 
     if setting.mode is ProxyMode.NONE:

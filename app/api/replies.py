@@ -24,7 +24,8 @@ async def read_bounded(response: httpx.Response, limit: int, url: str) -> bytes:
 
     A connection lost mid-body raises ``UnreachableError``, like any transport failure.
     Reads incrementally and stops at the cap, so memory stays bounded whatever the
-    server sends. The response is left open; the caller closes it.
+    server sends. The response is left open; the caller closes it (a body abandoned
+    half-way is closed here).
     """
     declared = response.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -39,12 +40,16 @@ async def read_bounded(response: httpx.Response, limit: int, url: str) -> bytes:
                 if size > limit:
                     raise _too_large(response.status_code, limit, url)
                 chunks.append(chunk)
-        finally:
-            # A body refused half-way closes its generator here, in this task; left to
-            # the garbage collector, httpcore's close would run in another task and fail.
+        except BaseException:
+            # A body abandoned half-way (refused, failed, cancelled) is closed here, in
+            # this task: the reply first, so that httpx's nested body generators find
+            # it closed; left to the garbage collector (qasync's loop does not finalize
+            # abandoned async generators), httpcore's close would run outside any task.
+            await response.aclose()
             close = getattr(body, "aclose", None)
             if close is not None:
                 await close()
+            raise
     except httpx.TimeoutException:
         raise UnreachableError(
             f"{urlsplit(url).netloc or url} started to answer, then stopped sending its reply.",

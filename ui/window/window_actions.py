@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QDockWidget, QMenuBar, QToolBar, QWidget
 
 from ui.connections.connection_actions import ConnectionActions
 from ui.icons import icon
-from ui.server_actions import ServerActions
 from ui.settings import APPLICATION
 from ui.window.action_rules import ActionId
+from ui.window.server_actions import ServerActions
 
 
 class WindowActions:

@@ -54,3 +54,26 @@ def test_a_lockout_says_try_again_once() -> None:
     assert error.message.casefold().count("try again") == 1
     plain = error_for_status(429, url=URL, problem=None, excerpt=None, retry_after=60.0)
     assert plain.message.casefold().count("try again") == 1
+
+
+class _ClosableBody(httpx.AsyncByteStream):
+    """A body larger than the limit that records whether it was closed."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for _ in range(10):
+            yield b"x" * 10
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+async def test_a_refused_body_is_closed_by_the_reader_not_the_garbage_collector() -> None:
+    body = _ClosableBody()
+    response = httpx.Response(200, stream=body)
+    with pytest.raises(ProtocolError, match="larger than"):
+        await read_bounded(response, 25, URL)
+    assert body.closed
+    assert response.is_closed

@@ -9,6 +9,7 @@ import httpcore
 import httpx
 import pytest
 
+from app.api.completing_transport import CompletingTransport
 from app.api.proxy import client_arguments, no_proxy_patterns
 from app.api.settings import ProxyMode, ProxySetting
 from app.api.urls import InvalidUrlError
@@ -18,8 +19,10 @@ CONTEXT = ssl.create_default_context()
 
 def proxy_of(transport: httpx.AsyncBaseTransport | None) -> str | None:
     """The proxy URL a transport's connection pool goes through, or None when direct."""
-    assert type(transport) is httpx.AsyncHTTPTransport
-    pool = transport._pool
+    assert isinstance(transport, CompletingTransport)
+    inner = transport.transport
+    assert type(inner) is httpx.AsyncHTTPTransport
+    pool = inner._pool
     if isinstance(pool, httpcore.AsyncHTTPProxy):
         url = pool._proxy_url
         port = "" if url.port is None else f":{url.port}"

@@ -219,7 +219,6 @@ def newer_schema(path: Path) -> None:
         (truncated, "malformed"),
         (damaged_pages, "damaged"),
         (foreign_database, "not a console history file"),
-        (newer_schema, "schema version 99"),
     ],
 )
 def test_a_damaged_file_is_set_aside_and_replaced(
@@ -301,4 +300,16 @@ def test_a_failing_disk_is_reported_not_raised(path: Path, monkeypatch: pytest.M
     store.flush()
     assert store.problem == "The load history could not be saved: database or disk is full."
     assert store.series(A, "as-01", T0, T0).y.tolist() == [2]  # memory is unaffected
+    store.close()
+
+
+def test_a_newer_schema_is_left_alone_and_history_kept_in_memory(path: Path) -> None:
+    """A downgrade must not lose the newer console's history (see test_newer_file)."""
+    newer_schema(path)
+    original = path.read_bytes()
+    store, notice = HistoryStore.open(path, clock=Clock(T0 + HOUR))
+    assert notice is not None
+    assert "newer version" in notice
+    assert path.read_bytes() == original
+    assert not [p for p in path.parent.iterdir() if ".corrupt-" in p.name]
     store.close()

@@ -12,9 +12,9 @@ from pytestqt.qtbot import QtBot
 from app.api.models import ServerStatus
 from tests.ui.window.conftest import Own
 from tests.ui.window.servers import profile, server, status
-from ui.server_actions import ServerActions
 from ui.settings import WindowSettings
 from ui.window.action_rules import ActionId
+from ui.window.server_actions import ServerActions
 
 EXPECTED_TEXTS = {
     ActionId.ISOLATE: "Isolate…",
