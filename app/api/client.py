@@ -214,7 +214,7 @@ class ManagementClient:
         ``If-Range: if_range``; a 200 reply (``LogStream.offset`` 0) means the archive
         changed and starts over. ``RangeNotSatisfiableError`` (with ``total_size``) when
         ``offset`` is at or past the end; ``ConflictError`` when the server is not running.
-        The archive is received on a worker thread and arrives in chunks of about 128 KiB.
+        The archive is received on a worker thread and arrives in chunks of about 1 MiB.
         """
         if offset < 0:
             raise ValueError("offset must be >= 0")

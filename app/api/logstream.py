@@ -12,9 +12,8 @@ from app.api.content_disposition import filename_parameter
 from app.api.errors import ConsoleError, ProtocolError
 from app.api.replies import media_type
 from app.api.transport_errors import transport_error
-from app.api.worker_transport import DEFAULT_CHUNK_SIZE as WORKER_CHUNK_SIZE
 
-DEFAULT_CHUNK_SIZE = WORKER_CHUNK_SIZE  # per hand-off to the disk writer: as received
+DEFAULT_CHUNK_SIZE = 1024 * 1024  # per hand-off to the disk writer
 _ARCHIVE_TYPES = frozenset(
     {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
 )

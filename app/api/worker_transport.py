@@ -5,7 +5,7 @@ archives). Each request gets a thread of its own, which sends it through a stock
 ``httpx.HTTPTransport`` (connection, TLS, HTTP/1.1 parsing), hands the reply's head to
 the event loop, then reads the body and hands it over in chunks of at least
 ``chunk_size`` bytes. The event loop (under qasync, the window's thread) therefore wakes
-once per chunk (128 KiB) instead of once per TLS record, and no byte of the body is
+about once per chunk instead of once per TLS record, and no byte of the body is
 decrypted or parsed on it. At most ``queued_chunks`` chunks wait for the consumer; then
 the thread waits too, so memory stays bounded by the consumer's speed.
 
@@ -26,10 +26,8 @@ import httpx
 
 log = logging.getLogger(__name__)
 
-# 128 KiB: larger joined chunks cost more than they save (measured: fresh pages for each
-# 1 MiB chunk, about 34,000 page faults per GiB against 8,000; docs/performance.md)
-DEFAULT_CHUNK_SIZE = 128 * 1024
-DEFAULT_QUEUED_CHUNKS = 16
+DEFAULT_CHUNK_SIZE = 1024 * 1024
+DEFAULT_QUEUED_CHUNKS = 4
 _END = object()  # the body is complete
 
 
