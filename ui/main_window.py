@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.environment_strip = EnvironmentStrip(self)
         self._build_layout()
         self.load_views = LoadViews(services.history, self.runner, self.cluster_pane, self)
+        self.tabifyDockWidget(self.load_views.dock, self.rollout_panel)
         self.window_actions = WindowActions(
             self, self.downloads, self.load_views.dock, services.paths.log_dir
         )

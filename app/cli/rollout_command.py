@@ -11,6 +11,7 @@ the current server as it is, and the same command resumes it.
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import threading
 from argparse import Namespace
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.api.errors import ConflictError
 from app.api.models import ClusterSnapshot
-from app.audit import AuditAction, AuditResult
+from app.audit import AuditAction, AuditResult, format_timestamp
 from app.cli.cluster_commands import find_server
 from app.cli.exitcodes import ExitCode, UsageError
 from app.cli.target import Target, password_source, resolve_target
@@ -41,6 +42,7 @@ from app.rollout import (
 from app.rollout.driver import RolloutDriver
 from app.rollout.store import ad_hoc_key
 from app.session import ConnectionSession
+from app.text_safety import escape_json_output
 
 if TYPE_CHECKING:
     from app.cli.main import Services
@@ -93,31 +95,36 @@ class _Output:
         step = f"[{message.step}] " if message.step else ""
         print(f"{stamp}  {who:<12} {step}{message.text}", flush=True)
 
-    def note(self, text: str, **fields: Any) -> None:
+    def note(self, text: str, state: RolloutState) -> None:
         if self.as_json:
-            self._json({"kind": "note", "message": text, **fields})
+            self._json({**_where(state), "kind": "note", "message": text})
         else:
             print(text, flush=True)
 
     def refused(self, state: RolloutState) -> None:
-        current = state.current_server
         if self.as_json:
+            reason = state.pause_kind.value if state.pause_kind else None
             self._json(
-                {
-                    "kind": "error",
-                    "state": state.status.value,
-                    "reason": state.pause_kind.value if state.pause_kind else None,
-                    "server": current.server_id if current else None,
-                    "message": state.pause_reason,
-                }
+                {**_where(state), "kind": "error", "reason": reason, "message": state.pause_reason}
             )
         print(f"error: {state.pause_reason}", file=sys.stderr, flush=True)
 
     @staticmethod
     def _json(data: dict[str, Any]) -> None:
-        import json
+        print(escape_json_output(json.dumps(data, ensure_ascii=False)), flush=True)
 
-        print(json.dumps(data, ensure_ascii=False), flush=True)
+
+def _where(state: RolloutState) -> dict[str, Any]:
+    """The fields every JSON line has, for a line about the run's current server."""
+    current = state.current_server
+    return {
+        "at": format_timestamp(state.updated_at),
+        "server": current.server_id if current else None,
+        "name": current.name if current else None,
+        "step": current.step.value if current else None,
+        "state": state.status.value,
+        "clients": current.clients if current else None,
+    }
 
 
 def _plan_text(state: RolloutState) -> str:
@@ -214,7 +221,10 @@ async def run(args: Namespace, services: Services) -> ExitCode:
                 state = saved
                 current = saved.current_server
                 where = f" at {current.name} ({current.step.label.lower()})" if current else ""
-                out.note(f"Resuming the run started {saved.started_at:%Y-%m-%d %H:%M} UTC{where}.")
+                out.note(
+                    f"Resuming the run started {saved.started_at:%Y-%m-%d %H:%M} UTC{where}.",
+                    saved,
+                )
             else:
                 state = start_run(
                     build_plan(args, snapshot),

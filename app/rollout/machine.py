@@ -35,6 +35,7 @@ from app.rollout.plan import RolloutPlan
 from app.rollout.preflight import failures, preflight
 from app.rollout.state import PauseKind, RolloutState, RunStatus, ServerProgress, ServerStep
 from app.rollout.texts import clients_text, drain_text, duration_text
+from app.text_safety import display_text
 
 VERIFY_RETRY_S = 3.0  # a server that has just started may not answer at once
 VERIFY_LIMIT_S = 120.0  # then the run pauses: it did not come back healthy
@@ -73,7 +74,7 @@ def start_run(
         server = snapshot.server(server_id)
         if server is None:
             raise ValueError(f"The cluster has no server {server_id!r}.")
-        entries.append(ServerProgress(server_id=server.id, name=server.name))
+        entries.append(ServerProgress(server_id=server.id, name=display_text(server.name)))
     return RolloutState(
         connection_id=connection_id,
         connection_name=connection_name,
@@ -219,9 +220,8 @@ class _Run:
             self.act(ProbeHealth())  # fresh health before the stop conditions apply again
 
     def _skip(self, current: ServerProgress) -> None:
-        server = self.server(current.server_id)
-        isolated = server is not None and server.isolation is not None
-        note = "left as it is" + (" (still isolated)" if isolated else "")
+        # what this run did, not a snapshot that may predate its isolation
+        note = "left as it is" + (" (still isolated)" if current.isolated_by_run else "")
         self.update(awaiting=None, instruction="", status=RunStatus.RUNNING, pause_kind=None)
         self.update(pause_reason="")
         self.move(
@@ -234,13 +234,7 @@ class _Run:
         self._next()
 
     def _abort(self) -> None:
-        still = [
-            s.name
-            for s in self.state.servers
-            if (server := self.server(s.server_id)) is not None
-            and server.isolation is not None
-            and s.isolated_by_run
-        ]
+        still = [s.name for s in self.state.servers if s.server_id in self.own_isolations()]
         self.update(status=RunStatus.ABORTED, awaiting=None, instruction="", pause_kind=None)
         tail = f" Still isolated: {', '.join(still)}." if still else " No server is left isolated."
         self.say(MessageKind.ABORTED, "Aborted; every server is left as it is." + tail)
@@ -249,6 +243,11 @@ class _Run:
     def result(self, event: RolloutInput) -> None:
         current = self.state.current_server
         self.update(awaiting=None)
+        if isinstance(event, ActionSucceeded) and event.kind is ActionKind.ISOLATE:
+            # even for a server skipped while its isolation was on its way: it is ours
+            for entry in self.state.servers:
+                if entry.server_id == event.server_id and entry is not current:
+                    self.put(entry.model_copy(update={"isolated_by_run": True}))
         if current is None or not self.state.status.active:
             return
         if isinstance(event, HealthProbed):
@@ -283,7 +282,7 @@ class _Run:
             read_only=self.read_only,
             capacity_per_server=self.state.plan.capacity_per_server,
         )
-        self.update(checks=tuple(("ok: " if r.ok else "FAILED: ") + r.text for r in results))
+        self.update(checks=tuple(("✓ " if r.ok else "✗ Failed: ") + r.text for r in results))
         failed = failures(results, override=self.state.override)
         if failed:
             hint = (
@@ -326,6 +325,7 @@ class _Run:
 
     def _verified(self, current: ServerProgress, verified: Verified) -> None:
         target = self.state.plan.target_version
+        version = None if verified.version is None else display_text(verified.version)
         elapsed = (self.now - (current.step_since or self.now)).total_seconds()
         if verified.problem is not None or verified.health is not HealthStatus.HEALTHY:
             why = verified.problem or f"its health check says {verified.health.value}"
@@ -336,19 +336,19 @@ class _Run:
             self.put(current.model_copy(update={"retry_at": retry, "note": why}))
             return
         if target is not None and verified.version != target:
-            self.put(current.model_copy(update={"version_after": verified.version}))
+            self.put(current.model_copy(update={"version_after": version}))
             self.pause(
                 PauseKind.WRONG_VERSION,
-                f"{current.name} came back on version {verified.version}, not {target}. "
+                f"{current.name} came back on version {version}, not {target}. "
                 "Upgrade it again (stop, upgrade, start), then resume.",
             )
             return
-        version = f" on version {verified.version}" if verified.version else ""
+        on = f" on version {version}" if version else ""
         moved = self.move(
             current,
             ServerStep.RETURNING,
-            f"{current.name} is healthy{version}; returning it to service.",
-            version_after=verified.version,
+            f"{current.name} is healthy{on}; returning it to service.",
+            version_after=version,
             note="",
             retry_at=None,
         )
@@ -394,12 +394,13 @@ class _Run:
         for server in self.snapshot.servers:
             if server.id == current.server_id or server.id in own:
                 continue
+            name = display_text(server.name)
             if server.status in _DOWN:
-                self.pause(PauseKind.OTHER_SERVER, f"{server.name} is {server.status.value}.")
+                self.pause(PauseKind.OTHER_SERVER, f"{name} is {server.status.value}.")
                 return True
             health = self.observation.health.get(server.id)
             if health is HealthStatus.UNHEALTHY:
-                self.pause(PauseKind.OTHER_SERVER, f"{server.name} is unhealthy.")
+                self.pause(PauseKind.OTHER_SERVER, f"{name} is unhealthy.")
                 return True
         if self.server(current.server_id) is None:
             self.pause(PauseKind.OTHER_SERVER, f"{current.name} is no longer in the cluster.")

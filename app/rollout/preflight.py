@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from app.api.models import ClusterSnapshot, HealthStatus, Server, ServerStatus
+from app.text_safety import display_text
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,8 @@ def preflight(
     target = snapshot.server(server_id)
     results = [_connection(read_only)]
     if target is None:
-        results.append(
-            CheckResult("server", False, f"The cluster has no server {server_id!r}.", False)
-        )
+        text = f"The cluster has no server {display_text(server_id)}."
+        results.append(CheckResult("server", False, text, False))
         return results
     others = [s for s in snapshot.servers if s.id != server_id]
     results.append(_others(others, health, problems, own_isolations))
@@ -80,17 +80,18 @@ def _others(
     for server in others:
         if server.id in own:
             continue  # isolated by this run and left so (skipped): not "someone else's"
+        name = display_text(server.name)
         if server.status is not ServerStatus.ONLINE and server.status is not ServerStatus.ISOLATED:
-            wrong.append(f"{server.name} is {server.status.value}")
+            wrong.append(f"{name} is {server.status.value}")
             continue
         status = health.get(server.id)
         if status is HealthStatus.HEALTHY or server.status is ServerStatus.ISOLATED:
             continue  # an isolated server reports itself degraded; the isolation check says why
         if status is None:
             if server.id in problems:  # no problem and no status: it has no endpoint to probe
-                wrong.append(f"{server.name}: {problems[server.id].rstrip('.')}")
+                wrong.append(f"{name}: {problems[server.id].rstrip('.')}")
         else:
-            wrong.append(f"{server.name} is {status.value.lower()}")
+            wrong.append(f"{name} is {status.value.lower()}")
     if wrong:
         return CheckResult(
             "others", False, "Not every other server is ready: " + "; ".join(wrong) + "."
@@ -111,7 +112,7 @@ def _capacity(
         return CheckResult(
             "capacity",
             False,
-            f"No other server would stay in service to take {target.name}'s Clients.",
+            f"No other server would stay in service to take {display_text(target.name)}'s Clients.",
         )
     if capacity is None:
         return CheckResult(
@@ -140,6 +141,8 @@ def _isolation(snapshot: ClusterSnapshot, own: Collection[str]) -> CheckResult:
     if not foreign:
         return CheckResult("isolation", True, "No server is isolated by someone else.")
     names = ", ".join(
-        f"{s.name} (by {s.isolation.by or 'unknown'})" for s in foreign if s.isolation is not None
+        f"{display_text(s.name)} (by {display_text(s.isolation.by or 'unknown')})"
+        for s in foreign
+        if s.isolation is not None
     )
     return CheckResult("isolation", False, f"Already isolated by someone else: {names}.")

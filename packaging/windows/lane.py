@@ -163,7 +163,7 @@ class RunFolders:
 
     def reset(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
-        for folder in (self.dist, self.work, self.pycache):
+        for folder in (self.dist, self.work, self.pycache, self.pytest_temp):
             folder.mkdir(parents=True)
 
 

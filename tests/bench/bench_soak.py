@@ -115,8 +115,9 @@ def watch_for_unhandled(loop: asyncio.AbstractEventLoop, tally: Tally) -> None:
     def on_thread_error(hook: threading.ExceptHookArgs) -> None:
         tally.unhandled.append(f"thread {hook.thread}: {hook.exc_value!r}")
 
-    def on_error(kind: type[BaseException], value: BaseException, _tb: Any) -> None:
+    def on_error(kind: type[BaseException], value: BaseException, tb: Any) -> None:
         tally.unhandled.append(f"excepthook: {value!r}")
+        sys.__excepthook__(kind, value, tb)  # still printed: it may end the run itself
 
     def on_unraisable(hook: Any) -> None:
         tally.unhandled.append(f"unraisable in {hook.object!r}: {hook.exc_value!r}"[:300])

@@ -8,6 +8,8 @@ into ``command_requested``.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,7 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models import ClusterSnapshot
-from app.rollout import Admin, AdminCommand, RolloutPlan, RolloutState, RunStatus
+from app.rollout import Admin, AdminCommand, RolloutPlan, RolloutState, RunStatus, ServerStep
+from app.rollout.texts import drain_text
+from app.text_safety import display_text
 from ui.rollout.rollout_model import RolloutColumn, RolloutTableModel
 
 _STATUS_WORDS = {
@@ -76,6 +80,8 @@ class RolloutPanel(QDockWidget):
         self.progress.setObjectName("rolloutProgress")
         self.progress.setAccessibleName("Servers done")
         self.progress.setFormat("%v of %m servers done")
+        metrics = self.progress.fontMetrics()
+        self.progress.setMinimumWidth(metrics.horizontalAdvance("00 of 00 servers done") + 24)
         self.instruction = QLabel(body)
         self.instruction.setObjectName("rolloutInstruction")
         self.instruction.setTextFormat(Qt.TextFormat.PlainText)
@@ -95,6 +101,7 @@ class RolloutPanel(QDockWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setTabKeyNavigation(False)
+        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(RolloutColumn.NOTE, QHeaderView.ResizeMode.Stretch)
@@ -137,6 +144,7 @@ class RolloutPanel(QDockWidget):
         self.add_choice = QComboBox(body)
         self.add_choice.setObjectName("rolloutAddChoice")
         self.add_choice.setAccessibleName("Server to add")
+        self.add_choice.setPlaceholderText("every server is planned")
         self.add = self._button(body, "rolloutAdd", "&Add")
         order = QHBoxLayout()
         order.addWidget(self.up)
@@ -237,7 +245,7 @@ class RolloutPanel(QDockWidget):
         """A new plan over every server of the cluster, in the cluster's order."""
         self._state = None
         self._snapshot = snapshot
-        self.model.set_plan([(s.id, s.name) for s in snapshot.servers])
+        self.model.set_plan([(s.id, display_text(s.name)) for s in snapshot.servers])
         self.model.set_snapshot(snapshot)
         self.title.setText(f"{connection_name}: plan a rolling maintenance")
         self.instruction.setText(
@@ -259,7 +267,7 @@ class RolloutPanel(QDockWidget):
         plan = state.plan
         target = f" to {plan.target_version}" if plan.target_version else ""
         self.title.setText(
-            f"{state.connection_name}: rolling maintenance{target}: {_STATUS_WORDS[state.status]}"
+            f"{state.connection_name} — rolling maintenance{target} — {_STATUS_WORDS[state.status]}"
         )
         self.progress.setRange(0, len(state.servers))
         self.progress.setValue(state.done_count)
@@ -268,10 +276,7 @@ class RolloutPanel(QDockWidget):
         elif state.instruction:
             self.instruction.setText(state.instruction)
         elif state.status is RunStatus.RUNNING:
-            current = state.current_server
-            self.instruction.setText(
-                f"{current.name}: {current.step.label.lower()}…" if current else "Finishing…"
-            )
+            self.instruction.setText(_progress_text(state))
         else:
             self.instruction.setText(_STATUS_WORDS[state.status] + ".")
         self.checks.setText("\n".join(state.checks))
@@ -334,7 +339,7 @@ class RolloutPanel(QDockWidget):
         self.skip.setEnabled(active and current is not None)
         self.abort.setEnabled(active)
         self.done.setEnabled(
-            running and current is not None and current.step.value == "waiting_done"
+            running and current is not None and current.step is ServerStep.WAITING_DONE
         )
         self.new_plan.setEnabled(state is not None and not active)
         plan_controls: tuple[QWidget, ...] = (
@@ -356,7 +361,7 @@ class RolloutPanel(QDockWidget):
         planned = set(self.model.server_ids())
         for server in self._snapshot.servers:
             if server.id not in planned:
-                self.add_choice.addItem(server.name, server.id)
+                self.add_choice.addItem(display_text(server.name), server.id)
 
     def _on_table_current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
         self._update_controls()
@@ -392,3 +397,21 @@ class RolloutPanel(QDockWidget):
 
     def _command(self, command: AdminCommand, override: bool = False) -> None:
         self.command_requested.emit(Admin(command, override=override))
+
+
+def _progress_text(state: RolloutState) -> str:
+    """What a running run is doing now: the drain's progress, or the current step."""
+    current = state.current_server
+    if current is None:
+        return "Finishing…"
+    if (
+        current.step is ServerStep.DRAINING
+        and current.drain_clients is not None
+        and current.drain_since is not None
+        and current.clients is not None
+    ):
+        now = datetime.now(UTC)
+        return "Draining " + drain_text(
+            current.name, current.drain_clients, current.clients, current.drain_since, now
+        )
+    return f"{current.name}: {current.step.label.lower()}…"

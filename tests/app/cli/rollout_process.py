@@ -16,7 +16,7 @@ from typing import Any
 
 from tests.helpers.simulator_process import ROOT, SimulatorProcess
 
-LINE_TIMEOUT_S = 60.0
+LINE_TIMEOUT_S = 120.0  # generous: a busy machine starts Python slowly
 SIM_ARGS = ("--servers", "3", "--clients", "60", "--seed", "3", "--time-scale", "30")
 
 
@@ -106,11 +106,14 @@ class RolloutRun:
         )
 
     def finish(self, timeout: float = LINE_TIMEOUT_S) -> int:
-        """Read every line to the end; the exit code."""
-        code = self.proc.wait(timeout)
-        while (line := self._queue.get(timeout=10)) is not None:
-            self.lines.append(line)
-        self.kill()  # closes the pipes
+        """Read every line to the end; the exit code. The process is killed (and its
+        pipes closed) whatever happens."""
+        try:
+            code = self.proc.wait(timeout)
+            while (line := self._queue.get(timeout=10)) is not None:
+                self.lines.append(line)
+        finally:
+            self.kill()
         return code
 
     def kill(self) -> None:

@@ -222,17 +222,20 @@ def test_ctrl_c_leaves_the_server_as_it_is_and_a_second_run_resumes(
 def test_one_run_per_connection_and_a_check_without_restart(
     sim: SimulatorProcess, home: Path
 ) -> None:
-    run = RolloutRun(home, sim, "as-01", "--no-restart", "--settle", "1")
+    run = RolloutRun(home, sim, "as-01", "--settle", "1")
     try:
-        run.wait_step("as-01", "isolating")
-        second = RolloutRun(home, sim, "as-01")
+        run.wait_step("as-01", "waiting_restart")  # holds the run's lock while it waits
+        second = RolloutRun(home, sim, "as-02")
         assert second.finish() == 5
         assert "already running" in second.stderr
-        # standard input is closed: the check without restart is "done" once drained
+        upgrade(sim, "as-01", "9.2.4.1271")
         assert run.finish() == 0, run.stderr
     finally:
         run.kill()
-    steps = [ln["step"] for ln in run.lines if ln.get("server") == "as-01"]
+    # standard input is closed: the check without restart is "done" once drained
+    check = RolloutRun(home, sim, "as-02", "--no-restart", "--settle", "1")
+    assert check.finish() == 0, check.stderr
+    steps = [ln["step"] for ln in check.lines if ln.get("server") == "as-02"]
     assert "waiting_done" in steps
     assert "waiting_restart" not in steps
-    assert servers_of(sim)["as-01"]["status"] == "online"
+    assert servers_of(sim)["as-02"]["status"] == "online"

@@ -280,3 +280,41 @@ def test_a_state_of_another_format_is_refused() -> None:
     data["format"] = 99
     with pytest.raises(ValueError, match="unknown format"):
         RolloutState.from_data(data)
+
+
+def test_an_isolation_that_lands_after_a_skip_still_counts_as_the_runs() -> None:
+    cluster = FakeCluster.of(10, 10, 10)
+    state = new_run(cluster)
+    probing = step(state, cluster.observation(), cluster.now)
+    isolating = step(
+        probing.state, cluster.observation(), cluster.now, cluster.apply(ProbeHealth())
+    )
+    assert isolating.actions == (Isolate("as-01", "Rolling maintenance"),)
+    skipped = cluster.run(isolating.state, Admin(AdminCommand.SKIP))
+    late = cluster.run(skipped, cluster.apply(isolating.actions[0]))
+    assert late.servers[0].isolated_by_run
+    aborted = cluster.run(late, Admin(AdminCommand.ABORT))
+    assert "Still isolated: EKRAN-AS01" in cluster.messages[-1].text
+    assert aborted.status is RunStatus.ABORTED
+
+
+def test_names_and_versions_from_the_server_are_shown_safely() -> None:
+    cluster = FakeCluster.of(10, 10)
+    state = new_run(cluster, target_version="9.3", servers=("as-01",))
+    snapshot = cluster.snapshot()
+    hostile = snapshot.model_copy(
+        update={
+            "servers": tuple(
+                s.model_copy(update={"name": "AS\x1b[31m01\u202e"}) for s in snapshot.servers
+            )
+        }
+    )
+    run = start_run(
+        state.plan, hostile, connection_id="c", connection_name="P", user="a", now=cluster.now
+    )
+    assert run.servers[0].name == "AS\\x1b[31m01\\u202e"
+    state = cluster.run(state)
+    state = upgrade(cluster, drain(cluster, state, "as-01"), "as-01", "9.2\x1b]0;pwned\x07")
+    assert state.pause_kind is PauseKind.WRONG_VERSION
+    assert "\x1b" not in state.pause_reason
+    assert "9.2\\x1b]0;pwned\\x07" in state.pause_reason

@@ -158,7 +158,7 @@ async def test_preflight_override_skip_and_abort_from_the_panel(
 
     await wait_until(lambda: panel.instruction.text().startswith("Paused: pre-flight check"))
     assert "Already isolated by someone else: EKRAN-AS03" in panel.instruction.text()
-    assert "FAILED: Already isolated" in panel.checks.text()
+    assert "✗ Failed: Already isolated" in panel.checks.text()
     assert sim_server(sim, "as-01")["isolation"] is None
     panel.override.setChecked(True)
     panel.resume.click()
