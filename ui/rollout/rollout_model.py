@@ -179,9 +179,10 @@ class RolloutTableModel(QAbstractTableModel):
 
     def set_snapshot(self, snapshot: ClusterSnapshot) -> None:
         """Show each planned server's live status and Clients."""
+        by_id = {server.id: server for server in snapshot.servers}
         rows = []
         for row in self._rows:
-            server = snapshot.server(row.server_id)
+            server = by_id.get(row.server_id)
             if server is None:
                 rows.append(replace(row, status="not in the cluster", clients=None))
             else:

@@ -99,12 +99,18 @@ class RolloutPanel(QDockWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed row heights and columns fitted when the rows change, not on every poll:
+        # fitting to contents measures every row of every column at each update (a
+        # 1,000-server cluster spent most of the window's time there).
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(RolloutColumn.NOTE, QHeaderView.ResizeMode.Stretch)
+        self.model.modelReset.connect(self._on_model_reset)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
 
         self.reason = QLineEdit("Rolling maintenance", body)
@@ -286,6 +292,11 @@ class RolloutPanel(QDockWidget):
         self.settle_seconds.setValue(round(plan.settle_s))
         self.restart.setChecked(plan.restart)
         self._update_controls()
+
+    def _on_model_reset(self) -> None:
+        for column in RolloutColumn:
+            if column is not RolloutColumn.NOTE:
+                self.table.resizeColumnToContents(column)
 
     def set_snapshot(self, snapshot: ClusterSnapshot) -> None:
         """The latest cluster data (live status and Clients of the rows)."""
