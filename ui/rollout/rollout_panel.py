@@ -270,6 +270,7 @@ class RolloutPanel(QDockWidget):
         self.model.set_state(state)
         if self._snapshot is not None:
             self.model.set_snapshot(self._snapshot)
+        self._fit_columns()
         plan = state.plan
         target = f" to {plan.target_version}" if plan.target_version else ""
         self.title.setText(
@@ -294,6 +295,10 @@ class RolloutPanel(QDockWidget):
         self._update_controls()
 
     def _on_model_reset(self) -> None:
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Fit the columns to their texts (Qt looks at most at the first rows it shows)."""
         for column in RolloutColumn:
             if column is not RolloutColumn.NOTE:
                 self.table.resizeColumnToContents(column)
@@ -302,6 +307,8 @@ class RolloutPanel(QDockWidget):
         """The latest cluster data (live status and Clients of the rows)."""
         self._snapshot = snapshot
         self.model.set_snapshot(snapshot)
+        if self.isVisible():
+            self._fit_columns()
         if self._state is None:
             self._fill_add_choice()
             self._update_controls()
