@@ -165,8 +165,14 @@ class LogDownload:
                 await self._receive(stream, part, state)
         except RangeNotSatisfiableError as exc:
             if resume is not None and exc.total_size == resume.bytes_done:
+                # Already complete (a cancel can land after the last block was written).
                 self._claim(resume.part_path)
-                return await self._finish(resume.part_path, resume.state)  # already complete
+                final = await self._finish(resume.part_path, resume.state)
+                done = resume.bytes_done
+                meter = RateMeter()
+                meter.update(done, self._clock())
+                self._report(done, done, done, meter, final=True)
+                return final
             if resume is not None:
                 await self._discard(resume.part_path)
             raise _Restart from None

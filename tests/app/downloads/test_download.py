@@ -266,10 +266,15 @@ async def test_a_complete_part_is_finished_without_downloading(
         # A complete copy left as an unfinished download: the app died before renaming it.
         write(pending.part_path, read(whole))
         write_state(pending.part_path, pending.state)
-        again = await download(client, folder)
+        reports: list[DownloadProgress] = []
+        again = await download(client, folder, on_progress=reports.append)
     assert sha256(again) == sha256(whole)
     assert again != whole
     assert served_statuses(sim, 3) == [200, 206, 416]
+    size = len(read(whole))
+    assert [(r.bytes_done, r.total_bytes, r.resumed_from) for r in reports] == [
+        (size, size, size)
+    ], "the finished item reports itself complete"
 
 
 async def test_a_corrupted_part_is_detected_and_dropped(
