@@ -7,7 +7,6 @@ from argparse import Namespace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.api.client import ManagementClient
 from app.api.errors import ConsoleError, TlsError
 from app.cli import connection_edit
 from app.cli.connection_fields import forget_password, proxy_options, save_password, trust_options
@@ -168,6 +167,8 @@ def _export(args: Namespace, services: Services) -> ExitCode:
 
 async def _test(args: Namespace, services: Services) -> ExitCode:
     """Healthcheck every URL of the connection, then log in once."""
+    from app.api.client import ManagementClient  # not paid by the other connection commands
+
     profiles = services.store.load().profiles
     if args.name:
         target = Target(find_profile(profiles, args.name), saved=True)

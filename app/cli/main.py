@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from app.api.errors import ConsoleError
 from app.audit import AuditLog
-from app.cli import cluster_commands, completion, connection_commands, rollout_command
+from app.cli import completion, connection_commands
 from app.cli.exitcodes import (
     ERROR_LIMIT,
     INTERRUPTED,
@@ -84,8 +84,14 @@ def main(
         services = services_factory(paths)
         if args.command == "connections":
             return int(asyncio.run(connection_commands.run(args, services)))
+        # Imported here: the HTTP client and the monitor cost a start-up the connection
+        # commands (a 10,000-entry import among them) need not pay.
         if args.command == "rollout":
+            from app.cli import rollout_command
+
             return int(asyncio.run(rollout_command.run(args, services)))
+        from app.cli import cluster_commands
+
         return int(asyncio.run(cluster_commands.run(args, services)))
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)

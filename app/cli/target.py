@@ -9,13 +9,16 @@ import sys
 from argparse import Namespace
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from app.api.client import PasswordSource
 from app.api.settings import TrustMode
 from app.cli.exitcodes import NoPasswordError, UsageError
 from app.connections import ConnectionProfile
 from app.credentials import CredentialStore, Secret
 from app.logsetup import register_secret
+
+if TYPE_CHECKING:
+    from app.api.client import PasswordSource
 
 PASSWORD_ENV_VAR = "EKRAN_CONSOLE_PASSWORD"
 AD_HOC_NAME = "(ad hoc)"

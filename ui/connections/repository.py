@@ -206,8 +206,7 @@ class ConnectionRepository(QObject):
         def work() -> tuple[int, list[str]]:
             existing = self._load_checked().profiles
             result = import_connections(path, existing)
-            for profile in result.profiles:
-                self._store.add(profile)
+            self._store.add_many(result.profiles)  # one write: every entry or none
             return len(result.profiles), list(result.problems)
 
         def after(count: int) -> None:
