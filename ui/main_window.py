@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
             self,
             ActionJournal(services.history, services.alerts),
         )
-        self.alert_preferences = AlertPreferences(self.settings.qsettings)
+        self.alert_preferences = AlertPreferences(self.settings.qsettings, services.alert_settings)
         self.alerts = AlertCenter(
             services.alerts,
             self.alert_preferences,
@@ -283,11 +283,9 @@ class MainWindow(QMainWindow):
 
     # -- sessions ----------------------------------------------------------------------------
     def _on_repository_connection_removed(self, connection_id: str) -> None:
-        """A deleted connection takes its load history and alert settings with it (its
-        session closes first, so nothing records it again)."""
+        """A deleted connection's session closes (its password, alert settings and load
+        history are gone already, with nothing recorded in between: see the repository)."""
         self.sessions.close_connection(connection_id)
-        self.services.history.forget(connection_id)
-        self.alert_preferences.remove(connection_id)
 
     def _on_connections_activated(self, profile: ConnectionProfile) -> None:
         self.sessions.activate(profile)

@@ -23,7 +23,7 @@ from app.cli.exitcodes import (
 from app.cli.messages import cli_message, error_facts
 from app.cli.parser import build_parser
 from app.connections import ConnectionStore, ConnectionStoreError, TransferError
-from app.credentials import CredentialStore, KeyringUnavailableError
+from app.credentials import CredentialStore, system_or_null
 from app.logsetup import configure_logging, redact, shutdown_logging
 from app.paths import AppPaths
 from app.text_safety import display_text, escape_json_output
@@ -40,20 +40,15 @@ class Services:
 
     paths: AppPaths
     store: ConnectionStore
-    credentials: CredentialStore | None  # None: no usable keyring on this machine
+    credentials: CredentialStore  # a NullCredentialStore without a usable keyring
     audit: AuditLog
 
 
 def build_services(paths: AppPaths) -> Services:
-    try:
-        credentials: CredentialStore | None = CredentialStore.system()
-    except KeyringUnavailableError as error:
-        log.info("no keyring: %s", error)
-        credentials = None
     return Services(
         paths=paths,
         store=ConnectionStore(paths),
-        credentials=credentials,
+        credentials=system_or_null(),
         audit=AuditLog.in_data_dir(paths),
     )
 

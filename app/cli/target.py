@@ -73,7 +73,7 @@ def resolve_target(args: Namespace, profiles: Sequence[ConnectionProfile]) -> Ta
 
 def password_source(
     target: Target,
-    credentials: CredentialStore | None,
+    credentials: CredentialStore,
     *,
     environ: dict[str, str] | None = None,
     prompt: Callable[[str], str] | None = None,
@@ -93,13 +93,13 @@ def password_source(
         from_env = env.get(PASSWORD_ENV_VAR)
         if from_env:
             return Secret(from_env)
-        if target.saved and credentials is not None:
+        if target.saved:
             stored = credentials.get(target.profile)
             if stored is not None:
                 return stored
         if not can_ask:
             where = ""
-            if credentials is not None and target.saved:
+            if credentials.available and target.saved:
                 name = target.profile.name
                 name = f'"{name}"' if " " in name else name
                 where = f" (to save it in the keyring: connections edit {name} --save-password)"
