@@ -474,8 +474,8 @@ def watch_for_early_end(
     for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(number, on_signal)
 
-    def on_about_to_quit() -> None:
-        if state.ended_early is None:
+    def on_about_to_quit() -> None:  # also emitted when the finished run stops the loop
+        if state.ended_early is None and state.phase != "done":
             state.ended_early = f"Qt left its event loop during the {state.phase}"
             state.ended_traceback = "".join(traceback.format_stack())
 
