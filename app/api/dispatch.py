@@ -7,14 +7,17 @@ check tells a stopped endpoint from a 5xx about the request itself; under
 ``FailoverRule.ANY_FAILURE`` (one-shot commands) any 5xx, a JSON reply that stops
 coming and a refused redirect move on too. TLS errors are raised, never failed over.
 On 401 the call logs in again once; for GETs a short ``Retry-After`` is waited out once
-when there is no other endpoint to try. ``passed_over`` lists the endpoints a call
-moved away from, with the reason, so that a command can say which URL answered.
+when there is no other endpoint to try. ``passed_over`` lists the endpoints calls
+moved away from, with the reason, so that a command can say which URL answered; it
+keeps the newest ``PASSED_OVER_KEPT`` (a window's client lives for weeks; each error's
+traceback keeps the frames of its call alive), each stored without its traceback.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -46,6 +49,8 @@ from app.api.status_errors import error_for_status
 from app.api.text import body_excerpt
 
 log = logging.getLogger(__name__)
+
+PASSED_OVER_KEPT = 16
 
 HEALTH_PATH = "/healthcheck?debug=True"
 T = TypeVar("T")
@@ -86,7 +91,7 @@ class Dispatcher:
     ) -> None:
         self._urls = settings.urls
         self._rule = settings.failover
-        self.passed_over: list[tuple[str, ConsoleError]] = []
+        self.passed_over: deque[tuple[str, ConsoleError]] = deque(maxlen=PASSED_OVER_KEPT)
         self._exchanger = exchanger
         self._session = session
         self._max_json_bytes = max_json_bytes
@@ -207,7 +212,7 @@ class Dispatcher:
                 return base, result
             if len(self._urls) > 1:
                 log.warning("%s: %s; trying the next Management Tool", base, last.message)
-                self.passed_over.append((base, last))
+                self.passed_over.append((base, last.with_traceback(None)))
         assert last is not None
         raise last
 
