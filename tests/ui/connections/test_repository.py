@@ -235,9 +235,11 @@ async def test_removing_a_transient_connection_touches_nothing_on_disk(
 ) -> None:
     demo = make_profile()
     repository.add_transient(demo)
-    assert repository.remove(demo) is None
+    removed = _collect(repository.connection_removed)
+    await _done(repository.remove(demo))
     assert repository.profiles() == []
-    assert not store.path.exists()
+    assert removed == [demo.id]
+    assert not store.path.parent.exists() or list(store.path.parent.iterdir()) == []
 
 
 async def test_remember_password_stores_it_and_marks_the_profile(

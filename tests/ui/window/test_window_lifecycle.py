@@ -191,7 +191,9 @@ async def test_a_deleted_connection_takes_its_history_and_alert_settings_with_it
     window.alert_preferences.save(profile.id, quiet)
     assert window.alert_preferences.load(profile.id) == quiet
 
-    window.repository.remove(profile)
+    removing = window.repository.remove(profile)
+    assert removing is not None
+    await removing
 
     assert window.sessions.connection(profile.id) is None
     assert profile.id not in history.connections()
