@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
         self.cluster_pane.context_menu_requested.connect(self._on_cluster_context_menu_requested)
         self.cluster_pane.retry_requested.connect(self._on_refresh_requested)
         self.cluster_pane.server_activated.connect(self.operations.show_health)
-        self.cluster_pane.snapshot_shown.connect(self.load_views.graph.set_snapshot)
+        self.cluster_pane.snapshot_shown.connect(self.load_views.set_snapshot)
         actions = self.server_actions
         actions.refresh_requested.connect(self._on_refresh_requested)
         actions.isolate_requested.connect(self.operations.isolate)
@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
         actions.health_requested.connect(self.operations.show_health)
         self.operations.notice_posted.connect(self.post)
         self.certificates.failed.connect(lambda text: self.post(Notice(text)))
-        self.load_views.graph.notice_posted.connect(self.post)
+        self.load_views.notice_posted.connect(self.post)
         self.alerts.tray.show_requested.connect(self._on_tray_show_requested)
         self.alerts.tray.quit_requested.connect(self.quit)
         own = self.window_actions
