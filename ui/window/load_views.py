@@ -27,7 +27,7 @@ class LoadViews(QObject):
     Trend column, the history of the connection given to ``show_connection``. Servers
     selected in the table are highlighted in the graph.
 
-    The graph (``LoadGraphPanel``, with pyqtgraph and numpy behind it) is built right
+    The graph (``LoadGraphPanel``, with pyqtgraph behind it) is built right
     after the window's first paint, or earlier when ``graph`` is asked for: the window
     appears without waiting for them. What arrives before is kept and handed over.
 
@@ -95,7 +95,7 @@ class LoadViews(QObject):
         _ = self.graph
 
     def _build_graph(self) -> LoadGraphPanel:
-        from ui.graphs import LoadGraphPanel  # pyqtgraph and numpy: after the first paint
+        from ui.graphs import LoadGraphPanel  # pyqtgraph: after the first paint
 
         self._window.removeEventFilter(self)
         graph = LoadGraphPanel(self._runner, self._window)
