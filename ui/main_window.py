@@ -24,6 +24,7 @@ from ui.demo import DemoCluster
 from ui.dialogs.about_dialog import AboutDialog
 from ui.dialogs.error_details import Notice
 from ui.downloads.downloads_panel import DownloadsPanel
+from ui.events.hookup import install_events
 from ui.icons import icon
 from ui.rollout.hookup import NOTIFIED, message_notice, rollout_action
 from ui.rollout.rollout_controller import RolloutController
@@ -133,6 +134,9 @@ class MainWindow(QMainWindow):
         if server_menu is not None:
             server_menu.addSeparator()
             server_menu.addAction(self.rollout_action)
+        self.events = install_events(
+            self, services, self.alerts, self.post, self.shutdown_finished, self.load_views.dock
+        )
         self._connect()
         self._show_current(None)
 
