@@ -135,7 +135,13 @@ class MainWindow(QMainWindow):
             server_menu.addSeparator()
             server_menu.addAction(self.rollout_action)
         self.events = install_events(
-            self, services, self.alerts, self.post, self.shutdown_finished, self.load_views.dock
+            self,
+            services,
+            self.alerts,
+            self.post,
+            self.sessions,
+            self.shutdown_finished,
+            self.load_views.dock,
         )
         self._connect()
         self._show_current(None)

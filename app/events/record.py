@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -34,7 +34,8 @@ class EventRecord:
     """One event. ``ts`` is when (UTC) it was seen or done; ``kind`` an ``AlertKind`` or
     ``AuditAction`` value; ``connection`` the connection's name (``connection_id`` is ""
     for actions: the audit trail knows names only); ``servers`` the server names it is
-    about; ``title`` one line; ``text`` the detail; ``user`` who acted (actions only).
+    about and ``server_ids`` their ids (an action's name is the id until a snapshot
+    named it); ``title`` one line; ``text`` the detail; ``user`` who acted (actions only).
 
     Every text field may come from a server: show it through ``display_text``.
     """
@@ -49,11 +50,25 @@ class EventRecord:
     title: str
     text: str = ""
     user: str = ""
+    server_ids: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[object, ...]:
-        """Identity used to drop a record seen twice (in the file and live)."""
-        return (self.ts, self.source, self.kind, self.connection, self.servers, self.title)
+        """Identity used to drop a record seen twice (in the journal, the audit trail and
+        live): an action is the same action whatever name its server was shown with."""
+        return (self.ts, self.source, self.kind, self.connection, self.server_ids, self.user)
+
+    def named(self, names: Mapping[str, str]) -> EventRecord:
+        """This record with its servers named by ``names`` (server id -> name) where known."""
+        servers = tuple(
+            names.get(sid, shown) for sid, shown in zip(self.server_ids, self.servers, strict=False)
+        )
+        if servers == self.servers:
+            return self
+        title = self.title
+        for old, new in zip(self.servers, servers, strict=False):
+            title = title.replace(old, new)
+        return replace(self, servers=servers, title=title)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +82,7 @@ class EventRecord:
             "title": self.title,
             "text": self.text,
             "user": self.user,
+            "server_ids": list(self.server_ids),
         }
 
     @classmethod
@@ -77,16 +93,15 @@ class EventRecord:
             raise ValueError("not an object")
         texts = ("kind", "connection_id", "connection", "title", "text", "user")
         values = {key: data.get(key, "") for key in texts}
-        servers = data.get("servers", [])
+        servers = _texts(data.get("servers", []))
         if not all(isinstance(v, str) for v in values.values()):
             raise ValueError("a field is not text")
-        if not isinstance(servers, list) or not all(isinstance(s, str) for s in servers):
-            raise ValueError("servers is not a list of text")
         return cls(
             ts=datetime.fromisoformat(str(data["ts"])).astimezone(UTC),
             source=EventSource(data["source"]),
             severity=Severity[str(data["severity"]).upper()],
-            servers=tuple(servers),
+            servers=servers,
+            server_ids=_texts(data.get("server_ids", [])),
             **{key: value[:MAX_TEXT_CHARS] for key, value in values.items()},
         )
 
@@ -101,6 +116,7 @@ def event_from_alert(alert: Alert) -> EventRecord:
         connection_id=alert.connection_id,
         connection=alert.connection_name,
         servers=alert.server_names,
+        server_ids=alert.server_ids,
         title=alert.title[:MAX_TEXT_CHARS],
         text=alert.body[:MAX_TEXT_CHARS],
     )
@@ -119,6 +135,7 @@ def event_from_audit(entry: AuditEntry) -> EventRecord:
         connection_id="",
         connection=entry.connection,
         servers=(entry.server,) if entry.server else (),
+        server_ids=(entry.server,) if entry.server else (),
         title=title,
         text=entry.detail,
         user=entry.user,
@@ -132,6 +149,12 @@ def merge_newest_first(*groups: Iterable[EventRecord]) -> list[EventRecord]:
         for record in group:
             seen.setdefault(record.key, record)
     return sorted(seen.values(), key=lambda record: record.ts, reverse=True)
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError("not a list of text")
+    return tuple(item[:MAX_TEXT_CHARS] for item in value)
 
 
 def _millis(moment: datetime) -> datetime:

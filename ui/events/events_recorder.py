@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.alerts import Alert, AlertEngine
+from app.api.models import ClusterSnapshot
 from app.audit import AuditEntry, AuditLog
 from app.events import (
     EventRecord,
@@ -39,8 +40,9 @@ def _utcnow() -> datetime:
 class EventsRecorder(QObject):
     """Feeds ``model`` with every change ``engine`` finds (whatever the alert settings
     and rate limits) and every action ``audit`` records, and keeps the changes in
-    ``store``. Actions are not copied: the audit trail is their journal, read back at
-    ``start``.
+    ``store`` (actions with their servers' names, see ``learn_names``). At ``start`` the
+    journal and the audit trail are read back: an action the journal lacks (done by the
+    command line, or not written) comes from the audit trail.
 
     The table gets a record at once; the disk gets it from a worker thread, one batch
     at a time, in order. A batch the disk refuses stays in memory, is reported once
@@ -75,6 +77,7 @@ class EventsRecorder(QObject):
         self._clock = clock
         self._detach: list[Callable[[], None]] = []
         self._live: list[EventRecord] | None = []  # None once loaded
+        self._names: dict[str, dict[str, str]] = {}  # connection name -> server id -> name
         self._unwritten: list[EventRecord] = []
         self._writing = False
         self._reported = False
@@ -139,9 +142,14 @@ class EventsRecorder(QObject):
     def _on_engine_change(self, change: Alert) -> None:
         self.record([event_from_alert(change)])
 
+    def learn_names(self, connection_name: str, snapshot: ClusterSnapshot) -> None:
+        """Name the servers of the connection's later actions (the audit trail has ids)."""
+        self._names[connection_name] = {server.id: server.name for server in snapshot.servers}
+
     def _on_audit_appended(self, entry: object) -> None:
         if isinstance(entry, AuditEntry):
-            self.record([event_from_audit(entry)], keep=False)
+            names = self._names.get(entry.connection, {})
+            self.record([event_from_audit(entry).named(names)])
 
     # -- reading ----------------------------------------------------------------------------
     def _read_all(self, now: datetime) -> list[EventRecord]:

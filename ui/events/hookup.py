@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDockWidget, QFileDialog, QMainWindow, QMenu
 
 from app.alerts import AlertEngine
+from app.api.models import ClusterSnapshot
 from app.audit import AuditLog
 from app.events import EventStore, write_csv
 from app.paths import AppPaths
@@ -22,6 +23,7 @@ from ui.dialogs.error_details import Notice
 from ui.events.events_model import EventsTableModel
 from ui.events.events_panel import EventsPanel
 from ui.events.events_recorder import EventsRecorder
+from ui.sessions import SessionManager
 from ui.tasks import TaskRunner
 
 SHORTCUT = "Ctrl+Shift+E"
@@ -53,10 +55,12 @@ class EventsHookup(QObject):
         services: Services,
         alerts: AlertCenter,
         post: Callable[[Notice], None],
+        sessions: SessionManager,
         *,
         tab_with: QDockWidget | None = None,
     ) -> None:
         super().__init__(window)
+        self._sessions = sessions
         self._window = window
         self._runner = services.runner
         self._post = post
@@ -91,6 +95,7 @@ class EventsHookup(QObject):
         )
         self.panel.export_requested.connect(self._on_panel_export_requested)
         alerts.tray.message_clicked.connect(self._on_tray_message_clicked)
+        sessions.snapshot_received.connect(self._on_sessions_snapshot_received)
         self.recorder.attach(services.alerts)
         QTimer.singleShot(0, self.recorder.start)  # once the loop runs
 
@@ -104,6 +109,11 @@ class EventsHookup(QObject):
         """The window has closed: stop recording and write what is left."""
         self.recorder.detach()
         self.recorder.flush_now()
+
+    def _on_sessions_snapshot_received(self, connection_id: str, snapshot: object) -> None:
+        opened = self._sessions.connection(connection_id)
+        if opened is not None and isinstance(snapshot, ClusterSnapshot):
+            self.recorder.learn_names(opened.profile.name, snapshot)
 
     def _on_tray_message_clicked(self) -> None:
         self._window.showNormal()
@@ -152,11 +162,12 @@ def install_events(
     services: Services,
     alerts: AlertCenter,
     post: Callable[[Notice], None],
+    sessions: SessionManager,
     closed: SignalInstance,
     tab_with: QDockWidget | None = None,
 ) -> EventsHookup:
     """Build the events pane into ``window``; it stops recording on ``closed`` (the
     window's shutdown has finished)."""
-    hookup = EventsHookup(window, services, alerts, post, tab_with=tab_with)
+    hookup = EventsHookup(window, services, alerts, post, sessions, tab_with=tab_with)
     closed.connect(hookup.close)
     return hookup

@@ -29,7 +29,7 @@ def test_the_file_has_a_header_and_one_row_per_record(tmp_path: Path) -> None:
         severity=Severity.CRITICAL,
         kind="offline",
         connection_id="x",
-        connection="=HYPERLINK(\"http://evil\")",
+        connection='=HYPERLINK("http://evil")',
         servers=("-AS01", "AS02"),
         title='Name with "quotes", commas\nand a line break',
         text="@detail",
@@ -38,12 +38,21 @@ def test_the_file_has_a_header_and_one_row_per_record(tmp_path: Path) -> None:
     assert write_csv([record, record], path) == 2
     with path.open(encoding="utf-8-sig", newline="") as stream:
         rows = list(csv.reader(stream))
-    assert rows[0] == ["time", "severity", "source", "connection", "servers", "event", "detail", "user"]
+    assert rows[0] == [
+        "time",
+        "severity",
+        "source",
+        "connection",
+        "servers",
+        "event",
+        "detail",
+        "user",
+    ]
     assert rows[1] == [
         "2026-12-07T09:00:00.000Z",
         "Critical",
         "cluster",
-        "'=HYPERLINK(\"http://evil\")",
+        '\'=HYPERLINK("http://evil")',
         "'-AS01, AS02",
         'Name with "quotes", commas\nand a line break',
         "'@detail",

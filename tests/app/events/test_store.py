@@ -14,8 +14,8 @@ from app.alerts import Alert, AlertKind, Severity
 from app.audit import AuditAction, AuditEntry, AuditResult
 from app.events import (
     EventRecord,
-    EventSource,
     EventsNotWrittenError,
+    EventSource,
     EventStore,
     event_from_alert,
     event_from_audit,
