@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QHideEvent, QPainter, QPaintEvent, QPalette, Q
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.monitor import ConnectionState, MonitorStatus
+from app.text_safety import display_text
 from ui.icons import icon
 
 Clock = Callable[[], datetime]
@@ -187,11 +188,15 @@ class StaleBanner(QFrame):
 
 
 def _detail_text(status: MonitorStatus) -> str:
+    """The error's detail, then every endpoint the poll tried with its own result."""
     error = status.error
     if error is None:
         return ""
     lines = [error.detail] if error.detail else []
-    if error.url:
+    if len(status.attempts) > 1:
+        lines.append("Endpoints tried:")
+        lines += [f"• {display_text(a.describe(), None)}" for a in status.attempts]
+    elif error.url:
         lines.append(f"Endpoint: {error.url}")
     return "\n".join(lines)
 

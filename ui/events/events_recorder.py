@@ -10,17 +10,19 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.alerts import Alert, AlertEngine
+from app.alerts import Alert, AlertEngine, Severity
 from app.api.models import ClusterSnapshot
 from app.audit import AuditEntry, AuditLog
 from app.events import (
     EventRecord,
     EventsNotWrittenError,
+    EventSource,
     EventStore,
     event_from_alert,
     event_from_audit,
     merge_newest_first,
 )
+from app.monitor import ConnectionState, MonitorStatus
 from ui.events.events_model import EventsTableModel
 from ui.tasks import TaskRunner
 
@@ -78,6 +80,7 @@ class EventsRecorder(QObject):
         self._detach: list[Callable[[], None]] = []
         self._live: list[EventRecord] | None = []  # None once loaded
         self._names: dict[str, dict[str, str]] = {}  # connection name -> server id -> name
+        self._serving: dict[str, str] = {}  # connection id -> the endpoint that answered
         self._unwritten: list[EventRecord] = []
         self._writing = False
         self._reported = False
@@ -141,6 +144,37 @@ class EventsRecorder(QObject):
 
     def _on_engine_change(self, change: Alert) -> None:
         self.record([event_from_alert(change)])
+
+    def note_status(self, connection_id: str, name: str, status: MonitorStatus) -> None:
+        """Record the endpoint change of a connection that moved to another endpoint (which
+        one serves, and what each endpoint tried answered)."""
+        url = status.active_url
+        previous = self._serving.get(connection_id)
+        if status.state is ConnectionState.IDLE:
+            self._serving.pop(connection_id, None)
+            return
+        if url is None or status.error is not None or not status.attempts:
+            return
+        self._serving[connection_id] = url
+        if previous is None or previous == url:
+            return
+        served = status.attempts[-1]
+        where = "a server's own endpoint from the cluster" if served.from_cluster else "endpoint"
+        self.record(
+            [
+                EventRecord(
+                    ts=status.last_success_at or self._clock(),
+                    source=EventSource.CLUSTER,
+                    severity=Severity.WARNING if served.from_cluster else Severity.INFO,
+                    kind="endpoint",
+                    connection_id=connection_id,
+                    connection=name,
+                    servers=(),
+                    title=f"Now served by {where} {url}",
+                    text="; ".join(a.describe() for a in status.attempts),
+                )
+            ]
+        )
 
     def learn_names(self, connection_name: str, snapshot: ClusterSnapshot) -> None:
         """Name the servers of the connection's later actions (the audit trail has ids)."""

@@ -16,6 +16,7 @@ from app.alerts import AlertEngine
 from app.api.models import ClusterSnapshot
 from app.audit import AuditLog
 from app.events import EventStore, write_csv
+from app.monitor import MonitorStatus
 from app.paths import AppPaths
 from ui.alerts import AlertCenter
 from ui.connections.dialog_result import dialog_result
@@ -96,6 +97,7 @@ class EventsHookup(QObject):
         self.panel.export_requested.connect(self._on_panel_export_requested)
         alerts.tray.message_clicked.connect(self._on_tray_message_clicked)
         sessions.snapshot_received.connect(self._on_sessions_snapshot_received)
+        sessions.status_changed.connect(self._on_sessions_status_changed)
         self.recorder.attach(services.alerts)
         QTimer.singleShot(0, self.recorder.start)  # once the loop runs
 
@@ -114,6 +116,12 @@ class EventsHookup(QObject):
         opened = self._sessions.connection(connection_id)
         if opened is not None and isinstance(snapshot, ClusterSnapshot):
             self.recorder.learn_names(opened.profile.name, snapshot)
+
+    def _on_sessions_status_changed(self, connection_id: str, status: object) -> None:
+        opened = self._sessions.connection(connection_id)
+        if isinstance(status, MonitorStatus):
+            name = opened.profile.name if opened is not None else ""
+            self.recorder.note_status(connection_id, name, status)
 
     def _on_tray_message_clicked(self) -> None:
         self._window.showNormal()

@@ -14,10 +14,11 @@ import pytest
 import shiboken6
 
 from app.alerts import AlertEngine, AlertKind
+from app.api.attempts import EndpointAttempt
 from app.api.models import ServerStatus
 from app.audit import AuditAction, AuditLog, AuditResult
 from app.events import EventSource, EventStore, write_csv
-from app.monitor import SnapshotReceived
+from app.monitor import ConnectionState, MonitorStatus, SnapshotReceived
 from tests.ui.cluster.support import server, snapshot
 from tests.ui.conftest import next_emission, wait_until
 from ui.events.events_model import EventsTableModel
@@ -128,3 +129,34 @@ async def test_the_panel_exports_what_it_shows(parts: Parts, tmp_path: Path) -> 
     finally:
         shiboken6.delete(panel)
         await parts.close()
+
+
+async def test_a_move_to_another_servers_endpoint_is_an_event(parts: Parts) -> None:
+    configured = "https://mt01.test/EkranSystem"
+    other = "https://as03.test/EkranSystem"
+    first = MonitorStatus(
+        ConnectionState.CONNECTED,
+        configured,
+        last_success_at=NOW,
+        attempts=(EndpointAttempt(configured, True, "answered"),),
+    )
+    moved = MonitorStatus(
+        ConnectionState.CONNECTED,
+        other,
+        last_success_at=NOW,
+        attempts=(
+            EndpointAttempt(configured, False, "HTTP 503: not serving"),
+            EndpointAttempt(other, True, "answered", from_cluster=True),
+        ),
+    )
+    parts.recorder.note_status(CONNECTION, "Production", first)
+    parts.recorder.note_status(CONNECTION, "Production", first)
+    assert parts.model.rowCount() == 0
+    parts.recorder.note_status(CONNECTION, "Production", moved)
+    assert parts.model.rowCount() == 1
+    record = parts.model.record(0)
+    assert record.title == f"Now served by a server's own endpoint from the cluster {other}"
+    assert record.text == (
+        f"{configured}: HTTP 503: not serving; {other} (a server's own endpoint): answered"
+    )
+    await parts.close()
