@@ -35,6 +35,7 @@ from ui.tasks import TaskRunner
 from ui.window.action_journal import ActionJournal
 from ui.window.certificate_trust import CertificateTrust, tls_problem_of
 from ui.window.environment_strip import EnvironmentStrip
+from ui.window.focus_return import FocusReturn
 from ui.window.layout_state import restore_layout, save_layout
 from ui.window.load_views import LoadViews
 from ui.window.operations import ServerOperations
@@ -143,6 +144,7 @@ class MainWindow(QMainWindow):
             self.shutdown_finished,
             self.load_views.dock,
         )
+        self.focus_return = FocusReturn(self, lambda: self.cluster_pane.table)
         self._connect()
         self._show_current(None)
 
