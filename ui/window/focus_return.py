@@ -36,7 +36,7 @@ class FocusReturn(QObject):
             return
         if focused.type() == Qt.WindowType.Popup or focused.property(_WATCHED):
             return
-        parent = focused.transientParent()
+        parent: QWindow | None = focused.transientParent()  # None for a top-level window
         while parent is not None and parent != own:
             parent = parent.transientParent()
         if parent is None:
