@@ -111,23 +111,14 @@ class EventsPanel(QDockWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        chars = self.fontMetrics().averageCharWidth()
-        widths = {
-            EventColumn.TIME: 20,
-            EventColumn.SEVERITY: 11,
-            EventColumn.CONNECTION: 16,
-            EventColumn.SERVER: 14,
-            EventColumn.EVENT: 44,
-        }
-        for column, width in widths.items():
-            self.table.setColumnWidth(column, chars * width)
+        self._fit_columns()
 
         filters = QHBoxLayout()
         filters.addWidget(self._label("Co&nnection:", self.connection_box, body))
         filters.addWidget(self.connection_box)
-        filters.addWidget(self._label("Se&rver:", self.server_edit, body))
+        filters.addWidget(self._label("Serv&er:", self.server_edit, body))
         filters.addWidget(self.server_edit, 1)
-        filters.addWidget(self._label("Se&verity:", self.severity_box, body))
+        filters.addWidget(self._label("Severit&y:", self.severity_box, body))
         filters.addWidget(self.severity_box)
         filters.addWidget(self.count_label)
         filters.addWidget(self.export_button)
@@ -142,6 +133,23 @@ class EventsPanel(QDockWidget):
         self.proxy.rowsRemoved.connect(self._update_count)
         self.proxy.modelReset.connect(self._update_count)
         self.proxy.layoutChanged.connect(self._update_count)
+
+    def _fit_columns(self) -> None:
+        """Time and Severity wide enough for their whole text; the others by characters;
+        Detail takes the rest."""
+        metrics = self.table.fontMetrics()
+        pad = metrics.height()  # the cell's margins and the sort indicator
+        icon_side = self.table.style().pixelMetric(self.table.style().PixelMetric.PM_SmallIconSize)
+        chars = metrics.averageCharWidth()
+        widths = {
+            EventColumn.TIME: metrics.horizontalAdvance("2026-12-31 23:59:59") + pad,
+            EventColumn.SEVERITY: metrics.horizontalAdvance("Critical") + icon_side + pad,
+            EventColumn.CONNECTION: chars * 16,
+            EventColumn.SERVER: chars * 14,
+            EventColumn.EVENT: chars * 44,
+        }
+        for column, width in widths.items():
+            self.table.setColumnWidth(column, width)
 
     @staticmethod
     def _label(text: str, buddy: QWidget, parent: QWidget) -> QLabel:
