@@ -143,7 +143,9 @@ class EventsPanel(QDockWidget):
         chars = metrics.averageCharWidth()
         widths = {
             EventColumn.TIME: metrics.horizontalAdvance("2026-12-31 23:59:59") + pad,
-            EventColumn.SEVERITY: metrics.horizontalAdvance("Critical") + icon_side + pad,
+            EventColumn.SEVERITY: max(metrics.horizontalAdvance(s.label) for s in Severity)
+            + icon_side
+            + pad,
             EventColumn.CONNECTION: chars * 16,
             EventColumn.SERVER: chars * 14,
             EventColumn.EVENT: chars * 44,

@@ -68,8 +68,9 @@ async def test_another_servers_endpoint_serves_and_every_endpoint_is_reported(
         banner.set_status(stale)
         assert "none of the 4 endpoints tried answered" in banner.message
         details = banner.details.splitlines()
-        listed = details[details.index("Endpoints tried:") + 1 :]
+        listed = details[details.index("Endpoints tried:") + 1 : -1]
         assert len(listed) == 4
+        assert details[-1].startswith("Last error: ")
         for attempt in stale.attempts:
             line = next(line for line in listed if attempt.url in line)
             assert attempt.outcome.rstrip(".")[:40] in line
