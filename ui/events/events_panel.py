@@ -56,7 +56,7 @@ class EventsPanel(QDockWidget):
         body.setObjectName("eventsBody")
         self._build(body)
         self.setWidget(body)
-        model.rowsInserted.connect(self._on_model_rows_changed)
+        model.rowsInserted.connect(self._on_model_rows_inserted)
         model.rowsRemoved.connect(self._on_model_rows_changed)
         model.modelReset.connect(self._on_model_rows_changed)
         self._on_model_rows_changed()
@@ -182,9 +182,17 @@ class EventsPanel(QDockWidget):
     def _on_severity_box_changed(self, index: int) -> None:
         self.proxy.set_minimum(Severity(int(self.severity_box.itemData(index))))
 
-    def _on_model_rows_changed(
-        self, _parent: QModelIndex | QPersistentModelIndex | None = None, *_: int
+    def _on_model_rows_inserted(
+        self, _parent: QModelIndex | QPersistentModelIndex, first: int, last: int
     ) -> None:
+        """Only the new rows are looked at (events arrive one by one on a large table)."""
+        known = set(self.connection_names())
+        fresh = {self.model.record(row).connection for row in range(first, last + 1)}
+        if not fresh <= known | {""}:
+            self._set_connection_names(sorted((known | fresh) - {""}, key=str.casefold))
+        self._update_count()
+
+    def _on_model_rows_changed(self, *_: object) -> None:
         names = sorted(
             {record.connection for record in self.model.records() if record.connection},
             key=str.casefold,

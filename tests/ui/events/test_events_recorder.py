@@ -109,11 +109,13 @@ async def test_a_refusing_disk_is_reported_once_and_the_events_written_later(
 async def test_the_panel_exports_what_it_shows(parts: Parts, tmp_path: Path) -> None:
     parts.recorder.start()
     await next_emission(parts.recorder.loaded)
+    panel = EventsPanel(parts.model)
+    assert panel.connection_names() == []
     parts.feed(ServerStatus.ONLINE, ServerStatus.ONLINE)
     parts.feed(ServerStatus.OFFLINE, ServerStatus.OFFLINE)
-    panel = EventsPanel(parts.model)
     try:
         assert panel.connection_names() == ["Production"]
+        assert panel.count_label.text() == "1 event"
         panel.server_edit.setText("AS02")
         assert [r.servers for r in panel.shown_records()] == [("EKRAN-AS01", "EKRAN-AS02")]
         panel.server_edit.setText("nothing")
