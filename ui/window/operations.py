@@ -115,7 +115,12 @@ class ServerOperations(QObject):
     async def _isolate(
         self, connection: OpenConnection, snapshot: ClusterSnapshot, servers: list[Server]
     ) -> None:
-        dialog = IsolateDialog(snapshot.servers, [s.id for s in servers], self._parent)
+        dialog = IsolateDialog(
+            snapshot.servers,
+            [s.id for s in servers],
+            self._parent,
+            capacity=connection.profile.capacity,
+        )
         self.isolate_dialog = dialog
         try:
             accepted = await dialog_result(dialog) == QDialog.DialogCode.Accepted
