@@ -9,6 +9,7 @@ from PySide6.QtCore import QDateTime, QLocale
 
 from app.api.models import HealthReport, HealthStatus, Isolation, Server, ServerStatus
 from app.monitor import ServerHealth
+from app.server_health import health_problem
 from app.text_safety import display_text
 
 NO_VALUE = "—"
@@ -56,12 +57,16 @@ def clients_phrase(count: int) -> str:
     return f"{count} Client" if count == 1 else f"{count} Clients"
 
 
-def status_text(server: Server) -> str:
-    """ "Online", "Isolated, 12 Clients still connected", "Offline", …"""
+def status_text(server: Server, health: ServerHealth | None = None) -> str:
+    """ "Online", "Isolated, 12 Clients still connected", "Offline", …; with ``health``,
+    what the server's own healthcheck found wrong: "Online, unhealthy: HTTP 503"."""
     word = _STATUS_WORDS[server.status]
     if server.status is ServerStatus.ISOLATED and server.clients > 0:
-        return f"{word}, {clients_phrase(server.clients)} still connected"
-    return word
+        word = f"{word}, {clients_phrase(server.clients)} still connected"
+    problem = health_problem(server, health)
+    if problem is None:
+        return word
+    return f"{word}; {problem}" if "," in word else f"{word}, {problem}"
 
 
 def status_explanation(status: ServerStatus) -> str:
