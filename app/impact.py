@@ -10,8 +10,8 @@ ties to the lowest id).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.api.models import Server, ServerStatus
@@ -53,13 +53,17 @@ class IsolationImpact:
     ``leaving`` are the other servers out of service that still hold Clients (isolated
     and draining, offline, starting, stopping); their Clients move too. ``after`` pairs
     each server that stays in service with the Clients it would carry once every Client
-    to move has moved. ``capacity`` is the connection's "Clients per server", if set.
+    to move has moved. ``capacity`` is the connection's "Clients per server", if set;
+    ``problems`` maps a server id to what its own healthcheck found wrong (see
+    ``app.server_health``), so that a server left to carry the load while unhealthy is
+    named.
     """
 
     isolating: tuple[Server, ...]
     leaving: tuple[Server, ...]
     after: tuple[tuple[Server, int], ...]
     capacity: int | None = None
+    problems: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def moving(self) -> int:
@@ -124,6 +128,13 @@ class IsolationImpact:
                 f"{display_text(row.server.name)} would carry {_clients(row.after)}, more "
                 f"than the {self.capacity} per server this connection allows."
             )
+        for server, _load in self.after:
+            problem = self.problems.get(server.id)
+            if problem is not None:
+                lines.append(
+                    f"{display_text(server.name)}, which would stay in service, is "
+                    f"{display_text(problem)}."
+                )
         return lines
 
     def to_json(self) -> dict[str, Any]:
@@ -152,6 +163,9 @@ class IsolationImpact:
                 for row in self.staying
             ],
             "capacity": self.capacity,
+            "health_problems": {
+                s.id: self.problems[s.id] for s, _ in self.after if s.id in self.problems
+            },
             "leaves_none_serving": self.leaves_none_serving,
             "leaves_one_serving": self.leaves_one_serving,
             "warnings": self.warnings(),
@@ -159,7 +173,11 @@ class IsolationImpact:
 
 
 def isolation_impact(
-    servers: Sequence[Server], isolate_ids: Iterable[str], *, capacity: int | None = None
+    servers: Sequence[Server],
+    isolate_ids: Iterable[str],
+    *,
+    capacity: int | None = None,
+    problems: Mapping[str, str] | None = None,
 ) -> IsolationImpact:
     """Project the load on the servers that stay in service after isolating ``isolate_ids``.
 
@@ -172,7 +190,7 @@ def isolation_impact(
     staying = [s for s in servers if s.id not in ids and is_serving(s)]
     to_move = sum(s.clients for s in isolating) + sum(s.clients for s in leaving)
     after = tuple(zip(staying, _spread(staying, to_move), strict=True))
-    return IsolationImpact(isolating, leaving, after, capacity)
+    return IsolationImpact(isolating, leaving, after, capacity, dict(problems or {}))
 
 
 def _spread(servers: Sequence[Server], extra: int) -> list[int]:

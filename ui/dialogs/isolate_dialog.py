@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -45,9 +45,10 @@ class IsolateDialog(QDialog):
     leaving servers already out of service), the servers that stay in service with the
     load each would carry afterwards (``app.impact``), warnings when one or no server
     would stay in service or a server would carry more than ``capacity`` Clients, and an
-    optional reason. When no server would stay in service, the admin must type the name
-    given in ``confirmation_text`` before the Isolate button is enabled; ``force()`` is
-    then True.
+    optional reason. ``problems`` (server id to what its healthcheck found wrong) names
+    a server left in service while unhealthy. When no server would stay in service, the
+    admin must type the name given in ``confirmation_text`` before the Isolate button is
+    enabled; ``force()`` is then True.
     """
 
     def __init__(
@@ -57,8 +58,9 @@ class IsolateDialog(QDialog):
         parent: QWidget | None = None,
         *,
         capacity: int | None = None,
+        problems: Mapping[str, str] | None = None,
     ) -> None:
-        impact = isolation_impact(servers, isolate_ids, capacity=capacity)
+        impact = isolation_impact(servers, isolate_ids, capacity=capacity, problems=problems)
         if not impact.isolating:  # checked before any Qt object exists
             raise ValueError("none of the servers to isolate is in the cluster")
         super().__init__(parent)

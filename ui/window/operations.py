@@ -23,6 +23,7 @@ from app.analysis import can_download_logs
 from app.api.errors import AuthenticationError, AuthErrorKind, ConflictError, ConsoleError
 from app.api.models import ClusterSnapshot, Server
 from app.monitor import ServerHealth
+from app.server_health import health_problem
 from app.text_safety import display_text
 from ui.cluster.cluster_pane import ClusterPane
 from ui.cluster.formatting import clients_phrase
@@ -123,11 +124,18 @@ class ServerOperations(QObject):
     async def _isolate(
         self, connection: OpenConnection, snapshot: ClusterSnapshot, servers: list[Server]
     ) -> None:
+        health = connection.session.monitor.health
+        problems = {
+            s.id: problem
+            for s in snapshot.servers
+            if (problem := health_problem(s, health.get(s.id))) is not None
+        }
         dialog = IsolateDialog(
             snapshot.servers,
             [s.id for s in servers],
             self._parent,
             capacity=connection.profile.capacity,
+            problems=problems,
         )
         self.isolate_dialog = dialog
         try:

@@ -140,7 +140,8 @@ def test_about_dialog_names_the_versions_and_the_log_folder(owned: Own, tmp_path
 def test_isolate_dialog_warns_of_one_server_left_and_of_capacity(qtbot: QtBot, owned: Own) -> None:
     # AS02 isolated earlier still holds 20 Clients; isolating AS01 leaves AS03 alone.
     servers = [server(1), server(2, ServerStatus.ISOLATED), server(3)]
-    dialog = owned(IsolateDialog(servers, ["as-01"], capacity=50))
+    problems = {"as-03": "unhealthy: HTTP 503", "as-01": "degraded"}  # AS01 leaves anyway
+    dialog = owned(IsolateDialog(servers, ["as-01"], capacity=50, problems=problems))
     dialog.show()
 
     assert dialog.impact_rows() == [["EKRAN-AS03", "30", "60"]]
@@ -148,6 +149,7 @@ def test_isolate_dialog_warns_of_one_server_left_and_of_capacity(qtbot: QtBot, o
         "Only EKRAN-AS03 would stay in service: it would carry 60 Clients, with no other "
         "server to take them if it fails.",
         "EKRAN-AS03 would carry 60 Clients, more than the 50 per server this connection allows.",
+        "EKRAN-AS03, which would stay in service, is unhealthy: HTTP 503.",
     ]
     assert dialog.warning_box.isVisible()
     assert dialog.impact_view.headerItem().text(2) == "After (limit 50)"
