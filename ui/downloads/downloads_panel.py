@@ -136,7 +136,6 @@ class DownloadsPanel(QDockWidget):
         view.setWordWrap(False)
         view.verticalHeader().hide()
         header = view.horizontalHeader()
-        header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         metrics = view.fontMetrics()
         char = metrics.averageCharWidth()
@@ -145,8 +144,11 @@ class DownloadsPanel(QDockWidget):
             view.setColumnWidth(column, max(chars, len(title) + 4) * char)
         # Status right after File, so a failure shows without scrolling in a narrow dock
         # (the model keeps its column order; only the view shows them in this one).
+        # It also takes the width the others leave, rather than the empty Time left.
         header.moveSection(header.visualIndex(DownloadColumn.STATUS), 1)
         view.setColumnWidth(DownloadColumn.STATUS, _STATUS_CHARS * char)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(DownloadColumn.STATUS, QHeaderView.ResizeMode.Stretch)
         return view
 
     def _build_toolbar(self) -> QToolBar:
