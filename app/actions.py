@@ -90,6 +90,7 @@ class ClusterActions:
 
         async def run() -> Server:
             self._refuse_if_read_only()
+            self._refuse_if_not_permitted()
             server = await self._set_isolation(server_id, isolated=True, reason=reason, force=force)
             if server.isolation is None and server.status is not ServerStatus.ISOLATED:
                 raise _unconfirmed(server, "isolated")
@@ -102,12 +103,24 @@ class ClusterActions:
 
         async def run() -> Server:
             self._refuse_if_read_only()
+            self._refuse_if_not_permitted()
             server = await self._set_isolation(server_id, isolated=False)
             if server.isolation is not None or server.status is ServerStatus.ISOLATED:
                 raise _unconfirmed(server, "returned to service")
             return server
 
         return await self._record(AuditAction.RETURN, server_id, run)
+
+    def _refuse_if_not_permitted(self) -> None:
+        """Refuse without a request when the login's permissions say the account may not
+        (a 403 remembered from earlier does not stop a new try: the rights may change)."""
+        permissions = self._client.permissions
+        if permissions is not None and MANAGE_SERVERS not in permissions:
+            raise AuthenticationError(
+                self.isolation_refusal or "",
+                kind=AuthErrorKind.FORBIDDEN,
+                detail=f"not sent: the login's permissions lack {MANAGE_SERVERS}",
+            )
 
     async def _set_isolation(
         self, server_id: str, *, isolated: bool, reason: str | None = None, force: bool = False
