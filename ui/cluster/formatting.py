@@ -9,7 +9,7 @@ from PySide6.QtCore import QDateTime, QLocale
 
 from app.api.models import HealthReport, HealthStatus, Isolation, Server, ServerStatus
 from app.monitor import ServerHealth
-from app.server_health import health_problem
+from app.server_health import health_problem, only_isolation_degraded
 from app.text_safety import display_text
 
 NO_VALUE = "—"
@@ -153,6 +153,8 @@ def health_text(health: ServerHealth | None) -> str:
         return NO_VALUE
     if health.report is None:
         return "Check failed"
+    if only_isolation_degraded(health.report):
+        return "Degraded (isolated)"  # as intended: not a fault
     return health.report.status.value
 
 
@@ -162,6 +164,8 @@ def health_icon_name(health: ServerHealth | None) -> str | None:
         return None
     if health.report is None:
         return "health-unknown"
+    if only_isolation_degraded(health.report):
+        return "status-isolated"
     return f"health-{health.report.status.value.lower()}"
 
 
@@ -171,6 +175,8 @@ def health_severity(health: ServerHealth | None) -> int:
         return _HEALTH_NOT_PROBED_SEVERITY
     if health.report is None:
         return _HEALTH_CHECK_FAILED_SEVERITY
+    if only_isolation_degraded(health.report):
+        return _HEALTH_SEVERITY[HealthStatus.HEALTHY]
     return _HEALTH_SEVERITY[health.report.status]
 
 

@@ -17,7 +17,7 @@ from tests.ui.cluster.support import (
     snapshot,
 )
 from ui.cluster.cluster_pane import ClusterPane
-from ui.cluster.formatting import status_text
+from ui.cluster.formatting import health_icon_name, health_text, status_text
 from ui.cluster.overview_strip import OverviewFacts, OverviewStrip
 
 
@@ -159,6 +159,11 @@ def test_status_text_names_the_health_problem_of_a_running_server() -> None:
     )
     on_purpose = _health("as-02", HealthStatus.DEGRADED, isolation=HealthStatus.DEGRADED)
     assert status_text(isolated(2, clients=0), on_purpose) == "Isolated"
+    assert health_text(on_purpose) == "Degraded (isolated)"  # the report's word, and why
+    assert health_icon_name(on_purpose) == "status-isolated"
+    licences = _health("as-02", HealthStatus.DEGRADED, licensing=HealthStatus.DEGRADED)
+    assert health_text(licences) == "Degraded"
+    assert health_text(unhealthy) == "Unhealthy"
     assert status_text(server(3, status=ServerStatus.OFFLINE), unhealthy) == "Offline"
     failed = ServerHealth("as-01", NOW, error="Timed out.")
     assert status_text(server(1), failed) == "Online, health check failed"
