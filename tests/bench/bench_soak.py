@@ -432,6 +432,22 @@ def figures(state: RunState, rss_end: int, fds_end: int) -> dict[str, Any]:
     }
 
 
+def say(line: str) -> None:
+    """Print one line; when standard output has gone (a pipe whose reader ended), say so
+    once and carry on on standard error, so that the run and its summary go on."""
+    try:
+        print(line, flush=True)
+        return
+    except (BrokenPipeError, ValueError):  # ValueError: the stream was closed
+        pass
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())  # nothing more fails at exit either
+    sys.stdout = sys.stderr
+    print("bench_soak: standard output was closed; going on on standard error", flush=True)
+    print(line, flush=True)
+
+
 async def progress(seconds: float, label: str, tally: Tally | None = None) -> None:
     started = time.monotonic()
     reported = 0
@@ -439,7 +455,7 @@ async def progress(seconds: float, label: str, tally: Tally | None = None) -> No
         await asyncio.sleep(min(left, PROGRESS_EVERY_S))
         if tally is not None:
             for line in (tally.unhandled + tally.unclear)[reported:]:
-                print(f"  ! {line}", flush=True)
+                say(f"  ! {line}")
             reported = len(tally.unhandled) + len(tally.unclear)
         extra = ""
         if tally is not None:
@@ -447,11 +463,10 @@ async def progress(seconds: float, label: str, tally: Tally | None = None) -> No
                 f"; {sum(tally.faults.values())} faults, {sum(tally.outcomes.values())} "
                 f"actions, {len(tally.unhandled)} unhandled"
             )
-        print(
+        say(
             f"{label}: {time.monotonic() - started:5.0f} of {seconds:.0f} s; RSS "
             f"{vm_rss_bytes() / MB:.1f} MB, {open_fds()} fds, "
-            f"{sys.getallocatedblocks() / 1e6:.2f} M Python blocks{extra}",
-            flush=True,
+            f"{sys.getallocatedblocks() / 1e6:.2f} M Python blocks{extra}"
         )
 
 
@@ -501,7 +516,7 @@ def run(args: argparse.Namespace, workdir: Path, state: RunState) -> dict[str, A
     watch_for_early_end(qt_app, loop, main, state)
     try:
         sim.start()
-        print(f"simulator ready; {args.minutes:g} min, seed {args.seed}", flush=True)
+        say(f"simulator ready; {args.minutes:g} min, seed {args.seed}")
         loop.run_until_complete(main)
     except BaseException as error:  # every early end is reported, then the run exits 1
         if state.ended_early is None:
@@ -533,8 +548,8 @@ def print_summary(result: dict[str, Any]) -> None:
     blocks = growth(result["python_blocks_start"], result["python_blocks_end"])
     unhandled, unclear = result["unhandled"], result["unclear"]
     if result["ended_early"]:
-        print(f"\nENDED EARLY: {result['ended_early']}\n{result['ended_traceback']}")
-    print(
+        say(f"\nENDED EARLY: {result['ended_early']}\n{result['ended_traceback']}")
+    say(
         f"\n{result['machine']}; revision {result['revision']}; load at end "
         f"{result['load_average_at_end'][0]:.2f}\n"
         f"soaked {result['measured_seconds'] / 60:.1f} min after the warm-up, seed "
@@ -551,9 +566,9 @@ def print_summary(result: dict[str, Any]) -> None:
         f"file descriptors      {result['fds_start']} -> {result['fds_end']} ({fds:+.1f} %)"
     )
     for line in (unhandled + unclear)[:20]:
-        print(f"  {line}")
+        say(f"  {line}")
     for line in result["growth"]:
-        print(f"  {line}")
+        say(f"  {line}")
 
 
 def parse_args() -> argparse.Namespace:
