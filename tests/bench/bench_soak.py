@@ -38,6 +38,7 @@ import argparse
 import asyncio
 import atexit
 import contextlib
+import ctypes
 import faulthandler
 import gc
 import logging
@@ -291,9 +292,24 @@ class RunState:
     trace_start: tracemalloc.Snapshot | None = None
     growth: list[str] = field(default_factory=list)
     audit_records: int | None = None
+    rss_trimmed: int | None = None  # after handing freed heap back to the OS
     ended_early: str | None = None  # why the run stopped before its time
     ended_traceback: str = ""
     summary_printed: bool = False
+
+
+def trimmed_rss() -> int | None:
+    """RSS after glibc has returned its free heap memory to the OS (``malloc_trim``).
+
+    What RSS loses here was freed but kept by the allocator (high-water marks of
+    transient buffers), not leaked. None where there is no glibc.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        return None
+    return vm_rss_bytes()
 
 
 def object_census() -> Counter[str]:
@@ -398,6 +414,7 @@ async def soak(
     if state.trace_start is not None:
         state.growth += trace_growth(state.trace_start, tracemalloc.take_snapshot())
     state.audit_records = len(AuditLog.in_data_dir(paths).read(limit=100_000))
+    state.rss_trimmed = trimmed_rss()
     state.phase = "closing"
     await session.aclose()
     await close_window(window)
@@ -424,6 +441,7 @@ def figures(state: RunState, rss_end: int, fds_end: int) -> dict[str, Any]:
         "audit_records": state.audit_records,
         "rss_start": state.rss_start,
         "rss_end": rss_end,
+        "rss_end_trimmed": state.rss_trimmed,
         "fds_start": state.fds_start,
         "fds_end": fds_end,
         "python_blocks_start": state.blocks_start,
@@ -539,6 +557,10 @@ def run(args: argparse.Namespace, workdir: Path, state: RunState) -> dict[str, A
     }
 
 
+def _megabytes(value: int | None) -> str:
+    return "n/a" if value is None else f"{value / MB:.1f} MB (freed heap returned to the OS)"
+
+
 def print_summary(result: dict[str, Any]) -> None:
     def growth(start: float, end: float) -> float:
         return 100.0 * (end - start) / start if start else 0.0
@@ -561,6 +583,7 @@ def print_summary(result: dict[str, Any]) -> None:
         f"audit records {result['audit_records']}\n"
         f"RSS                   {result['rss_start'] / MB:.1f} MB -> {result['rss_end'] / MB:.1f}"
         f" MB ({rss:+.1f} %, target < 10 %)\n"
+        f"RSS after malloc_trim {_megabytes(result['rss_end_trimmed'])}\n"
         f"Python heap blocks    {result['python_blocks_start'] / 1e6:.2f} M -> "
         f"{result['python_blocks_end'] / 1e6:.2f} M ({blocks:+.1f} %)\n"
         f"file descriptors      {result['fds_start']} -> {result['fds_end']} ({fds:+.1f} %)"
