@@ -71,7 +71,7 @@ def profiles(
 
 def history_rows(home: AppPaths, connection_id: str) -> int:
     """Rows the history file holds about one connection (series, raw, minute, events)."""
-    db = sqlite3.connect(f"file:{history_file(home)}?mode=ro", uri=True)
+    db = sqlite3.connect(history_file(home))  # reads only (a URI with mode=ro: not on Windows)
     try:
         series = "(SELECT id FROM series WHERE connection_id = ?)"
         counts = [
