@@ -146,7 +146,7 @@ def print_stall_profile(sampler: StallSampler, lines: int = 30) -> None:
     for _duration, samples in episodes:
         for stack in samples:
             total += 1
-            for frame in set(f.rsplit(":", 1)[0] for f in stack):
+            for frame in {f.rsplit(":", 1)[0] for f in stack}:
                 inclusive[frame] += 1
     for frame, count in inclusive.most_common(lines):
         print(f"  {100 * count / max(total, 1):5.1f} %  {frame}")
