@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from app.api.models import Server
 from tests.ui.cluster.support import FakeClock, replace, server, servers, snapshot
 from ui.cluster.cluster_table_view import ClusterTableView
-from ui.cluster.columns import Column
+from ui.cluster.columns import DEFAULT_ORDER, Column
 from ui.cluster.delegates import LoadShareDelegate
 from ui.cluster.server_filter_proxy import ServerFilterProxy
 from ui.cluster.server_table_model import ServerTableModel
@@ -192,13 +192,13 @@ def test_columns_menu_hides_columns_but_never_the_last_one(table: Table) -> None
     header = table.view.column_header
     menu = header.columns_menu()
     actions = menu.actions()
-    assert [a.text() for a in actions] == [c.header for c in Column]
-    actions[Column.HEALTH].setChecked(False)
+    assert [a.text() for a in actions] == [c.header for c in DEFAULT_ORDER]  # visual order
+    actions[DEFAULT_ORDER.index(Column.HEALTH)].setChecked(False)
     assert table.view.isColumnHidden(Column.HEALTH)
     for column in Column:
         if column is not Column.NAME:
             table.view.setColumnHidden(column, True)
-    last = header.columns_menu().actions()[Column.NAME]
+    last = header.columns_menu().actions()[DEFAULT_ORDER.index(Column.NAME)]
     assert last.isChecked()
     assert not last.isEnabled()
     assert "must stay visible" in last.toolTip()
