@@ -7,7 +7,7 @@ import asyncio
 import logging
 
 from PySide6.QtCore import QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from app.api.errors import ConsoleError
@@ -34,7 +34,7 @@ from ui.tasks import TaskRunner
 from ui.window.action_journal import ActionJournal
 from ui.window.certificate_trust import CertificateTrust, tls_problem_of
 from ui.window.environment_strip import EnvironmentStrip
-from ui.window.layout_state import restore_layout, save_layout
+from ui.window.layout_state import fit_to_screen, restore_layout, save_layout
 from ui.window.load_views import LoadViews
 from ui.window.operations import ServerOperations
 from ui.window.quit_prompt import quit_with_downloads_box
@@ -44,6 +44,22 @@ from ui.window.status_bar import WindowStatusBar
 from ui.window.window_actions import WindowActions, build_main_toolbar, build_menu_bar
 
 log = logging.getLogger(__name__)
+
+SIDEBAR_CHARS = 34
+"""The connections list's default width in average characters (resizable, remembered)."""
+
+
+def window_title(profile: ConnectionProfile | None) -> str:
+    """The window's own title: the connection shown ("Prod (Production)"), or "" for none.
+
+    The application sets its display name, which Qt adds to every window title ("Prod
+    (Production) — Ekran Cluster Console"); naming the application here as well showed
+    it twice.
+    """
+    if profile is None:
+        return ""
+    tag = f" ({profile.tag.label})" if profile.tag is not EnvironmentTag.NONE else ""
+    return f"{profile.name}{tag}"
 
 
 class MainWindow(QMainWindow):
@@ -74,6 +90,7 @@ class MainWindow(QMainWindow):
         self._demo: DemoCluster | None = None
         self._closing = False
         self._closed = False
+        self._shown_once = False
         self._quitting = False
         self.quit_box: QMessageBox | None = None
         self.context_menu: QMenu | None = None
@@ -145,9 +162,10 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.cluster_pane)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(0, False)  # a collapsed list looked like an empty one
         self.splitter.setCollapsible(1, False)
         chars = self.fontMetrics().averageCharWidth()
-        self.splitter.setSizes([chars * 32, chars * 110])
+        self.splitter.setSizes([chars * SIDEBAR_CHARS, chars * 110])
         central = QWidget(self)
         central.setObjectName("centralArea")
         layout = QVBoxLayout(central)
@@ -169,6 +187,13 @@ class MainWindow(QMainWindow):
         self.runner.failed.connect(self._on_runner_failed)
         self._lifecycle.failed.connect(self._on_runner_failed)
         self.repository.connections_changed.connect(self.sessions.profiles_changed)
+        self.repository.connections_changed.connect(
+            lambda profiles: self.cluster_pane.set_has_connections(bool(profiles))
+        )
+        self.cluster_pane.add_connection_requested.connect(
+            self.connections_pane.commands.add.trigger
+        )
+        self.cluster_pane.demo_requested.connect(self._on_cluster_demo_requested)
         self.repository.connection_removed.connect(self._on_repository_connection_removed)
         self.repository.problem_reported.connect(lambda text: self.post(Notice(text)))
         self.repository.operation_failed.connect(lambda text: self.post(Notice(text)))
@@ -312,11 +337,7 @@ class MainWindow(QMainWindow):
             self.operations.show_pending_of(connection.id)
             if not self.repository.is_transient(connection.id):
                 self.settings.set_last_connection_id(connection.id)
-        title = APPLICATION
-        if profile is not None:
-            tag = f" ({profile.tag.label})" if profile.tag is not EnvironmentTag.NONE else ""
-            title = f"{APPLICATION} — {profile.name}{tag}"
-        self.setWindowTitle(title)
+        self.setWindowTitle(window_title(profile))
         self.environment_strip.show_profile(profile)
         self._update_window_actions()
 
@@ -461,6 +482,10 @@ class MainWindow(QMainWindow):
                 f"Rolling maintenance: {name}", message.text, severity, 15000
             )
 
+    def _on_cluster_demo_requested(self) -> None:
+        if self._demo is None:
+            self.runner.start(self.open_demo(DemoCluster()), name="start the demo cluster")
+
     def _on_tray_show_requested(self) -> None:
         self.showNormal()
         self.raise_()
@@ -476,6 +501,12 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(dialog.deleteLater)
         self.about_dialog = dialog
         dialog.open()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            fit_to_screen(self)  # again, now that the frame's size is known
 
     # -- closing -----------------------------------------------------------------------------
     @property

@@ -1,0 +1,39 @@
+"""A first start (no connections) offers how to begin; the title names the connection once."""
+
+from __future__ import annotations
+
+from app.connections import EnvironmentTag
+from tests.ui.conftest import wait_until
+from tests.ui.window.conftest import MakeWindow
+from tests.ui.window.servers import profile
+from ui.cluster.empty_state import NO_CONNECTIONS_TEXT
+from ui.main_window import window_title
+from ui.settings import APPLICATION
+
+
+async def test_first_start_offers_add_and_demo(make_window: MakeWindow) -> None:
+    window = make_window()
+    empty = window.cluster_pane.empty_state
+    await wait_until(lambda: window.cluster_pane.empty_text == NO_CONNECTIONS_TEXT)
+    assert empty.add_button.isVisible()
+    assert empty.demo_button.isVisible()
+
+    empty.add_button.click()
+    dialog = window.connections_pane.connection_dialog
+    assert dialog is not None
+    assert dialog.isVisible()
+    dialog.reject()
+
+    window.repository.add_transient(profile(name="Lab"))
+    await wait_until(lambda: window.cluster_pane.empty_text == "Select a connection on the left")
+    assert not empty.add_button.isVisible()
+    assert not empty.demo_button.isVisible()
+
+
+def test_title_names_the_connection_once() -> None:
+    assert window_title(None) == ""
+    assert window_title(profile(name="Prod")) == "Prod"
+    tagged = profile(name="Prod", tag=EnvironmentTag.PRODUCTION)
+    assert window_title(tagged) == "Prod (Production)"
+    # Qt adds the display name to every title: naming the application here repeated it
+    assert APPLICATION not in window_title(tagged)
