@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QSize, Qt
-from PySide6.QtGui import QPainter, QPalette, QPen, QPolygonF
+from PySide6.QtGui import QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ui.cluster.columns import ServerRole
+from ui.theme import graphic_colour
 
 _WIDTH_CHARS = 12  # the preferred cell width, in average character widths
 MIN_SPAN = 10.0
@@ -22,7 +23,8 @@ class SparklineDelegate(QStyledItemDelegate):
     (``sparkline_scale``): a change looks as large as it is against the server's load,
     so 48 -> 47 Clients is a small dip, not a collapse, and 0 -> 1 is no surge. The newest value
     is marked with a dot. The line uses the palette's highlight colour (highlighted text
-    on a selected row), so it reads in light and dark schemes; its width and the
+    on a selected row) kept at 3:1 contrast (``graphic_colour``), so it reads in light,
+    dark and high-contrast schemes; its width and the
     margins follow the font. A cell without values shows only its background: the
     cell's tooltip and accessible text say why.
     """
@@ -49,9 +51,7 @@ class SparklineDelegate(QStyledItemDelegate):
             return
         points = sparkline_points(np.asarray(values, dtype=np.float64), area)
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        colour = opt.palette.color(
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
-        )
+        colour = graphic_colour(opt.palette, selected=selected)
         pen = QPen(colour, max(1.0, line_height / 10))
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
