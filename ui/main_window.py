@@ -7,8 +7,16 @@ import asyncio
 import logging
 
 from PySide6.QtCore import QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QShowEvent
-from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.api.errors import ConsoleError
 from app.api.models import ClusterSnapshot, Server
@@ -23,14 +31,17 @@ from ui.connections.connections_pane import ConnectionsPane
 from ui.demo import DemoCluster
 from ui.dialogs.about_dialog import AboutDialog
 from ui.dialogs.error_details import Notice
+from ui.dialogs.preferences_dialog import PreferencesDialog
 from ui.downloads.downloads_panel import DownloadsPanel
 from ui.icons import icon
+from ui.preferences import Preferences
 from ui.rollout.hookup import NOTIFIED, message_notice, rollout_action
 from ui.rollout.rollout_controller import RolloutController
 from ui.rollout.rollout_panel import RolloutPanel
 from ui.sessions import OpenConnection, SessionManager
 from ui.settings import APPLICATION
 from ui.tasks import TaskRunner
+from ui.theme import Appearance, apply_appearance
 from ui.window.action_journal import ActionJournal
 from ui.window.certificate_trust import CertificateTrust, tls_problem_of
 from ui.window.environment_strip import EnvironmentStrip
@@ -95,6 +106,8 @@ class MainWindow(QMainWindow):
         self.quit_box: QMessageBox | None = None
         self.context_menu: QMenu | None = None
         self.about_dialog: AboutDialog | None = None
+        self.preferences_dialog: PreferencesDialog | None = None
+        self.preferences = Preferences(services.settings.qsettings)
 
         self.connections_pane = ConnectionsPane(self.repository, self.runner, prompt_parent=self)
         self.cluster_pane = ClusterPane(self)
@@ -146,6 +159,17 @@ class MainWindow(QMainWindow):
         self.connections_pane.context_menu.addSeparator()
         self.connections_pane.context_menu.addAction(self.rollout_action)
         self.connections_pane.context_menu.addAction(self.window_actions.disconnect)
+        self.preferences_action = QAction("&Preferences…", self)
+        self.preferences_action.setObjectName("actionPreferences")
+        self.preferences_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Preferences))
+        self.preferences_action.setToolTip(
+            "Appearance, new connections' poll interval, alerts and the download folder"
+        )
+        file_menu = self.menuBar().findChild(QMenu, "menuFile")
+        if file_menu is not None:
+            file_menu.insertAction(self.window_actions.quit, self.preferences_action)
+            file_menu.insertSeparator(self.window_actions.quit)
+        self.connections_pane.default_poll_interval = self.preferences.default_poll_interval_s
         server_menu = self.menuBar().findChild(QMenu, "menuServer")
         if server_menu is not None:
             server_menu.addSeparator()
@@ -247,11 +271,16 @@ class MainWindow(QMainWindow):
         own.filter.triggered.connect(self.cluster_pane.focus_filter)
         own.log_folder.triggered.connect(self._on_log_folder_triggered)
         own.about.triggered.connect(self._on_about_triggered)
+        self.preferences_action.triggered.connect(self._on_preferences_triggered)
 
     # -- start-up ----------------------------------------------------------------------------
     def start(self) -> None:
         """Restore the layout, load the connections and re-open the last one used."""
         restore_layout(self.settings, self, self.splitter, self.cluster_pane, self.downloads)
+        appearance = self.preferences.appearance()
+        qt_app = QApplication.instance()
+        if appearance is not Appearance.SYSTEM and isinstance(qt_app, QApplication):
+            apply_appearance(qt_app, appearance)
         if self.services.history_notice:
             self.post(Notice(self.services.history_notice))
         if self.services.keyring_problem:
@@ -493,6 +522,23 @@ class MainWindow(QMainWindow):
 
     def _on_log_folder_triggered(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.services.paths.log_dir)))
+
+    def _on_preferences_triggered(self) -> None:
+        if self.preferences_dialog is not None:
+            self.preferences_dialog.close()
+        dialog = PreferencesDialog(self.preferences, self.alert_preferences, self)
+        dialog.accepted.connect(self._on_preferences_accepted)
+        dialog.finished.connect(dialog.deleteLater)
+        self.preferences_dialog = dialog
+        dialog.open()
+
+    def _on_preferences_accepted(self) -> None:
+        """Apply what the Preferences dialog saved (the rest is read when used)."""
+        self.preferences_dialog = None
+        qt_app = QApplication.instance()
+        if isinstance(qt_app, QApplication):
+            apply_appearance(qt_app, self.preferences.appearance())
+        self.window_actions.close_to_tray.setChecked(self.alert_preferences.close_to_tray())
 
     def _on_about_triggered(self) -> None:
         if self.about_dialog is not None:

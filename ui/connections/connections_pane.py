@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.connections import ConnectionProfile
+from app.connections.model import DEFAULT_POLL_INTERVAL_S
 from app.monitor import MonitorStatus
 from ui.connections.connection_actions import ConnectionActions
 from ui.connections.connection_delegate import NAME_MIN_CHARS, ConnectionItemDelegate
@@ -80,6 +82,8 @@ class ConnectionsPane(QWidget):
         self.connection_dialog: ConnectionDialog | None = None
         self.file_dialog: QFileDialog | None = None
         self.remove_box: QMessageBox | None = None
+        self.default_poll_interval: Callable[[], float] = lambda: DEFAULT_POLL_INTERVAL_S
+        """The poll interval a new connection's dialog starts with (Preferences)."""
 
         self.model = ConnectionTreeModel(self)
         self.view = QTreeView(self)
@@ -277,6 +281,7 @@ class ConnectionsPane(QWidget):
             keyring_available=self._repository.keyring_available,
             parent=self,
         )
+        dialog.form.poll_spin.setValue(self.default_poll_interval())
         dialog.accepted.connect(
             lambda: self._select_when_done(
                 self._repository.add(dialog.result_profile(), dialog.result_password())

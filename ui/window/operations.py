@@ -32,6 +32,7 @@ from ui.dialogs.health_dialog import HealthDialog
 from ui.dialogs.isolate_dialog import IsolateDialog
 from ui.dialogs.version_dialog import VersionDialog
 from ui.downloads.downloads_panel import DownloadsPanel
+from ui.preferences import Preferences
 from ui.sessions import OpenConnection, SessionManager
 from ui.settings import WindowSettings
 from ui.tasks import TaskRunner
@@ -299,7 +300,10 @@ class ServerOperations(QObject):
         self._runner.start(self._download(connection, list(servers)), name="download logs")
 
     async def _download(self, connection: OpenConnection, servers: list[Server]) -> None:
-        folder = await self.pick_folder(self._parent, self._settings.last_download_folder())
+        preferred = Preferences(self._settings.qsettings).download_folder()
+        folder = await self.pick_folder(
+            self._parent, preferred or self._settings.last_download_folder()
+        )
         if folder is None:
             return
         self._settings.set_last_download_folder(folder)
