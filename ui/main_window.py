@@ -513,7 +513,9 @@ class MainWindow(QMainWindow):
 
     def _on_cluster_demo_requested(self) -> None:
         if self._demo is None:
-            self.runner.start(self.open_demo(DemoCluster()), name="start the demo cluster")
+            self.runner.start(
+                self.open_demo(DemoCluster(staged=True)), name="start the demo cluster"
+            )
 
     def _on_tray_show_requested(self) -> None:
         self.showNormal()

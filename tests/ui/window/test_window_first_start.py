@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from app.api.models import ServerStatus
 from app.connections import EnvironmentTag
 from tests.ui.conftest import wait_until
-from tests.ui.window.conftest import MakeWindow
+from tests.ui.window.conftest import MakeWindow, wait_for_rows
 from tests.ui.window.servers import profile
 from ui.cluster.empty_state import NO_CONNECTIONS_TEXT
+from ui.demo import DEMO_CONNECTION_NAME, STAGED_ISOLATED, STAGED_OFFLINE
 from ui.main_window import window_title
 from ui.settings import APPLICATION
 
@@ -37,3 +39,24 @@ def test_title_names_the_connection_once() -> None:
     assert window_title(tagged) == "Prod (Production)"
     # Qt adds the display name to every title: naming the application here repeated it
     assert APPLICATION not in window_title(tagged)
+
+
+async def test_open_the_demo_starts_it_staged(make_window: MakeWindow) -> None:
+    window = make_window()
+    empty = window.cluster_pane.empty_state
+    await wait_until(lambda: empty.demo_button.isVisible())
+    empty.demo_button.click()
+    await wait_for_rows(window, 5)
+
+    def staged() -> bool:
+        servers = {s.id: s for s in window.cluster_pane.model.servers()}
+        isolated, offline = servers[STAGED_ISOLATED[0]], servers[STAGED_OFFLINE]
+        return (
+            isolated.status is ServerStatus.ISOLATED
+            and isolated.isolation is not None
+            and isolated.isolation.reason == STAGED_ISOLATED[1]
+            and offline.status is ServerStatus.OFFLINE
+        )
+
+    await wait_until(staged, within=30.0)
+    assert window.windowTitle() == f"{DEMO_CONNECTION_NAME} (Test)"
