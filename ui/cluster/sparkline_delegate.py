@@ -79,7 +79,9 @@ def sparkline_points(values: np.ndarray, area: QRect) -> QPolygonF:
 
     x spreads the values evenly from the left edge to the right one (a single value sits
     at the right, where "now" is); y maps ``sparkline_scale``'s low end to the bottom
-    edge and its high end to the top.
+    edge and its high end to the top. With more than two values per pixel column, each
+    column keeps its lowest and highest value (the shape of 300 values in 80 pixels
+    without 300 points to build and draw); the last point is still the newest value.
     """
     count = len(values)
     left, top = float(area.left()), float(area.top())
@@ -88,6 +90,13 @@ def sparkline_points(values: np.ndarray, area: QRect) -> QPolygonF:
     xs = left + steps
     low, high = sparkline_scale(values)
     ys = top + height - (values - low) / (high - low) * height
+    columns = max(1, int(width))
+    if count > 2 * columns:  # more values than pixels: each column's lowest and highest
+        starts = np.linspace(0, count, columns, endpoint=False).astype(np.intp)
+        tops, bottoms = np.minimum.reduceat(ys, starts), np.maximum.reduceat(ys, starts)
+        ys = np.column_stack((bottoms, tops)).ravel()
+        xs = np.repeat(xs[starts], 2)
+        ys[-1], xs[-1] = top + height - (values[-1] - low) / (high - low) * height, left + width
     return QPolygonF([QPointF(x, y) for x, y in zip(xs.tolist(), ys.tolist(), strict=True)])
 
 

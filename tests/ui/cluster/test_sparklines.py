@@ -224,3 +224,13 @@ def test_delegate_size_hint_follows_the_font() -> None:
     option.initFrom(view)
     hint = SparklineDelegate(view).sizeHint(option, QModelIndex())
     assert hint.width() >= view.fontMetrics().averageCharWidth() * 12
+
+
+def test_many_values_are_drawn_with_two_points_per_pixel_column() -> None:
+    area = QRect(0, 0, 81, 41)
+    values = np.array([10.0] * 150 + [60.0] + [10.0] * 148 + [30.0])
+    points = sparkline_points(values, area)
+    assert points.size() <= 2 * 80
+    ys = [points.at(i).y() for i in range(points.size())]
+    assert min(ys) == pytest.approx(0.0)  # the one spike at 60 (the top) is kept
+    assert (points.last().x(), points.last().y()) == (80.0, pytest.approx(20.0))  # newest: 30
