@@ -109,14 +109,14 @@ scale), at their default widths; longer texts are elided, whole in the tooltip."
 # Typical contents; default widths are measured from these in the view's font. Status
 # and Isolation are compact: their longer texts are elided, whole in the tooltip.
 _WIDTH_SAMPLES: dict[Column, str] = {
-    Column.STATUS: "Online, unhealthy",
+    Column.STATUS: "Isolated, 45 Clients",
     Column.NAME: "EKRAN-AS01-PROD",
     Column.ADDRESS: "255.255.255.255",
     Column.CLIENTS: "Clients 0",
     Column.LOAD_SHARE: "Load share 00",
     Column.TREND: "Trend 0000000000",
     Column.VERSION: "99.9.99.9999",
-    Column.HEALTH: "Check failed",
+    Column.HEALTH: "Degraded (isolated)",
     Column.ISOLATION: "Updates (admin, 59 min ago)",
     Column.LAST_SEEN: "59 min ago",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStatusBar, QWidget
 
@@ -136,6 +136,14 @@ class WindowStatusBar(QStatusBar):
         self.addPermanentWidget(self.poll_label)
         self.addPermanentWidget(self.state_label)
         self.show_connection(None, None)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            # a rich-text label colours its link when its text is set (light or dark)
+            text = self.details_link.text()
+            self.details_link.clear()  # setText of the same text changes nothing
+            self.details_link.setText(text)
 
     # -- messages --------------------------------------------------------------------------
     @property
