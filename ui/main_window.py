@@ -31,7 +31,6 @@ from ui.connections.connections_pane import ConnectionsPane
 from ui.demo import DemoCluster
 from ui.dialogs.about_dialog import AboutDialog
 from ui.dialogs.error_details import Notice
-from ui.dialogs.preferences_dialog import PreferencesDialog
 from ui.downloads.downloads_panel import DownloadsPanel
 from ui.events.hookup import install_events
 from ui.icons import icon
@@ -50,6 +49,7 @@ from ui.window.focus_return import FocusReturn
 from ui.window.layout_state import fit_to_screen, restore_layout, save_layout
 from ui.window.load_views import LoadViews
 from ui.window.operations import ServerOperations
+from ui.window.preferences_dialog import PreferencesDialog
 from ui.window.quit_prompt import quit_with_downloads_box
 from ui.window.server_actions import ServerActions
 from ui.window.services import WindowServices

@@ -14,9 +14,9 @@ from app.alerts import AlertKind
 from app.connections.model import DEFAULT_POLL_INTERVAL_S
 from tests.ui.window.conftest import MakeWindow
 from ui.alerts import AlertPreferences
-from ui.dialogs.preferences_dialog import PreferencesDialog
 from ui.preferences import Preferences
 from ui.theme import Appearance, apply_appearance, is_dark
+from ui.window.preferences_dialog import PreferencesDialog
 
 
 @pytest.fixture
