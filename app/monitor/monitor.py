@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from app.api.attempts import EndpointAttempt
 from app.api.errors import (
     AuthenticationError,
     ConsoleError,
@@ -32,6 +33,11 @@ class ClusterSource(Protocol):
 
     @property
     def active_url(self) -> str: ...
+
+    @property
+    def last_attempts(self) -> tuple[EndpointAttempt, ...]:
+        """Every endpoint the last call tried, each with its own result."""
+        ...
 
     async def cluster(self) -> ClusterSnapshot: ...
 
@@ -254,6 +260,7 @@ class ClusterMonitor:
                 self._source.active_url,
                 last_success_at=now,
                 next_attempt_at=now + timedelta(seconds=self._poll_interval),
+                attempts=self._source.last_attempts,
             )
         )
         self._maybe_probe_health(now)
@@ -285,6 +292,7 @@ class ClusterMonitor:
                 next_attempt_at=None if delay is None else now + timedelta(seconds=delay),
                 error=error,
                 failures=failures,
+                attempts=self._source.last_attempts,
             )
         )
         return delay

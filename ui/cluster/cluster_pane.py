@@ -107,7 +107,7 @@ class ClusterPane(QWidget):
         layout.addWidget(self._stack, 1)
 
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
-        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.setContext(Qt.ShortcutContext.WindowShortcut)  # from anywhere in the window
         find.activated.connect(self.focus_filter)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self._filter)
         escape.setContext(Qt.ShortcutContext.WidgetShortcut)

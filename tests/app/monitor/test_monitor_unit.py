@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app.api.attempts import EndpointAttempt
 from app.api.errors import (
     AuthenticationError,
     AuthErrorKind,
@@ -70,6 +71,10 @@ class ScriptedSource:
     @property
     def active_url(self) -> str:
         return "https://a.test/EkranSystem"
+
+    @property
+    def last_attempts(self) -> tuple[EndpointAttempt, ...]:
+        return ()
 
     async def cluster(self) -> ClusterSnapshot:
         item = self.script[min(self.calls, len(self.script) - 1)]
