@@ -384,7 +384,10 @@ class MainWindow(QMainWindow):
         current = self.sessions.current
         profile = current.profile if current is not None else None
         status = current.status if current is not None else None
-        self.server_actions.update_for(self.cluster_pane.selected_servers(), profile, status)
+        refusal = current.session.actions.isolation_refusal if current is not None else None
+        self.server_actions.update_for(
+            self.cluster_pane.selected_servers(), profile, status, isolation_refusal=refusal
+        )
         self.status.show_connection(profile, status)
         chosen = self.connections_pane.current_profile()
         is_open = chosen is not None and self.sessions.connection(chosen.id) is not None

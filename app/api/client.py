@@ -39,6 +39,8 @@ USER_AGENT = f"EkranClusterConsole/{__version__}"
 DEFAULT_MAX_JSON_BYTES = 8 * 1024 * 1024
 DEFAULT_MAX_RETRY_WAIT = 5.0
 CLUSTER_PATH = "/api/v1/cluster"
+MANAGE_SERVERS = "servers.manage"
+"""The permission that isolation needs (a token reply's ``permissions``)."""
 
 
 class ManagementClient:
@@ -99,6 +101,12 @@ class ManagementClient:
     def active_url(self) -> str:
         """The base URL in use now; it changes when a call fails over to another endpoint."""
         return self._dispatcher.active_url
+
+    @property
+    def permissions(self) -> frozenset[str] | None:
+        """What the account may do, as the last login's reply said (None: not said, or not
+        logged in yet); see ``MANAGE_SERVERS``."""
+        return self._session.permissions
 
     @property
     def logged_in(self) -> bool:

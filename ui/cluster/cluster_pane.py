@@ -161,6 +161,7 @@ class ClusterPane(QWidget):
 
     def set_health(self, health: Mapping[str, ServerHealth]) -> None:
         self._model.apply_health(health)
+        self._overview.set_health(health)
 
     def set_status(self, status: MonitorStatus) -> None:
         """Show the connection's state in the banner (and in the empty state)."""
