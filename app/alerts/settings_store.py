@@ -65,17 +65,21 @@ class AlertSettingsStore:
     # -- reading ----------------------------------------------------------------------------
     def load(self, connection_id: str) -> AlertSettings:
         """The connection's settings; the defaults when none (or no usable ones) are stored."""
+        return self.find(connection_id) or AlertSettings()
+
+    def find(self, connection_id: str) -> AlertSettings | None:
+        """The connection's own settings; None when none (or no usable ones) are stored."""
         with self._mutex:
             if self._cache is None:
                 self._cache = self._read()
             data = self._cache.get(connection_id)
         if data is None:
-            return AlertSettings()
+            return None
         try:
             return AlertSettings.from_dict(data)
         except AlertSettingsError as error:
             log.warning("alert settings of %s ignored: %s", connection_id, error)
-            return AlertSettings()
+            return None
 
     def connection_ids(self) -> list[str]:
         """Every connection with stored settings (read again from the file), sorted."""

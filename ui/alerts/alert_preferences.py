@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 LEGACY_PREFIX = "alerts"
 """Earlier versions kept each connection's settings as JSON under ``alerts/<id>`` here."""
+_DEFAULTS = "alert_defaults"
 _CLOSE_TO_TRAY = "tray/close_to_tray"
 
 
@@ -21,7 +22,8 @@ class AlertPreferences:
 
     Each connection's ``AlertSettings`` live in ``AlertSettingsStore`` (shared with the
     command line, so that removing a connection anywhere removes them); "close to tray"
-    is a window preference and stays in QSettings. Settings an earlier version kept in
+    and the defaults for connections without settings of their own (Preferences) are
+    window preferences and stay in QSettings. Settings an earlier version kept in
     QSettings are moved to the store when this object is built (what the store already
     has wins) and then removed from QSettings.
     """
@@ -32,8 +34,25 @@ class AlertPreferences:
         self._move_legacy_settings()
 
     def load(self, connection_id: str) -> AlertSettings:
-        """The connection's settings; the defaults when none (or no usable ones) are stored."""
-        return self.store.load(connection_id)
+        """The connection's settings; ``defaults()`` when none (or no usable ones) are stored."""
+        return self.store.find(connection_id) or self.defaults()
+
+    def defaults(self) -> AlertSettings:
+        """The settings of connections that have none of their own (Preferences)."""
+        return self._read(_DEFAULTS) or AlertSettings()
+
+    def set_defaults(self, settings: AlertSettings) -> None:
+        self._settings.setValue(_DEFAULTS, settings.to_json())
+
+    def _read(self, key: str) -> AlertSettings | None:
+        value = self._settings.value(key)
+        if not isinstance(value, str) or not value:
+            return None
+        try:
+            return AlertSettings.from_json(value)
+        except AlertSettingsError as error:
+            log.warning("alert settings %s ignored: %s", key, error)
+            return None
 
     def save(self, connection_id: str, settings: AlertSettings) -> None:
         """Store a connection's settings (blocks on the disk: call it off the window's
