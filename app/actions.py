@@ -12,10 +12,10 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from app.api.client import ManagementClient
 from app.api.errors import ConsoleError, ProtocolError
 from app.api.models import Server, ServerStatus, VersionInfo
 from app.audit import AuditAction, AuditLog, AuditNotWrittenError, AuditResult
+from app.kinds.client import KindClient
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,7 +38,7 @@ class ClusterActions:
 
     def __init__(
         self,
-        client: ManagementClient,
+        client: KindClient,
         *,
         connection_name: str,
         username: str,
