@@ -15,7 +15,7 @@ from typing import TypeVar
 from app.api.errors import ConsoleError, ProtocolError
 from app.api.models import Server, ServerStatus, VersionInfo
 from app.audit import AuditAction, AuditLog, AuditNotWrittenError, AuditResult
-from app.kinds.client import KindClient
+from app.seam.client import KindClient
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -14,9 +14,9 @@ from app.audit import AuditLog
 from app.connections import ConnectionProfile
 from app.downloads import LogDownload
 from app.downloads.progress import DownloadProgress
-from app.kinds import Capabilities, KindClient
 from app.kinds.registry import kind_of
 from app.monitor import ClusterMonitor
+from app.seam import Capabilities, KindClient
 
 __all__ = ["ConnectionSession"]
 
@@ -51,6 +51,7 @@ class ConnectionSession:
             profile, password, transport=transport, failover=failover
         )
         self.monitor_source = kind.monitor_source(self.client)
+        self.load_values = kind.load_values(self.client)
         self.monitor = ClusterMonitor(
             self.monitor_source,
             poll_interval=profile.poll_interval_s,

@@ -19,9 +19,9 @@ from app.cli.progress import ProgressLine
 from app.cli.render import health_table, print_json, print_json_line, servers_table
 from app.cli.target import password_source, resolve_target
 from app.health_only.client import HealthOnlyClient
-from app.kinds import Capability, KindClient
 from app.kinds.detect import health_only_deployment
 from app.monitor import ClusterMonitor, MonitorEvent, SnapshotReceived, StatusChanged
+from app.seam import Capability, KindClient
 from app.session import ConnectionSession
 from app.text_safety import display_text, escape_json_output
 

@@ -29,9 +29,9 @@ from app.connections import (
     import_connections,
 )
 from app.credentials import CredentialError
-from app.kinds import KindClient
 from app.kinds.detect import HealthOnlyDeployment, lacks_api
 from app.kinds.registry import kind_of
+from app.seam import KindClient
 from app.text_safety import display_text
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from app.credentials import (
     SecretRejectedError,
 )
 from app.downloads import DownloadError
-from app.kinds import NotSupportedError
+from app.seam import NotSupportedError
 
 ERROR_LIMIT = 1000
 """The longest error line shown on stderr; ``--json`` keeps the whole message."""

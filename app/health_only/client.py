@@ -31,7 +31,7 @@ from app.api.settings import EndpointSettings
 from app.connections import ConnectionProfile
 from app.health_only.prober import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_S, HealthProber
 from app.health_only.result import HealthState, ProbeResult, server_name
-from app.kinds.capabilities import Capabilities, Capability
+from app.seam.capabilities import Capabilities, Capability
 
 
 def _utcnow() -> datetime:

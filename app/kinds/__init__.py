@@ -1,16 +1,3 @@
-"""Kinds of connection behind one seam (see ``app.kinds.registry``).
-
-``ConnectionSession`` opens a saved connection through its kind; the window and the
-command line ask its ``Capabilities`` (``app.kinds.capabilities``) and never test
-which kind it is.
-"""
-
-from app.kinds.capabilities import (
-    Capabilities,
-    Capability,
-    LoadMeasure,
-    NotSupportedError,
-)
-from app.kinds.client import KindClient
-
-__all__ = ["Capabilities", "Capability", "KindClient", "LoadMeasure", "NotSupportedError"]
+"""The kinds of connection behind the seam (``app.seam``): the registry that opens a
+saved connection with its kind, the API kind, and telling a deployment without the API
+apart (``app.kinds.detect``)."""

@@ -10,9 +10,9 @@ from app.api.client import ManagementClient
 from app.api.session import PasswordSource
 from app.api.settings import FailoverRule
 from app.connections import ConnectionKindName, ConnectionProfile
-from app.kinds.capabilities import Capabilities
-from app.kinds.client import KindClient
 from app.monitor.monitor import ClusterSource
+from app.seam.capabilities import Capabilities, LoadSource
+from app.seam.client import KindClient
 
 
 class ApiKind:
@@ -34,6 +34,9 @@ class ApiKind:
 
     def monitor_source(self, client: KindClient) -> ClusterSource:
         return client
+
+    def load_values(self, client: KindClient) -> LoadSource | None:
+        return None  # the servers' Clients, as the snapshot reports them
 
     def health_interval(self, profile: ConnectionProfile) -> float | None:
         return None

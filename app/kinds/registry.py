@@ -15,9 +15,9 @@ import httpx
 from app.api.session import PasswordSource
 from app.api.settings import FailoverRule
 from app.connections import ConnectionKindName, ConnectionProfile
-from app.kinds.capabilities import Capabilities
-from app.kinds.client import KindClient
 from app.monitor.monitor import ClusterSource
+from app.seam.capabilities import Capabilities, LoadSource
+from app.seam.client import KindClient
 
 
 class ConnectionKind(Protocol):
@@ -42,6 +42,10 @@ class ConnectionKind(Protocol):
 
     def monitor_source(self, client: KindClient) -> ClusterSource:
         """What the connection's monitor polls (usually ``client`` itself)."""
+        ...
+
+    def load_values(self, client: KindClient) -> LoadSource | None:
+        """What the load history records for each poll, when not the servers' Clients."""
         ...
 
     def health_interval(self, profile: ConnectionProfile) -> float | None:

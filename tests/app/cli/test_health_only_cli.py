@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from tests.app.cli.test_cli_end_to_end import Cli
-from tests.app.health_only.conftest import closed_url, documented  # noqa: F401 (fixtures)
 from tests.helpers.simulator_process import SimulatorProcess
 
 FIELDS = {"url", "name", "status", "http_status", "response_ms", "checked_at", "detail"}
@@ -31,7 +30,7 @@ def _url_args(urls: list[str]) -> list[str]:
 def test_servers_json_has_one_object_per_server_and_exits_0_whatever_their_state(
     cli: Cli,
     documented: SimulatorProcess,
-    closed_url: str,  # noqa: F811
+    closed_url: str,
 ) -> None:
     documented.stop_server("as-02")
     urls = [*_urls(documented), closed_url]
@@ -43,7 +42,8 @@ def test_servers_json_has_one_object_per_server_and_exits_0_whatever_their_state
     by_url = {s["url"]: s for s in servers}
     online = by_url[urls[0]]
     assert (online["status"], online["http_status"]) == ("online", 200)
-    assert isinstance(online["response_ms"], float) and online["name"] == urls[0][8:].split("/")[0]
+    assert isinstance(online["response_ms"], float)
+    assert online["name"] == urls[0][8:].split("/")[0]
     assert (by_url[urls[1]]["status"], by_url[urls[1]]["http_status"]) == ("offline", 503)
     refused = by_url[closed_url]
     assert (refused["status"], refused["http_status"], refused["reason"]) == (
@@ -51,7 +51,8 @@ def test_servers_json_has_one_object_per_server_and_exits_0_whatever_their_state
         None,
         "refused",
     )
-    assert refused["response_ms"] is None and refused["detail"]
+    assert refused["response_ms"] is None
+    assert refused["detail"]
 
 
 def test_an_untrusted_certificate_is_reported_per_url_with_its_fingerprint(
@@ -83,7 +84,8 @@ def test_a_saved_health_only_connection_lists_watches_and_refuses_actions(
     saved = cli.json("connections", "add", "Real", "--health-only", *_url_args(urls), "--ca", ca)
     assert (saved["kind"], saved["username"], saved["poll_interval_s"]) == ("health_only", "", 10.0)
     table = cli.run("servers", "-c", "Real").stdout
-    assert "online" in table and "HTTP" in table
+    assert "online" in table
+    assert "HTTP" in table
     lines = cli.run("watch", "-c", "Real", "--interval", "0.5", "--count", "2", "--json")
     updates = [json.loads(line) for line in lines.stdout.splitlines()]
     assert len(updates) == 2
@@ -113,4 +115,5 @@ def test_an_api_connection_to_a_deployment_without_the_api_names_health_only(
     assert "--health-only" in document["error"]
     assert [c["ok"] for c in document["checks"]] == [True, False]
     servers = cli.run("servers", *endpoint, password="x", check=5)
-    assert "no /api/v1" in servers.stderr and "--health-only" in servers.stderr
+    assert "no /api/v1" in servers.stderr
+    assert "--health-only" in servers.stderr

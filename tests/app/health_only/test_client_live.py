@@ -16,8 +16,8 @@ from app.health_only.body import BodyKind
 from app.health_only.client import HealthOnlyClient
 from app.health_only.kind import HEALTH_ONLY_CAPABILITIES
 from app.health_only.result import HealthState
-from app.kinds import NotSupportedError
-from tests.app.health_only.conftest import BASE, health_profile
+from app.seam import NotSupportedError
+from tests.helpers.documented_simulator import BASE, health_profile
 from tests.helpers.simulator_process import SimulatorProcess
 
 
@@ -40,12 +40,15 @@ async def test_a_round_reads_every_server_under_a_custom_base_path(
     assert {s.status for s in snapshot.servers} == {ServerStatus.ONLINE}
     result = client.results[documented.url]
     assert result.state is HealthState.ONLINE
-    assert result.http_status == 200 and result.response_ms is not None
+    assert result.http_status == 200
+    assert result.response_ms is not None
     assert result.name == documented.url.split("//")[1].split("/")[0]
-    assert result.body is not None and result.body.kind is BodyKind.JSON
+    assert result.body is not None
+    assert result.body.kind is BodyKind.JSON
     assert '\n  "entries": {' in result.body.text  # pretty-printed
     assert result.version is None  # the simulator's body states none
-    assert result.report is not None and result.report.status is HealthStatus.HEALTHY
+    assert result.report is not None
+    assert result.report.status is HealthStatus.HEALTHY
     assert result.report.body == result.body.text
 
 
@@ -73,7 +76,8 @@ async def test_a_500_is_offline_with_its_code(documented: SimulatorProcess) -> N
     async with opened(health_profile(documented, documented.url_of("as-03"))) as client:
         (result,) = await client.probe_round()
     assert (result.state, result.http_status) == (HealthState.OFFLINE, 500)
-    assert result.report is not None and not result.report.ok
+    assert result.report is not None
+    assert not result.report.ok
 
 
 async def test_a_refused_connection_is_unreachable(
@@ -136,8 +140,10 @@ async def test_bodies_are_shown_as_safe_text_and_a_stated_version_is_read(
     async with opened(health_profile(documented, documented.url)) as client:
         (result,) = await client.probe_round()
         snapshot = await client.cluster()
-    assert result.body is not None and result.body.kind is kind
-    assert shown in result.body.text and hidden not in result.body.text
+    assert result.body is not None
+    assert result.body.kind is kind
+    assert shown in result.body.text
+    assert hidden not in result.body.text
     assert "alert(1)" not in result.body.text
     expected_version = None if kind is BodyKind.TEXT else "9.3.0.1300"
     assert result.version == expected_version

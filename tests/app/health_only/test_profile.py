@@ -12,7 +12,8 @@ PIN = "AB:" * 31 + "AB"
 
 def test_a_health_only_connection_needs_no_user_and_polls_every_10_s() -> None:
     profile = ConnectionProfile(name="Real", kind="health_only", urls=["mt01", "mt02/Mon/"])
-    assert profile.kind is ConnectionKindName.HEALTH_ONLY and profile.health_only
+    assert profile.kind is ConnectionKindName.HEALTH_ONLY
+    assert profile.health_only
     assert profile.urls == ("https://mt01/EkranSystem", "https://mt02/Mon")
     assert profile.poll_interval_s == 10.0
     assert ConnectionProfile.from_data(profile.to_data()) == profile
@@ -27,7 +28,8 @@ def test_a_saved_file_without_a_kind_is_an_api_connection() -> None:
     data = ConnectionProfile(name="Old", urls=["mt01"], username="admin").to_data()
     del data["kind"], data["url_pins"]
     profile = ConnectionProfile.from_data(data)
-    assert profile.kind is ConnectionKindName.API and profile.poll_interval_s == 2.0
+    assert profile.kind is ConnectionKindName.API
+    assert profile.poll_interval_s == 2.0
     assert kind_of(profile).name is ConnectionKindName.API
 
 

@@ -12,12 +12,12 @@ from app.api.errors import NotFoundError
 from app.api.models import ServerStatus
 from app.api.settings import TlsTrust, TrustMode
 from app.connections import ConnectionProfile
-from app.kinds import Capability
 from app.kinds.detect import health_only_deployment
 from app.monitor import HealthUpdated, MonitorEvent, SnapshotReceived
 from app.monitor.status import ConnectionState
+from app.seam import Capability
 from app.session import ConnectionSession
-from tests.app.health_only.conftest import health_profile
+from tests.helpers.documented_simulator import health_profile
 from tests.helpers.simulator_process import SimulatorProcess
 
 
@@ -52,10 +52,15 @@ async def test_the_monitor_publishes_servers_and_their_health(
                         ServerStatus.OFFLINE]  # fmt: skip
     health = next(e.health for e in events if isinstance(e, HealthUpdated))
     online = health[urls[0]].report
-    assert online is not None and online.ok and online.body and online.response_ms is not None
+    assert online is not None
+    assert online.ok
+    assert online.body
+    assert online.response_ms is not None
     stopped = health[urls[2]].report
-    assert stopped is not None and stopped.http_status == 503
-    assert health[closed_url].report is None and "refused" in (health[closed_url].error or "")
+    assert stopped is not None
+    assert stopped.http_status == 503
+    assert health[closed_url].report is None
+    assert "refused" in (health[closed_url].error or "")
     assert session.monitor.status.state is ConnectionState.IDLE  # closed
     assert any(
         getattr(e, "status", None) is not None and e.status.state is ConnectionState.DEGRADED  # type: ignore[union-attr]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from app.api.errors import ConsoleError
+from app.api.models import ClusterSnapshot
 
 
 class Capability(StrEnum):
@@ -23,16 +25,30 @@ class Capability(StrEnum):
 class LoadMeasure:
     """What the load history and its graphs record for each server.
 
-    ``title`` names the graph ("Clients over time"), ``axis`` its value axis, ``unit``
+    ``title`` names the graph ("Clients over time"), ``axis`` its value axis,
+    ``total_label`` the cluster-wide line (a sum of Clients, or an average), ``unit``
     follows a value in a readout ("" for a count).
     """
 
     title: str
     axis: str
+    total_label: str = "Cluster total"
     unit: str = ""
 
 
 CLIENTS = LoadMeasure(title="Clients over time", axis="Clients")
+
+
+@dataclass(frozen=True)
+class LoadValues:
+    """One poll's values for the load history: each server's (by id) and the cluster's."""
+
+    servers: Mapping[str, int]
+    total: int
+
+
+LoadSource = Callable[[ClusterSnapshot], LoadValues]
+"""A poll's snapshot -> the values the load history records for it."""
 
 
 @dataclass(frozen=True)
