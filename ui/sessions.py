@@ -299,7 +299,11 @@ class SessionManager(QObject):
         """Subscribe the load history and the alert engine to the session's monitor."""
         detach: list[Callable[[], None]] = []
         if self._history is not None:
-            detach.append(HistoryFeeder.attach(self._history, profile.id, session.monitor))
+            detach.append(
+                HistoryFeeder.attach(
+                    self._history, profile.id, session.monitor, session.load_values
+                )
+            )
         alerts = self._alerts
         if alerts is not None:
 

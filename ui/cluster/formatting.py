@@ -148,6 +148,10 @@ def health_text(health: ServerHealth | None) -> str:
         return NO_VALUE
     if health.report is None:
         return "Check failed"
+    report = health.report
+    if report.response_ms is not None:  # a health-only connection: its code or its time
+        detail = f"{report.response_ms:.0f} ms" if report.ok else f"HTTP {report.http_status}"
+        return f"{report.status.value} · {detail}"
     return health.report.status.value
 
 

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 from app.api.models import Server
 from app.connections import ConnectionProfile
 from app.history import HistoryStore
+from app.kinds.registry import capabilities_of
+from app.seam.capabilities import CLIENTS
 from ui.cluster.cluster_pane import ClusterPane
 from ui.cluster.columns import TREND_SECONDS
 from ui.graphs import LoadGraphPanel
@@ -47,6 +49,9 @@ class LoadViews(QObject):
             self._pane.set_sparkline_source(None)
             return
         history, connection_id = self._history, profile.id
+        measure = capabilities_of(profile).load
+        self.graph.set_measure(measure)
+        self.dock.setWindowTitle("Load" if measure == CLIENTS else measure.title)
         self.graph.set_connection(connection_id, history, name=profile.name)
         self._pane.set_sparkline_source(
             lambda server_id: history.sparkline(connection_id, server_id, TREND_SECONDS)
