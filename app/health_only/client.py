@@ -1,8 +1,8 @@
 """HealthOnlyClient: a connection made of Management Tool URLs and their healthchecks.
 
 It gives the rest of the console what an API client gives (``KindClient``): each round
-of healthchecks becomes a ``ClusterSnapshot`` with one server per URL (id: the URL;
-name: its host; online for 2xx, offline otherwise, unreachable servers offline too),
+of healthchecks becomes a ``ClusterSnapshot`` with one server per URL (id and address:
+the URL; name: its host; online for 2xx, offline otherwise, unreachable servers offline too),
 so the table, overview, history, alerts, tray and command line work on it unchanged.
 The calls it cannot make (sign in, isolate, versions, logs) raise ``NotSupportedError``
 with the reason; callers ask the capabilities first.
@@ -147,7 +147,7 @@ class HealthOnlyClient:
         return Server(
             id=result.url,
             name=host,
-            address=host,
+            address=result.url,
             status=status,
             clients=0,
             version=result.version,
