@@ -1,8 +1,8 @@
 """HealthProber: reads ``<url>/healthcheck?debug=True`` of many servers, unauthenticated.
 
-One ``httpx.AsyncClient`` per distinct TLS trust (a URL with its own pinned certificate
-gets its own), each keeping a connection alive per server between rounds so that a
-round costs requests, not TLS handshakes. Redirects are not followed (a healthcheck
+One ``httpx.AsyncClient`` per URL, keeping its connection alive between rounds so that
+a round costs requests, not TLS handshakes; one SSL context per distinct TLS trust (a URL
+with its own pinned certificate gets its own). Redirects are not followed (a healthcheck
 answers itself; a redirect is reported as the HTTP answer it is). Each probe has one
 deadline, ``timeout`` seconds for the whole exchange, so a server that hangs is
 "unreachable (timed out)" within it. Nothing is ever sent but a GET without credentials.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -73,7 +74,8 @@ class HealthProber:
         self._limit = asyncio.Semaphore(max(1, concurrency))
         self._transport = transport
         self._now = now
-        self._clients: dict[TlsTrust, httpx.AsyncClient] = {}
+        self._clients: dict[str, httpx.AsyncClient] = {}  # one per URL
+        self._contexts: dict[TlsTrust, ssl.SSLContext] = {}  # one per distinct trust
         self._certificates: dict[str, TlsError] = {}  # url -> a TLS error with its certificate
         self._closed = False
 
@@ -187,32 +189,35 @@ class HealthProber:
         return error
 
     def _client(self, url: str) -> httpx.AsyncClient:
+        """The HTTP client of one URL: a pool of its own (httpcore's pool scans every
+        connection it holds for each request, so one pool for 200 servers spent most of a
+        round there), sharing the SSL context of its trust with the other URLs."""
         if self._closed:
             raise RuntimeError("this HealthProber is closed")
-        trust = self._trust_for(url)
-        client = self._clients.get(trust)
-        if client is None:
-            asyncio.get_running_loop()  # the pool belongs to the loop that uses it
-            timeout = httpx.Timeout(self._timeout)
-            common: dict[str, Any] = {
-                "timeout": timeout,
-                "headers": {"User-Agent": USER_AGENT},
-                "follow_redirects": False,
-            }
-            if self._transport is not None:
-                client = httpx.AsyncClient(transport=self._transport, trust_env=False, **common)
-            else:
+        client = self._clients.get(url)
+        if client is not None:
+            return client
+        asyncio.get_running_loop()  # the pool belongs to the loop that uses it
+        common: dict[str, Any] = {
+            "timeout": httpx.Timeout(self._timeout),
+            "headers": {"User-Agent": USER_AGENT},
+            "follow_redirects": False,
+        }
+        if self._transport is not None:
+            client = httpx.AsyncClient(transport=self._transport, trust_env=False, **common)
+        else:
+            trust = self._trust_for(url)
+            context = self._contexts.get(trust)
+            if context is None:
                 context = build_ssl_context(trust)  # TlsError(CONFIGURATION) when unusable
-                hosts = [urlsplit(u).hostname or "" for u in self._urls]
-                keep = max(8, len(self._urls))
-                limits = httpx.Limits(
-                    max_connections=keep + 8,
-                    max_keepalive_connections=keep,
-                    keepalive_expiry=KEEPALIVE_S,
-                )
-                arguments = client_arguments(self._proxy, context, hosts, limits=limits)
-                client = httpx.AsyncClient(**arguments, **common)
-            self._clients[trust] = client
+                self._contexts[trust] = context
+            limits = httpx.Limits(
+                max_connections=2, max_keepalive_connections=1, keepalive_expiry=KEEPALIVE_S
+            )
+            host = urlsplit(url).hostname or ""
+            arguments = client_arguments(self._proxy, context, [host], limits=limits)
+            client = httpx.AsyncClient(**arguments, **common)
+        self._clients[url] = client
         return client
 
 
