@@ -77,6 +77,7 @@ def _add(args: Namespace, services: Services) -> ExitCode:
         notes=args.notes,
         remember_password=args.save_password,
         **fields,
+        capacity=args.capacity,
     )
     if any(p.name.casefold() == profile.name.casefold() for p in services.store.load().profiles):
         raise UsageError(f"A connection named {profile.name!r} already exists.")

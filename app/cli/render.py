@@ -59,6 +59,7 @@ def describe_profile(profile: ConnectionProfile) -> dict[str, Any]:
         "remember_password": profile.remember_password,
         "kind": profile.kind.value,
         "url_pins": dict(profile.url_pins),
+        "capacity": profile.capacity,
     }
 
 

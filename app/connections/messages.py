@@ -29,6 +29,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "remember_password": "Remember password",
     "kind": "Connection kind",
     "url_pins": "Pinned certificates",
+    "capacity": "Clients per server",
 }
 
 _MISSING_SENTENCES: Mapping[str, str] = {

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 import httpx
 
+from app.api.attempts import EndpointAttempt
 from app.api.errors import ConsoleError
 from app.api.logstream import LogStream
 from app.api.models import (
@@ -89,6 +90,18 @@ class HealthOnlyClient:
     @property
     def passed_over(self) -> tuple[tuple[str, ConsoleError], ...]:
         return ()
+
+    @property
+    def last_attempts(self) -> tuple[EndpointAttempt, ...]:
+        """The last round: each URL, whether it answered (any HTTP status), and how."""
+        return tuple(
+            EndpointAttempt(url, result.http_status is not None, result.detail)
+            for url, result in self._results.items()
+        )
+
+    @property
+    def permissions(self) -> frozenset[str] | None:
+        return None  # no sign-in, so none said; the capabilities rule out every action
 
     @property
     def results(self) -> Mapping[str, ProbeResult]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import httpx
 
+from app.api.attempts import EndpointAttempt
 from app.api.models import ClusterSnapshot, HealthReport
 from app.api.session import PasswordSource
 from app.api.settings import FailoverRule
@@ -49,6 +50,10 @@ class _MonitorView:
     @property
     def active_url(self) -> str:
         return self._client.active_url
+
+    @property
+    def last_attempts(self) -> tuple[EndpointAttempt, ...]:
+        return self._client.last_attempts
 
     async def cluster(self) -> ClusterSnapshot:
         return await self._client.cluster()

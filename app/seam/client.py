@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from app.api.attempts import EndpointAttempt
 from app.api.errors import ConsoleError
 from app.api.logstream import LogStream
 from app.api.models import ClusterSnapshot, HealthReport, Server, VersionInfo
@@ -27,6 +28,16 @@ class KindClient(Protocol):
 
     @property
     def passed_over(self) -> tuple[tuple[str, ConsoleError], ...]: ...
+
+    @property
+    def last_attempts(self) -> tuple[EndpointAttempt, ...]:
+        """Every endpoint the last call tried, each with its own result."""
+        ...
+
+    @property
+    def permissions(self) -> frozenset[str] | None:
+        """What the account may do, as its sign-in said (None: not said)."""
+        ...
 
     async def cluster(self) -> ClusterSnapshot: ...
 
