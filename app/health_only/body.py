@@ -1,8 +1,9 @@
 """A healthcheck's body, reduced to text a person can read: never rendered, never trusted.
 
 The product does not document the body of its healthcheck, so nothing depends on it:
-the HTTP status decides. The body is only shown (in Health details): JSON pretty-printed,
-text as it is, HTML reduced to its visible text (scripts and styles dropped). Every
+the HTTP status decides. The body is only shown (in Health details): JSON kept compact
+and indented by ``pretty_body`` when shown, text as it is, HTML reduced to its visible
+text (scripts and styles dropped). Every
 result goes through ``display_text`` line by line, so control characters and bidi
 overrides are spelled out, and it is cut to ``MAX_BODY_CHARS``.
 """
@@ -50,10 +51,21 @@ def reduce_body(media: str, raw: bytes) -> BodyText:
     if media == "application/json" or media.endswith("+json") or _looks_like_json(media, text):
         data = _json(text)
         if data is not None:
-            return BodyText(BodyKind.JSON, _safe(json.dumps(data, indent=2, ensure_ascii=False)))
+            # Compact (json's C encoder; indenting runs its pure-Python one, a third of a
+            # probe's own cost): ``pretty_body`` indents it when someone reads it.
+            return BodyText(BodyKind.JSON, _safe(json.dumps(data, ensure_ascii=False)))
     if media in ("text/html", "application/xhtml+xml") or _looks_like_html(media, text):
         return BodyText(BodyKind.HTML, _safe(html_to_text(text)))
     return BodyText(BodyKind.TEXT, _safe(text))
+
+
+def pretty_body(text: str) -> str:
+    """A body from ``reduce_body`` as a person reads it: JSON indented (made safe again),
+    anything else as it is."""
+    data = _json(text) if text.lstrip()[:1] in ("{", "[") else None
+    if data is None:
+        return text
+    return _safe(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def stated_version(media: str, raw: bytes) -> str | None:

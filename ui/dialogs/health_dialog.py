@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models import Server
+from app.health_only.body import pretty_body
 from app.monitor import ServerHealth
 from app.text_safety import display_html, display_text
 from ui.cluster.formatting import NO_VALUE, health_text, local_time_text
@@ -109,7 +110,7 @@ class HealthDialog(QDialog):
             )
             return
         report = health.report
-        self.body_view.setPlainText(report.body or "")
+        self.body_view.setPlainText(pretty_body(report.body or ""))
         self.body_view.setVisible(bool(report.body))
         total = f", total {display_html(report.total_duration)}" if report.total_duration else ""
         if report.response_ms is not None:

@@ -4,15 +4,34 @@ from __future__ import annotations
 
 import pytest
 
-from app.health_only.body import MAX_BODY_CHARS, BodyKind, reduce_body, stated_version
+from app.health_only.body import (
+    MAX_BODY_CHARS,
+    BodyKind,
+    pretty_body,
+    reduce_body,
+    stated_version,
+)
 
 
-def test_json_is_pretty_printed() -> None:
+def test_json_is_kept_compact_and_indented_when_shown() -> None:
     body = reduce_body(
         "application/json", b'{"status":"Healthy","entries":{"db":{"status":"Healthy"}}}'
     )
     assert body.kind is BodyKind.JSON
-    assert body.text.splitlines()[1] == '  "status": "Healthy",'
+    assert body.text == '{"status": "Healthy", "entries": {"db": {"status": "Healthy"}}}'
+    assert pretty_body(body.text).splitlines()[1] == '  "status": "Healthy",'
+
+
+def test_shown_json_stays_safe() -> None:
+    for raw in ('{"name": "as\\u202e01\\u001b[31m"}', '{"name": "as\\u202e01"}'):
+        shown = pretty_body(reduce_body("application/json", raw.encode()).text)
+        assert "\u202e" not in shown
+        assert "\x1b" not in shown
+        assert "\\u202e" in shown  # spelled out
+
+
+def test_other_bodies_are_shown_as_they_are() -> None:
+    assert pretty_body("Healthy") == "Healthy"
 
 
 def test_json_sent_as_text_is_recognised() -> None:
