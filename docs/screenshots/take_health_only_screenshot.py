@@ -82,7 +82,8 @@ async def take(home: Path, info: dict[str, object]) -> None:
     urls = [str(e["url"]) for e in endpoints]
     control, token, ca = str(info["control_url"]), str(info["control_token"]), str(info["ca_file"])
     async with httpx.AsyncClient(verify=ca, timeout=10.0) as client:
-        reply = await client.post(f"{control}/servers/{STOPPED}/stop", headers={"X-Sim-Token": token})
+        headers = {"X-Sim-Token": token}
+        reply = await client.post(f"{control}/servers/{STOPPED}/stop", headers=headers)
         reply.raise_for_status()
     profile = ConnectionProfile(
         name="Headquarters (health only)",
