@@ -181,7 +181,7 @@ async def run_window(
             code = await _smoke(window, args.smoke_timeout, simulator_dir)
             window.close()
         elif args.demo:
-            demo = DemoCluster(workdir=simulator_dir)
+            demo = DemoCluster(workdir=simulator_dir, staged=True)
             window.runner.start(window.open_demo(demo), name="start the demo cluster")
         await closed
         about_to_quit.disconnect(window.shut_down_now)

@@ -83,7 +83,7 @@ class ConnectionHistory:
                 continue
             value = server.clients if values is None else values.servers.get(server.id, 0)
             self._add(series, server.id, at, value, code, batch)
-            if previous is not None:
+            if previous is not None and previous != code:  # (no enum made per steady server)
                 change = status_change(server.name, StatusCode.parse(previous), code)
                 if change is not None:
                     self._event(batch, at, server.id, *change)

@@ -11,6 +11,7 @@ from app.alerts import AlertSettings, AlertSettingsError
 log = logging.getLogger(__name__)
 
 _PREFIX = "alerts/"
+_DEFAULTS = "alert_defaults"
 _CLOSE_TO_TRAY = "tray/close_to_tray"
 
 
@@ -25,15 +26,25 @@ class AlertPreferences:
         self._settings = settings
 
     def load(self, connection_id: str) -> AlertSettings:
-        """The connection's settings; the defaults when none (or no usable ones) are stored."""
-        value = self._settings.value(_PREFIX + connection_id)
+        """The connection's settings; ``defaults()`` when none (or no usable ones) are stored."""
+        return self._read(_PREFIX + connection_id) or self.defaults()
+
+    def defaults(self) -> AlertSettings:
+        """The settings of connections that have none of their own (Preferences)."""
+        return self._read(_DEFAULTS) or AlertSettings()
+
+    def set_defaults(self, settings: AlertSettings) -> None:
+        self._settings.setValue(_DEFAULTS, settings.to_json())
+
+    def _read(self, key: str) -> AlertSettings | None:
+        value = self._settings.value(key)
         if not isinstance(value, str) or not value:
-            return AlertSettings()
+            return None
         try:
             return AlertSettings.from_json(value)
         except AlertSettingsError as error:
-            log.warning("alert settings of %s ignored: %s", connection_id, error)
-            return AlertSettings()
+            log.warning("alert settings %s ignored: %s", key, error)
+            return None
 
     def save(self, connection_id: str, settings: AlertSettings) -> None:
         self._settings.setValue(_PREFIX + connection_id, settings.to_json())
