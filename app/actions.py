@@ -12,10 +12,11 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from app.api.client import MANAGE_SERVERS, ManagementClient
+from app.api.client import MANAGE_SERVERS
 from app.api.errors import AuthenticationError, AuthErrorKind, ConsoleError, ProtocolError
 from app.api.models import Server, ServerStatus, VersionInfo
 from app.audit import AuditAction, AuditLog, AuditNotWrittenError, AuditResult
+from app.seam.client import KindClient
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,7 +39,7 @@ class ClusterActions:
 
     def __init__(
         self,
-        client: ManagementClient,
+        client: KindClient,
         *,
         connection_name: str,
         username: str,

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
 from app.actions import ClusterActions
-from app.api.client import ManagementClient, PasswordSource
+from app.api.client import PasswordSource
 from app.api.settings import FailoverRule
 from app.audit import AuditLog
 from app.connections import ConnectionProfile
 from app.downloads import LogDownload
 from app.downloads.progress import DownloadProgress
+from app.kinds.registry import kind_of
 from app.monitor import ClusterMonitor
+from app.seam import Capabilities, KindClient
 
 __all__ = ["ConnectionSession"]
 
 
 class ConnectionSession:
     """Everything the window or a script needs to work with one saved connection.
+
+    The connection's kind (``app.kinds``) builds its client and decides what the
+    monitor polls; ``capabilities`` says what the connection can do, each "no" with its
+    reason, and is all the window and the command line ask about the kind.
 
     Build it inside the running event loop; ``start()`` begins monitoring and
     ``aclose()`` stops the monitor, then closes the HTTP client, so that nothing (task
@@ -40,9 +45,18 @@ class ConnectionSession:
         failover: FailoverRule = FailoverRule.ENDPOINT_DOWN,
     ) -> None:
         self.profile = profile
-        settings = dataclasses.replace(profile.endpoint_settings(), failover=failover)
-        self.client = ManagementClient(settings, password, transport=transport)
-        self.monitor = ClusterMonitor(self.client, poll_interval=profile.poll_interval_s)
+        kind = kind_of(profile)
+        self.capabilities: Capabilities = kind.capabilities
+        self.client: KindClient = kind.build_client(
+            profile, password, transport=transport, failover=failover
+        )
+        self.monitor_source = kind.monitor_source(self.client)
+        self.load_values = kind.load_values(self.client)
+        self.monitor = ClusterMonitor(
+            self.monitor_source,
+            poll_interval=profile.poll_interval_s,
+            health_interval=kind.health_interval(profile),
+        )
         self.actions = ClusterActions(
             self.client,
             connection_name=profile.name,

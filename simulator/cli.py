@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from simulator.http_api import BASE_PATH
+from simulator.http_documented import normalize_base_path
 from simulator.logs import MIN_ARCHIVE_BYTES
 from simulator.options import DEFAULT_LOG_SIZE, DEFAULT_USERNAME, VIEWER_USERNAME, SimulatorOptions
 from simulator.runner import StartupError, serve
@@ -150,6 +152,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop cleanly when process PID ends (the program that started the simulator)",
     )
     add(
+        "--documented-only",
+        action="store_true",
+        help="serve only what the product documents: the healthcheck; every other path "
+        "a 404 page, the site root a redirect to the login page",
+    )
+    add(
+        "--base-path",
+        metavar="PATH",
+        type=_base_path,
+        default=None,
+        help="the Management Tool's path with --documented-only (default /EkranSystem)",
+    )
+    add(
         "--demo",
         action="store_true",
         help=(
@@ -168,6 +183,8 @@ def parse_options(argv: Sequence[str] | None = None) -> SimulatorOptions:
         parser.error(f"--username must be non-empty and not {VIEWER_USERNAME!r}")
     if args.demo:
         _apply_demo_defaults(args)
+    if args.base_path is not None and not args.documented_only:
+        parser.error("--base-path needs --documented-only")
     base_port = args.base_port or 0
     if base_port and base_port + args.servers - 1 > MAX_PORT:
         parser.error(f"--base-port {base_port} leaves no room for {args.servers} servers")
@@ -192,6 +209,8 @@ def parse_options(argv: Sequence[str] | None = None) -> SimulatorOptions:
         password=args.password,
         control_port=args.control_port or 0,
         parent_pid=args.parent_pid,
+        documented_only=args.documented_only,
+        base_path=args.base_path or BASE_PATH,
     )
 
 
@@ -246,6 +265,13 @@ def _float_between(minimum: float, maximum: float = math.inf) -> Callable[[str],
         return value
 
     return parse
+
+
+def _base_path(text: str) -> str:
+    try:
+        return normalize_base_path(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _port(text: str) -> int:

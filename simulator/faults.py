@@ -27,10 +27,11 @@ REQUEST_KINDS = (
     "redirect",
     "cut_download",
     "content_disposition",
+    "body",
 )
 KINDS = (*REQUEST_KINDS, "expire_tokens", "health")
 # Kinds that replace the answer; at most one of them applies to a request.
-ANSWER_KINDS = ("fail", "malformed_json", "oversized_body", "redirect")
+ANSWER_KINDS = ("fail", "malformed_json", "oversized_body", "redirect", "body")
 UNLIMITED_BY_DEFAULT = ("latency", "health")
 # Kinds that only change a logs download.
 DOWNLOAD_KINDS = ("cut_download", "content_disposition")
@@ -213,6 +214,26 @@ def _health(body: dict[str, Any]) -> dict[str, Any]:
     return {"status": status}
 
 
+MAX_BODY_CHARS = 1_000_000
+
+
+def _body(body: dict[str, Any]) -> dict[str, Any]:
+    status = _int(body, "status", 200, minimum=200)
+    if status > 599:
+        raise FaultError('"status" must be between 200 and 599.')
+    content_type = body.get("content_type", "text/plain")
+    if (
+        not isinstance(content_type, str)
+        or not content_type
+        or any(c in content_type for c in "\r\n;")
+    ):
+        raise FaultError('"content_type" must be a media type such as text/html.')
+    text = body.get("text", "")
+    if not isinstance(text, str) or len(text) > MAX_BODY_CHARS:
+        raise FaultError(f'"text" must be a string of at most {MAX_BODY_CHARS} characters.')
+    return {"status": status, "content_type": content_type, "text": text}
+
+
 def _no_params(body: dict[str, Any]) -> dict[str, Any]:
     return {}
 
@@ -227,6 +248,7 @@ _PARAM_PARSERS = {
     "content_disposition": _content_disposition,
     "expire_tokens": _no_params,
     "health": _health,
+    "body": _body,
 }
 
 

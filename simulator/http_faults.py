@@ -55,6 +55,14 @@ async def _answer(request: web.Request, fault: Fault) -> web.StreamResponse | No
         return web.Response(
             status=fault.params["status"], headers={"Location": fault.params["location"]}
         )
+    if fault.kind == "body":
+        params = fault.params
+        return web.Response(
+            status=params["status"],
+            text=params["text"],
+            content_type=params["content_type"],
+            charset="utf-8",
+        )
     if fault.kind == "oversized_body":
         return await _oversized(request, fault.params["bytes"], chunked=fault.params["chunked"])
     return None

@@ -42,6 +42,8 @@ class SimulatorOptions:
     password: str | None = field(default=None, repr=False)
     control_port: int = 0
     parent_pid: int | None = None
+    documented_only: bool = False
+    base_path: str = "/EkranSystem"
 
     @property
     def endpoint_count(self) -> int:

@@ -22,6 +22,7 @@ from simulator.announce import EndpointInfo, ReadyInfo, banner, write_ready_file
 from simulator.assembly import Credentials, create_state
 from simulator.control import build_control_app
 from simulator.http_api import BASE_PATH, build_management_app
+from simulator.http_documented import build_documented_app
 from simulator.options import SimulatorOptions
 from simulator.parent_watch import arm_parent_death_signal, watch_parent
 from simulator.state import SimulatorState
@@ -66,8 +67,14 @@ class SimulatorRunner:
         for index, server in enumerate(state.cluster.servers[: options.endpoint_count]):
             port = 0 if options.base_port == 0 else options.base_port + index
             sock = _bind(options.host, port)
-            url = f"{scheme}://{_url_host(options.host)}:{sock.getsockname()[1]}{BASE_PATH}"
-            await self._serve(build_management_app(state, server.id), sock, ssl_context)
+            base_path = options.base_path if options.documented_only else BASE_PATH
+            url = f"{scheme}://{_url_host(options.host)}:{sock.getsockname()[1]}{base_path}"
+            app = (
+                build_documented_app(state, server.id, base_path)
+                if options.documented_only
+                else build_management_app(state, server.id)
+            )
+            await self._serve(app, sock, ssl_context)
             state.endpoint_urls[server.id] = url
             endpoints.append(EndpointInfo(server.id, url))
         control_sock = _bind(CONTROL_HOST, options.control_port)

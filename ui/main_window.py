@@ -366,6 +366,7 @@ class MainWindow(QMainWindow):
     def _show_current(self, connection: OpenConnection | None) -> None:
         self.cluster_pane.clear()
         profile = connection.profile if connection is not None else None
+        self.cluster_pane.set_capabilities(connection.session.capabilities if connection else None)
         self.load_views.show_connection(profile)
         if connection is not None:
             monitor = connection.session.monitor

@@ -300,7 +300,7 @@ class SessionManager(QObject):
         detach: list[Callable[[], None]] = []
         # Each in a loop callback of its own (see subscribe_deferred), in this order.
         if self._history is not None:
-            feeder = HistoryFeeder(self._history, profile.id)
+            feeder = HistoryFeeder(self._history, profile.id, session.load_values)
             detach.append(subscribe_deferred(session.monitor, feeder))
         alerts = self._alerts
         if alerts is not None:

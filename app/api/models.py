@@ -164,6 +164,8 @@ class HealthReport(_Reply):
     entries: Mapping[str, HealthEntry] = Field(default_factory=dict)
     total_duration: str | None = None
     ok: bool
+    body: str | None = None  # the body reduced to safe text (health-only connections)
+    response_ms: float | None = None  # from the request to the end of the body
 
     @property
     def isolated(self) -> bool:

@@ -9,16 +9,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.api.client import ManagementClient
+from app.api.errors import ConsoleError, NotFoundError
 from app.api.models import ClusterSnapshot, Server
 from app.api.settings import FailoverRule
 from app.audit import AuditAction, AuditResult
 from app.cli import isolation
 from app.cli.exitcodes import ExitCode, UsageError
 from app.cli.progress import ProgressLine
-from app.cli.render import print_json, print_json_line, servers_table
+from app.cli.render import health_table, print_json, print_json_line, servers_table
 from app.cli.target import password_source, resolve_target
+from app.health_only.client import HealthOnlyClient
+from app.kinds.detect import health_only_deployment
 from app.monitor import ClusterMonitor, MonitorEvent, SnapshotReceived, StatusChanged
+from app.seam import Capability, KindClient
 from app.session import ConnectionSession
 from app.text_safety import display_text, escape_json_output
 
@@ -98,12 +101,39 @@ async def _report_unwritten_audit(session: ConnectionSession) -> bool:
     return True
 
 
+_NEEDS = {
+    "isolate": Capability.ISOLATE,
+    "return": Capability.ISOLATE,
+    "version": Capability.VERSION_CHECK,
+    "logs": Capability.LOG_DOWNLOAD,
+}
+
+
 async def _dispatch(args: Namespace, session: ConnectionSession) -> ExitCode:
+    try:
+        return await _dispatch_to(args, session)
+    except ConsoleError as error:
+        deployment = await health_only_deployment(session.monitor_source, error)
+        if deployment is None:
+            raise
+        raise NotFoundError(
+            f"{deployment.explanation()} Watch it with --health-only, e.g. "
+            f"'servers --health-only --url {deployment.url}'.",
+            detail=error.detail,
+            url=deployment.url,
+        ) from error
+
+
+async def _dispatch_to(args: Namespace, session: ConnectionSession) -> ExitCode:
     client, actions = session.client, session.actions
+    needed = _NEEDS.get(args.command)
+    if needed is not None:
+        session.capabilities.require(needed)
+    health = session.client if isinstance(session.client, HealthOnlyClient) else None
     if args.command == "servers":
-        return await _servers(args, client)
+        return await _servers(args, client) if health is None else await _health(args, health)
     if args.command == "watch":
-        return await _watch(args, session.monitor)
+        return await _watch(args, session.monitor, health)
     servers = (await client.cluster()).servers
     if args.command == "isolate":
         chosen = [find_server(servers, text) for text in args.server]
@@ -138,7 +168,18 @@ def _existing_folder(text: str) -> Path:
     return folder
 
 
-async def _servers(args: Namespace, client: ManagementClient) -> ExitCode:
+async def _health(args: Namespace, client: HealthOnlyClient) -> ExitCode:
+    """One round of healthchecks; exit 0 whatever the servers' states (a down server is
+    data, not an error)."""
+    results = await client.probe_round()
+    if args.json:
+        print_json([result.to_json() for result in results])
+    else:
+        print(health_table(results))
+    return ExitCode.OK
+
+
+async def _servers(args: Namespace, client: KindClient) -> ExitCode:
     snapshot = await client.cluster()
     if args.json:
         print_json([s.model_dump(mode="json") for s in snapshot.servers])
@@ -173,7 +214,9 @@ async def _logs(args: Namespace, session: ConnectionSession, server: Server) -> 
     return ExitCode.OK
 
 
-async def _watch(args: Namespace, monitor: ClusterMonitor) -> ExitCode:
+async def _watch(
+    args: Namespace, monitor: ClusterMonitor, health: HealthOnlyClient | None = None
+) -> ExitCode:
     updates: asyncio.Queue[MonitorEvent] = asyncio.Queue()
     monitor.subscribe(updates.put_nowait)
     clear = sys.stdout.isatty() and not args.json
@@ -191,14 +234,14 @@ async def _watch(args: Namespace, monitor: ClusterMonitor) -> ExitCode:
             event = await updates.get()
             if isinstance(event, SnapshotReceived):
                 latest = event.snapshot
-                _show_snapshot(latest, args.json, clear)
+                _show_snapshot(latest, args.json, clear, health)
                 fresh = True
             elif isinstance(event, StatusChanged) and _is_new_success(event, last_success):
                 last_success = event.status.last_success_at
                 if not fresh and latest is not None:  # 304: the same servers, confirmed now
                     confirmed_at = event.status.last_success_at or latest.received_at
                     confirmed = latest.model_copy(update={"received_at": confirmed_at})
-                    _show_snapshot(confirmed, args.json, clear)
+                    _show_snapshot(confirmed, args.json, clear, health)
                 fresh = False
                 shown += 1
             elif isinstance(event, StatusChanged) and event.status.error is not None:
@@ -216,16 +259,32 @@ def _is_new_success(event: StatusChanged, previous: datetime | None) -> bool:
     return status.error is None and status.last_success_at not in (None, previous)
 
 
-def _show_snapshot(snapshot: ClusterSnapshot, as_json: bool, clear: bool) -> None:
+def _show_snapshot(
+    snapshot: ClusterSnapshot,
+    as_json: bool,
+    clear: bool,
+    health: HealthOnlyClient | None = None,
+) -> None:
+    results = None
+    if health is not None:
+        known = health.results
+        results = [known[s.id] for s in snapshot.servers if s.id in known]
     if as_json:
-        print_json_line(watch_document(snapshot))
+        document = watch_document(snapshot)
+        if results is not None:
+            document["servers"] = [result.to_json() for result in results]
+        print_json_line(document)
         return
     if clear:
         sys.stdout.write("\x1b[H\x1b[2J")
     stamp = snapshot.received_at.astimezone().strftime("%H:%M:%S")
     name = display_text(snapshot.cluster.name)
-    print(f"{name} via {snapshot.source_url} at {stamp} (Ctrl+C to stop)")
-    print(servers_table(snapshot.servers))
+    if results is not None:
+        print(f"{name}: {len(results)} healthchecks at {stamp} (Ctrl+C to stop)")
+        print(health_table(results))
+    else:
+        print(f"{name} via {snapshot.source_url} at {stamp} (Ctrl+C to stop)")
+        print(servers_table(snapshot.servers))
     sys.stdout.flush()
 
 

@@ -4,18 +4,33 @@ from __future__ import annotations
 
 import sys
 from argparse import Namespace
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.api.errors import ConsoleError, TlsError
+from app.api.settings import FailoverRule
 from app.cli import connection_edit
-from app.cli.connection_fields import proxy_options, save_password, trust_options
+from app.cli.connection_fields import (
+    proxy_options,
+    save_password,
+    trust_options,
+    url_pins,
+)
 from app.cli.exitcodes import ERROR_LIMIT, ExitCode, UsageError, error_kind, exit_code_for
 from app.cli.messages import cli_message
 from app.cli.render import WARNING_LIMIT, describe_profile, print_json, print_json_line, table
 from app.cli.target import Target, find_profile, password_source, resolve_target
-from app.connections import ConnectionProfile, export_connections, import_connections
+from app.connections import (
+    ConnectionKindName,
+    ConnectionProfile,
+    export_connections,
+    import_connections,
+)
+from app.kinds.detect import HealthOnlyDeployment, lacks_api
+from app.kinds.registry import kind_of
 from app.removal import ConnectionRemoval
+from app.seam import KindClient
 from app.text_safety import display_text
 
 if TYPE_CHECKING:
@@ -38,20 +53,30 @@ async def run(args: Namespace, services: Services) -> ExitCode:
 
 
 def _add(args: Namespace, services: Services) -> ExitCode:
-    if not args.url or not args.user:
-        raise UsageError("connections add needs --url and --user.")
+    if args.health_only:
+        if args.user or args.save_password:
+            raise UsageError("A --health-only connection has no --user or --save-password.")
+    elif not args.url or not args.user:
+        raise UsageError("connections add needs --url and --user (or --health-only).")
+    if args.url_pin and not args.health_only:
+        raise UsageError("--url-pin is for --health-only connections (one certificate per URL).")
+    fields: dict[str, Any] = {}
+    if args.poll_interval is not None:
+        fields["poll_interval_s"] = args.poll_interval
     profile = ConnectionProfile(
         name=args.name,
+        kind=ConnectionKindName.HEALTH_ONLY if args.health_only else ConnectionKindName.API,
         group=args.group,
         tag=args.tag,
         read_only=args.read_only,
         urls=args.url,
-        username=args.user,
+        username=args.user or "",
         tls=trust_options(ca=args.ca, pin=args.pin),
+        url_pins=url_pins(args.url_pin),
         proxy=proxy_options(args.proxy),
-        poll_interval_s=args.poll_interval,
         notes=args.notes,
         remember_password=args.save_password,
+        **fields,
         capacity=args.capacity,
     )
     if any(p.name.casefold() == profile.name.casefold() for p in services.store.load().profiles):
@@ -157,6 +182,28 @@ def _import(args: Namespace, services: Services) -> ExitCode:
     return ExitCode.OK
 
 
+async def _test_login(
+    client: KindClient,
+    answered: list[tuple[str, int]],
+    failed: Callable[[dict[str, Any], ExitCode, str, str], None],
+    results: list[dict[str, Any]],
+) -> None:
+    """Log in once; a deployment that answers its healthcheck but has no API is named."""
+    try:
+        await client.login()
+        results.append({"check": "login", "url": client.active_url, "ok": True})
+    except ConsoleError as error:
+        message, kind = cli_message(error), error_kind(error)
+        if answered and lacks_api(error):
+            deployment = HealthOnlyDeployment(*answered[0])
+            message = (
+                f"{deployment.explanation()} Save it as one with 'connections add NAME "
+                f"--health-only --url {deployment.url}' (repeat --url for each server)."
+            )
+            kind = "health_only_deployment"
+        failed({"check": "login"}, exit_code_for(error), message, kind)
+
+
 def _export(args: Namespace, services: Services) -> ExitCode:
     profiles = services.store.load().profiles
     chosen = [find_profile(profiles, n) for n in args.names] if args.names else profiles
@@ -170,7 +217,6 @@ def _export(args: Namespace, services: Services) -> ExitCode:
 
 async def _test(args: Namespace, services: Services) -> ExitCode:
     """Healthcheck every URL of the connection, then log in once."""
-    from app.api.client import ManagementClient  # not paid by the other connection commands
 
     profiles = services.store.load().profiles
     if args.name:
@@ -187,13 +233,20 @@ async def _test(args: Namespace, services: Services) -> ExitCode:
         failures.append((code, message, kind))
         worst = max(worst, code)
 
-    async with ManagementClient(
-        target.profile.endpoint_settings(), password_source(target, services.credentials)
-    ) as client:
+    health_only = target.profile.health_only
+    client: KindClient = kind_of(target.profile).build_client(
+        target.profile,
+        password_source(target, services.credentials),
+        transport=None,
+        failover=FailoverRule.ENDPOINT_DOWN,
+    )
+    answered: list[tuple[str, int]] = []  # (url, HTTP status) of healthchecks that answered
+    try:
         for url in target.profile.urls:
             check = {"check": "health", "url": url}
             try:
                 report = await client.health(url)
+                answered.append((url, report.http_status))
             except ConsoleError as error:
                 if isinstance(error, TlsError) and error.certificate is not None:
                     check["certificate_sha256"] = error.certificate.sha256
@@ -205,11 +258,10 @@ async def _test(args: Namespace, services: Services) -> ExitCode:
             else:
                 message = f"{url} reports {status}."
                 failed({**check, "status": status}, ExitCode.CONNECTION, message, "unhealthy")
-        try:
-            await client.login()
-            results.append({"check": "login", "url": client.active_url, "ok": True})
-        except ConsoleError as error:
-            failed({"check": "login"}, exit_code_for(error), cli_message(error), error_kind(error))
+        if not health_only:
+            await _test_login(client, answered, failed, results)
+    finally:
+        await client.aclose()
     if args.json and failures:  # the error object of every command, for the worst failure
         _, message, kind = max(failures, key=lambda failure: failure[0])  # first of equals
         document = {"error": message, "exit_code": int(worst), "kind": kind, "checks": results}

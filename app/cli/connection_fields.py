@@ -29,6 +29,18 @@ def trust_options(*, ca: str | None, pin: str | None) -> dict[str, str]:
     return {"mode": TrustMode.SYSTEM.value}
 
 
+def url_pins(values: list[str] | None) -> dict[str, str]:
+    """``--url-pin URL=SHA256`` (repeated) as the profile's ``url_pins`` field (the URL is
+    normalized and the fingerprint checked with the profile)."""
+    pins: dict[str, str] = {}
+    for value in values or ():
+        url, sep, pin = value.rpartition("=")
+        if not sep or not url.strip() or not pin.strip():
+            raise UsageError(f"--url-pin needs URL=SHA256, not {value!r}.")
+        pins[url.strip()] = pin.strip()
+    return pins
+
+
 def proxy_options(text: str) -> dict[str, str]:
     """``--proxy system|none|URL`` as the profile's ``proxy`` field (checked with the profile)."""
     if text in (ProxyMode.SYSTEM.value, ProxyMode.NONE.value):

@@ -25,6 +25,7 @@ from app.credentials import (
     SecretRejectedError,
 )
 from app.downloads import DownloadError
+from app.seam import NotSupportedError
 
 ERROR_LIMIT = 1000
 """The longest error line shown on stderr; ``--json`` keeps the whole message."""
@@ -60,7 +61,7 @@ def exit_code_for(error: BaseException) -> ExitCode:
         return ExitCode.REFUSED  # signed in, but the account may not do this
     if isinstance(error, AuthenticationError | CredentialError | RateLimitedError):
         return ExitCode.AUTH
-    if isinstance(error, ConflictError | NotFoundError | ReadOnlyError):
+    if isinstance(error, ConflictError | NotFoundError | ReadOnlyError | NotSupportedError):
         return ExitCode.REFUSED
     if isinstance(error, DownloadError):  # a local problem: disk, size, archive, cancel
         return ExitCode.FAILURE
@@ -79,6 +80,7 @@ _KINDS: tuple[tuple[type[BaseException], str], ...] = (
     (SecretRejectedError, "password_rejected"),
     (CredentialError, "keyring"),
     (ReadOnlyError, "read_only"),
+    (NotSupportedError, "not_supported"),
     (ConflictError, "conflict"),
     (NotFoundError, "not_found"),
     (TlsError, "tls"),

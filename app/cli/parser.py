@@ -45,17 +45,34 @@ def _endpoint_options(group: argparse._ArgumentGroup, *, required: bool) -> None
         required=required,
         help="a Management Tool URL, e.g. mt01.corp.local (repeat for failover)",
     )
-    group.add_argument("--user", metavar="NAME", required=required, help="user name")
+    group.add_argument("--user", metavar="NAME", help="user name (not with --health-only)")
     group.add_argument("--ca", metavar="FILE", help="trust this CA certificate file")
     group.add_argument(
         "--pin", metavar="SHA256", help="trust exactly the certificate with this fingerprint"
+    )
+    _health_only_options(group)
+
+
+def _health_only_options(group: argparse._ArgumentGroup) -> None:
+    """``--health-only`` and ``--url-pin``: a connection that reads healthchecks only."""
+    group.add_argument(
+        "--health-only",
+        action="store_true",
+        help="each --url is a server's Management Tool; read its healthcheck only, "
+        "no user or password (works with any Ekran System deployment)",
+    )
+    group.add_argument(
+        "--url-pin",
+        action="append",
+        metavar="URL=SHA256",
+        help="trust exactly this certificate for this URL (repeat per URL)",
     )
 
 
 def _cluster_options(output: CommandLineParser) -> CommandLineParser:
     cluster = CommandLineParser(add_help=False, parents=[output])
     target = cluster.add_argument_group(
-        "cluster", "a saved connection, or an ad hoc one with --url and --user"
+        "cluster", "a saved connection, or an ad hoc one with --url and --user (or --health-only)"
     )
     target.add_argument("-c", "--connection", metavar="NAME", help="a saved connection")
     _endpoint_options(target, required=False)
@@ -137,8 +154,8 @@ def _add_connections(
         "--poll-interval",
         type=float,
         metavar="SECONDS",
-        default=2.0,
-        help="how often the cluster is polled (default: 2)",
+        default=None,
+        help="how often the cluster is polled (default: 2; 10 with --health-only)",
     )
     add.add_argument("--notes", default="", help="free text shown with the connection")
     add.add_argument(

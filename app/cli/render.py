@@ -12,6 +12,7 @@ from app.analysis import majority_version
 from app.api.models import Server, ServerStatus
 from app.api.settings import ProxyMode, TrustMode
 from app.connections import ConnectionProfile
+from app.health_only.result import ProbeResult
 from app.text_safety import DISPLAY_LIMIT, display_text, escape_json_output
 
 WARNING_LIMIT = 400
@@ -56,6 +57,8 @@ def describe_profile(profile: ConnectionProfile) -> dict[str, Any]:
         "poll_interval_s": profile.poll_interval_s,
         "notes": profile.notes,
         "remember_password": profile.remember_password,
+        "kind": profile.kind.value,
+        "url_pins": dict(profile.url_pins),
         "capacity": profile.capacity,
     }
 
@@ -74,6 +77,25 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
     ]
     return "\n".join(lines)
+
+
+def health_table(results: Sequence[ProbeResult], now: datetime | None = None) -> str:
+    """Health-only servers as a table: status, HTTP code, response time, since when."""
+    rows = [
+        [
+            r.name,
+            r.state.value,
+            "-" if r.http_status is None else str(r.http_status),
+            "-" if r.response_ms is None else f"{r.response_ms:.0f} ms",
+            age_text(r.since, now).replace(" ago", ""),
+            r.version or "-",
+            r.detail,
+            r.url,
+        ]
+        for r in results
+    ]
+    headers = ["NAME", "STATUS", "HTTP", "RESPONSE", "SINCE", "VERSION", "DETAIL", "URL"]
+    return table(headers, rows)
 
 
 def status_text(server: Server) -> str:

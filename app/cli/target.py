@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from app.api.settings import TrustMode
 from app.cli.exitcodes import NoPasswordError, UsageError
-from app.connections import ConnectionProfile
+from app.connections import ConnectionKindName, ConnectionProfile
 from app.credentials import CredentialStore, Secret
 from app.logsetup import register_secret
 
@@ -49,6 +49,8 @@ def resolve_target(args: Namespace, profiles: Sequence[ConnectionProfile]) -> Ta
     if args.url:
         if args.connection:
             raise UsageError("Use either --connection or --url, not both.")
+        if getattr(args, "health_only", False):
+            return Target(_ad_hoc_health_only(args), saved=False)
         if not args.user:
             raise UsageError("--url needs --user.")
         if args.ca and args.pin:
@@ -69,6 +71,20 @@ def resolve_target(args: Namespace, profiles: Sequence[ConnectionProfile]) -> Ta
     if not profiles:
         raise UsageError("No saved connection: add one with 'connections add' or use --url.")
     raise UsageError("Several connections are saved: choose one with --connection NAME.")
+
+
+def _ad_hoc_health_only(args: Namespace) -> ConnectionProfile:
+    from app.cli.connection_fields import trust_options, url_pins
+
+    if args.user:
+        raise UsageError("A --health-only connection has no --user: it never signs in.")
+    return ConnectionProfile(
+        name=AD_HOC_NAME,
+        kind=ConnectionKindName.HEALTH_ONLY,
+        urls=args.url,
+        tls=trust_options(ca=args.ca, pin=args.pin),
+        url_pins=url_pins(args.url_pin),
+    )
 
 
 def password_source(

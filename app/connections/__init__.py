@@ -12,6 +12,7 @@ from app.connections.errors import (
 )
 from app.connections.model import (
     AuthMode,
+    ConnectionKindName,
     ConnectionProfile,
     EnvironmentTag,
     ProxyOptions,
@@ -22,6 +23,7 @@ from app.connections.transfer import ImportResult, export_connections, import_co
 
 __all__ = [
     "AuthMode",
+    "ConnectionKindName",
     "ConnectionProfile",
     "ConnectionStore",
     "ConnectionStoreError",

@@ -27,6 +27,8 @@ FIELD_LABELS: Mapping[str, str] = {
     "poll_interval_s": "Poll interval",
     "notes": "Notes",
     "remember_password": "Remember password",
+    "kind": "Connection kind",
+    "url_pins": "Pinned certificates",
     "capacity": "Clients per server",
 }
 

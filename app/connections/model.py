@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any, Self
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from app.api.settings import EndpointSettings, ProxyMode, ProxySetting, TlsTrust, TrustMode
 from app.api.urls import InvalidUrlError, normalize_base_url
@@ -28,6 +36,7 @@ MAX_NOTES_CHARS = 4000
 MIN_POLL_INTERVAL_S = 0.5
 MAX_POLL_INTERVAL_S = 3600.0
 DEFAULT_POLL_INTERVAL_S = 2.0
+DEFAULT_HEALTH_ONLY_INTERVAL_S = 10.0
 MAX_CAPACITY = 10**9
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
@@ -63,6 +72,17 @@ _TAG_COLOURS: dict[EnvironmentTag, str] = {
     EnvironmentTag.TEST: "#0f6cbd",
     EnvironmentTag.DEVELOPMENT: "#107c10",
 }
+
+
+class ConnectionKindName(StrEnum):
+    """Which kind of connection a profile opens (see ``app.kinds``)."""
+
+    API = "api"  # the console's Management Tool API (docs/management-api.md)
+    HEALTH_ONLY = "health_only"  # each server's own healthcheck; no credentials
+
+    @property
+    def label(self) -> str:
+        return "Health only" if self is ConnectionKindName.HEALTH_ONLY else "API"
 
 
 class AuthMode(StrEnum):
@@ -187,14 +207,16 @@ class ConnectionProfile(BaseModel):
     group: str = ""
     tag: EnvironmentTag = EnvironmentTag.NONE
     read_only: bool = False
+    kind: ConnectionKindName = ConnectionKindName.API
     urls: tuple[str, ...]
-    username: str
+    username: str = Field(default="", validate_default=True)
     auth_mode: AuthMode = AuthMode.PASSWORD
     tls: TlsOptions = Field(default_factory=TlsOptions)
     proxy: ProxyOptions = Field(default_factory=ProxyOptions)
     poll_interval_s: float = DEFAULT_POLL_INTERVAL_S
     notes: str = ""
     remember_password: bool = False
+    url_pins: dict[str, str] = Field(default_factory=dict)
     capacity: int | None = None
     """Clients one Application Server should carry at most ("Clients per server"); None:
     not set. The isolate projection warns when a server would carry more."""
@@ -219,6 +241,18 @@ class ConnectionProfile(BaseModel):
     def with_changes(self, **changes: Any) -> ConnectionProfile:
         """A validated copy with some fields replaced (the id is kept unless given)."""
         return ConnectionProfile(**{**self.model_dump(), **changes})
+
+    @property
+    def health_only(self) -> bool:
+        """True for a connection that reads each server's healthcheck and nothing else."""
+        return self.kind is ConnectionKindName.HEALTH_ONLY
+
+    def trust_for(self, url: str) -> TlsTrust:
+        """The TLS trust of one URL: its own pinned certificate, else the connection's."""
+        pin = self.url_pins.get(url)
+        if pin is not None:
+            return TlsTrust(mode=TrustMode.PINNED, pinned_sha256=pin)
+        return self.tls.to_trust()
 
     @property
     def allows_isolation(self) -> bool:
@@ -283,12 +317,54 @@ class ConnectionProfile(BaseModel):
             urls.append(url)
         return tuple(urls)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_defaults(cls, data: Any) -> Any:
+        """A health-only connection polls every 10 s unless told otherwise."""
+        if (
+            isinstance(data, dict)
+            and data.get("kind") in (ConnectionKindName.HEALTH_ONLY, "health_only")
+            and data.get("poll_interval_s") is None
+        ):
+            return {**data, "poll_interval_s": DEFAULT_HEALTH_ONLY_INTERVAL_S}
+        return data
+
+    @model_validator(mode="after")
+    def _check_kind(self) -> Self:
+        unknown = [url for url in self.url_pins if url not in self.urls]
+        if unknown:
+            raise ValueError(f"A pinned certificate is given for {unknown[0]}, not in the URLs.")
+        return self
+
+    @field_validator("url_pins", mode="before")
+    @classmethod
+    def _check_url_pins(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        pins: dict[str, str] = {}
+        for url, pin in value.items():
+            try:
+                key = normalize_base_url(str(url))
+            except InvalidUrlError as exc:
+                raise ValueError(f"Pinned certificate of {url}: {exc}") from None
+            digits = re.sub(r"[\s:]", "", str(pin)).lower()
+            if not _SHA256_HEX.fullmatch(digits):
+                raise ValueError(
+                    f"The pinned certificate of {key} must be a SHA-256 hash: 64 hexadecimal "
+                    "digits."
+                )
+            pins[key] = digits
+        return pins
+
     @field_validator("username")
     @classmethod
-    def _check_username(cls, value: str) -> str:
+    def _check_username(cls, value: str, info: ValidationInfo) -> str:
         username = value.strip()
-        if not username:
+        health_only = info.data.get("kind") is ConnectionKindName.HEALTH_ONLY
+        if not username and not health_only:
             raise ValueError("User name is required.")
+        if username and health_only:
+            raise ValueError("A health-only connection has no user name: it never signs in.")
         if len(username) > MAX_USERNAME_CHARS:
             raise ValueError(f"User name must be at most {MAX_USERNAME_CHARS} characters.")
         return _single_line(username, "User name")

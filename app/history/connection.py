@@ -10,6 +10,7 @@ from app.history.codes import StatusCode
 from app.history.events import EventKind, HistoryEvent, status_change
 from app.history.series import MINUTE_CAPACITY, RAW_CAPACITY, SeriesHistory
 from app.history.tables import StoredSeries, WriteBatch
+from app.seam.capabilities import LoadValues
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class ConnectionHistory:
         self._max_events = max_events
         self._events: list[HistoryEvent] = []
         self._last: ClusterSnapshot | None = None
+        self._last_values: LoadValues | None = None
 
     @property
     def total(self) -> SeriesHistory | None:
@@ -60,8 +62,13 @@ class ConnectionHistory:
         pairs = [(key, s.name) for key, s in self.series.items() if key != TOTAL_KEY]
         return dict(sorted(pairs, key=lambda pair: (pair[1].casefold(), pair[0])))
 
-    def record(self, snapshot: ClusterSnapshot, at: float) -> WriteBatch | None:
-        """Add one poll; returns the rows to store, or None when ``at`` is too early."""
+    def record(
+        self, snapshot: ClusterSnapshot, at: float, values: LoadValues | None = None
+    ) -> WriteBatch | None:
+        """Add one poll; returns the rows to store, or None when ``at`` is too early.
+
+        ``values`` gives each server's value and the total instead of the Clients.
+        """
         known_total = self.total
         if known_total is not None and not known_total.accepts(at):
             return None
@@ -74,19 +81,22 @@ class ConnectionHistory:
             previous = series.last_status
             if not series.accepts(at):
                 continue
-            self._add(series, server.id, at, server.clients, code, batch)
+            value = server.clients if values is None else values.servers.get(server.id, 0)
+            self._add(series, server.id, at, value, code, batch)
             if previous is not None and previous != code:  # (no enum made per steady server)
                 change = status_change(server.name, StatusCode.parse(previous), code)
                 if change is not None:
                     self._event(batch, at, server.id, *change)
-        self._add(total, TOTAL_KEY, at, sum(s.clients for s in servers), StatusCode.NONE, batch)
+        cluster = sum(s.clients for s in servers) if values is None else values.total
+        self._add(total, TOTAL_KEY, at, cluster, StatusCode.NONE, batch)
         self._membership_events(snapshot, at, batch)
         self._last = snapshot
+        self._last_values = values
         return batch
 
     def record_unchanged(self, at: float) -> WriteBatch | None:
         """Repeat the last recorded snapshot at ``at``; None if there is none (or too early)."""
-        return None if self._last is None else self.record(self._last, at)
+        return None if self._last is None else self.record(self._last, at, self._last_values)
 
     def add_event(self, event: HistoryEvent) -> None:
         """Insert an event in time order, dropping the oldest beyond the limit."""

@@ -8,6 +8,7 @@ from datetime import datetime
 from app.api.models import ClusterSnapshot
 from app.history.store import HistoryStore
 from app.monitor import ClusterMonitor, MonitorEvent, SnapshotReceived, StatusChanged
+from app.seam.capabilities import LoadSource
 
 
 class HistoryFeeder:
@@ -20,18 +21,29 @@ class HistoryFeeder:
     Failed polls record nothing; the graph shows a gap.
     """
 
-    def __init__(self, store: HistoryStore, connection_id: str) -> None:
+    def __init__(
+        self, store: HistoryStore, connection_id: str, values: LoadSource | None = None
+    ) -> None:
         self._store = store
+        self._values = values
         self._connection_id = connection_id
         self._pending: ClusterSnapshot | None = None
         self._last_success: datetime | None = None
 
     @classmethod
     def attach(
-        cls, store: HistoryStore, connection_id: str, monitor: ClusterMonitor
+        cls,
+        store: HistoryStore,
+        connection_id: str,
+        monitor: ClusterMonitor,
+        values: LoadSource | None = None,
     ) -> Callable[[], None]:
-        """Subscribe a new feeder to ``monitor``; returns the function that detaches it."""
-        return monitor.subscribe(cls(store, connection_id))
+        """Subscribe a new feeder to ``monitor``; returns the function that detaches it.
+
+        ``values`` turns a snapshot into the numbers to record (the connection kind's
+        load measure); None records the servers' Clients.
+        """
+        return monitor.subscribe(cls(store, connection_id, values))
 
     def __call__(self, event: MonitorEvent) -> None:
         if isinstance(event, SnapshotReceived):
@@ -47,7 +59,8 @@ class HistoryFeeder:
         self._last_success = succeeded_at
         at = succeeded_at.timestamp()
         if self._pending is not None:
-            self._store.record(self._connection_id, self._pending, at)
+            values = None if self._values is None else self._values(self._pending)
+            self._store.record(self._connection_id, self._pending, at, values)
             self._pending = None
         else:
             self._store.record_unchanged(self._connection_id, at)

@@ -35,6 +35,7 @@ from app.history.series import MINUTE_CAPACITY, RAW_CAPACITY, RAW_SPAN_S, Series
 from app.history.tables import StoredHistory, WriteBatch
 from app.history.writer import DAY_S, KEEP_S, HistoryWriter
 from app.paths import AppPaths
+from app.seam.capabilities import LoadValues
 
 log = logging.getLogger(__name__)
 
@@ -107,13 +108,21 @@ class HistoryStore:
         return OpenedHistory(store, notice)
 
     # -- feeding ----------------------------------------------------------------------------
-    def record(self, connection_id: str, snapshot: ClusterSnapshot, at: float) -> bool:
+    def record(
+        self,
+        connection_id: str,
+        snapshot: ClusterSnapshot,
+        at: float,
+        values: LoadValues | None = None,
+    ) -> bool:
         """Record one poll of ``connection_id`` that returned ``snapshot`` at time ``at``.
+
+        ``values`` replaces the servers' Clients (and their sum) by another load measure.
 
         Returns False (and records nothing) when ``at`` is not later than the previous
         poll of this connection.
         """
-        batch = self._history(connection_id).record(snapshot, at)
+        batch = self._history(connection_id).record(snapshot, at, values)
         return self._recorded(connection_id, batch)
 
     def record_unchanged(self, connection_id: str, at: float) -> bool:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
 from app.api.models import ClusterSnapshot, Server
 from app.monitor import ConnectionState, MonitorStatus, ServerHealth
+from app.seam import Capabilities, Capability
 from ui.cluster.cluster_table_view import ClusterTableView
 from ui.cluster.columns import Column
 from ui.cluster.empty_state import NO_CONNECTIONS_TEXT, EmptyState
@@ -23,6 +24,10 @@ from ui.cluster.stale_banner import StaleBanner
 Clock = Callable[[], datetime]
 
 _TICK_MS = 1000
+
+
+# Columns that mean nothing without Client counts (a health-only connection).
+_CLIENT_COLUMNS = (Column.CLIENTS, Column.LOAD_SHARE, Column.ISOLATION)
 
 
 def _utcnow() -> datetime:
@@ -68,6 +73,7 @@ class ClusterPane(QWidget):
         self._has_data = False
         self._has_connections = True
         self._last_selection: list[Server] = []
+        self._kind_hidden: set[Column] = set()
 
         self._model = ServerTableModel(self, clock=clock)
         self._proxy = ServerFilterProxy(self)
@@ -192,6 +198,25 @@ class ClusterPane(QWidget):
         """Draw the Trend column from ``source`` (server id -> recent Clients); None: blank."""
         self._model.set_sparkline_source(source)
 
+    def set_capabilities(self, capabilities: Capabilities | None) -> None:
+        """Show only the columns and facts the connection's kind has (None: all of them).
+
+        Without Client counts the Clients, Load share and Isolation columns are hidden
+        (and given back on the next connection that has them; the saved layout keeps
+        the user's own choices) and the overview leaves out Clients and the busiest server.
+        """
+        counts = capabilities is None or capabilities.has(Capability.CLIENT_COUNTS)
+        wanted = set() if counts else set(_CLIENT_COLUMNS)
+        for column in self._kind_hidden - wanted:
+            self._table.setColumnHidden(column, False)
+        for column in wanted - self._kind_hidden:
+            if not self._table.isColumnHidden(column):
+                self._table.setColumnHidden(column, True)
+            else:
+                wanted.discard(column)  # hidden by the user: theirs to show again
+        self._kind_hidden = wanted
+        self._overview.set_client_counts(counts)
+
     def clear(self) -> None:
         """Forget the servers and the connection state (another connection is selected)."""
         self._model.clear()
@@ -229,8 +254,15 @@ class ClusterPane(QWidget):
 
     # -- layout state -------------------------------------------------------------------
     def save_state(self) -> QByteArray:
-        """The table's column order, widths, hidden columns and sort."""
-        return self._table.save_state()
+        """The table's column order, widths, hidden columns and sort (the user's own: not
+        the columns a connection's kind hid)."""
+        for column in self._kind_hidden:
+            self._table.setColumnHidden(column, False)
+        try:
+            return self._table.save_state()
+        finally:
+            for column in self._kind_hidden:
+                self._table.setColumnHidden(column, True)
 
     def restore_state(self, state: QByteArray) -> bool:
         """Apply a ``save_state`` result; False if it does not fit this version."""

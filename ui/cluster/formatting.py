@@ -155,6 +155,10 @@ def health_text(health: ServerHealth | None) -> str:
         return "Check failed"
     if only_isolation_degraded(health.report):
         return "Degraded (isolated)"  # as intended: not a fault
+    report = health.report
+    if report.response_ms is not None:  # a health-only connection: its code or its time
+        detail = f"{report.response_ms:.0f} ms" if report.ok else f"HTTP {report.http_status}"
+        return f"{report.status.value} · {detail}"
     return health.report.status.value
 
 

@@ -79,6 +79,11 @@ class OverviewFacts:
         name = display_text(self.busiest.name)
         return f"Busiest: {name} ({clients_phrase(self.busiest.clients)})"
 
+    def brief(self) -> str:
+        """The servers and versions without Clients (a health-only connection)."""
+        parts = [f"{self.online} online", f"{self.offline} offline"]
+        return f"Servers: {', '.join(parts)}. Version: {self.version_text()}."
+
     def summary(self) -> str:
         """The whole strip as one sentence (its accessible description)."""
         parts = [f"{self.online} online", f"{self.isolated} isolated", f"{self.offline} offline"]
@@ -143,6 +148,7 @@ class OverviewStrip(QFrame):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.facts: OverviewFacts | None = None
+        self._client_counts = True
         self.online = _Fact("overviewOnline", self)
         self.isolated = _Fact("overviewIsolated", self)
         self.offline = _Fact("overviewOffline", self)
@@ -211,8 +217,16 @@ class OverviewStrip(QFrame):
             )
         else:
             self.versions.show_fact(facts.version_text(), "version", "The version the servers run")
-        self.setAccessibleDescription(facts.summary())
+        for part in (self.isolated, self.clients, self.busiest):
+            part.setVisible(self._client_counts)
+        self.setAccessibleDescription(facts.summary() if self._client_counts else facts.brief())
         self.show()
+
+    def set_client_counts(self, shown: bool) -> None:
+        """Whether the connection has Client counts (and isolation) to show."""
+        self._client_counts = shown
+        for part in (self.isolated, self.clients, self.busiest):
+            part.setVisible(shown and self.facts is not None)
 
     def clear(self) -> None:
         """Forget the cluster (another connection is selected) and hide."""

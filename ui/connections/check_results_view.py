@@ -41,12 +41,14 @@ class CheckResultsView(QWidget):
         self._rows: dict[str, int] = {}
         self._results: dict[str, CheckResult] = {}
 
-    def start(self, urls: tuple[str, ...]) -> None:
-        """Clear the view and show a "Testing…" row per URL and for the login."""
+    def start(self, urls: tuple[str, ...], *, login: bool = True) -> None:
+        """Clear the view and show a "Testing…" row per URL and, with ``login``, for the
+        login."""
         self.clear()
         for url in urls:
             self._add_row(url, url, "Testing…")
-        self._add_row(LOGIN_KEY, "Login", "Waiting for the healthchecks…")
+        if login:
+            self._add_row(LOGIN_KEY, "Login", "Waiting for the healthchecks…")
 
     def clear(self) -> None:
         while self._grid.count():

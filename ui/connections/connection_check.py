@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from app.api.client import ManagementClient
 from app.api.errors import (
     AuthenticationError,
     ConsoleError,
@@ -16,9 +15,13 @@ from app.api.errors import (
     UnreachableError,
 )
 from app.api.models import HealthReport, HealthStatus
-from app.api.settings import EndpointSettings
+from app.api.settings import FailoverRule
+from app.connections import ConnectionProfile
 from app.credentials import Secret
+from app.kinds.detect import HealthOnlyDeployment, lacks_api
+from app.kinds.registry import capabilities_of, kind_of
 from app.logsetup import register_secret
+from app.seam import Capability
 
 LOGIN_KEY = "login"
 INSPECTABLE_TLS_KINDS = frozenset(
@@ -48,6 +51,7 @@ class CheckResult:
     outcome: CheckOutcome
     text: str
     error: ConsoleError | None = None
+    offers_health_only: bool = False  # no API where the healthcheck answers
 
     @property
     def ok(self) -> bool:
@@ -84,17 +88,21 @@ def error_result(key: str, url: str, error: ConsoleError, *, login: bool) -> Che
 
 
 async def check_connection(
-    settings: EndpointSettings,
+    profile: ConnectionProfile,
     password: Secret | None,
     report: Callable[[CheckResult], None],
 ) -> list[CheckResult]:
     """Probe every URL's healthcheck (concurrently), then log in once with failover.
 
     ``report`` receives each result as soon as it is known; all of them are returned.
-    Without a password the login is reported as skipped. Only ``ConsoleError``s are
-    turned into results; cancelling stops the probes and closes the connections.
+    Without a password the login is reported as skipped; a connection that needs no
+    credentials (health only) has no login to test. A login refused because there is
+    no API where the healthcheck answers says so (``offers_health_only``).
+    Only ``ConsoleError``s are turned into results; cancelling stops the probes and
+    closes the connections.
     """
     results: list[CheckResult] = []
+    answered: list[tuple[str, int]] = []
 
     def publish(result: CheckResult) -> None:
         results.append(result)
@@ -107,20 +115,29 @@ async def check_connection(
 
     if password is not None:
         register_secret(password)
-    async with ManagementClient(settings, password_source) as client:
+    capabilities = capabilities_of(profile)
+    client = kind_of(profile).build_client(
+        profile, password_source, transport=None, failover=FailoverRule.ENDPOINT_DOWN
+    )
+    try:
 
         async def probe(url: str) -> None:
             try:
-                publish(health_result(url, await client.health(url)))
+                health = await client.health(url)
             except ConsoleError as exc:
                 publish(error_result(url, url, exc, login=False))
+            else:
+                answered.append((url, health.http_status))
+                publish(health_result(url, health))
 
-        await asyncio.gather(*(probe(url) for url in settings.urls))
+        await asyncio.gather(*(probe(url) for url in profile.urls))
+        if not capabilities.has(Capability.NEEDS_CREDENTIALS):
+            return results
         if password is None:
             publish(
                 CheckResult(
                     LOGIN_KEY,
-                    settings.urls[0],
+                    profile.urls[0],
                     CheckOutcome.SKIPPED,
                     "Login not tested: enter the password to test it.",
                 )
@@ -129,14 +146,32 @@ async def check_connection(
         try:
             await client.login()
         except ConsoleError as exc:
-            publish(error_result(LOGIN_KEY, client.active_url, exc, login=True))
+            publish(_login_failure(client.active_url, exc, answered))
         else:
             publish(
                 CheckResult(
                     LOGIN_KEY,
                     client.active_url,
                     CheckOutcome.OK,
-                    f"Login OK as {settings.username}",
+                    f"Login OK as {profile.username}",
                 )
             )
+    finally:
+        await client.aclose()
     return results
+
+
+def _login_failure(url: str, error: ConsoleError, answered: list[tuple[str, int]]) -> CheckResult:
+    """The login's line; a deployment without the API is named, with the offer to keep
+    the connection as a health-only one."""
+    if answered and lacks_api(error):
+        deployment = HealthOnlyDeployment(*answered[0])
+        return CheckResult(
+            LOGIN_KEY,
+            deployment.url,
+            CheckOutcome.FAILED,
+            f"No API: {deployment.explanation()}",
+            error,
+            offers_health_only=True,
+        )
+    return error_result(LOGIN_KEY, url, error, login=True)

@@ -5,19 +5,43 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.api.certificates import CertificateInfo
 from app.api.settings import ProxySetting
 from app.api.urls import InvalidUrlError, normalize_base_url
-from app.connections import ConnectionProfile, FieldProblem, ProfileValidationError, ProxyOptions
+from app.connections import (
+    ConnectionKindName,
+    ConnectionProfile,
+    FieldProblem,
+    ProfileValidationError,
+    ProxyOptions,
+)
 from app.credentials import Secret
 from ui.connections.connection_form import ConnectionForm
 from ui.connections.connection_test_panel import ConnectionTestPanel
 from ui.tasks import TaskRunner
 
 SavedPassword = Callable[[], Awaitable[Secret | None]]
+MAX_LIST_FILE_BYTES = 1_000_000
+
+
+def _read_list(path: Path) -> str:
+    """A URL list file's text (UTF-8, with or without a BOM; other bytes replaced)."""
+    with path.open("rb") as file:
+        data = file.read(MAX_LIST_FILE_BYTES + 1)
+    if len(data) > MAX_LIST_FILE_BYTES:
+        raise ValueError(f"{path.name} is too large to be a list of URLs")
+    return data.decode("utf-8-sig", errors="replace")
 
 
 class ConnectionDialog(QDialog):
@@ -76,6 +100,8 @@ class ConnectionDialog(QDialog):
             parent=self,
         )
         self.tester.certificate_trusted.connect(self._on_tester_certificate_trusted)
+        self.tester.health_only_requested.connect(self._on_tester_health_only_requested)
+        self.form.import_requested.connect(self._on_form_import_requested)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
@@ -137,10 +163,12 @@ class ConnectionDialog(QDialog):
 
     # -- validation ------------------------------------------------------------------------
     def _build(self) -> ConnectionProfile:
+        values = self.form.values()
+        health_only = values["kind"] is ConnectionKindName.HEALTH_ONLY
         return ConnectionProfile(
             id=self._id,
-            remember_password=self.form.remember_check.isChecked(),
-            **self.form.values(),
+            remember_password=self.form.remember_check.isChecked() and not health_only,
+            **values,
         )
 
     def _revalidate(self) -> None:
@@ -188,6 +216,33 @@ class ConnectionDialog(QDialog):
 
     def _on_tester_certificate_trusted(self, certificate: CertificateInfo) -> None:
         self.form.trust.pin(certificate)
+
+    def _on_tester_health_only_requested(self) -> None:
+        self.form.set_kind(ConnectionKindName.HEALTH_ONLY)
+        self.tester.show_status(
+            "Kept as a health-only connection: each URL's healthcheck is read without signing "
+            "in. Add the Management Tool URL of every Application Server."
+        )
+
+    def _on_form_import_requested(self) -> None:
+        dialog = QFileDialog(self, "Import Management Tool URLs")
+        dialog.setObjectName("importUrlsDialog")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilters(["Text or CSV files (*.txt *.csv *.list)", "All files (*)"])
+        dialog.fileSelected.connect(self.import_url_file)
+        dialog.open()
+
+    def import_url_file(self, path: str) -> None:
+        """Add the URLs listed in the text or CSV file at ``path`` (read off the window's
+        thread)."""
+        self._runner.start(
+            asyncio.to_thread(_read_list, Path(path)),
+            name="read URL list",
+            on_done=self.form.add_url_list,
+            on_error=lambda error: self.form.url_list_note.setText(
+                f"The file could not be read: {error}"
+            ),
+        )
 
     # -- lifetime --------------------------------------------------------------------------
     def _check_saved_password(self) -> None:

@@ -6,28 +6,33 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.connections import ConnectionProfile, EnvironmentTag, FieldProblem
+from app.connections import ConnectionKindName, ConnectionProfile, EnvironmentTag, FieldProblem
 from app.connections.model import (
+    DEFAULT_HEALTH_ONLY_INTERVAL_S,
     DEFAULT_POLL_INTERVAL_S,
     MAX_CAPACITY,
     MAX_POLL_INTERVAL_S,
     MIN_POLL_INTERVAL_S,
 )
+from app.health_only.url_lists import parse_url_list
+from app.text_safety import display_text
 from ui.connections.field_problem_label import ERROR_ICON, FieldProblemLabel
 from ui.connections.proxy_editor import ProxyEditor
 from ui.connections.trust_editor import TrustEditor
@@ -38,8 +43,18 @@ NO_KEYRING_TIP = (
     "No system keyring is available on this computer, so the password is asked at every sign-in."
 )
 
+API_KIND_TEXT = "API connection (user and password)"
+HEALTH_ONLY_KIND_TEXT = "Health only (each server's healthcheck, no sign-in)"
+KIND_TIP = (
+    "An API connection needs a Management Tool (or gateway) implementing the console's API. "
+    "A health-only connection works with any Ekran System deployment: list each Application "
+    "Server's Management Tool URL; the console reads their healthchecks without signing in."
+)
+
 # Profile field (as in FieldProblem.field) -> the problem label that shows it.
 _FIELD_SLOTS = {
+    "kind": "name",
+    "url_pins": "tls",
     "name": "name",
     "group": "group",
     "tag": "name",
@@ -92,14 +107,18 @@ class ConnectionForm(QTabWidget):
 
     Signals:
         changed(): any field changed.
+        import_requested(): the user asked to import URLs from a file; the owner reads it
+            and calls ``add_url_list``.
     """
 
     changed = Signal()
+    import_requested = Signal()
 
     def __init__(self, groups: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("connectionTabs")
         self._problems: dict[str, FieldProblemLabel] = {}
+        self._url_pins: dict[str, str] = {}
         self.touched: set[str] = set()
         self._tab_titles = ["&General", "&Security and network", "&Options"]
         self.addTab(self._general_tab(groups), self._tab_titles[0])
@@ -110,6 +129,15 @@ class ConnectionForm(QTabWidget):
     def _general_tab(self, groups: Sequence[str]) -> QWidget:
         page = QWidget(self)
         form = QFormLayout(page)
+        self._general = form
+        self.kind_combo = QComboBox(page)
+        self.kind_combo.setObjectName("kindCombo")
+        self.kind_combo.setAccessibleName("Connection kind")
+        self.kind_combo.addItem(API_KIND_TEXT, ConnectionKindName.API.value)
+        self.kind_combo.addItem(HEALTH_ONLY_KIND_TEXT, ConnectionKindName.HEALTH_ONLY.value)
+        self.kind_combo.setToolTip(KIND_TIP)
+        self.kind_combo.currentIndexChanged.connect(self._on_kind_combo_changed)
+        form.addRow("&Kind:", self.kind_combo)
         self.name_edit = self._line_edit(page, "nameEdit", "Name", "name")
         self.name_edit.setPlaceholderText("For example Production cluster")
         form.addRow("&Name:", self.name_edit)
@@ -144,6 +172,7 @@ class ConnectionForm(QTabWidget):
         urls_label = QLabel("Management Tool &URLs:", page)
         urls_label.setBuddy(self.url_editor.list)
         form.addRow(urls_label, self.url_editor)
+        form.addRow("", self._url_list_row(page))
         form.addRow("", self._problem(page, "urls"))
 
         self.username_edit = self._line_edit(page, "usernameEdit", "User name", "username")
@@ -162,6 +191,76 @@ class ConnectionForm(QTabWidget):
         self.saved_password_label.setVisible(False)
         form.addRow("", self.saved_password_label)
         return page
+
+    def _url_list_row(self, page: QWidget) -> QWidget:
+        """ "Paste list" and "Import from file…", and a line saying what they skipped."""
+        row = QWidget(page)
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        paste = QPushButton("Pa&ste list", row)
+        paste.setObjectName("pasteUrlList")
+        paste.setToolTip("Add the URLs on the clipboard (one a line, or separated by commas)")
+        paste.clicked.connect(self._on_paste_clicked)
+        self.import_button = QPushButton("I&mport from file…", row)
+        self.import_button.setObjectName("importUrlList")
+        self.import_button.setToolTip("Add the URLs of a text or CSV file")
+        self.import_button.clicked.connect(self.import_requested)
+        self.url_list_note = QLabel(row)
+        self.url_list_note.setObjectName("urlListNote")
+        self.url_list_note.setWordWrap(True)
+        layout.addWidget(paste)
+        layout.addWidget(self.import_button)
+        layout.addWidget(self.url_list_note, 1)
+        return row
+
+    def add_url_list(self, text: str) -> None:
+        """Append the URLs of a pasted or imported list; say what was skipped."""
+        try:
+            parsed = parse_url_list(text)
+        except ValueError as exc:
+            self.url_list_note.setText(str(exc))
+            return
+        present = set(self.url_editor.urls())
+        added = [url for url in parsed.urls if url not in present]
+        for url in added:
+            self.url_editor.add_url(url)
+        note = f"Added {len(added)} URL{'s' if len(added) != 1 else ''}."
+        if parsed.skipped:
+            shown = ", ".join(display_text(cell, 40) for cell in parsed.skipped[:5])
+            more = "…" if len(parsed.skipped) > 5 else ""
+            note += f" Skipped (not a URL): {shown}{more}"
+        self.url_list_note.setText(note)
+
+    def _on_paste_clicked(self) -> None:
+        self.add_url_list(QGuiApplication.clipboard().text())
+
+    def kind(self) -> ConnectionKindName:
+        return ConnectionKindName(self.kind_combo.currentData())
+
+    def set_kind(self, kind: ConnectionKindName) -> None:
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind.value))
+
+    def _on_kind_combo_changed(self) -> None:
+        health_only = self.kind() is ConnectionKindName.HEALTH_ONLY
+        for widget in (
+            self.username_edit,
+            self.password_edit,
+            self.remember_check,
+            self.saved_password_label,
+        ):
+            self._general.setRowVisible(widget, not health_only)
+        self._general.setRowVisible(self._problems["username"], not health_only)
+        if health_only:
+            self.username_edit.clear()
+            self.password_edit.clear()
+            self.remember_check.setChecked(False)
+        interval = DEFAULT_HEALTH_ONLY_INTERVAL_S if health_only else DEFAULT_POLL_INTERVAL_S
+        other = DEFAULT_POLL_INTERVAL_S if health_only else DEFAULT_HEALTH_ONLY_INTERVAL_S
+        if "poll" not in self.touched or self.poll_spin.value() == other:  # the other default
+            self.poll_spin.blockSignals(True)
+            self.poll_spin.setValue(interval)
+            self.poll_spin.blockSignals(False)
+        self.changed.emit()
 
     def _network_tab(self) -> QWidget:
         page = QWidget(self)
@@ -218,6 +317,7 @@ class ConnectionForm(QTabWidget):
     # -- values ----------------------------------------------------------------------------
     def set_profile(self, profile: ConnectionProfile) -> None:
         """Fill every field; they all count as edited, so their problems show."""
+        self.set_kind(profile.kind)
         self.name_edit.setText(profile.name)
         self.group_combo.setCurrentText(profile.group)
         self.tag_combo.setCurrentIndex(self.tag_combo.findData(profile.tag.value))
@@ -229,6 +329,7 @@ class ConnectionForm(QTabWidget):
         self.poll_spin.setValue(profile.poll_interval_s)
         self.capacity_spin.setValue(profile.capacity or 0)
         self.notes_edit.setPlainText(profile.notes)
+        self._url_pins = dict(profile.url_pins)  # kept as they are (set from the command line)
         self.touched.update(_SLOT_TABS)
 
     def set_group(self, group: str) -> None:
@@ -242,6 +343,8 @@ class ConnectionForm(QTabWidget):
 
     def values(self) -> dict[str, Any]:
         return {
+            "kind": self.kind(),
+            "url_pins": self._url_pins,
             "name": self.name_edit.text(),
             "group": self.group_combo.currentText(),
             "tag": EnvironmentTag(self.tag_combo.currentData()),

@@ -16,6 +16,8 @@ from app.api.settings import ProxySetting
 from app.api.tls import fetch_certificate
 from app.connections import ConnectionProfile
 from app.credentials import Secret
+from app.kinds.registry import capabilities_of
+from app.seam import Capability
 from ui.connections.certificate_dialog import CertificateDialog
 from ui.connections.check_results_view import CheckResultsView
 from ui.connections.connection_check import CheckResult, check_connection
@@ -41,10 +43,13 @@ class ConnectionTestPanel(QWidget):
     Signals:
         test_finished(list): the ``CheckResult``s of a completed (not cancelled) test.
         certificate_trusted(CertificateInfo): the user chose to trust this certificate.
+        health_only_requested(): the user chose to keep a deployment without the API as a
+            health-only connection.
     """
 
     test_finished = Signal(list)
     certificate_trusted = Signal(object)
+    health_only_requested = Signal()
 
     def __init__(
         self,
@@ -77,6 +82,14 @@ class ConnectionTestPanel(QWidget):
         self.status = QLabel(self)
         self.status.setObjectName("testStatus")
         self.status.setWordWrap(True)
+        self.health_only_button = QPushButton("&Keep as a health-only connection", self)
+        self.health_only_button.setObjectName("keepHealthOnly")
+        self.health_only_button.setToolTip(
+            "Watch each server's healthcheck without signing in: status, response time "
+            "and availability, no Client counts or actions"
+        )
+        self.health_only_button.setVisible(False)
+        self.health_only_button.clicked.connect(self._on_health_only_button_clicked)
         self.results = CheckResultsView(self)
         self.results.inspect_requested.connect(self._on_results_inspect_requested)
 
@@ -84,6 +97,7 @@ class ConnectionTestPanel(QWidget):
         bar.addWidget(self.test_button)
         bar.addWidget(self.progress)
         bar.addWidget(self.status, 1)
+        bar.addWidget(self.health_only_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
@@ -124,7 +138,10 @@ class ConnectionTestPanel(QWidget):
         profile = self._profile()
         if profile is None:
             return
-        self.results.start(profile.urls)
+        self.results.start(
+            profile.urls, login=capabilities_of(profile).has(Capability.NEEDS_CREDENTIALS)
+        )
+        self.health_only_button.setVisible(False)
         self._test_task = self._runner.start(
             self._run(profile),
             name=f"test connection {profile.name}",
@@ -138,9 +155,7 @@ class ConnectionTestPanel(QWidget):
 
     async def _run(self, profile: ConnectionProfile) -> list[CheckResult]:
         password = await self._password()
-        return await check_connection(
-            profile.endpoint_settings(), password, self.results.show_result
-        )
+        return await check_connection(profile, password, self.results.show_result)
 
     def _on_test_done(self, results: list[CheckResult]) -> None:
         self._test_task = None
@@ -149,7 +164,18 @@ class ConnectionTestPanel(QWidget):
             self._finish(f"{failed} of {len(results)} checks did not pass.")
         else:
             self._finish("All checks passed.")
+        offer = any(result.offers_health_only for result in results)
+        self.health_only_button.setVisible(offer)
+        if offer:
+            self.status.setText(
+                "This deployment answers its healthcheck but has no API: it can be watched "
+                "as a health-only connection (no user or password)."
+            )
         self.test_finished.emit(results)
+
+    def _on_health_only_button_clicked(self) -> None:
+        self.health_only_button.setVisible(False)
+        self.health_only_requested.emit()
 
     def _on_test_error(self, error: BaseException) -> None:
         self._test_task = None

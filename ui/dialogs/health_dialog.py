@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models import Server
+from app.health_only.body import pretty_body
 from app.monitor import ServerHealth
 from app.text_safety import display_html, display_text
 from ui.cluster.formatting import NO_VALUE, health_text, local_time_text
@@ -62,6 +64,14 @@ class HealthDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         layout.addWidget(self.entries)
+        # The reply's text as the server sent it, made safe (never rendered as HTML).
+        self.body_view = QPlainTextEdit(self)
+        self.body_view.setObjectName("healthBody")
+        self.body_view.setAccessibleName("Last reply of the healthcheck")
+        self.body_view.setReadOnly(True)
+        self.body_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.body_view.setVisible(False)
+        layout.addWidget(self.body_view)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.check_button = QPushButton(icon("refresh"), "&Check now", self)
@@ -84,6 +94,7 @@ class HealthDialog(QDialog):
         """Show a (new) result; None means the server was not checked yet."""
         self.set_checking(False)
         self.entries.clear()
+        self.body_view.setVisible(False)
         if health is None:
             self.summary_label.setText(
                 NO_ENDPOINT.format(name=display_text(self.server.name))
@@ -99,7 +110,11 @@ class HealthDialog(QDialog):
             )
             return
         report = health.report
+        self.body_view.setPlainText(pretty_body(report.body or ""))
+        self.body_view.setVisible(bool(report.body))
         total = f", total {display_html(report.total_duration)}" if report.total_duration else ""
+        if report.response_ms is not None:
+            total += f", answered in {report.response_ms:.0f} ms"
         self.summary_label.setText(
             f"<b>{display_html(self.server.name)}</b>: {health_text(health)} "
             f"(HTTP {report.http_status}{total}). Checked {checked}."

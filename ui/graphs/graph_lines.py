@@ -60,6 +60,7 @@ class GraphLines:
         self._plot = plot
         self._legend = legend
         self._total_colour = QColor(total_colour)
+        self._total_name = TOTAL_NAME
         self._items: dict[str, pg.PlotDataItem] = {}
         self._names: dict[str, str] = {}
         self._data: dict[str, Series] = {}
@@ -114,7 +115,7 @@ class GraphLines:
     def sync(self, servers: Mapping[str, str]) -> None:
         """Have exactly one line per server in ``servers`` (id -> name) plus the total."""
         if TOTAL not in self._items:
-            self._add(TOTAL, TOTAL_NAME)
+            self._add(TOTAL, self._total_name)
         for key in [k for k in self._items if k != TOTAL and k not in servers]:
             self._remove(key)
         for server_id, name in servers.items():
@@ -126,6 +127,16 @@ class GraphLines:
                 if label is not None:
                     label.setText(legend_text(name))
         self._legend.setColumnCount(max(1, math.ceil(len(self._items) / LEGEND_ROWS)))
+
+    def set_total_name(self, name: str) -> None:
+        """Name the cluster-wide line (a total of Clients, an average of response times)."""
+        self._total_name = name
+        item = self._items.get(TOTAL)
+        if item is not None and self._names[TOTAL] != name:
+            self._names[TOTAL] = name
+            label = self._legend.getLabel(item)
+            if label is not None:
+                label.setText(legend_text(name))
 
     def set_series(self, key: str, series: Series, gap: float | None = None) -> None:
         """Draw ``series`` as the line of ``key``, broken where samples are more than

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from app.api.models import ClusterSnapshot
 from app.history import HistoryStore
+from app.seam.capabilities import CLIENTS, LoadMeasure
 from ui.graphs.busiest_servers import BusiestServers
 from ui.graphs.crosshair import Crosshair
 from ui.graphs.event_marks import EventMarks
@@ -119,6 +120,7 @@ class LoadGraphPanel(QWidget):
         # time of a wide plot, and the readout gives exact values.
         self.plot.showGrid(x=True, y=False, alpha=0.15)
         self.plot.setLabel("left", "Clients")
+        self.measure: LoadMeasure = CLIENTS
         self.view = self.plot.getViewBox()
         self.view.setMouseEnabled(x=True, y=False)
         self.view.disableAutoRange()
@@ -189,6 +191,14 @@ class LoadGraphPanel(QWidget):
         return float(start), float(end)
 
     # -- commands ---------------------------------------------------------------------------
+    def set_measure(self, measure: LoadMeasure) -> None:
+        """What the lines show: Clients, or another measure (response times); the value
+        axis, the accessible name and the cluster-wide line's name follow it."""
+        self.plot.setLabel("left", measure.axis)
+        self.plot_widget.setAccessibleName(measure.title)
+        self.lines.set_total_name(measure.total_label)
+        self.measure = measure
+
     def set_connection(
         self, connection_id: str | None, store: HistoryStore | None, *, name: str = ""
     ) -> None:

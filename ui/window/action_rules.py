@@ -14,7 +14,9 @@ from enum import StrEnum
 from app.analysis import can_download_logs
 from app.api.models import Server, ServerStatus
 from app.connections import ConnectionProfile
+from app.kinds.registry import capabilities_of
 from app.monitor import ConnectionState, MonitorStatus
+from app.seam import Capabilities, Capability
 from app.text_safety import display_text
 
 
@@ -105,7 +107,7 @@ def availability(
     """
     problem = connection_problem(profile, status)
     refusal = None if problem is not None else isolation_refusal
-    return {
+    found = {
         ActionId.ISOLATE: _isolate(selection, profile, problem, refusal),
         ActionId.RETURN_TO_SERVICE: _return(selection, profile, problem, refusal),
         ActionId.CHECK_VERSION: _version(selection, problem),
@@ -120,6 +122,27 @@ def availability(
             else Availability(True, f"Ask {profile.name} for the cluster's state now.")
         ),
     }
+    return found if profile is None else _within_capabilities(found, capabilities_of(profile))
+
+
+# The capability each server action needs; without it the action is disabled with the
+# kind's reason (a health-only connection, for one).
+_NEEDS: dict[ActionId, Capability] = {
+    ActionId.ISOLATE: Capability.ISOLATE,
+    ActionId.RETURN_TO_SERVICE: Capability.ISOLATE,
+    ActionId.CHECK_VERSION: Capability.VERSION_CHECK,
+    ActionId.DOWNLOAD_LOGS: Capability.LOG_DOWNLOAD,
+}
+
+
+def _within_capabilities(
+    found: dict[ActionId, Availability], capabilities: Capabilities
+) -> dict[ActionId, Availability]:
+    for action, capability in _NEEDS.items():
+        reason = capabilities.reason(capability)
+        if reason is not None:
+            found[action] = Availability(False, reason)
+    return found
 
 
 def _isolation_gate(

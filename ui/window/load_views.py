@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
+from app.kinds.registry import capabilities_of
+from app.seam.capabilities import CLIENTS
 from ui.cluster.cluster_pane import ClusterPane
 from ui.cluster.columns import TREND_SECONDS
 from ui.tasks import TaskRunner
@@ -71,7 +73,10 @@ class LoadViews(QObject):
         self._profile = profile
         if profile is None:
             self._pane.set_sparkline_source(None)
+            self.dock.setWindowTitle("Load")
         else:
+            measure = capabilities_of(profile).load
+            self.dock.setWindowTitle("Load" if measure == CLIENTS else measure.title)
             history, connection_id = self._history, profile.id
             self._pane.set_sparkline_source(
                 lambda server_id: history.sparkline(connection_id, server_id, TREND_SECONDS)
@@ -115,6 +120,7 @@ class LoadViews(QObject):
         if self._profile is None:
             graph.set_connection(None, None)
         else:
+            graph.set_measure(capabilities_of(self._profile).load)
             graph.set_connection(self._profile.id, self._history, name=self._profile.name)
 
     def _on_pane_selection_changed(self, servers: list[Server]) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from tests.app.cli.inprocess import InProcessCli
 from tests.app.connections.keyring_fake import MemoryKeyring
+from tests.helpers.documented_simulator import closed_url, documented  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from app.connections import ConnectionStore
 from app.credentials import CredentialStore
 from app.paths import AppPaths
 from tests.app.connections.keyring_fake import MemoryKeyring
+from tests.helpers.documented_simulator import documented  # noqa: F401 (fixture)
 from tests.helpers.profiles import MakeProfile, profile_factory
 from tests.helpers.removal import removal_beside
 from ui.connections.repository import ConnectionRepository

@@ -21,6 +21,7 @@ from app.connections import ConnectionProfile
 from app.credentials import CredentialStore, Secret
 from app.paths import AppPaths
 from tests.app.connections.keyring_fake import MemoryKeyring
+from tests.helpers.documented_simulator import documented  # noqa: F401 (fixture)
 from tests.ui.conftest import wait_until
 from ui.app import build_services
 from ui.cluster.columns import Column

@@ -1,0 +1,233 @@
+"""HealthProber: reads ``<url>/healthcheck?debug=True`` of many servers, unauthenticated.
+
+One ``httpx.AsyncClient`` per URL, keeping its connection alive between rounds so that
+a round costs requests, not TLS handshakes; one SSL context per distinct TLS trust (a URL
+with its own pinned certificate gets its own). Redirects are not followed (a healthcheck
+answers itself; a redirect is reported as the HTTP answer it is). Each probe has one
+deadline, ``timeout`` seconds for the whole exchange, so a server that hangs is
+"unreachable (timed out)" within it. Nothing is ever sent but a GET without credentials.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from app import __version__
+from app.api.errors import ConsoleError, TlsError, TlsErrorKind, UnreachableError, UnreachableReason
+from app.api.health import health_report
+from app.api.proxy import client_arguments
+from app.api.replies import media_type
+from app.api.settings import ProxySetting, TlsTrust
+from app.api.tls import build_ssl_context, fetch_certificate
+from app.api.transport_errors import transport_error
+from app.health_only.body import MAX_BODY_BYTES, reduce_body, stated_version
+from app.health_only.result import HealthState, ProbeResult, server_name, unreachable_reason
+
+log = logging.getLogger(__name__)
+
+HEALTH_PATH = "/healthcheck?debug=True"
+USER_AGENT = f"EkranClusterConsole/{__version__}"
+DEFAULT_TIMEOUT_S = 5.0
+DEFAULT_CONCURRENCY = 16
+KEEPALIVE_S = 75.0
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class HealthProber:
+    """Probes healthchecks; ``probe`` never raises for what a server or the network does.
+
+    ``trust_for(url)`` gives each URL's TLS trust. At most ``concurrency`` probes run at
+    once. ``transport`` replaces the network (tests); TLS and proxy settings then do not
+    apply. Create it anywhere; the HTTP clients are made on first use inside the running
+    loop and closed by ``aclose()``.
+    """
+
+    def __init__(
+        self,
+        urls: Iterable[str],
+        trust_for: Callable[[str], TlsTrust],
+        *,
+        proxy: ProxySetting | None = None,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        transport: httpx.AsyncBaseTransport | None = None,
+        now: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        if timeout <= 0:
+            raise ValueError("timeout must be positive")
+        self._urls = tuple(urls)
+        self._trust_for = trust_for
+        self._proxy = proxy or ProxySetting()
+        self._timeout = timeout
+        self._limit = asyncio.Semaphore(max(1, concurrency))
+        self._transport = transport
+        self._now = now
+        self._clients: dict[str, httpx.AsyncClient] = {}  # one per URL
+        self._contexts: dict[TlsTrust, ssl.SSLContext] = {}  # one per distinct trust
+        self._certificates: dict[str, TlsError] = {}  # url -> a TLS error with its certificate
+        self._closed = False
+
+    @property
+    def timeout(self) -> float:
+        return self._timeout
+
+    async def aclose(self) -> None:
+        self._closed = True
+        clients = list(self._clients.values())
+        self._clients.clear()
+        for client in clients:
+            await client.aclose()
+
+    async def probe_all(self, urls: Iterable[str] | None = None) -> list[ProbeResult]:
+        """Probe every URL (default: all), at most ``concurrency`` at once, in order."""
+        chosen = self._urls if urls is None else tuple(urls)
+        return list(await asyncio.gather(*(self.probe(url) for url in chosen)))
+
+    async def probe(self, url: str) -> ProbeResult:
+        """One healthcheck of ``url``; ``since`` is its ``checked_at`` (the caller tracks it)."""
+        async with self._limit:
+            started = time.perf_counter()
+            try:
+                async with asyncio.timeout(self._timeout):
+                    status, media, body = await self._exchange(url)
+            except TimeoutError:
+                error: ConsoleError = UnreachableError(
+                    f"{server_name(url)} did not answer within {self._timeout:g} s.",
+                    reason=UnreachableReason.TIMEOUT,
+                    url=url,
+                )
+            except ConsoleError as exc:
+                error = exc
+            else:
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                return self._answered(url, status, media, body, elapsed_ms)
+        return await self._unreachable(url, error)
+
+    # -- one exchange ---------------------------------------------------------------------
+    async def _exchange(self, url: str) -> tuple[int, str, bytes]:
+        client = self._client(url)
+        request = client.build_request("GET", url + HEALTH_PATH, headers={"Accept": "*/*"})
+        try:
+            response = await client.send(request, stream=True)
+            try:
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk[: MAX_BODY_BYTES - len(body)]
+                    if len(body) >= MAX_BODY_BYTES:
+                        break
+            finally:
+                await response.aclose()
+        except httpx.TransportError as exc:
+            raise transport_error(exc, url) from None
+        return response.status_code, media_type(response), bytes(body)
+
+    def _answered(
+        self, url: str, status: int, media: str, body: bytes, elapsed_ms: float
+    ) -> ProbeResult:
+        now = self._now()
+        text = reduce_body(media, body)
+        if 200 <= status < 300:
+            state, detail = HealthState.ONLINE, f"HTTP {status} in {elapsed_ms:.0f} ms"
+        else:
+            state, detail = HealthState.OFFLINE, _offline_detail(status)
+        report = health_report(url, status, media, body).model_copy(
+            update={"body": text.text or None, "response_ms": elapsed_ms}
+        )
+        return ProbeResult(
+            url=url,
+            state=state,
+            checked_at=now,
+            since=now,
+            detail=detail,
+            http_status=status,
+            response_ms=elapsed_ms,
+            body=text,
+            version=stated_version(media, body) if state is HealthState.ONLINE else None,
+            report=report,
+        )
+
+    async def _unreachable(self, url: str, error: ConsoleError) -> ProbeResult:
+        if isinstance(error, TlsError) and error.certificate is None:
+            error = await self._with_certificate(url, error)
+        log.debug("healthcheck of %s: %s | %s", url, error.message, error.detail)
+        now = self._now()
+        return ProbeResult(
+            url=url,
+            state=HealthState.UNREACHABLE,
+            checked_at=now,
+            since=now,
+            detail=error.message,
+            reason=unreachable_reason(error),
+            error=error,
+        )
+
+    async def _with_certificate(self, url: str, error: TlsError) -> TlsError:
+        """The TLS error with the certificate the server presented (fetched once per URL)."""
+        known = self._certificates.get(url)
+        if known is not None and known.kind is error.kind:
+            return known
+        if self._transport is None and error.kind is not TlsErrorKind.CONFIGURATION:
+            try:
+                error.certificate = await fetch_certificate(
+                    url, proxy=self._proxy, timeout=self._timeout
+                )
+            except ConsoleError as fetch_error:
+                log.debug("no certificate from %s: %s", url, fetch_error.detail)
+        self._certificates[url] = error
+        return error
+
+    def _client(self, url: str) -> httpx.AsyncClient:
+        """The HTTP client of one URL: a pool of its own (httpcore's pool scans every
+        connection it holds for each request, so one pool for 200 servers spent most of a
+        round there), sharing the SSL context of its trust with the other URLs."""
+        if self._closed:
+            raise RuntimeError("this HealthProber is closed")
+        client = self._clients.get(url)
+        if client is not None:
+            return client
+        asyncio.get_running_loop()  # the pool belongs to the loop that uses it
+        common: dict[str, Any] = {
+            "timeout": httpx.Timeout(self._timeout),
+            "headers": {"User-Agent": USER_AGENT},
+            "follow_redirects": False,
+        }
+        if self._transport is not None:
+            client = httpx.AsyncClient(transport=self._transport, trust_env=False, **common)
+        else:
+            trust = self._trust_for(url)
+            context = self._contexts.get(trust)
+            if context is None:
+                context = build_ssl_context(trust)  # TlsError(CONFIGURATION) when unusable
+                self._contexts[trust] = context
+            limits = httpx.Limits(
+                max_connections=2, max_keepalive_connections=1, keepalive_expiry=KEEPALIVE_S
+            )
+            host = urlsplit(url).hostname or ""
+            arguments = client_arguments(self._proxy, context, [host], limits=limits)
+            client = httpx.AsyncClient(**arguments, **common)
+        self._clients[url] = client
+        return client
+
+
+def _offline_detail(status: int) -> str:
+    if status >= 500:
+        return (
+            f"HTTP {status}: the server reports a problem (e.g. its Application Server is stopped)"
+        )
+    if status == 404:
+        return "HTTP 404: no healthcheck at this address (check the URL's path)"
+    if 300 <= status < 400:
+        return f"HTTP {status}: the healthcheck redirects elsewhere (check the URL)"
+    return f"HTTP {status}: the healthcheck did not answer as expected"
