@@ -56,8 +56,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 MIN_REGISTERED_CHARS = 6
+MAX_REGISTERED = 64
 _registry_lock = threading.Lock()
-_registered: set[str] = set()
+_registered: dict[str, None] = {}  # insertion-ordered: the oldest secret first
 _registered_pattern: re.Pattern[str] | None = None
 
 
@@ -67,7 +68,10 @@ def register_secret(secret: str | Secret) -> None:
     Call it for each password and token the process handles. Strings shorter than
     ``MIN_REGISTERED_CHARS`` are ignored: masking them would mangle ordinary words in
     messages (a password "wrong"), and secrets are never logged in the first place;
-    the registry is a second line of defence.
+    the registry is a second line of defence. The registry holds the
+    ``MAX_REGISTERED`` most recently registered secrets (registering one again makes
+    it the newest): a long-running window renews its tokens every hour, and the
+    pattern must not grow with them. A forgotten one is an old token, expired long ago.
     """
     global _registered_pattern
     value = secret.reveal() if isinstance(secret, Secret) else secret
@@ -75,8 +79,12 @@ def register_secret(secret: str | Secret) -> None:
         return
     with _registry_lock:
         if value in _registered:
+            _registered.pop(value)
+            _registered[value] = None  # the newest again; the pattern is unchanged
             return
-        _registered.add(value)
+        _registered[value] = None
+        while len(_registered) > MAX_REGISTERED:
+            del _registered[next(iter(_registered))]
         # Longest first, so a secret containing another one is masked whole.
         ordered = sorted(_registered, key=len, reverse=True)
         _registered_pattern = re.compile("|".join(re.escape(s) for s in ordered))

@@ -11,6 +11,7 @@ import pytest
 
 from app.credentials import Secret
 from app.logsetup import (
+    MAX_REGISTERED,
     RedactingFilter,
     configure_logging,
     forget_registered_secrets,
@@ -107,6 +108,23 @@ def test_registered_secrets_are_masked_in_messages_arguments_and_tracebacks(
     assert "wrapped-registered-value" not in content
     assert content.count("***") >= 3
     assert "ValueError: server echoed ***" in content
+
+
+def test_the_registry_keeps_the_newest_secrets_only() -> None:
+    try:
+        register_secret("the-password-in-use")
+        for hour in range(MAX_REGISTERED * 3):  # a window open for days renews hourly
+            register_secret(f"token-of-hour-{hour:04d}")
+            register_secret("the-password-in-use")  # used again at each renewal
+        last = MAX_REGISTERED * 3 - 1
+        kept = [f"token-of-hour-{hour:04d}" for hour in range(last - MAX_REGISTERED + 2, last + 1)]
+        forgotten = f"token-of-hour-{last - MAX_REGISTERED + 1:04d}"
+        assert redact(" ".join([*kept, "the-password-in-use"])) == " ".join(
+            ["***"] * MAX_REGISTERED
+        ), "the password (registered again each time) and the newest tokens are kept"
+        assert redact(forgotten) == forgotten, "older tokens are forgotten: the pattern is bounded"
+    finally:
+        forget_registered_secrets()
 
 
 def test_registering_nothing_masks_nothing(log_file: Path) -> None:
