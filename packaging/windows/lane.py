@@ -11,9 +11,10 @@ Stages, each timed:
    ``win_amd64`` wheels (``winenv.py``; built on the first run or when its inputs change).
 3. ``project``: the checkout installed (editable, no dependencies) into that Python.
 4. ``tests`` start: ``tests/app`` and ``tests/ui`` with the Windows Python (Qt
-   offscreen), minus the Wine-only exclusions named in ``wine_exclusions.py``; two
-   pytest processes, their output lines prefixed ``[1]`` and ``[2]``. They need only
-   the sources, so they run while the stages below build and check the frozen folder.
+   offscreen), minus the Wine-only exclusions named in ``wine_exclusions.py``; three
+   pytest processes (``TEST_SHARDS``), their output lines prefixed ``[1]`` to ``[3]``.
+   They need only the sources, so they run while the stages below build and check the
+   frozen folder.
 5. ``freeze``: ``packaging/build.py`` run by the Windows Python (PyInstaller with the
    project's spec, then ``prune.py``): the real Windows folder.
 6. ``installer``: ``packaging/build.py --skip-freeze --installer`` with Debian's makensis
@@ -71,9 +72,14 @@ APT_PACKAGES = {
 }
 """Debian package -> a command or file it installs."""
 APT_LOCK_TIMEOUT_S = 900
-TEST_SHARDS = (("tests/app",), ("tests/ui",))
-"""Run side by side: most of their time is spent waiting (simulator processes, the network,
-timers), so two pytest processes use two cores' worth of Wine better than one."""
+TEST_SHARDS = (
+    ("tests/app/api", "tests/app/monitor"),
+    ("tests/app", "--ignore=tests/app/api", "--ignore=tests/app/monitor"),
+    ("tests/ui",),
+)
+"""pytest arguments of the processes run side by side: most of a test's time under Wine is
+spent waiting (simulator and command-line processes starting, the network, timers).
+Together they are ``tests/app`` and ``tests/ui``; a new folder lands in the second."""
 _OUTPUT_LOCK = threading.Lock()
 _PLURAL = {"error": "errors"}
 _COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|deselected|xfailed|xpassed)")
@@ -314,6 +320,7 @@ def start_tests(windows: WindowsPython, run: RunFolders, display: str) -> list[S
     shards: list[Shard] = []
     for number, paths in enumerate(TEST_SHARDS, start=1):
         arguments = ["-m", "pytest", *paths, "-p", "no:cacheprovider", "-q", "-rfE"]
+        arguments += ["--durations=5"]
         arguments += ["--basetemp", windows_path(run.pytest_temp / f"shard{number}"), *deselect]
         shards.append(Shard(f"[{number}] ", ["wine", windows.python, *arguments], env))
     for shard in shards:
