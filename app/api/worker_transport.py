@@ -253,6 +253,10 @@ def _progressed(body: WorkerBody, drain: _Drain, done: int) -> None:
         if drain.on_progress is not None and not drain.finished.done() and not body.stopped:
             drain.on_progress(done)
     finally:
+        if drain.finished.cancelled():
+            # Cancelled by on_progress (Task.cancel cancels the awaited future at once):
+            # stop the thread before it sends another report, not a step of the loop later.
+            body.abandon()
         drain.delivered.set()
 
 
