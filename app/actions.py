@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from app.api.client import ManagementClient
-from app.api.errors import ConsoleError, ProtocolError
+from app.api.client import MANAGE_SERVERS, ManagementClient
+from app.api.errors import AuthenticationError, AuthErrorKind, ConsoleError, ProtocolError
 from app.api.models import Server, ServerStatus, VersionInfo
 from app.audit import AuditAction, AuditLog, AuditNotWrittenError, AuditResult
 
@@ -53,10 +53,30 @@ class ClusterActions:
         self._audit_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit")
         self._unwritten: list[AuditNotWrittenError] = []
         self._audit_listeners: list[Callable[[AuditNotWrittenError], None]] = []
+        self._refused: str | None = None  # the last 403 from the isolation route
 
     @property
     def read_only(self) -> bool:
         return self._read_only
+
+    @property
+    def isolation_refusal(self) -> str | None:
+        """Why the account may not change isolation, known before trying; None if it may
+        (or nothing says otherwise yet).
+
+        The login's ``permissions`` decide when the Management Tool sent them; without
+        them, a 403 from an earlier isolation request does.
+        """
+        permissions = self._client.permissions
+        if permissions is not None:
+            if MANAGE_SERVERS in permissions:
+                return None
+            return (
+                f"The account {self._user} may view this cluster but not isolate servers "
+                "or return them to service (it lacks the permission to manage "
+                "Application Servers)."
+            )
+        return self._refused
 
     def close(self) -> None:
         """Let queued audit records finish on the writer thread, then stop it."""
@@ -70,9 +90,8 @@ class ClusterActions:
 
         async def run() -> Server:
             self._refuse_if_read_only()
-            server = await self._client.set_isolation(
-                server_id, isolated=True, reason=reason, force=force
-            )
+            self._refuse_if_not_permitted()
+            server = await self._set_isolation(server_id, isolated=True, reason=reason, force=force)
             if server.isolation is None and server.status is not ServerStatus.ISOLATED:
                 raise _unconfirmed(server, "isolated")
             return server
@@ -84,12 +103,37 @@ class ClusterActions:
 
         async def run() -> Server:
             self._refuse_if_read_only()
-            server = await self._client.set_isolation(server_id, isolated=False)
+            self._refuse_if_not_permitted()
+            server = await self._set_isolation(server_id, isolated=False)
             if server.isolation is not None or server.status is ServerStatus.ISOLATED:
                 raise _unconfirmed(server, "returned to service")
             return server
 
         return await self._record(AuditAction.RETURN, server_id, run)
+
+    def _refuse_if_not_permitted(self) -> None:
+        """Refuse without a request when the login's permissions say the account may not
+        (a 403 remembered from earlier does not stop a new try: the rights may change)."""
+        permissions = self._client.permissions
+        if permissions is not None and MANAGE_SERVERS not in permissions:
+            raise AuthenticationError(
+                self.isolation_refusal or "",
+                kind=AuthErrorKind.FORBIDDEN,
+                detail=f"not sent: the login's permissions lack {MANAGE_SERVERS}",
+            )
+
+    async def _set_isolation(
+        self, server_id: str, *, isolated: bool, reason: str | None = None, force: bool = False
+    ) -> Server:
+        """The request itself; a 403 is remembered for ``isolation_refusal``."""
+        try:
+            return await self._client.set_isolation(
+                server_id, isolated=isolated, reason=reason, force=force
+            )
+        except AuthenticationError as error:
+            if error.kind is AuthErrorKind.FORBIDDEN:
+                self._refused = f"The account {self._user} was refused: {error.message}"
+            raise
 
     async def version(self, server_id: str) -> VersionInfo:
         """Ask the server itself which version it runs."""

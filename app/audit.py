@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -124,6 +125,7 @@ class AuditLog:
         self._lock_path = path.with_name(path.name + ".lock")
         self._pending: list[AuditEntry] = []
         self._pending_lock = threading.Lock()
+        self._listeners: list[Callable[[AuditEntry], None]] = []
 
     @property
     def pending(self) -> tuple[AuditEntry, ...]:
@@ -138,6 +140,18 @@ class AuditLog:
 
     def __repr__(self) -> str:
         return f"AuditLog({str(self.path)!r})"
+
+    def subscribe(self, listener: Callable[[AuditEntry], None]) -> Callable[[], None]:
+        """Call ``listener(entry)`` for every entry appended from now on, written or kept
+        pending, on the appending thread; returns the unsubscriber. A listener that
+        raises is logged and breaks nothing."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(listener)
+
+        return unsubscribe
 
     def append(
         self,
@@ -166,9 +180,16 @@ class AuditLog:
             result=result,
             detail=redact(detail)[:MAX_DETAIL_CHARS],
         )
-        with self._pending_lock:
-            self._pending.append(entry)
-            self._write_pending(entry)
+        try:
+            with self._pending_lock:
+                self._pending.append(entry)
+                self._write_pending(entry)
+        finally:
+            for listener in list(self._listeners):
+                try:
+                    listener(entry)
+                except Exception:
+                    log.exception("audit listener %r failed", listener)
         return entry
 
     def retry_pending(self) -> int:

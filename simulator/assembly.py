@@ -44,6 +44,7 @@ def cluster_config(options: SimulatorOptions) -> ClusterConfig:
         clients=options.clients,
         seed=options.seed,
         drain_seconds=options.drain_seconds,
+        churn_per_minute=options.churn_per_minute,
         old_version_servers=options.old_version_servers,
     )
 

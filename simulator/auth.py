@@ -49,6 +49,15 @@ class Principal:
         return self.role is Role.ADMIN
 
 
+READ = "cluster.read"
+MANAGE_SERVERS = "servers.manage"
+
+
+def account_permissions(account: Account) -> tuple[str, ...]:
+    """What the token reply's ``permissions`` lists for ``account``."""
+    return (READ, MANAGE_SERVERS) if account.role is Role.ADMIN else (READ,)
+
+
 class Accounts:
     """The fixed set of accounts; ``check`` compares passwords in constant time."""
 

@@ -101,6 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds an isolated server takes to drain (default 120)",
     )
     add(
+        "--churn",
+        metavar="F",
+        type=_float_between(0.0, 1.0),
+        default=0.02,
+        help="fraction of connected Clients replaced per simulated minute (default 0.02)",
+    )
+    add(
         "--log-size",
         metavar="BYTES",
         type=_int_at_least(MIN_ARCHIVE_BYTES),
@@ -177,6 +184,7 @@ def parse_options(argv: Sequence[str] | None = None) -> SimulatorOptions:
         seed=args.seed,
         time_scale=args.time_scale,
         drain_seconds=args.drain_seconds,
+        churn_per_minute=args.churn,
         log_size=args.log_size,
         old_version_servers=args.old_version_servers,
         token_ttl=args.token_ttl,

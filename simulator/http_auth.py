@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from simulator.auth import Principal
+from simulator.auth import Principal, account_permissions
 from simulator.http_json import json_response, read_json_object
 from simulator.http_problems import Problem
 from simulator.state import STATE
@@ -37,6 +37,7 @@ async def post_token(request: web.Request) -> web.Response:
             "access_token": issued.access_token,
             "token_type": "Bearer",
             "expires_in": issued.expires_in,
+            "permissions": list(account_permissions(account)),
         },
         headers={"Cache-Control": "no-store"},
     )

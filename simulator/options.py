@@ -34,6 +34,7 @@ class SimulatorOptions:
     seed: int = 0
     time_scale: float = 1.0
     drain_seconds: float = 120.0
+    churn_per_minute: float = 0.02
     log_size: int = DEFAULT_LOG_SIZE
     old_version_servers: int = 1
     token_ttl: float = 3600.0

@@ -24,6 +24,7 @@ from ui.demo import DemoCluster
 from ui.dialogs.about_dialog import AboutDialog
 from ui.dialogs.error_details import Notice
 from ui.downloads.downloads_panel import DownloadsPanel
+from ui.events.hookup import install_events
 from ui.icons import icon
 from ui.rollout.hookup import NOTIFIED, message_notice, rollout_action
 from ui.rollout.rollout_controller import RolloutController
@@ -34,6 +35,7 @@ from ui.tasks import TaskRunner
 from ui.window.action_journal import ActionJournal
 from ui.window.certificate_trust import CertificateTrust, tls_problem_of
 from ui.window.environment_strip import EnvironmentStrip
+from ui.window.focus_return import FocusReturn
 from ui.window.layout_state import restore_layout, save_layout
 from ui.window.load_views import LoadViews
 from ui.window.operations import ServerOperations
@@ -133,6 +135,16 @@ class MainWindow(QMainWindow):
         if server_menu is not None:
             server_menu.addSeparator()
             server_menu.addAction(self.rollout_action)
+        self.events = install_events(
+            self,
+            services,
+            self.alerts,
+            self.post,
+            self.sessions,
+            self.shutdown_finished,
+            self.load_views.dock,
+        )
+        self.focus_return = FocusReturn(self, lambda: self.cluster_pane.table)
         self._connect()
         self._show_current(None)
 
@@ -372,7 +384,10 @@ class MainWindow(QMainWindow):
         current = self.sessions.current
         profile = current.profile if current is not None else None
         status = current.status if current is not None else None
-        self.server_actions.update_for(self.cluster_pane.selected_servers(), profile, status)
+        refusal = current.session.actions.isolation_refusal if current is not None else None
+        self.server_actions.update_for(
+            self.cluster_pane.selected_servers(), profile, status, isolation_refusal=refusal
+        )
         self.status.show_connection(profile, status)
         chosen = self.connections_pane.current_profile()
         is_open = chosen is not None and self.sessions.connection(chosen.id) is not None

@@ -55,6 +55,7 @@ class AlertEngine:
         self._settings: dict[str, AlertSettings] = {}
         self._connections: dict[str, _Connection] = {}
         self._listeners: list[Listener] = []
+        self._change_listeners: list[Listener] = []
 
     # -- configuration --------------------------------------------------------------------
     def settings(self, connection_id: str) -> AlertSettings:
@@ -70,6 +71,18 @@ class AlertEngine:
         def unsubscribe() -> None:
             if listener in self._listeners:
                 self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def subscribe_changes(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(alert)`` for every change found, grouped as alerts are but
+        before the connection's settings and rate limit (the events journal wants them
+        all); returns the unsubscriber."""
+        self._change_listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._change_listeners:
+                self._change_listeners.remove(listener)
 
         return unsubscribe
 
@@ -132,6 +145,9 @@ class AlertEngine:
         self, connection_id: str, state: _Connection, findings: list[Finding], at: datetime
     ) -> list[Alert]:
         settings = self.settings(connection_id)
+        if self._change_listeners and findings:
+            for change in _group(findings, connection_id, state.name, at):
+                _call_each(self._change_listeners, change)
         wanted = [f for f in findings if settings.enabled(f.kind)]
         alerts = _group(wanted, connection_id, state.name, at)
         summary = state.limiter.release(at, settings.max_per_minute)
@@ -139,12 +155,17 @@ class AlertEngine:
             alerts, at, settings.max_per_minute
         )
         for alert in out:
-            for listener in list(self._listeners):
-                try:
-                    listener(alert)
-                except Exception:
-                    log.exception("alert listener %r failed", listener)
+            _call_each(self._listeners, alert)
         return out
+
+
+def _call_each(listeners: list[Listener], alert: Alert) -> None:
+    """Every listener gets ``alert``; one that raises is logged and breaks no other."""
+    for listener in list(listeners):
+        try:
+            listener(alert)
+        except Exception:
+            log.exception("alert listener %r failed", listener)
 
 
 def _group(findings: list[Finding], connection_id: str, name: str, at: datetime) -> list[Alert]:

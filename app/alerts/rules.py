@@ -18,6 +18,7 @@ from app.alerts.settings import AlertSettings
 from app.alerts.texts import duration
 from app.api.models import ClusterSnapshot, HealthStatus, Server, ServerStatus
 from app.monitor import ConnectionState, MonitorStatus, ServerHealth
+from app.server_health import only_isolation_degraded
 
 OWN_ACTION_TTL = timedelta(minutes=5)
 _RUNNING = (ServerStatus.ONLINE, ServerStatus.ISOLATED)
@@ -143,11 +144,17 @@ class ConnectionRules:
 
     # -- health ---------------------------------------------------------------------------
     def health(self, health: Mapping[str, ServerHealth]) -> list[Finding]:
-        """Changes of health level; servers that are not running are left out."""
+        """Changes of health level; servers that are not running are left out.
+
+        Degraded only by its ``isolation`` entry counts as Healthy: a server isolated on
+        purpose is the cluster doing what it was asked (the isolation has its own alert).
+        """
         findings: list[Finding] = []
         for sid, probe in health.items():
             seen = None if self._servers is None else self._servers.get(sid)
             level = probe.report.status if probe.report is not None else None
+            if probe.report is not None and only_isolation_degraded(probe.report):
+                level = HealthStatus.HEALTHY
             if seen is None or seen.status not in _RUNNING:
                 self._health.pop(sid, None)
                 continue

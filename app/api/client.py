@@ -2,7 +2,8 @@
 
 ``ManagementClient`` speaks API contract v1 (``docs/management-api.md``) to the base
 URLs of one cluster, in order, and moves to the next one when the endpoint in use
-cannot be reached or its own Application Server is not serving. TLS errors are never
+cannot be reached or its own Application Server is not serving; when all of them
+fail, it tries the other servers' own endpoints named by the last snapshot. TLS errors are never
 a reason to move on: they are reported. It logs in when needed, once per expired token
 for all concurrent calls, and never repeats a login the server refused.
 
@@ -22,6 +23,7 @@ from urllib.parse import quote
 import httpx
 
 from app import __version__
+from app.api.attempts import EndpointAttempt
 from app.api.dispatch import Dispatcher
 from app.api.errors import ConsoleError, ProtocolError
 from app.api.exchange import Exchanger
@@ -37,6 +39,8 @@ USER_AGENT = f"EkranClusterConsole/{__version__}"
 DEFAULT_MAX_JSON_BYTES = 8 * 1024 * 1024
 DEFAULT_MAX_RETRY_WAIT = 5.0
 CLUSTER_PATH = "/api/v1/cluster"
+MANAGE_SERVERS = "servers.manage"
+"""The permission that isolation needs (a token reply's ``permissions``)."""
 
 
 class ManagementClient:
@@ -89,9 +93,20 @@ class ManagementClient:
         return tuple(self._dispatcher.passed_over)
 
     @property
+    def last_attempts(self) -> tuple[EndpointAttempt, ...]:
+        """Every endpoint the last call tried, in order, each with its own result."""
+        return self._dispatcher.last_attempts
+
+    @property
     def active_url(self) -> str:
         """The base URL in use now; it changes when a call fails over to another endpoint."""
         return self._dispatcher.active_url
+
+    @property
+    def permissions(self) -> frozenset[str] | None:
+        """What the account may do, as the last login's reply said (None: not said, or not
+        logged in yet); see ``MANAGE_SERVERS``."""
+        return self._session.permissions
 
     @property
     def logged_in(self) -> bool:
@@ -171,6 +186,9 @@ class ManagementClient:
                 source_url=base,
             )
         self._last_snapshot = snapshot
+        self._dispatcher.set_cluster_urls(
+            [server.management_url for server in snapshot.servers if server.management_url]
+        )
         return snapshot
 
     async def set_isolation(

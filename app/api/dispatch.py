@@ -9,6 +9,11 @@ coming and a refused redirect move on too. TLS errors are raised, never failed o
 On 401 the call logs in again once; for GETs a short ``Retry-After`` is waited out once
 when there is no other endpoint to try. ``passed_over`` lists the endpoints a call
 moved away from, with the reason, so that a command can say which URL answered.
+
+When every configured URL fails, a call goes on to the cluster's other endpoints
+(``set_cluster_urls``: the servers' own ``management_url`` from the last snapshot, https
+only, under the same TLS trust), after them. ``last_attempts`` reports every endpoint
+the last call tried, each with its own result.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from app.api.attempts import EndpointAttempt
 from app.api.errors import (
     ConsoleError,
     ProtocolError,
@@ -44,6 +50,7 @@ from app.api.session import Session
 from app.api.settings import EndpointSettings, FailoverRule
 from app.api.status_errors import error_for_status
 from app.api.text import body_excerpt
+from app.api.urls import InvalidUrlError, normalize_base_url
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +91,11 @@ class Dispatcher:
         max_json_bytes: int,
         max_retry_wait: float,
     ) -> None:
-        self._urls = settings.urls
+        self._configured = settings.urls
+        self._urls: tuple[str, ...] = settings.urls
         self._rule = settings.failover
         self.passed_over: list[tuple[str, ConsoleError]] = []
+        self.last_attempts: tuple[EndpointAttempt, ...] = ()
         self._exchanger = exchanger
         self._session = session
         self._max_json_bytes = max_json_bytes
@@ -96,6 +105,22 @@ class Dispatcher:
     @property
     def active_url(self) -> str:
         return self._urls[self._active_index]
+
+    def set_cluster_urls(self, urls: list[str]) -> None:
+        """The cluster's other endpoints, tried after the configured URLs (https only;
+        duplicates and configured URLs are left out). The endpoint in use stays in use
+        while it is listed."""
+        extra: list[str] = []
+        for url in urls:
+            try:
+                base = normalize_base_url(url)
+            except InvalidUrlError:
+                continue
+            if base.startswith("https://") and base not in self._configured and base not in extra:
+                extra.append(base)
+        active = self.active_url
+        self._urls = self._configured + tuple(extra)
+        self._active_index = self._urls.index(active) if active in self._urls else 0
 
     async def health(self, base: str) -> HealthReport:
         """The health report of one endpoint; 2xx and 5xx are reports, 4xx raise."""
@@ -186,28 +211,40 @@ class Dispatcher:
 
     async def _with_failover(self, attempt: Callable[[str], Awaitable[T]]) -> tuple[str, T]:
         last: ConsoleError | None = None
+        urls = self._urls  # a snapshot arriving meanwhile does not change this call's list
         start = self._active_index
-        for step in range(len(self._urls)):
-            index = (start + step) % len(self._urls)
-            base = self._urls[index]
-            try:
-                result = await attempt(base)
-            except UnreachableError as exc:
-                last = exc
-            except _EndpointNotServing as exc:
-                last = exc.error
-            except (ServerUnavailableError, ProtocolError) as exc:
-                if not self._moves_on(exc):
+        tried: list[EndpointAttempt] = []
+        try:
+            for step in range(len(urls)):
+                index = (start + step) % len(urls)
+                base = urls[index]
+                from_cluster = base not in self._configured
+                try:
+                    result = await attempt(base)
+                except UnreachableError as exc:
+                    last = exc
+                except _EndpointNotServing as exc:
+                    last = exc.error
+                except (ServerUnavailableError, ProtocolError) as exc:
+                    if not self._moves_on(exc):
+                        tried.append(EndpointAttempt(base, False, exc.message, from_cluster))
+                        raise
+                    last = exc
+                except ConsoleError as exc:
+                    tried.append(EndpointAttempt(base, False, exc.message, from_cluster))
                     raise
-                last = exc
-            else:
-                if index != self._active_index:
-                    log.info("Now using the Management Tool at %s", base)
-                    self._active_index = index
-                return base, result
-            if len(self._urls) > 1:
-                log.warning("%s: %s; trying the next Management Tool", base, last.message)
-                self.passed_over.append((base, last))
+                else:
+                    tried.append(EndpointAttempt(base, True, "answered", from_cluster))
+                    if base != self.active_url:
+                        log.info("Now using the Management Tool at %s", base)
+                        self._active_index = self._urls.index(base) if base in self._urls else 0
+                    return base, result
+                tried.append(EndpointAttempt(base, False, last.message, from_cluster))
+                if len(urls) > 1:
+                    log.warning("%s: %s; trying the next Management Tool", base, last.message)
+                    self.passed_over.append((base, last))
+        finally:
+            self.last_attempts = tuple(tried)
         assert last is not None
         raise last
 

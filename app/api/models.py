@@ -62,6 +62,9 @@ class Isolation(_Reply):
     reason: str | None = None
 
 
+MAX_PERMISSIONS = 100
+"""Entries of a token reply's ``permissions`` the console reads; a longer list is ignored."""
+
 MAX_CLIENTS = 10**9
 """Clients a server can plausibly report (exclusive bound); anything else is not understood."""
 
@@ -197,6 +200,18 @@ class TokenGrant(_Reply):
     access_token: SecretStr
     token_type: str = "Bearer"
     expires_in: float = Field(gt=0, allow_inf_nan=False)
+    permissions: frozenset[str] | None = None
+    """What the account may do (``cluster.read``, ``servers.manage``); None when the
+    Management Tool did not say. A malformed list counts as not said."""
+
+    @field_validator("permissions", mode="before")
+    @classmethod
+    def _permission_words(cls, value: Any) -> frozenset[str] | None:
+        if not isinstance(value, list) or len(value) > MAX_PERMISSIONS:
+            return None
+        if not all(isinstance(item, str) and len(item) <= 100 for item in value):
+            return None
+        return frozenset(value)
 
     @field_validator("expires_in", mode="before")
     @classmethod

@@ -65,6 +65,8 @@ class Session:
         self._lock = asyncio.Lock()
         self._blocked_until = 0.0
         self._credentials_rejected = False
+        self.permissions: frozenset[str] | None = None
+        """What the last login's token reply said the account may do (None: not said)."""
 
     def __repr__(self) -> str:
         return f"Session(username={self._username!r}, has_token={self.token is not None})"
@@ -183,6 +185,7 @@ class Session:
                 url=url,
             )
         self._token = grant.access_token
+        self.permissions = grant.permissions
         register_secret(grant.access_token.get_secret_value())
         margin = min(RENEW_MARGIN_S, grant.expires_in / 10)
         self._renew_at = time.monotonic() + grant.expires_in - margin

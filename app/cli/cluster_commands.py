@@ -105,9 +105,14 @@ async def _dispatch(args: Namespace, session: ConnectionSession) -> ExitCode:
     if args.command == "watch":
         return await _watch(args, session.monitor)
     servers = (await client.cluster()).servers
-    server = find_server(servers, args.server)
     if args.command == "isolate":
-        return await isolation.isolate(args, actions, servers, server)
+        chosen = [find_server(servers, text) for text in args.server]
+        if args.dry_run:
+            return isolation.dry_run(args, servers, chosen, session.profile.capacity)
+        if len(chosen) > 1:
+            raise UsageError("Isolate one server at a time (several only with --dry-run).")
+        return await isolation.isolate(args, actions, servers, chosen[0])
+    server = find_server(servers, args.server)
     if args.command == "return":
         return await isolation.return_to_service(args, actions, server)
     if args.command == "version":

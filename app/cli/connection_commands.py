@@ -52,6 +52,7 @@ def _add(args: Namespace, services: Services) -> ExitCode:
         poll_interval_s=args.poll_interval,
         notes=args.notes,
         remember_password=args.save_password,
+        capacity=args.capacity,
     )
     if any(p.name.casefold() == profile.name.casefold() for p in services.store.load().profiles):
         raise UsageError(f"A connection named {profile.name!r} already exists.")

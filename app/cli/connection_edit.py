@@ -29,6 +29,7 @@ FIELD_NAMES = {
     "proxy": "proxy",
     "poll_interval_s": "poll interval",
     "notes": "notes",
+    "capacity": "capacity",
 }
 
 
@@ -113,6 +114,7 @@ def _changes(args: Namespace, old: ConnectionProfile) -> dict[str, Any]:
         "read_only": args.read_only,
         "poll_interval_s": args.poll_interval,
         "notes": args.notes,
+        "capacity": args.capacity,
     }
     changes.update({key: value for key, value in simple.items() if value is not None})
     if args.proxy is not None:

@@ -17,7 +17,7 @@ from app.analysis import is_serving, isolation_impact
 from app.api.errors import ConflictError
 from app.api.models import Isolation, Server, ServerStatus
 from app.cli.exitcodes import ExitCode
-from app.cli.render import age_text, print_json, status_text
+from app.cli.render import age_text, print_json, status_text, table
 from app.text_safety import display_text
 
 
@@ -70,6 +70,34 @@ async def return_to_service(args: Namespace, actions: ClusterActions, server: Se
     else:
         line = f"{name} was not isolated; nothing changed (it is {status_text(after)})."
     return _report(args, after, {"changed": was_isolated(server)}, line)
+
+
+def dry_run(
+    args: Namespace, servers: Sequence[Server], chosen: Sequence[Server], capacity: int | None
+) -> ExitCode:
+    """Print what isolating ``chosen`` would do (the isolate dialog's numbers); change nothing."""
+    impact = isolation_impact(servers, [s.id for s in chosen], capacity=capacity)
+    if args.json:
+        print_json({"dry_run": True, **impact.to_json()})
+        return ExitCode.OK
+    already = [s for s in chosen if was_isolated(s) or not is_serving(s)]
+    print(f"Dry run, nothing was changed. Isolating would move {impact.to_move} Clients:")
+    print(f"  {impact.moving_text()}.")
+    for server in already:
+        print(f"  note: {display_text(server.name)} is {status_text(server)} already.")
+    rows = [
+        [
+            row.server.name,
+            str(row.now),
+            str(row.after) + (" (over capacity)" if row.over_capacity else ""),
+        ]
+        for row in impact.staying
+    ]
+    if rows:
+        print(table(["Stays in service", "Clients now", "Clients after"], rows))
+    for line in impact.warnings():
+        print(f"warning: {line}")
+    return ExitCode.OK
 
 
 def _would_be_last(servers: Sequence[Server], server: Server) -> bool:

@@ -80,10 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
     isolate = commands.add_parser(
         "isolate", parents=[common], help="put a server into Isolation mode"
     )
-    isolate.add_argument("server", metavar="SERVER", help="server id or name")
+    isolate.add_argument(
+        "server", metavar="SERVER", nargs="+", help="server id or name (several: --dry-run)"
+    )
     isolate.add_argument("--reason", help="why (shown to other admins)")
     isolate.add_argument(
         "--force", action="store_true", help="even if no other server would stay in service"
+    )
+    isolate.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="change nothing: show where the Clients would go and any warning",
     )
     back = commands.add_parser("return", parents=[common], help="return a server to service")
     back.add_argument("server", metavar="SERVER", help="server id or name")
@@ -134,6 +141,12 @@ def _add_connections(
         help="how often the cluster is polled (default: 2)",
     )
     add.add_argument("--notes", default="", help="free text shown with the connection")
+    add.add_argument(
+        "--capacity",
+        type=int,
+        metavar="N",
+        help="Clients one server should carry at most (isolate warns above it)",
+    )
     add.add_argument(
         "--save-password",
         action="store_true",
@@ -234,6 +247,12 @@ def _add_edit(
     edit.add_argument("--proxy", metavar="system|none|URL", help="proxy")
     edit.add_argument("--poll-interval", type=float, metavar="SECONDS", help="poll interval")
     edit.add_argument("--notes", help="free text shown with the connection")
+    edit.add_argument(
+        "--capacity",
+        type=int,
+        metavar="N",
+        help="Clients one server should carry at most (0: no limit)",
+    )
     password = edit.add_mutually_exclusive_group()
     password.add_argument(
         "--save-password",

@@ -56,6 +56,7 @@ def describe_profile(profile: ConnectionProfile) -> dict[str, Any]:
         "poll_interval_s": profile.poll_interval_s,
         "notes": profile.notes,
         "remember_password": profile.remember_password,
+        "capacity": profile.capacity,
     }
 
 

@@ -27,6 +27,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "poll_interval_s": "Poll interval",
     "notes": "Notes",
     "remember_password": "Remember password",
+    "capacity": "Clients per server",
 }
 
 _MISSING_SENTENCES: Mapping[str, str] = {

@@ -28,6 +28,7 @@ MAX_NOTES_CHARS = 4000
 MIN_POLL_INTERVAL_S = 0.5
 MAX_POLL_INTERVAL_S = 3600.0
 DEFAULT_POLL_INTERVAL_S = 2.0
+MAX_CAPACITY = 10**9
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -186,6 +187,9 @@ class ConnectionProfile(BaseModel):
     poll_interval_s: float = DEFAULT_POLL_INTERVAL_S
     notes: str = ""
     remember_password: bool = False
+    capacity: int | None = None
+    """Clients one Application Server should carry at most ("Clients per server"); None:
+    not set. The isolate projection warns when a server would carry more."""
 
     def __init__(self, **data: Any) -> None:
         try:
@@ -286,6 +290,17 @@ class ConnectionProfile(BaseModel):
     def _check_poll_interval(cls, value: float) -> float:
         if not MIN_POLL_INTERVAL_S <= value <= MAX_POLL_INTERVAL_S:
             raise ValueError("Poll interval must be between 0.5 s and 1 hour.")
+        return value
+
+    @field_validator("capacity", mode="before")
+    @classmethod
+    def _check_capacity(cls, value: Any) -> Any:
+        if value is None or value == 0:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("Clients per server must be a whole number.")
+        if not 0 < value < MAX_CAPACITY:
+            raise ValueError("Clients per server must be a positive number.")
         return value
 
     @field_validator("notes")

@@ -242,6 +242,9 @@ class LogDownload:
             # replace it.
             with suppress(OSError):
                 await asyncio.to_thread(part_file.close)
+            # Reports are throttled: the last one may be far behind what is saved (a cut
+            # at 1.5 MB read "256 KB of 4.0 MB"). Say what the partial file now holds.
+            await self._report_saved(part, total, start)
             if isinstance(exc, OSError):
                 raise disk_error(exc, part) from None
             raise
@@ -300,6 +303,26 @@ class LogDownload:
             await asyncio.to_thread(remove_part, part)
         except OSError as exc:
             raise disk_error(exc, part) from None
+
+    async def _report_saved(self, part: Path, total: int | None, start: int) -> None:
+        """The last report of a run that ended early: the bytes the partial file holds,
+        nothing arriving (rate 0, no time left)."""
+        if self._on_progress is None:
+            return
+        try:
+            saved = (await asyncio.shield(asyncio.to_thread(part.stat))).st_size
+        except (OSError, asyncio.CancelledError):
+            return  # no file to count, or cancelled again: the earlier report stands
+        self._on_progress(
+            DownloadProgress(
+                server_id=self._server_id,
+                bytes_done=saved,
+                total_bytes=total,
+                rate=0.0,
+                eta_seconds=None,
+                resumed_from=start,
+            )
+        )
 
     def _report(
         self, done: int, total: int | None, start: int, meter: RateMeter, *, final: bool

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from app.api.attempts import EndpointAttempt
 from app.api.errors import (
     AuthenticationError,
     ConsoleError,
@@ -32,6 +33,11 @@ class ClusterSource(Protocol):
 
     @property
     def active_url(self) -> str: ...
+
+    @property
+    def last_attempts(self) -> tuple[EndpointAttempt, ...]:
+        """Every endpoint the last call tried, each with its own result."""
+        ...
 
     async def cluster(self) -> ClusterSnapshot: ...
 
@@ -92,6 +98,11 @@ class ClusterMonitor:
         self._last_poll_at: float | None = None  # loop time of the last regular poll
         self._next_poll_at: float | None = None  # loop time of the next regular poll
         self._last_health_round: datetime | None = None
+        # A health result describes the server as it was when probed: a status change
+        # ends it. ``_status_changes`` counts each server's changes; a probe that began
+        # before one is dropped, and the changed servers are probed again soon.
+        self._status_changes: dict[str, int] = {}
+        self._recheck: set[str] = set()
 
     # -- public API -------------------------------------------------------------------
     @property
@@ -239,8 +250,9 @@ class ClusterMonitor:
     def _on_poll_succeeded(self, snapshot: ClusterSnapshot) -> None:
         now = self._now()
         if snapshot.changed or self._snapshot is None:
-            self._snapshot = snapshot
+            previous, self._snapshot = self._snapshot, snapshot
             self._publish(SnapshotReceived(snapshot))
+            self._forget_outdated_health(previous, snapshot)
         state = ConnectionState.DEGRADED if self._is_degraded() else ConnectionState.CONNECTED
         self._set_status(
             MonitorStatus(
@@ -248,6 +260,7 @@ class ClusterMonitor:
                 self._source.active_url,
                 last_success_at=now,
                 next_attempt_at=now + timedelta(seconds=self._poll_interval),
+                attempts=self._source.last_attempts,
             )
         )
         self._maybe_probe_health(now)
@@ -279,6 +292,7 @@ class ClusterMonitor:
                 next_attempt_at=None if delay is None else now + timedelta(seconds=delay),
                 error=error,
                 failures=failures,
+                attempts=self._source.last_attempts,
             )
         )
         return delay
@@ -295,25 +309,63 @@ class ClusterMonitor:
         )
 
     # -- per-server healthchecks ----------------------------------------------------------
+    def _forget_outdated_health(
+        self, previous: ClusterSnapshot | None, snapshot: ClusterSnapshot
+    ) -> None:
+        """Drop the health of servers whose status changed; probe them again soon."""
+        if previous is None:
+            return
+        before = {s.id: s.status for s in previous.servers}
+        changed = {s.id for s in snapshot.servers if before.get(s.id, s.status) != s.status}
+        if not changed:
+            return
+        for server_id in changed:
+            self._status_changes[server_id] = self._status_changes.get(server_id, 0) + 1
+        self._recheck |= changed
+        if any(self._health.pop(server_id, None) is not None for server_id in sorted(changed)):
+            self._publish(HealthUpdated(dict(self._health)))
+
     def _maybe_probe_health(self, now: datetime) -> None:
         if self._health_task is not None and not self._health_task.done():
             return
         last = self._last_health_round
-        if last is not None and (now - last).total_seconds() < self._health_interval:
+        if last is None or (now - last).total_seconds() >= self._health_interval:
+            self._last_health_round = now
+            only: set[str] | None = None  # every server
+        elif self._recheck:
+            only = set(self._recheck)
+        else:
             return
-        self._last_health_round = now
+        self._recheck.clear()
         self._health_task = asyncio.get_running_loop().create_task(
-            self._probe_all(), name="ClusterMonitor.health"
+            self._probe_all(only), name="ClusterMonitor.health"
         )
 
-    async def _probe_all(self) -> None:
+    async def _probe_all(self, only: set[str] | None = None) -> None:
+        """Probe every server (``only`` None) or the servers in ``only``, and publish."""
         snapshot = self._snapshot
         if snapshot is None:
             return
-        targets = [(s.id, s.management_url) for s in snapshot.servers if s.management_url]
+        targets = [
+            (s.id, s.management_url)
+            for s in snapshot.servers
+            if s.management_url and (only is None or s.id in only)
+        ]
+        started = {sid: self._status_changes.get(sid, 0) for sid, _ in targets}
         results = await asyncio.gather(*(self._probe(sid, url) for sid, url in targets))
-        known = {s.id for s in snapshot.servers}
-        self._health = {h.server_id: h for h in results if h.server_id in known}
+        latest = self._snapshot or snapshot
+        known = {s.id for s in latest.servers}
+        # A result whose server changed status while it was probed describes the past.
+        fresh = {
+            h.server_id: h
+            for h in results
+            if h.server_id in known
+            and self._status_changes.get(h.server_id, 0) == started[h.server_id]
+        }
+        if only is None:
+            self._health = fresh
+        else:
+            self._health.update(fresh)
         self._publish(HealthUpdated(dict(self._health)))
 
     async def _probe(self, server_id: str, url: str) -> ServerHealth:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from app.api.attempts import EndpointAttempt
 from app.api.errors import ConsoleError
 from app.api.models import HealthReport
 
@@ -50,7 +51,9 @@ class MonitorStatus:
 
     ``last_success_at`` is when (UTC) the last poll succeeded, ``next_attempt_at`` when
     the next one is due (None while paused), ``error`` the failure of the last poll
-    (None after a success), ``failures`` the number of failed polls in a row.
+    (None after a success), ``failures`` the number of failed polls in a row,
+    ``attempts`` every endpoint the last poll tried with its own result (the one that
+    answered last, after a success).
     """
 
     state: ConnectionState
@@ -59,6 +62,7 @@ class MonitorStatus:
     next_attempt_at: datetime | None = None
     error: ConsoleError | None = None
     failures: int = 0
+    attempts: tuple[EndpointAttempt, ...] = ()
 
     def age_seconds(self, now: datetime) -> float | None:
         """Seconds since the last successful poll, or None if there was none."""
@@ -72,12 +76,17 @@ class MonitorStatus:
         return max(0.0, (self.next_attempt_at - now).total_seconds())
 
     def describe(self, now: datetime) -> str:
-        """One line for a banner: "Last update 40 s ago; <error>; retrying in 8 s"."""
+        """One line for a banner: "Last update 40 s ago; <error>; retrying in 8 s" (with
+        several endpoints tried and none answering, that is said instead of the last
+        error, which would name only the last endpoint)."""
         parts: list[str] = []
         age = self.age_seconds(now)
         if self.state in (ConnectionState.STALE, ConnectionState.UNREACHABLE):
             parts.append("No update yet" if age is None else f"Last update {age:.0f} s ago")
-        if self.error is not None:
+        failed = [a for a in self.attempts if not a.served]
+        if self.error is not None and len(failed) > 1 and len(failed) == len(self.attempts):
+            parts.append(f"none of the {len(failed)} endpoints tried answered (see Details)")
+        elif self.error is not None:
             parts.append(self.error.message.rstrip("."))
         retry = self.retry_in_seconds(now)
         if self.state.needs_user:

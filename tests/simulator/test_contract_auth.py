@@ -57,6 +57,7 @@ def test_token_is_issued_and_valid_on_every_endpoint(shared_simulator: Simulator
     assert len(token) >= 20
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 3600
+    assert body["permissions"] == ["cluster.read", "servers.manage"]
     assert reads == [200] * len(info.endpoints), "tokens are cluster-wide"
 
 
@@ -85,6 +86,7 @@ def test_viewer_account_can_log_in_and_read(shared_simulator: SimulatorProcess) 
         )
 
     assert response.status_code == 200
+    assert response.json()["permissions"] == ["cluster.read"]  # no servers.manage: 403
     assert cluster.status_code == 200
 
 

@@ -1,11 +1,12 @@
-"""AlertNotifier: shows the alert engine's alerts as tray balloons, or in the window."""
+"""AlertNotifier: sums up the alert engine's alerts in tray balloons, or shows them in the
+window."""
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.alerts import Alert, AlertEngine, Severity
 from ui.alerts.tray_icon import TrayIcon
@@ -18,6 +19,8 @@ MESSAGE_MS: dict[Severity, int] = {
 }
 """How long a balloon stays up (the system may shorten or lengthen it)."""
 RECENT_ALERTS = 100
+LISTED_IN_SUMMARY = 3
+OPEN_HINT = "Click to see every event."
 
 
 def message_text(alert: Alert) -> tuple[str, str]:
@@ -30,6 +33,23 @@ def message_text(alert: Alert) -> tuple[str, str]:
     return title, body
 
 
+def summary_text(alerts: list[Alert]) -> tuple[str, str]:
+    """One balloon for ``alerts`` (seen together): a single alert's own title and body;
+    for several, their count and the first titles. Either way it ends by saying that a
+    click opens the events (where each one is listed)."""
+    if len(alerts) == 1:
+        title, body = message_text(alerts[0])
+        return title, f"{body} {OPEN_HINT}"
+    names = {alert.connection_name for alert in alerts}
+    where = f" in {next(iter(names))}" if len(names) == 1 and "" not in names else ""
+    ordered = sorted(alerts, key=lambda alert: -alert.severity)
+    listed = "; ".join(alert.title for alert in ordered[:LISTED_IN_SUMMARY])
+    more = len(alerts) - LISTED_IN_SUMMARY
+    if more > 0:
+        listed += f"; and {more} more"
+    return f"{len(alerts)} new events{where}", f"{listed}. {OPEN_HINT}"
+
+
 def alert_notice(alert: Alert) -> Notice:
     """The alert as a status-bar message (where there is no tray); warnings and worse are
     marked as problems."""
@@ -38,9 +58,11 @@ def alert_notice(alert: Alert) -> Notice:
 
 
 class AlertNotifier(QObject):
-    """Shows each alert once: as a balloon when the tray is available, else through
+    """Shows each alert once: in a tray balloon when the tray is available, else through
     ``fallback`` (the window's status bar). The engine has already grouped, rate-limited
-    and de-duplicated them; this only dispatches.
+    and de-duplicated them. Balloons replace each other, so the alerts raised together
+    (in one turn of the event loop) share one balloon that sums them up
+    (``summary_text``); clicking it opens the events pane, which lists each one.
 
     Signals:
         alert_shown(object): an ``Alert`` was shown (either way).
@@ -58,6 +80,12 @@ class AlertNotifier(QObject):
         self._tray = tray
         self._fallback = fallback
         self._recent: deque[Alert] = deque(maxlen=RECENT_ALERTS)
+        self._batch: list[Alert] = []
+        self._summary_timer = QTimer(self)
+        self._summary_timer.setObjectName("alertSummaryTimer")
+        self._summary_timer.setSingleShot(True)
+        self._summary_timer.setInterval(0)
+        self._summary_timer.timeout.connect(self.flush)
 
     @property
     def recent(self) -> list[Alert]:
@@ -69,12 +97,27 @@ class AlertNotifier(QObject):
         return engine.subscribe(self.notify)
 
     def notify(self, alert: Alert) -> None:
-        """Show ``alert`` now."""
-        title, body = message_text(alert)
-        shown = self._tray is not None and self._tray.show_message(
-            title, body, alert.severity, MESSAGE_MS[alert.severity]
-        )
-        if not shown:
+        """Show ``alert``: through the fallback now, or in the balloon that sums up the
+        alerts of this turn of the event loop (``flush`` shows it)."""
+        if self._tray is not None and self._tray.available:
+            self._batch.append(alert)
+            self._summary_timer.start()
+        else:
             self._fallback(alert)
         self._recent.append(alert)
         self.alert_shown.emit(alert)
+
+    def flush(self) -> None:
+        """Show the balloon of the alerts waiting for one (nothing when none wait)."""
+        self._summary_timer.stop()
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        title, body = summary_text(batch)
+        worst = max(alert.severity for alert in batch)
+        shown = self._tray is not None and self._tray.show_message(
+            title, body, worst, MESSAGE_MS[worst]
+        )
+        if not shown:  # the tray went away meanwhile
+            for alert in batch:
+                self._fallback(alert)

@@ -53,10 +53,12 @@ class TrayIcon(QObject):
     Signals:
         show_requested(): Show console was chosen, or the icon clicked.
         quit_requested(): Quit was chosen.
+        message_clicked(): the last balloon was clicked.
     """
 
     show_requested = Signal()
     quit_requested = Signal()
+    message_clicked = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +83,7 @@ class TrayIcon(QObject):
             system = QSystemTrayIcon(tray)
             system.setObjectName("systemTrayIcon")
             system.activated.connect(tray._on_system_activated)
+            system.messageClicked.connect(tray.message_clicked)
             tray.set_backend(system)
         return tray
 

@@ -20,6 +20,7 @@ from PySide6.QtGui import QIcon
 
 from app.api.models import Server, ServerStatus
 from app.monitor import ServerHealth
+from app.server_health import health_problem
 from app.text_safety import display_text
 from ui.cluster import formatting as fmt
 from ui.cluster.columns import TREND_SECONDS, Column, ServerRole
@@ -170,7 +171,7 @@ def _display(column: Column, row: ServerRow, ctx: CellContext) -> str:
     s = row.shown
     match column:
         case Column.STATUS:
-            return ctx.pending or fmt.status_text(s)
+            return ctx.pending or fmt.status_text(s, ctx.health)
         case Column.NAME:
             return s.name
         case Column.ADDRESS:
@@ -196,8 +197,11 @@ def _display(column: Column, row: ServerRow, ctx: CellContext) -> str:
 def _decoration(column: Column, row: ServerRow, ctx: CellContext) -> QIcon | None:
     match column:
         case Column.STATUS:
-            name = "status-pending" if ctx.pending else f"status-{row.server.status.value}"
-            return icon(name)
+            if ctx.pending:
+                return icon("status-pending")
+            if health_problem(row.server, ctx.health) is not None:
+                return icon("banner-warning")
+            return icon(f"status-{row.server.status.value}")
         case Column.VERSION if row.mismatch:
             return icon("version-mismatch")
         case Column.HEALTH:
@@ -211,8 +215,11 @@ def _tooltip(column: Column, row: ServerRow, ctx: CellContext) -> str | None:
     match column:
         case Column.STATUS:
             if ctx.pending:
-                return f"{ctx.pending}\nCurrent status: {fmt.status_text(s)}"
-            return f"{fmt.status_text(s)}\n{fmt.status_explanation(s.status)}"
+                return f"{ctx.pending}\nCurrent status: {fmt.status_text(s, ctx.health)}"
+            text = f"{fmt.status_text(s, ctx.health)}\n{fmt.status_explanation(s.status)}"
+            if health_problem(row.server, ctx.health) is not None:
+                text += "\n\nIts own healthcheck:\n" + fmt.health_tooltip(ctx.health, s)
+            return text
         case Column.NAME:
             endpoint = s.management_url or "none (this server cannot be contacted directly)"
             return f"{s.name} (id {s.id})\nManagement Tool: {endpoint}"
@@ -240,7 +247,7 @@ def _accessible(column: Column, row: ServerRow, ctx: CellContext) -> str | None:
     s = row.shown
     match column:
         case Column.STATUS if ctx.pending:
-            return f"{ctx.pending} Current status: {fmt.status_text(s)}"
+            return f"{ctx.pending} Current status: {fmt.status_text(s, ctx.health)}"
         case Column.LOAD_SHARE:
             return f"{fmt.percent_text(row.load_share)} of all connected Clients"
         case Column.TREND:

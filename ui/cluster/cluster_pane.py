@@ -107,7 +107,7 @@ class ClusterPane(QWidget):
         layout.addWidget(self._stack, 1)
 
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
-        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.setContext(Qt.ShortcutContext.WindowShortcut)  # from anywhere in the window
         find.activated.connect(self.focus_filter)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self._filter)
         escape.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -161,6 +161,7 @@ class ClusterPane(QWidget):
 
     def set_health(self, health: Mapping[str, ServerHealth]) -> None:
         self._model.apply_health(health)
+        self._overview.set_health(health)
 
     def set_status(self, status: MonitorStatus) -> None:
         """Show the connection's state in the banner (and in the empty state)."""

@@ -9,6 +9,7 @@ from PySide6.QtCore import QDateTime, QLocale
 
 from app.api.models import HealthReport, HealthStatus, Isolation, Server, ServerStatus
 from app.monitor import ServerHealth
+from app.server_health import health_problem, only_isolation_degraded
 from app.text_safety import display_text
 
 NO_VALUE = "—"
@@ -56,12 +57,16 @@ def clients_phrase(count: int) -> str:
     return f"{count} Client" if count == 1 else f"{count} Clients"
 
 
-def status_text(server: Server) -> str:
-    """ "Online", "Isolated, 12 Clients still connected", "Offline", …"""
+def status_text(server: Server, health: ServerHealth | None = None) -> str:
+    """ "Online", "Isolated, 12 Clients still connected", "Offline", …; with ``health``,
+    what the server's own healthcheck found wrong: "Online, unhealthy: HTTP 503"."""
     word = _STATUS_WORDS[server.status]
     if server.status is ServerStatus.ISOLATED and server.clients > 0:
-        return f"{word}, {clients_phrase(server.clients)} still connected"
-    return word
+        word = f"{word}, {clients_phrase(server.clients)} still connected"
+    problem = health_problem(server, health)
+    if problem is None:
+        return word
+    return f"{word}; {problem}" if "," in word else f"{word}, {problem}"
 
 
 def status_explanation(status: ServerStatus) -> str:
@@ -148,6 +153,8 @@ def health_text(health: ServerHealth | None) -> str:
         return NO_VALUE
     if health.report is None:
         return "Check failed"
+    if only_isolation_degraded(health.report):
+        return "Degraded (isolated)"  # as intended: not a fault
     return health.report.status.value
 
 
@@ -157,6 +164,8 @@ def health_icon_name(health: ServerHealth | None) -> str | None:
         return None
     if health.report is None:
         return "health-unknown"
+    if only_isolation_degraded(health.report):
+        return "status-isolated"
     return f"health-{health.report.status.value.lower()}"
 
 
@@ -166,6 +175,8 @@ def health_severity(health: ServerHealth | None) -> int:
         return _HEALTH_NOT_PROBED_SEVERITY
     if health.report is None:
         return _HEALTH_CHECK_FAILED_SEVERITY
+    if only_isolation_degraded(health.report):
+        return _HEALTH_SEVERITY[HealthStatus.HEALTHY]
     return _HEALTH_SEVERITY[health.report.status]
 
 

@@ -27,6 +27,7 @@ ROW_ROLES: list[int] = [int(r) for r in (*SHOWN_ROLES, *ServerRole)]
 LOAD_ROLES: list[int] = [int(r) for r in (*SHOWN_ROLES, ServerRole.LOAD_SHARE, ServerRole.SORT)]
 VERSION_ROLES: list[int] = [int(r) for r in (*SHOWN_ROLES, ServerRole.MISMATCH)]
 HEALTH_ROLES: list[int] = [int(r) for r in (*SHOWN_ROLES, ServerRole.HEALTH, ServerRole.SORT)]
+STATUS_ROLES: list[int] = [int(r) for r in SHOWN_ROLES]
 PENDING_ROLES: list[int] = [int(r) for r in (*SHOWN_ROLES, ServerRole.PENDING)]
 SPARKLINE_ROLES: list[int] = [
     int(r) for r in (_ROLES.ToolTipRole, _ROLES.AccessibleTextRole, ServerRole.SPARKLINE)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from app.api.models import ClusterSnapshot, Server, ServerStatus
+from app.monitor import ServerHealth
+from app.server_health import health_problem_count
 from app.text_safety import display_text
 from ui.cluster.formatting import clients_phrase, number_text
 from ui.icons import icon
@@ -24,7 +26,8 @@ class OverviewFacts:
     the server with the most Clients (the first by name on a tie), None when no server
     has any. ``versions`` pairs each version with its number of servers, most common
     first (then the highest version); servers that did not report one count as
-    ``UNKNOWN_VERSION``.
+    ``UNKNOWN_VERSION``. ``unhealthy`` counts the running servers whose own healthcheck
+    found a problem (see ``app.server_health``); 0 without health results.
     """
 
     online: int
@@ -34,9 +37,12 @@ class OverviewFacts:
     clients: int
     busiest: Server | None
     versions: tuple[tuple[str, int], ...]
+    unhealthy: int = 0
 
     @classmethod
-    def of(cls, servers: Sequence[Server]) -> OverviewFacts:
+    def of(
+        cls, servers: Sequence[Server], health: Mapping[str, ServerHealth] | None = None
+    ) -> OverviewFacts:
         statuses = Counter(s.status for s in servers)
         known = (ServerStatus.ONLINE, ServerStatus.ISOLATED, ServerStatus.OFFLINE)
         by_load = sorted(servers, key=lambda s: (-s.clients, s.name.casefold(), s.id))
@@ -55,6 +61,7 @@ class OverviewFacts:
             clients=sum(s.clients for s in servers),
             busiest=busiest,
             versions=tuple(versions),
+            unhealthy=health_problem_count(servers, health or {}),
         )
 
     @property
@@ -77,6 +84,8 @@ class OverviewFacts:
         parts = [f"{self.online} online", f"{self.isolated} isolated", f"{self.offline} offline"]
         if self.other:
             parts.append(f"{self.other} starting, stopping or unknown")
+        if self.unhealthy:
+            parts.append(f"{self.unhealthy} unhealthy")
         versions = "mixed versions" if self.mixed_versions else "version"
         return (
             f"Servers: {', '.join(parts)}. {clients_phrase(self.clients)} connected. "
@@ -138,6 +147,7 @@ class OverviewStrip(QFrame):
         self.isolated = _Fact("overviewIsolated", self)
         self.offline = _Fact("overviewOffline", self)
         self.other = _Fact("overviewOther", self)
+        self.unhealthy = _Fact("overviewUnhealthy", self)
         self.clients = _Fact("overviewClients", self)
         self.busiest = _Fact("overviewBusiest", self)
         self.versions = _Fact("overviewVersions", self)
@@ -145,16 +155,28 @@ class OverviewStrip(QFrame):
         chars = self.fontMetrics().averageCharWidth()
         layout.setContentsMargins(chars, chars // 2, chars, chars // 2)
         layout.setSpacing(chars * 3)
-        for part in (self.online, self.isolated, self.offline, self.other):
+        for part in (self.online, self.isolated, self.offline, self.other, self.unhealthy):
             layout.addWidget(part)
         for part in (self.clients, self.busiest, self.versions):
             layout.addWidget(part)
         layout.addStretch(1)
+        self._servers: tuple[Server, ...] = ()
+        self._health: Mapping[str, ServerHealth] = {}
         self.hide()
 
     def set_snapshot(self, snapshot: ClusterSnapshot) -> None:
-        """Show the facts of ``snapshot``'s servers."""
-        facts = OverviewFacts.of(snapshot.servers)
+        """Show the facts of ``snapshot``'s servers (with the last health results)."""
+        self._servers = snapshot.servers
+        self._show()
+
+    def set_health(self, health: Mapping[str, ServerHealth]) -> None:
+        """Count the servers whose own healthcheck found a problem (shown once a snapshot is)."""
+        self._health = dict(health)
+        if self.facts is not None:
+            self._show()
+
+    def _show(self) -> None:
+        facts = OverviewFacts.of(self._servers, self._health)
         self.facts = facts
         self.online.show_fact(
             f"{facts.online} online", "status-online", "Servers accepting Clients"
@@ -171,6 +193,12 @@ class OverviewStrip(QFrame):
             "Servers starting, stopping or reporting an unknown status",
         )
         self.other.setVisible(facts.other > 0)
+        self.unhealthy.show_fact(
+            f"{facts.unhealthy} unhealthy",
+            "banner-warning",
+            "Running servers whose own healthcheck reports a problem (see their Status)",
+        )
+        self.unhealthy.setVisible(facts.unhealthy > 0)
         self.clients.show_fact(
             f"{number_text(facts.clients)} Clients", None, "Clients connected to the cluster now"
         )
@@ -189,5 +217,6 @@ class OverviewStrip(QFrame):
     def clear(self) -> None:
         """Forget the cluster (another connection is selected) and hide."""
         self.facts = None
+        self._servers, self._health = (), {}
         self.setAccessibleDescription("")
         self.hide()

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 from app.analysis import majority_version, version_mismatches
 from app.api.models import ClusterSnapshot, Server
 from app.monitor import ServerHealth
+from app.server_health import health_problem
 from ui.cluster import model_roles
 from ui.cluster.cells import CellContext, FloatArray, ServerRow, cell_data, changed_columns
 from ui.cluster.columns import Column
@@ -214,7 +215,14 @@ class ServerTableModel(QAbstractTableModel):
             if majority_changed or mismatch != row.mismatch:
                 version_rows.append(number)
         for number, final, columns in changed:
+            before = self._rows[number].server.status
             self._rows[number] = final
+            server_id = final.server.id
+            if before is not final.server.status and server_id in self._health:
+                del self._health[server_id]
+                # A health result never outlives a status change: a stopped server must
+                # not read Healthy (the monitor probes it again and reports afresh).
+                columns = columns | {Column.HEALTH}
             for first, last in model_roles.ranges(sorted(columns)):
                 self._emit_changed([number], first, last, model_roles.ROW_ROLES)
         self._emit_changed(share_rows, Column.LOAD_SHARE, Column.LOAD_SHARE, model_roles.LOAD_ROLES)
@@ -232,12 +240,18 @@ class ServerTableModel(QAbstractTableModel):
         for number, row in enumerate(self._rows):
             server_id = row.server.id
             new = health.get(server_id)
-            if current.get(server_id) != new:
+            old = current.get(server_id)
+            if old != new:
                 if new is None:
                     del current[server_id]
                 else:
                     current[server_id] = new
                 self._emit_changed([number], Column.HEALTH, Column.HEALTH, model_roles.HEALTH_ROLES)
+                # The Status cell shows a health problem too ("Online, unhealthy: HTTP 503").
+                if health_problem(row.server, old) or health_problem(row.server, new):
+                    self._emit_changed(
+                        [number], Column.STATUS, Column.STATUS, model_roles.STATUS_ROLES
+                    )
         self._health = dict(health)
 
     def set_pending(self, server_id: str, text: str | None) -> None:

@@ -8,9 +8,18 @@ from enum import Enum
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QHideEvent, QPainter, QPaintEvent, QPalette, QPixmap, QShowEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.monitor import ConnectionState, MonitorStatus
+from app.text_safety import display_text
 from ui.icons import icon
 
 Clock = Callable[[], datetime]
@@ -86,7 +95,16 @@ class StaleBanner(QFrame):
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        self._details.hide()
+        self._details_area = QScrollArea(self)
+        self._details_area.setObjectName("staleBannerDetailsArea")
+        self._details_area.setWidget(self._details)
+        self._details_area.setWidgetResizable(True)
+        self._details_area.setFrameShape(QFrame.Shape.NoFrame)
+        self._details_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._details_area.viewport().setAutoFillBackground(False)
+        self._details.setAutoFillBackground(False)
+        self._details_area.setMaximumHeight(self.fontMetrics().lineSpacing() * 6)
+        self._details_area.hide()
 
         self._timer = QTimer(self)
         self._timer.setInterval(_REFRESH_MS)
@@ -106,7 +124,7 @@ class StaleBanner(QFrame):
         column = QVBoxLayout(self)
         column.setContentsMargins(spacing * 2, spacing, spacing, spacing)
         column.addLayout(row)
-        column.addWidget(self._details)
+        column.addWidget(self._details_area)
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -140,7 +158,7 @@ class StaleBanner(QFrame):
         detail = _detail_text(status)
         self._details.setText(detail)
         self._details_button.setVisible(bool(detail))
-        self._details.setVisible(bool(detail) and self._details_button.isChecked())
+        self._details_area.setVisible(bool(detail) and self._details_button.isChecked())
         self._refresh_text()
         self.show()
         self.update()
@@ -177,7 +195,7 @@ class StaleBanner(QFrame):
             self.setAccessibleDescription(f"{self._status.state.label}: {text}")
 
     def _on_details_toggled(self, checked: bool) -> None:
-        self._details.setVisible(checked and bool(self._details.text()))
+        self._details_area.setVisible(checked and bool(self._details.text()))
         self._details_button.setText("Hide &details" if checked else "&Details")
 
     def _icon_pixmap(self, severity: BannerSeverity) -> QPixmap:
@@ -187,9 +205,16 @@ class StaleBanner(QFrame):
 
 
 def _detail_text(status: MonitorStatus) -> str:
+    """The error's detail, then every endpoint the poll tried with its own result."""
     error = status.error
     if error is None:
         return ""
+    if len(status.attempts) > 1:
+        lines = ["Endpoints tried:"]
+        lines += [f"• {display_text(a.describe(), None)}" for a in status.attempts]
+        if error.detail:
+            lines.append(f"Last error: {error.detail}")
+        return "\n".join(lines)
     lines = [error.detail] if error.detail else []
     if error.url:
         lines.append(f"Endpoint: {error.url}")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.connections import ConnectionProfile, EnvironmentTag, FieldProblem
 from app.connections.model import (
     DEFAULT_POLL_INTERVAL_S,
+    MAX_CAPACITY,
     MAX_POLL_INTERVAL_S,
     MIN_POLL_INTERVAL_S,
 )
@@ -52,6 +54,7 @@ _FIELD_SLOTS = {
     "proxy.url": "proxy",
     "poll_interval_s": "poll",
     "notes": "notes",
+    "capacity": "capacity",
 }
 _SLOT_TABS = {
     "name": 0,
@@ -61,6 +64,7 @@ _SLOT_TABS = {
     "tls": 1,
     "proxy": 1,
     "poll": 2,
+    "capacity": 2,
     "notes": 2,
 }
 
@@ -191,6 +195,18 @@ class ConnectionForm(QTabWidget):
         self.poll_spin.valueChanged.connect(lambda: self._edited("poll"))
         form.addRow("Poll &interval:", self.poll_spin)
         form.addRow("", self._problem(page, "poll"))
+        self.capacity_spin = QSpinBox(page)
+        self.capacity_spin.setObjectName("capacity")
+        self.capacity_spin.setAccessibleName("Clients per server")
+        self.capacity_spin.setRange(0, MAX_CAPACITY - 1)
+        self.capacity_spin.setSpecialValueText("No limit")
+        self.capacity_spin.setToolTip(
+            "The most Clients one Application Server should carry; isolating servers warns "
+            "when another would carry more. 0: no limit."
+        )
+        self.capacity_spin.valueChanged.connect(lambda: self._edited("capacity"))
+        form.addRow("&Clients per server:", self.capacity_spin)
+        form.addRow("", self._problem(page, "capacity"))
         self.notes_edit = QPlainTextEdit(page)
         self.notes_edit.setObjectName("notesEdit")
         self.notes_edit.setAccessibleName("Notes")
@@ -211,6 +227,7 @@ class ConnectionForm(QTabWidget):
         self.trust.set_options(profile.tls)
         self.proxy.set_options(profile.proxy)
         self.poll_spin.setValue(profile.poll_interval_s)
+        self.capacity_spin.setValue(profile.capacity or 0)
         self.notes_edit.setPlainText(profile.notes)
         self.touched.update(_SLOT_TABS)
 
@@ -234,6 +251,7 @@ class ConnectionForm(QTabWidget):
             "tls": self.trust.values(),
             "proxy": self.proxy.values(),
             "poll_interval_s": self.poll_spin.value(),
+            "capacity": self.capacity_spin.value() or None,
             "notes": self.notes_edit.toPlainText(),
         }
 

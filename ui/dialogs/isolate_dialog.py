@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -41,10 +41,14 @@ def _names(servers: Sequence[Server]) -> str:
 class IsolateDialog(QDialog):
     """Asks to isolate ``isolate_ids`` among ``servers`` (the whole cluster).
 
-    Shows the Clients on the servers to isolate, the servers that stay in service with
-    the load each would carry afterwards, and an optional reason. When no server would
-    stay in service, the admin must type the name given in ``confirmation_text`` before
-    the Isolate button is enabled; ``force()`` is then True.
+    Shows every Client still to move (those of the servers to isolate and those still
+    leaving servers already out of service), the servers that stay in service with the
+    load each would carry afterwards (``app.impact``), warnings when one or no server
+    would stay in service or a server would carry more than ``capacity`` Clients, and an
+    optional reason. ``problems`` (server id to what its healthcheck found wrong) names
+    a server left in service while unhealthy. When no server would stay in service, the
+    admin must type the name given in ``confirmation_text`` before the Isolate button is
+    enabled; ``force()`` is then True.
     """
 
     def __init__(
@@ -52,8 +56,11 @@ class IsolateDialog(QDialog):
         servers: Sequence[Server],
         isolate_ids: Sequence[str],
         parent: QWidget | None = None,
+        *,
+        capacity: int | None = None,
+        problems: Mapping[str, str] | None = None,
     ) -> None:
-        impact = isolation_impact(servers, isolate_ids)
+        impact = isolation_impact(servers, isolate_ids, capacity=capacity, problems=problems)
         if not impact.isolating:  # checked before any Qt object exists
             raise ValueError("none of the servers to isolate is in the cluster")
         super().__init__(parent)
@@ -74,6 +81,8 @@ class IsolateDialog(QDialog):
         self.impact_view = self._impact_view()
         layout.addWidget(self.summary_label)
         layout.addWidget(self.impact_view)
+        self.warning_box = self._warnings(self.impact.warnings())
+        layout.addWidget(self.warning_box)
         form = QFormLayout()
         self.reason_edit = QLineEdit(self)
         self.reason_edit.setObjectName("isolateReason")
@@ -92,7 +101,6 @@ class IsolateDialog(QDialog):
         self.confirm_edit.setObjectName("isolateConfirmName")
         self.confirm_edit.setAccessibleName("Type the server name to confirm")
         if self.impact.leaves_none_serving:
-            layout.addWidget(self._warning())
             confirm_form = QFormLayout()
             confirm_form.addRow(f"&Type {self.confirmation_text} to confirm:", self.confirm_edit)
             layout.addLayout(confirm_form)
@@ -116,6 +124,10 @@ class IsolateDialog(QDialog):
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 80)
 
     # -- answers ---------------------------------------------------------------------------
+    def warning_texts(self) -> list[str]:
+        """The warnings shown, one a line (empty when there is none)."""
+        return list(self.impact.warnings())
+
     def impact_rows(self) -> list[list[str]]:
         """The rows of the "stays in service" table as shown (name, now, after)."""
         rows = []
@@ -139,10 +151,17 @@ class IsolateDialog(QDialog):
 
     # -- building --------------------------------------------------------------------------
     def _summary_label(self, isolating: Sequence[Server]) -> QLabel:
-        moving = self.impact.moving
+        impact = self.impact
+        moving = impact.moving
         names = html.escape(_names(isolating))  # the label is rich text
         verb = "stops" if len(isolating) == 1 else "stop"
-        if moving:
+        if impact.leaving:
+            text = (
+                f"<b>{names}</b> {verb} receiving new Clients. "
+                f"{clients_phrase(impact.to_move)} move to the servers that stay in service, "
+                f"gradually: {html.escape(impact.moving_text())}."
+            )
+        elif moving:
             text = (
                 f"<b>{names}</b> {verb} receiving new Clients. The "
                 f"{clients_phrase(moving)} connected now move to the servers that stay "
@@ -161,14 +180,20 @@ class IsolateDialog(QDialog):
         view.setObjectName("isolateImpactTable")
         view.setAccessibleName("Servers that stay in service")
         view.setRootIsDecorated(False)
-        view.setHeaderLabels(["Stays in service", "Clients now", "Clients after"])
+        capacity = self.impact.capacity
+        after_label = "Clients after" if capacity is None else f"After (limit {capacity})"
+        view.setHeaderLabels(["Stays in service", "Clients now", after_label])
         view.setSelectionMode(QTreeWidget.SelectionMode.NoSelection)
-        for server, after in self.impact.after:
+        warning_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        for row in self.impact.staying:
             item = QTreeWidgetItem(
-                [display_text(server.name), number_text(server.clients), number_text(after)]
+                [display_text(row.server.name), number_text(row.now), number_text(row.after)]
             )
             for column in (1, 2):
                 item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
+            if row.over_capacity:
+                item.setIcon(2, warning_icon)
+                item.setToolTip(2, f"More than the {capacity} Clients per server allowed.")
             view.addTopLevelItem(item)
         if not self.impact.after:
             item = QTreeWidgetItem(["No server stays in service", "", ""])
@@ -182,9 +207,10 @@ class IsolateDialog(QDialog):
         view.setFixedHeight(line * (min(rows, 6) + 1) + 2 * view.frameWidth() + 4)
         return view
 
-    def _warning(self) -> QWidget:
+    def _warnings(self, lines: Sequence[str]) -> QWidget:
+        """A warning icon beside the warnings, one a line; hidden when there is none."""
         box = QWidget(self)
-        box.setObjectName("isolateLastServerWarning")
+        box.setObjectName("isolateWarnings")
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         picture = QLabel(box)
@@ -192,15 +218,15 @@ class IsolateDialog(QDialog):
         warning_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         picture.setPixmap(warning_icon.pixmap(size, size))
         picture.setAlignment(Qt.AlignmentFlag.AlignTop)
-        text = QLabel(
-            "<b>No server would stay in service.</b> New and reconnecting Clients cannot "
-            "connect until a server returns to service.",
-            box,
-        )
+        text = QLabel("<br>".join(f"<b>{html.escape(line)}</b>" for line in lines), box)
+        text.setObjectName("isolateWarningText")
+        text.setTextFormat(Qt.TextFormat.RichText)
         text.setWordWrap(True)
-        text.setAccessibleName("Warning: no server would stay in service")
+        text.setAccessibleName("Warning: " + " ".join(lines))
         row.addWidget(picture)
         row.addWidget(text, 1)
+        if not lines:
+            box.hide()
         return box
 
     def _confirmed(self) -> bool:

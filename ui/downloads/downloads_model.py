@@ -23,7 +23,7 @@ from PySide6.QtCore import (
 
 from app.downloads import DownloadProgress
 from ui.downloads import row_texts
-from ui.downloads.download_item import DownloadItem
+from ui.downloads.download_item import DownloadItem, DownloadState
 from ui.icons import icon
 
 Index = QModelIndex | QPersistentModelIndex
@@ -125,8 +125,7 @@ class DownloadsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return _TEXTS[column](item)
         if role == Qt.ItemDataRole.ToolTipRole:
-            tooltip = _TOOLTIPS.get(column)
-            return tooltip(item) if tooltip is not None else None
+            return _tooltip(column, item)
         if role == Qt.ItemDataRole.DecorationRole and column is DownloadColumn.STATUS:
             return icon(row_texts.status_icon_name(item))
         if role == Qt.ItemDataRole.AccessibleTextRole and column is DownloadColumn.PROGRESS:
@@ -212,6 +211,16 @@ class DownloadsModel(QAbstractTableModel):
         )
 
 
+def _tooltip(column: DownloadColumn, item: DownloadItem) -> str | None:
+    """The cell's tooltip; every cell of a failed row says why it failed, whole."""
+    tooltip = _TOOLTIPS.get(column)
+    if tooltip is not None:
+        return tooltip(item)
+    if item.state is DownloadState.FAILED:
+        return row_texts.status_tooltip(item)
+    return None
+
+
 def _cells(item: DownloadItem) -> tuple[Cell, ...]:
     """What views show of each cell, to tell which cells an update changed."""
     state = item.state
@@ -219,8 +228,7 @@ def _cells(item: DownloadItem) -> tuple[Cell, ...]:
     bar = None if fraction is None else round(fraction * 1000)
     cells: list[Cell] = []
     for column in DownloadColumn:
-        tooltip = _TOOLTIPS.get(column)
-        cell: Cell = (_TEXTS[column](item), tooltip(item) if tooltip else None)
+        cell: Cell = (_TEXTS[column](item), _tooltip(column, item))
         if column is DownloadColumn.STATUS:
             cell += (state,)
         elif column is DownloadColumn.PROGRESS:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QPoint, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -37,6 +38,7 @@ _COLUMN_CHARS = {
     DownloadColumn.RATE: 11,
     DownloadColumn.ETA: 9,
 }
+_STATUS_CHARS = 30
 
 
 class DownloadsPanel(QDockWidget):
@@ -62,6 +64,9 @@ class DownloadsPanel(QDockWidget):
         self._manager = DownloadManager(runner, self._model, self)
         self._actions = DownloadActions(self)
         self._details: QMessageBox | None = None
+        self.folder_box: QMessageBox | None = None
+        self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
+        """Opens a folder in the file manager; False when nothing could (replaceable)."""
         self._view = self._build_view()
         self._menu = self._build_menu()
         body = QWidget(self)
@@ -131,13 +136,19 @@ class DownloadsPanel(QDockWidget):
         view.setWordWrap(False)
         view.verticalHeader().hide()
         header = view.horizontalHeader()
-        header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         metrics = view.fontMetrics()
         char = metrics.averageCharWidth()
         for column, chars in _COLUMN_CHARS.items():
             title = str(self._model.headerData(column, Qt.Orientation.Horizontal))
             view.setColumnWidth(column, max(chars, len(title) + 4) * char)
+        # Status right after File, so a failure shows without scrolling in a narrow dock
+        # (the model keeps its column order; only the view shows them in this one).
+        # It also takes the width the others leave, rather than the empty Time left.
+        header.moveSection(header.visualIndex(DownloadColumn.STATUS), 1)
+        view.setColumnWidth(DownloadColumn.STATUS, _STATUS_CHARS * char)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(DownloadColumn.STATUS, QHeaderView.ResizeMode.Stretch)
         return view
 
     def _build_toolbar(self) -> QToolBar:
@@ -148,7 +159,7 @@ class DownloadsPanel(QDockWidget):
         side = self.fontMetrics().height()
         bar.setIconSize(QSize(side, side))
         actions = self._actions
-        for action in (actions.cancel, actions.resume, actions.open_folder):
+        for action in (actions.cancel, actions.resume, actions.open_folder, actions.details):
             bar.addAction(action)
         bar.addSeparator()
         bar.addAction(actions.remove)
@@ -181,7 +192,7 @@ class DownloadsPanel(QDockWidget):
         manager.download_progressed.connect(self.download_progressed)
         self._view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
         self._view.customContextMenuRequested.connect(self._on_view_context_menu_requested)
-        self._view.doubleClicked.connect(self._on_open_folder_triggered)
+        self._view.doubleClicked.connect(self._on_view_double_clicked)
         for signal in (
             self._model.dataChanged,
             self._model.rowsInserted,
@@ -221,10 +232,44 @@ class DownloadsPanel(QDockWidget):
         for item in self.selected_items():
             self._manager.resume(item)
 
+    def _on_view_double_clicked(self, index: QModelIndex) -> None:
+        """A failed row shows why; any other opens its folder."""
+        if self._model.item_at(index.row()).state is DownloadState.FAILED:
+            self._on_details_triggered()
+        else:
+            self._on_open_folder_triggered()
+
     def _on_open_folder_triggered(self) -> None:
         folders = dict.fromkeys(item.folder for item in self.selected_items())
-        for folder in folders:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        failed = [f for f in folders if not self.open_url(QUrl.fromLocalFile(str(f)))]
+        if failed:
+            self._say_folder_not_opened(failed)
+
+    def _say_folder_not_opened(self, folders: list[Path]) -> None:
+        """Say that no program could show the folder, and where the files are."""
+        if self.folder_box is not None:
+            self.folder_box.close()
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Open folder",
+            "No program to show folders is set up here, so the folder could not be opened.",
+            parent=self,
+        )
+        box.setObjectName("folderNotOpenedBox")
+        paths = "\n".join(str(folder) for folder in folders)
+        box.setInformativeText(f"The logs are in:\n{paths}")
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        copy = box.addButton("&Copy path and close", QMessageBox.ButtonRole.ActionRole)
+        copy.setObjectName("copyFolderPath")
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(paths))
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.destroyed.connect(self._on_folder_box_destroyed)
+        self.folder_box = box
+        box.open()
+
+    def _on_folder_box_destroyed(self) -> None:
+        self.folder_box = None
 
     def _on_details_triggered(self) -> None:
         failed = [i for i in self.selected_items() if i.state is DownloadState.FAILED]

@@ -30,7 +30,8 @@ def file_text(item: DownloadItem) -> str:
 def file_tooltip(item: DownloadItem) -> str:
     if item.state is DownloadState.DONE and item.saved_path is not None:
         return str(item.saved_path)
-    return f"Logs of {item.server_name} ({item.server_id}) into {item.folder}"
+    what = f"Logs of {item.server_name} ({item.server_id}) into {item.folder}"
+    return _lines(what, f"Failed: {item.error}" if item.state is DownloadState.FAILED else "")
 
 
 def progress_text(item: DownloadItem) -> str:
@@ -99,7 +100,10 @@ def status_tooltip(item: DownloadItem) -> str:
         kept = f"The partial file {item.part_path.name} is kept" if item.part_path else ""
         return _lines(kept and f"{kept} in {item.folder}.", closed or "Resume continues it.")
     if state is DownloadState.FAILED:
-        return _lines(item.error, item.detail, closed)
+        saved = ""
+        if item.progress is not None and item.progress.bytes_done:
+            saved = f"{format_size(item.progress.bytes_done)} are kept: Retry continues from there."
+        return _lines(f"Failed: {item.error}", item.detail, closed or saved)
     return f"Saved as {item.saved_path}."
 
 

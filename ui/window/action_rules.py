@@ -95,12 +95,19 @@ def availability(
     selection: Sequence[Server],
     profile: ConnectionProfile | None,
     status: MonitorStatus | None,
+    *,
+    isolation_refusal: str | None = None,
 ) -> dict[ActionId, Availability]:
-    """Every server action's availability for ``selection`` on ``profile`` in ``status``."""
+    """Every server action's availability for ``selection`` on ``profile`` in ``status``.
+
+    ``isolation_refusal`` says why the account may not change isolation (a read-only
+    account, known from its login); Isolate and Return are then disabled with it.
+    """
     problem = connection_problem(profile, status)
+    refusal = None if problem is not None else isolation_refusal
     return {
-        ActionId.ISOLATE: _isolate(selection, profile, problem),
-        ActionId.RETURN_TO_SERVICE: _return(selection, profile, problem),
+        ActionId.ISOLATE: _isolate(selection, profile, problem, refusal),
+        ActionId.RETURN_TO_SERVICE: _return(selection, profile, problem, refusal),
         ActionId.CHECK_VERSION: _version(selection, problem),
         ActionId.DOWNLOAD_LOGS: _logs(selection, problem),
         ActionId.HEALTH_DETAILS: _health(selection, profile),
@@ -116,7 +123,11 @@ def availability(
 
 
 def _isolation_gate(
-    selection: Sequence[Server], profile: ConnectionProfile | None, problem: str | None, what: str
+    selection: Sequence[Server],
+    profile: ConnectionProfile | None,
+    problem: str | None,
+    what: str,
+    refusal: str | None,
 ) -> Availability | None:
     if profile is not None and profile.read_only:
         return Availability(
@@ -124,6 +135,8 @@ def _isolation_gate(
             f"{profile.name} is a read-only connection: isolation is disabled.",
             visible=False,
         )
+    if refusal is not None:  # whatever is selected: the account may not
+        return Availability(False, refusal)
     if not selection:
         return Availability(False, f"Select the servers to {what}.")
     if problem is not None:
@@ -132,9 +145,12 @@ def _isolation_gate(
 
 
 def _isolate(
-    selection: Sequence[Server], profile: ConnectionProfile | None, problem: str | None
+    selection: Sequence[Server],
+    profile: ConnectionProfile | None,
+    problem: str | None,
+    refusal: str | None = None,
 ) -> Availability:
-    gate = _isolation_gate(selection, profile, problem, "isolate")
+    gate = _isolation_gate(selection, profile, problem, "isolate", refusal)
     if gate is not None:
         return gate
     targets = tuple(s for s in selection if s.status not in _NOT_CHANGEABLE and not is_isolated(s))
@@ -158,9 +174,12 @@ def _isolate(
 
 
 def _return(
-    selection: Sequence[Server], profile: ConnectionProfile | None, problem: str | None
+    selection: Sequence[Server],
+    profile: ConnectionProfile | None,
+    problem: str | None,
+    refusal: str | None = None,
 ) -> Availability:
-    gate = _isolation_gate(selection, profile, problem, "return to service")
+    gate = _isolation_gate(selection, profile, problem, "return to service", refusal)
     if gate is not None:
         return gate
     targets = tuple(s for s in selection if is_isolated(s) and s.status not in _NOT_CHANGEABLE)

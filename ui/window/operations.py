@@ -16,13 +16,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from app.analysis import can_download_logs
-from app.api.errors import ConsoleError
+from app.api.errors import AuthenticationError, AuthErrorKind, ConflictError, ConsoleError
 from app.api.models import ClusterSnapshot, Server
 from app.monitor import ServerHealth
+from app.server_health import health_problem
 from app.text_safety import display_text
 from ui.cluster.cluster_pane import ClusterPane
 from ui.cluster.formatting import clients_phrase
@@ -53,6 +54,13 @@ async def pick_folder(parent: QWidget, start: Path | None) -> Path | None:
         return None
     chosen = dialog.selectedFiles()
     return Path(chosen[0]) if chosen else None
+
+
+def _is_refusal(error: ConsoleError) -> bool:
+    """A 403 (the account may not) or a 409 (not in this state): the server said no."""
+    if isinstance(error, AuthenticationError):
+        return error.kind is AuthErrorKind.FORBIDDEN
+    return isinstance(error, ConflictError)
 
 
 class ServerOperations(QObject):
@@ -92,6 +100,7 @@ class ServerOperations(QObject):
         self.health_dialog: HealthDialog | None = None
         self.version_dialog: VersionDialog | None = None
         self.isolate_dialog: IsolateDialog | None = None
+        self.refusal_box: QMessageBox | None = None
 
     # -- isolation ---------------------------------------------------------------------------
     def isolate(self, servers: Sequence[Server]) -> None:
@@ -115,7 +124,19 @@ class ServerOperations(QObject):
     async def _isolate(
         self, connection: OpenConnection, snapshot: ClusterSnapshot, servers: list[Server]
     ) -> None:
-        dialog = IsolateDialog(snapshot.servers, [s.id for s in servers], self._parent)
+        health = connection.session.monitor.health
+        problems = {
+            s.id: problem
+            for s in snapshot.servers
+            if (problem := health_problem(s, health.get(s.id))) is not None
+        }
+        dialog = IsolateDialog(
+            snapshot.servers,
+            [s.id for s in servers],
+            self._parent,
+            capacity=connection.profile.capacity,
+            problems=problems,
+        )
         self.isolate_dialog = dialog
         try:
             accepted = await dialog_result(dialog) == QDialog.DialogCode.Accepted
@@ -173,6 +194,8 @@ class ServerOperations(QObject):
         what = "isolated" if pending.change is Change.ISOLATE else "returned to service"
         if isinstance(error, ConsoleError):
             self._post(f"{pending.server_name} was not {what}: {error.message}", error.detail)
+            if _is_refusal(error):
+                self._show_refusal(f"{display_text(pending.server_name)} was not {what}.", error)
         else:
             log.error("changing %s failed", pending.server_name, exc_info=error)
             self._post(f"{pending.server_name} was not {what}: unexpected error.", repr(error))
@@ -209,6 +232,32 @@ class ServerOperations(QObject):
         current = self._sessions.current
         if current is not None and current.id == pending.connection_id:
             self._pane.set_pending(pending.server_id, text)
+
+    def _show_refusal(self, headline: str, error: ConsoleError) -> None:
+        """Show a refusal whole in a message box (a status-bar line would cut it off).
+
+        Refusals that arrive while the box is open are added to it.
+        """
+        said = display_text(error.detail, None) if error.detail else ""
+        text = error.message + (f"\n\nThe Management Tool said: {said}" if said else "")
+        box = self.refusal_box
+        if box is not None:
+            box.setText(f"{box.text()}\n{headline}")
+            box.setInformativeText(f"{box.informativeText()}\n\n{text}")
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "Refused", headline, parent=self._parent)
+        box.setObjectName("refusalBox")
+        box.setInformativeText(text)
+        box.setStandardButtons(QMessageBox.StandardButton.Close)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.finished.connect(lambda _result: self._on_refusal_box_finished(box))
+        self.refusal_box = box
+        box.open()
+
+    def _on_refusal_box_finished(self, box: QMessageBox) -> None:
+        if self.refusal_box is box:
+            self.refusal_box = None
+        box.deleteLater()
 
     # -- version ---------------------------------------------------------------------------
     def check_version(self, servers: Sequence[Server]) -> None:

@@ -123,9 +123,14 @@ class ServerActions(QObject):
         selection: Sequence[Server],
         profile: ConnectionProfile | None,
         status: MonitorStatus | None,
+        *,
+        isolation_refusal: str | None = None,
     ) -> None:
-        """Enable, disable or hide every action for ``selection`` on ``profile``."""
-        self._state = availability(list(selection), profile, status)
+        """Enable, disable or hide every action for ``selection`` on ``profile``;
+        ``isolation_refusal`` disables Isolate and Return with its reason."""
+        self._state = availability(
+            list(selection), profile, status, isolation_refusal=isolation_refusal
+        )
         self._apply()
 
     def _apply(self) -> None:

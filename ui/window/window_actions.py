@@ -44,8 +44,8 @@ class WindowActions:
         self.quit = self._make("actionQuit", "&Quit", "Quit", "Close the console")
         self.quit.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit.setMenuRole(QAction.MenuRole.QuitRole)
-        # The cluster pane owns the Ctrl+F shortcut; a second one here would make the key
-        # ambiguous (then neither fires), so the menu item only shows it.
+        # The cluster pane owns the Ctrl+F shortcut (window-wide); a second one here would
+        # make the key ambiguous (then neither fires), so the menu item only shows it.
         find = QKeySequence(QKeySequence.StandardKey.Find)
         self.filter = self._make(
             "actionFilter",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from app.alerts import AlertKind, Severity
 from app.api.errors import UnreachableError, UnreachableReason
-from app.api.models import HealthStatus, ServerStatus
+from app.api.models import HealthEntry, HealthReport, HealthStatus, ServerStatus
 from app.monitor import ConnectionState, HealthUpdated, ServerHealth
 from tests.app.alerts.helpers import CID, NAME, Harness
-from tests.app.history.snapshots import server, snapshot
+from tests.app.history.snapshots import NOW, server, snapshot
 
 OFFLINE, STOPPING, STARTING = ServerStatus.OFFLINE, ServerStatus.STOPPING, ServerStatus.STARTING
 HEALTHY, DEGRADED, UNHEALTHY = HealthStatus.HEALTHY, HealthStatus.DEGRADED, HealthStatus.UNHEALTHY
@@ -192,3 +192,29 @@ def test_a_server_that_joins_is_its_own_baseline() -> None:
     h.snapshot(snapshot(server(1)))
     assert h.snapshot(snapshot(server(1), server(2, status=OFFLINE, clients=0))) == []
     assert h.snapshot(snapshot(server(1))) == []  # leaving is not an alert either
+
+
+def _report(level: HealthStatus, **entries: HealthStatus) -> HealthUpdated:
+    report = HealthReport(
+        url="https://as01.corp.example/EkranSystem/healthcheck",
+        http_status=200,
+        status=level,
+        entries={name: HealthEntry(status=status) for name, status in entries.items()},
+        ok=True,
+    )
+    return HealthUpdated({"as-01": ServerHealth("as-01", NOW, report=report)})
+
+
+def test_a_server_isolated_on_purpose_raises_no_degraded_alert() -> None:
+    h = Harness()
+    h.snapshot(snapshot(server(1), server(2)))
+    h.engine.feed(CID, NAME, _report(HEALTHY, database=HEALTHY))
+    h.snapshot(snapshot(server(1, isolated_by="admin"), server(2)))
+    # Degraded by its isolation entry alone: what was asked for, not a fault.
+    isolated = h.engine.feed(CID, NAME, _report(DEGRADED, database=HEALTHY, isolation=DEGRADED))
+    assert isolated == []
+    # Degraded by something else while isolated is still a warning.
+    licences = h.engine.feed(CID, NAME, _report(DEGRADED, licensing=DEGRADED, isolation=DEGRADED))
+    assert [(a.title, a.severity) for a in licences] == [
+        ("EKRAN-AS01 is Degraded", Severity.WARNING)
+    ]

@@ -5,16 +5,22 @@ from __future__ import annotations
 import asyncio
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
 from app.api.client import ManagementClient
-from app.api.errors import ProtocolError
+from app.api.errors import ProtocolError, UnreachableError
 from app.api.settings import EndpointSettings, ProxyMode, ProxySetting
-from app.downloads import DiskError, LogDownload, SizeMismatchError, find_resumable
+from app.downloads import (
+    DiskError,
+    DownloadProgress,
+    LogDownload,
+    SizeMismatchError,
+    find_resumable,
+)
 from app.downloads.partfile import PartState, part_path, write_state
 from tests.app.api.fake_tool import BASE, FakeTool
 
@@ -177,3 +183,37 @@ async def test_concurrent_downloads_get_distinct_files(tmp_path: Path) -> None:
         saved = await asyncio.gather(*(job.run() for job in jobs))
     assert sorted(p.name for p in saved) == ["as-01 (1).zip", "as-01 (2).zip", "as-01.zip"]
     assert all(p.read_bytes() == ARCHIVE for p in saved)
+
+
+async def test_after_a_cut_the_last_report_counts_the_bytes_saved(tmp_path: Path) -> None:
+    piece, pieces, total = 256 * 1024, 6, 4 * 1024 * 1024
+
+    class CutStream(httpx.AsyncByteStream):
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            for _ in range(pieces):
+                yield b"x" * piece
+            raise httpx.ReadError("the connection was cut")
+
+    def cut(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200,
+            stream=CutStream(),
+            headers={"Content-Type": "application/zip", "Content-Length": str(total),
+                     "ETag": '"a1"'},
+        )  # fmt: skip
+
+    reports: list[DownloadProgress] = []
+    async with client_for(FakeTool({LOGS: cut})) as client:
+        job = LogDownload(
+            client, "as-01", tmp_path, fallback_name="as-01-logs.zip", chunk_size=piece,
+            report_interval=3600.0, on_progress=reports.append,
+        )  # fmt: skip
+        with pytest.raises(UnreachableError):
+            await job.run()
+    # Reports are throttled (here to one an hour): only the first piece's got through while
+    # bytes arrived ("256 KB of 4.0 MB"); the run's last report counts what was saved.
+    (kept,) = find_resumable(tmp_path)
+    assert kept.bytes_done == pieces * piece
+    assert [r.bytes_done for r in reports] == [piece, pieces * piece]
+    assert reports[-1].total_bytes == total
+    assert (reports[-1].rate, reports[-1].eta_seconds) == (0.0, None)  # nothing arrives

@@ -77,7 +77,9 @@ async def test_goes_stale_while_down_and_recovers(simulator: SimulatorProcess) -
         monitor = fast(client)
         monitor.start()
         await until(lambda: monitor.status.state is ConnectionState.CONNECTED)
-        await asyncio.to_thread(simulator.stop_server, only.server_id)
+        # Every server: with one running, the monitor would go on through its endpoint.
+        for endpoint in simulator.info.endpoints:
+            await asyncio.to_thread(simulator.stop_server, endpoint.server_id)
         await until(lambda: monitor.status.state is ConnectionState.STALE)
         stale = monitor.status
         assert stale.error is not None
@@ -85,7 +87,8 @@ async def test_goes_stale_while_down_and_recovers(simulator: SimulatorProcess) -
         assert monitor.snapshot is not None  # the last data stays visible
         await until(lambda: monitor.status.failures >= 3)
         await asyncio.to_thread(simulator.control, "POST", "advance", {"seconds": 30})
-        await asyncio.to_thread(simulator.start_server, only.server_id)
+        for endpoint in simulator.info.endpoints:
+            await asyncio.to_thread(simulator.start_server, endpoint.server_id)
         await asyncio.to_thread(simulator.control, "POST", "advance", {"seconds": 30})
         await until(lambda: monitor.status.error is None)
         assert monitor.status.failures == 0

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app.api.attempts import EndpointAttempt
 from app.api.errors import (
     AuthenticationError,
     AuthErrorKind,
@@ -70,6 +71,10 @@ class ScriptedSource:
     @property
     def active_url(self) -> str:
         return "https://a.test/EkranSystem"
+
+    @property
+    def last_attempts(self) -> tuple[EndpointAttempt, ...]:
+        return ()
 
     async def cluster(self) -> ClusterSnapshot:
         item = self.script[min(self.calls, len(self.script) - 1)]
@@ -323,3 +328,51 @@ async def test_a_longer_poll_interval_slows_polling_and_health_follows() -> None
     await monitor.stop()
     with pytest.raises(ValueError, match="positive"):
         monitor.set_poll_interval(0)
+
+
+async def test_a_status_change_ends_the_servers_health_and_it_is_probed_again() -> None:
+    online = make_snapshot({"as-01": "online", "as-02": "online"})
+    stopped = make_snapshot({"as-01": "offline", "as-02": "online"})
+    source = ScriptedSource([online, online, online, stopped])
+    monitor = fast_monitor(source, health_interval=3600.0)  # no second full round
+    events = recorder(monitor)
+    monitor.start()
+    await wait_for(lambda: sum(isinstance(e, SnapshotReceived) for e in events) == 2)
+    await wait_for(lambda: len([e for e in events if isinstance(e, HealthUpdated)]) >= 3)
+    await monitor.stop()
+    updates = [set(e.health) for e in events if isinstance(e, HealthUpdated)]
+    # the full round, the change (as-01's result dropped), then as-01 alone probed again
+    assert updates[:3] == [{"as-01", "as-02"}, {"as-02"}, {"as-01", "as-02"}]
+    assert sorted(source.health_calls) == [
+        "https://as-01.test/EkranSystem",
+        "https://as-01.test/EkranSystem",
+        "https://as-02.test/EkranSystem",
+    ]
+
+
+async def test_a_probe_that_began_before_a_status_change_is_not_kept() -> None:
+    online = make_snapshot({"as-01": "online"})
+    stopped = make_snapshot({"as-01": "offline"})
+    release = asyncio.Event()
+
+    class HeldHealthSource(ScriptedSource):
+        async def health(self, url: str | None = None) -> HealthReport:
+            self.health_calls.append(url)
+            if len(self.health_calls) == 1:  # the probe of the running server, held
+                await release.wait()
+                return HealthReport(url="", http_status=200, status=HealthStatus.HEALTHY, ok=True)
+            return HealthReport(url="", http_status=503, status=HealthStatus.UNHEALTHY, ok=False)
+
+    source = HeldHealthSource([online, stopped])
+    monitor = fast_monitor(source, health_interval=3600.0)
+    events = recorder(monitor)
+    monitor.start()
+    await wait_for(lambda: sum(isinstance(e, SnapshotReceived) for e in events) == 2)
+    release.set()
+    await wait_for(lambda: len(source.health_calls) == 2)
+    await wait_for(lambda: "as-01" in monitor.health)
+    await monitor.stop()
+    reports = [
+        e.health["as-01"].report for e in events if isinstance(e, HealthUpdated) and e.health
+    ]
+    assert [r.status for r in reports if r is not None] == [HealthStatus.UNHEALTHY]

@@ -5,13 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtWidgets import QSystemTrayIcon
+from pytestqt.qtbot import QtBot
 
 from app.alerts import Alert, AlertEngine, AlertKind, Severity
 from app.api.models import ServerStatus
 from app.monitor import SnapshotReceived
 from tests.ui.alerts.fakes import FakeTray, alert
 from tests.ui.cluster.support import NOW, server, servers, snapshot
-from ui.alerts.notifier import MESSAGE_MS, AlertNotifier, alert_notice, message_text
+from ui.alerts.notifier import (
+    MESSAGE_MS,
+    OPEN_HINT,
+    AlertNotifier,
+    alert_notice,
+    message_text,
+    summary_text,
+)
 from ui.alerts.tray_icon import TrayIcon
 
 CONNECTION = "c0ffee00-0000-4000-8000-000000000001"
@@ -33,7 +41,7 @@ def test_as_a_notice_an_alert_is_one_line_and_warnings_are_problems() -> None:
     assert not info.error
 
 
-def test_with_a_tray_alerts_become_balloons() -> None:
+def test_with_a_tray_the_alerts_raised_together_share_one_summary_balloon() -> None:
     tray = TrayIcon()
     backend = FakeTray()
     tray.set_backend(backend)
@@ -41,27 +49,50 @@ def test_with_a_tray_alerts_become_balloons() -> None:
     notifier = AlertNotifier(tray, fallen_back.append)
     shown: list[object] = []
     notifier.alert_shown.connect(shown.append)
+    info = alert(AlertKind.BACK_ONLINE, Severity.INFO, "EKRAN-AS01 is back online")
     critical = alert()
-    info = alert(AlertKind.BACK_ONLINE, Severity.INFO, "EKRAN-AS02 is back online")
-    notifier.notify(critical)
     notifier.notify(info)
+    notifier.notify(critical)
+    assert backend.messages == []  # shown when the event loop turns
+    notifier.flush()
     assert backend.messages == [
         (
-            "EKRAN-AS02 went offline",
-            "Seen in Production.",
+            "2 new events in Production",
+            f"EKRAN-AS02 went offline; EKRAN-AS01 is back online. {OPEN_HINT}",
             QSystemTrayIcon.MessageIcon.Critical,
             MESSAGE_MS[Severity.CRITICAL],
-        ),
-        (
-            "EKRAN-AS02 is back online",
-            "Seen in Production.",
-            QSystemTrayIcon.MessageIcon.Information,
-            MESSAGE_MS[Severity.INFO],
-        ),
+        )
     ]
+    notifier.notify(info)
+    notifier.flush()
+    assert backend.messages[-1] == (
+        "EKRAN-AS01 is back online",
+        f"Seen in Production. {OPEN_HINT}",
+        QSystemTrayIcon.MessageIcon.Information,
+        MESSAGE_MS[Severity.INFO],
+    )
     assert fallen_back == []
-    assert shown == [critical, info]
-    assert notifier.recent == [critical, info]
+    assert shown == [info, critical, info]
+    assert notifier.recent == [info, critical, info]
+
+
+def test_a_summary_lists_three_titles_and_counts_the_rest() -> None:
+    alerts = [alert(title=f"EKRAN-AS0{n} went offline") for n in range(1, 6)]
+    title, body = summary_text(alerts)
+    assert title == "5 new events in Production"
+    assert body.startswith("EKRAN-AS01 went offline; EKRAN-AS02 went offline; EKRAN-AS03")
+    assert "; and 2 more." in body
+    mixed = [alert(), alert(connection_name="Lab")]
+    assert summary_text(mixed)[0] == "2 new events"
+
+
+def test_the_summary_balloon_appears_by_itself(qtbot: QtBot) -> None:
+    tray = TrayIcon()
+    backend = FakeTray()
+    tray.set_backend(backend)
+    notifier = AlertNotifier(tray, lambda _alert: None)
+    notifier.notify(alert())
+    qtbot.waitUntil(lambda: len(backend.messages) == 1)
 
 
 def test_without_a_tray_alerts_go_to_the_fallback() -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.api.models import ServerStatus
+from app.api.models import HealthEntry, HealthReport, HealthStatus, ServerStatus
+from app.monitor import ServerHealth
 from tests.ui.cluster.support import (
     CURRENT_VERSION,
+    NOW,
     OLD_VERSION,
     FakeClock,
     isolated,
@@ -15,6 +17,7 @@ from tests.ui.cluster.support import (
     snapshot,
 )
 from ui.cluster.cluster_pane import ClusterPane
+from ui.cluster.formatting import health_icon_name, health_text, status_text
 from ui.cluster.overview_strip import OverviewFacts, OverviewStrip
 
 
@@ -105,3 +108,63 @@ def test_pane_shows_the_strip_with_data_and_hides_it_when_cleared(qtbot: QtBot) 
     pane.clear()
     assert not pane.overview.isVisible()
     assert pane.overview.facts is None
+
+
+def _health(
+    sid: str, level: HealthStatus, http: int = 200, **entries: HealthStatus
+) -> ServerHealth:
+    report = HealthReport(
+        url=f"https://{sid}/EkranSystem/healthcheck",
+        http_status=http,
+        status=level,
+        entries={name: HealthEntry(status=status) for name, status in entries.items()},
+        ok=http == 200,
+    )
+    return ServerHealth(sid, NOW, report=report)
+
+
+def test_the_strip_counts_running_servers_with_a_health_problem(qtbot: QtBot) -> None:
+    strip = OverviewStrip()
+    qtbot.addWidget(strip)
+    items = [
+        server(1),
+        isolated(2, clients=4),
+        server(3, status=ServerStatus.OFFLINE, clients=0),
+        server(4),
+    ]
+    strip.set_snapshot(snapshot(items))
+    assert strip.unhealthy.isHidden()
+    health = {
+        "as-01": _health("as-01", HealthStatus.UNHEALTHY, 503),
+        # isolated on purpose: Degraded by its isolation entry only, not a problem
+        "as-02": _health("as-02", HealthStatus.DEGRADED, isolation=HealthStatus.DEGRADED),
+        "as-03": _health("as-03", HealthStatus.UNHEALTHY, 503),  # offline: its status says it
+        "as-04": _health("as-04", HealthStatus.HEALTHY),
+    }
+    strip.set_health(health)
+    assert strip.unhealthy.text.text() == "1 unhealthy"
+    assert not strip.unhealthy.isHidden()
+    assert "1 offline, 1 unhealthy." in strip.accessibleDescription()
+    strip.set_health({**health, "as-04": _health("as-04", HealthStatus.DEGRADED)})
+    assert strip.unhealthy.text.text() == "2 unhealthy"
+    strip.set_health({})
+    assert strip.unhealthy.isHidden()
+
+
+def test_status_text_names_the_health_problem_of_a_running_server() -> None:
+    unhealthy = _health("as-01", HealthStatus.UNHEALTHY, 503)
+    assert status_text(server(1), unhealthy) == "Online, unhealthy: HTTP 503"
+    assert status_text(isolated(2, clients=12), unhealthy) == (
+        "Isolated, 12 Clients still connected; unhealthy: HTTP 503"
+    )
+    on_purpose = _health("as-02", HealthStatus.DEGRADED, isolation=HealthStatus.DEGRADED)
+    assert status_text(isolated(2, clients=0), on_purpose) == "Isolated"
+    assert health_text(on_purpose) == "Degraded (isolated)"  # the report's word, and why
+    assert health_icon_name(on_purpose) == "status-isolated"
+    licences = _health("as-02", HealthStatus.DEGRADED, licensing=HealthStatus.DEGRADED)
+    assert health_text(licences) == "Degraded"
+    assert health_text(unhealthy) == "Unhealthy"
+    assert status_text(server(3, status=ServerStatus.OFFLINE), unhealthy) == "Offline"
+    failed = ServerHealth("as-01", NOW, error="Timed out.")
+    assert status_text(server(1), failed) == "Online, health check failed"
+    assert status_text(server(1), None) == "Online"

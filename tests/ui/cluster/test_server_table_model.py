@@ -308,7 +308,13 @@ def test_health_cells(model: ServerTableModel) -> None:
     assert isinstance(cell(model, "as-02", Column.HEALTH, ServerRole.HEALTH), ServerHealth)
     assert cell(model, "as-03", Column.HEALTH, ServerRole.HEALTH) is None
     assert signals.changed_rows() == {0, 1}
-    assert all(c[2] == c[3] == Column.HEALTH for c in signals.changed)
+    # Health, and Status, which names a health problem of a running server.
+    assert {(c[2], c[3]) for c in signals.changed} == {
+        (Column.HEALTH, Column.HEALTH),
+        (Column.STATUS, Column.STATUS),
+    }
+    assert cell(model, "as-01", Column.STATUS) == "Online, degraded"
+    assert cell(model, "as-02", Column.STATUS) == "Online, health check failed"
 
 
 def test_health_of_a_server_added_later_is_shown(model: ServerTableModel) -> None:

@@ -67,6 +67,8 @@ def test_filled_fields_make_the_result_profile(qtbot: QtBot, runner: TaskRunner)
     qtbot.keyClicks(form.password_edit, "pw")
     form.proxy.none_radio.setChecked(True)
     form.poll_spin.setValue(5.5)
+    assert form.capacity_spin.text() == "No limit"
+    form.capacity_spin.setValue(150)
     form.notes_edit.setPlainText("Call the NOC first.")
 
     assert form.url_editor.urls() == [
@@ -89,6 +91,7 @@ def test_filled_fields_make_the_result_profile(qtbot: QtBot, runner: TaskRunner)
     assert profile.username == "ops"
     assert profile.proxy.mode is ProxyMode.NONE
     assert profile.poll_interval_s == 5.5
+    assert profile.capacity == 150
     assert profile.notes == "Call the NOC first."
     assert profile.remember_password
     assert dialog.result_password() == Secret("pw")
@@ -159,8 +162,10 @@ def test_edit_round_trips_and_keeps_the_password_when_empty(
         poll_interval_s=10.0,
         notes="n",
         remember_password=True,
+        capacity=250,
     )
     dialog = _dialog(qtbot, runner, profile=profile, editing=True)
+    assert dialog.form.capacity_spin.value() == 250
     assert dialog.windowTitle() == f"{profile.name} properties"
     assert dialog.form.password_edit.placeholderText() == "Leave empty to keep the saved password"
     dialog.ok_button.click()

@@ -153,8 +153,10 @@ def test_state_changes_are_announced_at_once() -> None:
     changes = record_changes(model)
     item.mark_failed("The connection was lost.", "")
     model.refresh(item)
-    # Rate and time left go blank and the status changes; the file column does not.
-    assert changes == [(0, DownloadColumn.RATE, DownloadColumn.STATUS)]
+    # Rate and time left go blank, the status changes and every cell's tooltip says why.
+    assert changes == [(0, DownloadColumn.FILE, DownloadColumn.STATUS)]
+    tooltips = [model.data(model.index(0, c), Qt.ItemDataRole.ToolTipRole) for c in DownloadColumn]
+    assert all("Failed: The connection was lost." in str(tip) for tip in tooltips)
 
 
 def test_coalesced_progress_is_announced_by_the_timer(qtbot: QtBot) -> None:

@@ -7,11 +7,12 @@ import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
-from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton, QTableView, QToolBar
 
 from tests.helpers.simulator_process import SimulatorProcess
 from tests.ui.conftest import next_emission, wait_until
+from tests.ui.downloads.conftest import LOG_SIZE
 from tests.ui.downloads.workspace import (
     CONNECTION_NAME,
     Workspace,
@@ -25,7 +26,7 @@ from tests.ui.downloads.workspace import (
 )
 from ui.downloads import DownloadColumn, DownloadItem, DownloadState
 from ui.downloads.download_manager import CLOSING_MESSAGE
-from ui.downloads.formatting import format_size
+from ui.downloads.formatting import format_size, format_size_progress
 
 SERVER, SERVER_NAME = "as-02", "EKRAN-AS02"
 SAVED_NAME = "EKRAN-AS02_logs.zip"
@@ -142,8 +143,21 @@ async def test_a_cut_download_fails_in_its_row_and_retry_completes_it(
         assert "\n" not in item.error, "the message is one line"
         assert ws.text(item, DownloadColumn.STATUS) == f"Failed: {item.error}"
         tooltip = ws.panel.model.data(ws.index(item, DownloadColumn.STATUS), TOOLTIP)
-        assert item.error in str(tooltip)
-        assert len(part_files(cut_folder)) == 1, "the partial file is kept"
+        assert str(tooltip).startswith(f"Failed: {item.error}")
+        (part,) = part_files(cut_folder)  # the partial file is kept
+        # The row counts what the partial file holds, not the last throttled report.
+        kept = file_size(part)
+        assert kept >= 600_000
+        assert item.progress is not None
+        assert item.progress.bytes_done == kept
+        assert ws.text(item, DownloadColumn.SIZE) == format_size_progress(kept, LOG_SIZE)
+        # The whole reason wherever the pointer rests on the row, and Status shown second.
+        for column in DownloadColumn:
+            whole = str(ws.panel.model.data(ws.index(item, column), TOOLTIP))
+            assert item.error in whole, column
+        view = ws.panel.findChild(QTableView, "downloadsTable")
+        assert view is not None
+        assert view.horizontalHeader().visualIndex(DownloadColumn.STATUS) == 1
 
         ws.select(item)
         resume = action(ws, "actionResumeDownload")
@@ -157,10 +171,26 @@ async def test_a_cut_download_fails_in_its_row_and_retry_completes_it(
         assert box.isVisible()
         assert item.error in box.informativeText()
         box.close()
+        await wait_until(lambda: ws.panel.findChild(QMessageBox, "downloadDetailsDialog") is None)
+        # A double click on the failed row shows the same (a saved row opens its folder).
+        view.doubleClicked.emit(ws.index(item, DownloadColumn.FILE))
+        box = ws.panel.findChild(QMessageBox, "downloadDetailsDialog")
+        assert box is not None
+        assert item.error in box.informativeText()
+        box.close()
+        toolbar = ws.panel.findChild(QToolBar, "downloadsToolBar")
+        assert toolbar is not None
+        assert details in toolbar.actions()
 
+        progress: list[int] = []
+        ws.panel.download_progressed.connect(
+            lambda changed: progress.append(changed.progress.bytes_done)
+        )
         finished = asyncio.ensure_future(next_emission(ws.panel.download_finished))
         resume.trigger()
         await finished
+        assert progress
+        assert min(progress) > kept, "the retry counts on from the partial file"
         assert item.state is DownloadState.DONE
         assert item.progress is not None
         assert item.progress.resumed_from > 0, "the retry continued the partial file"
@@ -287,3 +317,35 @@ async def wait_for_faults_used(sim: SimulatorProcess, within: float = 20.0) -> N
         if loop.time() > deadline:
             raise AssertionError("the fault was not used in time")
         await asyncio.sleep(0.05)
+
+
+async def test_open_folder_says_when_no_program_can_show_the_folder(
+    sim: SimulatorProcess, folder: Path, tmp_path: Path
+) -> None:
+    async with workspace(sim, tmp_path) as ws:
+        item = await download(ws, folder)
+        ws.select(item)
+        asked: list[QUrl] = []
+
+        def no_file_manager(url: QUrl) -> bool:  # what QDesktopServices answers then
+            asked.append(url)
+            return False
+
+        ws.panel.open_url = no_file_manager
+        action(ws, "actionOpenDownloadFolder").trigger()
+        assert [Path(url.toLocalFile()) for url in asked] == [folder]
+        box = ws.panel.folder_box
+        assert box is not None
+        assert box.isVisible()
+        assert "could not be opened" in box.text()
+        assert box.informativeText() == f"The logs are in:\n{folder}"
+        copy = box.findChild(QPushButton, "copyFolderPath")
+        assert copy is not None
+        copy.click()
+        assert QGuiApplication.clipboard().text() == str(folder)
+        await wait_until(lambda: ws.panel.folder_box is None)
+
+        ws.panel.open_url = lambda url: asked.append(url) or True
+        action(ws, "actionOpenDownloadFolder").trigger()
+        assert len(asked) == 2
+        assert ws.panel.folder_box is None  # opened: nothing to say

@@ -128,3 +128,19 @@ def test_browser_opens_the_servers_own_tool_or_the_endpoint_in_use() -> None:
     no_endpoint = server(2, management_url=None)
     fallback = availability([no_endpoint], profile(), status())[ActionId.OPEN_IN_BROWSER]
     assert fallback.url == "https://mt2.example/EkranSystem"
+
+
+def test_an_account_that_may_not_isolate_sees_why_before_any_click() -> None:
+    why = "The account viewer may view this cluster but not isolate servers."
+    for selection in ([server(1)], [server(2, ServerStatus.ISOLATED)], []):
+        rules = availability(selection, profile(), status(), isolation_refusal=why)
+        for action_id in ISOLATION_ACTIONS:
+            assert rules[action_id].visible  # shown, disabled, with the reason
+            assert not rules[action_id].enabled
+            assert rules[action_id].tip == why
+        assert rules[ActionId.CHECK_VERSION].enabled == bool(selection)
+    # A connection problem comes first: it says what to fix now.
+    lost = availability(
+        [server(1)], profile(), status(ConnectionState.STALE), isolation_refusal=why
+    )
+    assert "not answering" in lost[ActionId.ISOLATE].tip

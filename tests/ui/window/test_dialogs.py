@@ -21,12 +21,18 @@ from ui.dialogs.version_dialog import VersionDialog
 
 
 def test_isolate_dialog_shows_where_the_clients_go(qtbot: QtBot, owned: Own) -> None:
-    servers = [server(1), server(2), server(3, ServerStatus.OFFLINE)]  # 10, 20, 30 Clients
+    servers = [server(1), server(2), server(3, ServerStatus.OFFLINE), server(4)]  # 10-40
     dialog = owned(IsolateDialog(servers, ["as-02"]))
 
     assert dialog.windowTitle() == "Isolate EKRAN-AS02"
-    assert "The 20 Clients connected now move" in dialog.summary_label.text()
-    assert dialog.impact_rows() == [["EKRAN-AS01", "10", "30"]]  # none go to an offline server
+    # The offline server's 30 Clients move as well; none go to it.
+    assert "50 Clients move to the servers that stay" in dialog.summary_label.text()
+    assert "20 Clients on EKRAN-AS02, and 30 still leaving EKRAN-AS03" in (
+        dialog.summary_label.text()
+    )
+    assert dialog.impact_rows() == [["EKRAN-AS01", "10", "50"], ["EKRAN-AS04", "40", "50"]]
+    assert dialog.warning_texts() == []
+    assert dialog.warning_box.isHidden()
     assert dialog.ok_button.isEnabled()
     assert not dialog.force()
     assert dialog.reason() is None
@@ -129,3 +135,24 @@ def test_about_dialog_names_the_versions_and_the_log_folder(owned: Own, tmp_path
     assert "Qt 6." in versions
     assert "PySide6 6." in versions
     assert str(tmp_path) in dialog.log_link.text()
+
+
+def test_isolate_dialog_warns_of_one_server_left_and_of_capacity(qtbot: QtBot, owned: Own) -> None:
+    # AS02 isolated earlier still holds 20 Clients; isolating AS01 leaves AS03 alone.
+    servers = [server(1), server(2, ServerStatus.ISOLATED), server(3)]
+    problems = {"as-03": "unhealthy: HTTP 503", "as-01": "degraded"}  # AS01 leaves anyway
+    dialog = owned(IsolateDialog(servers, ["as-01"], capacity=50, problems=problems))
+    dialog.show()
+
+    assert dialog.impact_rows() == [["EKRAN-AS03", "30", "60"]]
+    assert dialog.warning_texts() == [
+        "Only EKRAN-AS03 would stay in service: it would carry 60 Clients, with no other "
+        "server to take them if it fails.",
+        "EKRAN-AS03 would carry 60 Clients, more than the 50 per server this connection allows.",
+        "EKRAN-AS03, which would stay in service, is unhealthy: HTTP 503.",
+    ]
+    assert dialog.warning_box.isVisible()
+    assert dialog.impact_view.headerItem().text(2) == "After (limit 50)"
+    assert "More than the 50" in (dialog.impact_view.topLevelItem(0).toolTip(2))
+    assert dialog.ok_button.isEnabled()  # a warning, not a refusal
+    assert not dialog.confirm_edit.isVisible()

@@ -148,3 +148,49 @@ async def test_a_refused_isolation_clears_the_pending_row_and_says_why(
     assert details.detail.toPlainText().startswith("EKRAN-AS02 was not isolated")
     details.close()
     await close_window(window)
+
+
+async def test_the_isolate_dialog_counts_clients_still_draining_from_an_earlier_isolation(
+    make_window: MakeWindow, start_simulator: StartSimulator
+) -> None:
+    # No churn and frozen time: every Client still to move can be counted exactly.
+    sim = start_simulator("--servers", "4", "--clients", "200", "--time-scale", "0", "--churn", "0")
+    window = await connected_window(make_window, sim, 4)
+    select(window, "as-02")
+    trigger(context_menu(window), "actionIsolate")
+    await wait_until(lambda: window.operations.isolate_dialog is not None)
+    dialog = window.operations.isolate_dialog
+    assert dialog is not None
+    dialog.ok_button.click()
+    await wait_until(lambda: (status_text(window, "as-02") or "").startswith("Isolated"))
+    await asyncio.to_thread(sim.advance, 12)  # 5 of its 50 Clients have moved
+    await wait_until(lambda: status_text(window, "as-02") == "Isolated, 45 Clients still connected")
+    assert [cell_text(window, i, Column.CLIENTS) for i in ("as-01", "as-03", "as-04")] == [
+        "52",
+        "52",
+        "51",
+    ]
+
+    select(window, "as-01", "as-03")
+    trigger(context_menu(window), "actionIsolate")
+    await wait_until(lambda: window.operations.isolate_dialog is not None)
+    dialog = window.operations.isolate_dialog
+    assert dialog is not None
+    assert dialog.impact_rows() == [["EKRAN-AS04", "51", "200"]]  # not 51 + 104 = 155
+    summary = dialog.summary_label.text()
+    assert "149 Clients move to the servers that stay in service" in summary
+    assert "104 Clients on EKRAN-AS01 and EKRAN-AS03, and 45 still leaving EKRAN-AS02" in summary
+    assert dialog.warning_texts() == [
+        "Only EKRAN-AS04 would stay in service: it would carry 200 Clients, with no other "
+        "server to take them if it fails."
+    ]
+    dialog.ok_button.click()
+    await wait_until(
+        lambda: all(
+            (status_text(window, i) or "").startswith("Isolated") for i in ("as-01", "as-03")
+        )
+    )
+    await asyncio.to_thread(sim.advance, 121)
+    await wait_until(lambda: cell_text(window, "as-04", Column.CLIENTS) == "200")
+    assert sim_server(sim, "as-04")["clients"] == 200  # where the projection said
+    await close_window(window)
