@@ -22,12 +22,14 @@ from PySide6.QtWidgets import QApplication
 
 import app
 from app.alerts import AlertEngine
+from app.alerts.settings_store import AlertSettingsStore
 from app.audit import AuditLog
 from app.connections import ConnectionStore
-from app.credentials import CredentialError, CredentialStore
+from app.credentials import CredentialStore, system_or_null
 from app.history import HistoryStore, OpenedHistory, history_file
 from app.logsetup import configure_logging, shutdown_logging
 from app.paths import AppPaths
+from app.removal import ConnectionRemoval, OpenHistory
 from ui.connections.repository import ConnectionRepository
 from ui.demo import DemoCluster
 from ui.demo_home import DemoHome
@@ -68,20 +70,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(list(argv) if argv is not None else None)
 
 
-def system_credentials() -> tuple[CredentialStore | None, str | None]:
-    """The system keyring store, or None with the reason it cannot be used (may block)."""
-    try:
-        return CredentialStore.system(), None
-    except CredentialError as error:
-        return None, getattr(error, "detail", None) or str(error)
+def system_credentials() -> CredentialStore:
+    """The system keyring's store, or a ``NullCredentialStore`` saying why (may block)."""
+    return system_or_null()
 
 
 def build_services(
     paths: AppPaths,
     settings: WindowSettings,
-    credentials: CredentialStore | None,
+    credentials: CredentialStore,
     *,
-    keyring_problem: str | None = None,
     history: OpenedHistory | None = None,
 ) -> WindowServices:
     """The window's services over ``paths`` (the folders must exist).
@@ -90,17 +88,22 @@ def build_services(
     memory only.
     """
     runner = TaskRunner()
-    repository = ConnectionRepository(ConnectionStore(paths), credentials, runner)
+    store = ConnectionStore(paths)
+    history_store = history.store if history is not None else HistoryStore()
+    alert_settings = AlertSettingsStore.in_config_dir(paths)
+    removal = ConnectionRemoval(store, credentials, alert_settings, OpenHistory(history_store))
+    repository = ConnectionRepository(store, credentials, runner, removal)
     return WindowServices(
         paths=paths,
         settings=settings,
         runner=runner,
         repository=repository,
         audit=AuditLog.in_data_dir(paths),
-        keyring_problem=keyring_problem,
-        history=history.store if history is not None else HistoryStore(),
+        keyring_problem=credentials.unavailable_reason,
+        history=history_store,
         history_notice=history.notice if history is not None else None,
         alerts=AlertEngine(),
+        alert_settings=alert_settings,
     )
 
 
@@ -151,7 +154,7 @@ async def run_window(
     if requests is not None:
         requests.connect(ended.append)  # until the window exists
     try:
-        credentials, keyring_problem = await asyncio.to_thread(system_credentials)
+        credentials = await asyncio.to_thread(system_credentials)
         history = await asyncio.to_thread(HistoryStore.open, history_file(paths))
         if ended:
             await asyncio.to_thread(history.store.close)
@@ -160,7 +163,6 @@ async def run_window(
             paths,
             WindowSettings.for_paths(paths),
             credentials,
-            keyring_problem=keyring_problem,
             history=history,
         )
         window = MainWindow(services)
@@ -181,7 +183,7 @@ async def run_window(
             code = await _smoke(window, args.smoke_timeout, simulator_dir)
             window.close()
         elif args.demo:
-            demo = DemoCluster(workdir=simulator_dir)
+            demo = DemoCluster(workdir=simulator_dir, staged=True)
             window.runner.start(window.open_demo(demo), name="start the demo cluster")
         await closed
         about_to_quit.disconnect(window.shut_down_now)

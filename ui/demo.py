@@ -34,6 +34,9 @@ from ui.kill_on_close_job import KillOnCloseJob
 
 log = logging.getLogger(__name__)
 
+STAGED_ISOLATED = ("as-02", "Windows updates")
+STAGED_OFFLINE = "as-03"
+
 DEMO_CONNECTION_NAME = "Demo cluster"
 DEMO_SERVERS = 5
 DEMO_CLIENTS = 240
@@ -66,6 +69,8 @@ class DemoCluster:
     simulator's folder (CA, certificates, ready file, log; created and removed here),
     by default a new temporary folder. ``start()`` may be called once; ``stop()`` and
     ``stop_now()`` are idempotent and always remove the folder (it holds the CA's key).
+    With ``staged`` the cluster starts at a moment worth looking at (``stage_demo``):
+    one server isolated and still draining, one stopped, one on the older version.
     """
 
     def __init__(
@@ -78,6 +83,7 @@ class DemoCluster:
         extra_args: tuple[str, ...] = (),
         ready_timeout_s: float = READY_TIMEOUT_S,
         workdir: Path | None = None,
+        staged: bool = False,
     ) -> None:
         self._args = [
             "--servers",
@@ -89,6 +95,7 @@ class DemoCluster:
             *extra_args,
         ]
         self._poll_interval_s = poll_interval_s
+        self._staged = staged
         self._ready_timeout_s = ready_timeout_s
         self._process: asyncio.subprocess.Process | None = None
         self._chosen_workdir = workdir
@@ -134,6 +141,8 @@ class DemoCluster:
                 self._job.assign(self._process.pid)
             data = await self._wait_until_ready(ready_file)
             connection = self._connection_from(data)
+            if self._staged:
+                await stage_demo(self.endpoints, connection[0].username, connection[1])
             log.info("demo cluster ready: simulator pid %d in %s", self.pid, self._workdir)
             return connection
         except BaseException:
@@ -320,3 +329,39 @@ def _ask_to_stop(process: asyncio.subprocess.Process) -> None:
         log.warning("cannot stop the demo cluster (%s); killing it", error)
         with contextlib.suppress(ProcessLookupError, OSError):
             process.kill()
+
+
+async def stage_demo(endpoints: DemoEndpoints, username: str, password: Secret) -> None:
+    """Isolate ``STAGED_ISOLATED`` (as its administrator, through the Management API: the
+    console sees someone else's isolation) and stop ``STAGED_OFFLINE`` (control API).
+
+    Raises ``DemoError`` when the simulator refuses.
+    """
+    import ssl
+
+    import httpx  # only the demo needs it here
+
+    server_id, reason = STAGED_ISOLATED
+    context = await asyncio.to_thread(ssl.create_default_context, cafile=str(endpoints.ca_file))
+    url = endpoints.urls.get(server_id) or next(iter(endpoints.urls.values()))
+    try:
+        async with httpx.AsyncClient(verify=context, timeout=10.0, trust_env=False) as client:
+            reply = await client.post(
+                f"{url}/api/v1/auth/token",
+                json={"username": username, "password": password.reveal()},
+            )
+            reply.raise_for_status()
+            token = str(reply.json()["access_token"])
+            reply = await client.post(
+                f"{url}/api/v1/cluster/servers/{server_id}/isolation",
+                json={"isolated": True, "reason": reason},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            reply.raise_for_status()
+            reply = await client.post(
+                f"{endpoints.control_url}/servers/{STAGED_OFFLINE}/stop",
+                headers={"X-Sim-Token": endpoints.control_token.reveal()},
+            )
+            reply.raise_for_status()
+    except (httpx.HTTPError, KeyError, ValueError) as error:
+        raise DemoError(f"The demo cluster could not be prepared ({error}).") from None

@@ -7,8 +7,16 @@ import asyncio
 import logging
 
 from PySide6.QtCore import QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices
-from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.api.errors import ConsoleError
 from app.api.models import ClusterSnapshot, Server
@@ -26,19 +34,22 @@ from ui.dialogs.error_details import Notice
 from ui.downloads.downloads_panel import DownloadsPanel
 from ui.events.hookup import install_events
 from ui.icons import icon
+from ui.preferences import Preferences
 from ui.rollout.hookup import NOTIFIED, message_notice, rollout_action
 from ui.rollout.rollout_controller import RolloutController
 from ui.rollout.rollout_panel import RolloutPanel
 from ui.sessions import OpenConnection, SessionManager
 from ui.settings import APPLICATION
 from ui.tasks import TaskRunner
+from ui.theme import Appearance, apply_appearance
 from ui.window.action_journal import ActionJournal
 from ui.window.certificate_trust import CertificateTrust, tls_problem_of
 from ui.window.environment_strip import EnvironmentStrip
 from ui.window.focus_return import FocusReturn
-from ui.window.layout_state import restore_layout, save_layout
+from ui.window.layout_state import fit_to_screen, restore_layout, save_layout
 from ui.window.load_views import LoadViews
 from ui.window.operations import ServerOperations
+from ui.window.preferences_dialog import PreferencesDialog
 from ui.window.quit_prompt import quit_with_downloads_box
 from ui.window.server_actions import ServerActions
 from ui.window.services import WindowServices
@@ -46,6 +57,22 @@ from ui.window.status_bar import WindowStatusBar
 from ui.window.window_actions import WindowActions, build_main_toolbar, build_menu_bar
 
 log = logging.getLogger(__name__)
+
+SIDEBAR_CHARS = 34
+"""The connections list's default width in average characters (resizable, remembered)."""
+
+
+def window_title(profile: ConnectionProfile | None) -> str:
+    """The window's own title: the connection shown ("Prod (Production)"), or "" for none.
+
+    The application sets its display name, which Qt adds to every window title ("Prod
+    (Production) — Ekran Cluster Console"); naming the application here as well showed
+    it twice.
+    """
+    if profile is None:
+        return ""
+    tag = f" ({profile.tag.label})" if profile.tag is not EnvironmentTag.NONE else ""
+    return f"{profile.name}{tag}"
 
 
 class MainWindow(QMainWindow):
@@ -76,10 +103,13 @@ class MainWindow(QMainWindow):
         self._demo: DemoCluster | None = None
         self._closing = False
         self._closed = False
+        self._shown_once = False
         self._quitting = False
         self.quit_box: QMessageBox | None = None
         self.context_menu: QMenu | None = None
         self.about_dialog: AboutDialog | None = None
+        self.preferences_dialog: PreferencesDialog | None = None
+        self.preferences = Preferences(services.settings.qsettings)
 
         self.connections_pane = ConnectionsPane(self.repository, self.runner, prompt_parent=self)
         self.cluster_pane = ClusterPane(self)
@@ -109,7 +139,7 @@ class MainWindow(QMainWindow):
             self,
             ActionJournal(services.history, services.alerts),
         )
-        self.alert_preferences = AlertPreferences(self.settings.qsettings)
+        self.alert_preferences = AlertPreferences(self.settings.qsettings, services.alert_settings)
         self.alerts = AlertCenter(
             services.alerts,
             self.alert_preferences,
@@ -131,6 +161,17 @@ class MainWindow(QMainWindow):
         self.connections_pane.context_menu.addSeparator()
         self.connections_pane.context_menu.addAction(self.rollout_action)
         self.connections_pane.context_menu.addAction(self.window_actions.disconnect)
+        self.preferences_action = QAction("&Preferences…", self)
+        self.preferences_action.setObjectName("actionPreferences")
+        self.preferences_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Preferences))
+        self.preferences_action.setToolTip(
+            "Appearance, new connections' poll interval, alerts and the download folder"
+        )
+        file_menu = self.menuBar().findChild(QMenu, "menuFile")
+        if file_menu is not None:
+            file_menu.insertAction(self.window_actions.quit, self.preferences_action)
+            file_menu.insertSeparator(self.window_actions.quit)
+        self.connections_pane.default_poll_interval = self.preferences.default_poll_interval_s
         server_menu = self.menuBar().findChild(QMenu, "menuServer")
         if server_menu is not None:
             server_menu.addSeparator()
@@ -157,9 +198,10 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.cluster_pane)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(0, False)  # a collapsed list looked like an empty one
         self.splitter.setCollapsible(1, False)
         chars = self.fontMetrics().averageCharWidth()
-        self.splitter.setSizes([chars * 32, chars * 110])
+        self.splitter.setSizes([chars * SIDEBAR_CHARS, chars * 110])
         central = QWidget(self)
         central.setObjectName("centralArea")
         layout = QVBoxLayout(central)
@@ -181,6 +223,13 @@ class MainWindow(QMainWindow):
         self.runner.failed.connect(self._on_runner_failed)
         self._lifecycle.failed.connect(self._on_runner_failed)
         self.repository.connections_changed.connect(self.sessions.profiles_changed)
+        self.repository.connections_changed.connect(
+            lambda profiles: self.cluster_pane.set_has_connections(bool(profiles))
+        )
+        self.cluster_pane.add_connection_requested.connect(
+            self.connections_pane.commands.add.trigger
+        )
+        self.cluster_pane.demo_requested.connect(self._on_cluster_demo_requested)
         self.repository.connection_removed.connect(self._on_repository_connection_removed)
         self.repository.problem_reported.connect(lambda text: self.post(Notice(text)))
         self.repository.operation_failed.connect(lambda text: self.post(Notice(text)))
@@ -208,7 +257,7 @@ class MainWindow(QMainWindow):
         self.cluster_pane.context_menu_requested.connect(self._on_cluster_context_menu_requested)
         self.cluster_pane.retry_requested.connect(self._on_refresh_requested)
         self.cluster_pane.server_activated.connect(self.operations.show_health)
-        self.cluster_pane.snapshot_shown.connect(self.load_views.graph.set_snapshot)
+        self.cluster_pane.snapshot_shown.connect(self.load_views.set_snapshot)
         actions = self.server_actions
         actions.refresh_requested.connect(self._on_refresh_requested)
         actions.isolate_requested.connect(self.operations.isolate)
@@ -218,7 +267,7 @@ class MainWindow(QMainWindow):
         actions.health_requested.connect(self.operations.show_health)
         self.operations.notice_posted.connect(self.post)
         self.certificates.failed.connect(lambda text: self.post(Notice(text)))
-        self.load_views.graph.notice_posted.connect(self.post)
+        self.load_views.notice_posted.connect(self.post)
         self.alerts.tray.show_requested.connect(self._on_tray_show_requested)
         self.alerts.tray.quit_requested.connect(self.quit)
         own = self.window_actions
@@ -234,11 +283,16 @@ class MainWindow(QMainWindow):
         own.filter.triggered.connect(self.cluster_pane.focus_filter)
         own.log_folder.triggered.connect(self._on_log_folder_triggered)
         own.about.triggered.connect(self._on_about_triggered)
+        self.preferences_action.triggered.connect(self._on_preferences_triggered)
 
     # -- start-up ----------------------------------------------------------------------------
     def start(self) -> None:
         """Restore the layout, load the connections and re-open the last one used."""
         restore_layout(self.settings, self, self.splitter, self.cluster_pane, self.downloads)
+        appearance = self.preferences.appearance()
+        qt_app = QApplication.instance()
+        if appearance is not Appearance.SYSTEM and isinstance(qt_app, QApplication):
+            apply_appearance(qt_app, appearance)
         if self.services.history_notice:
             self.post(Notice(self.services.history_notice))
         if self.services.keyring_problem:
@@ -295,11 +349,9 @@ class MainWindow(QMainWindow):
 
     # -- sessions ----------------------------------------------------------------------------
     def _on_repository_connection_removed(self, connection_id: str) -> None:
-        """A deleted connection takes its load history and alert settings with it (its
-        session closes first, so nothing records it again)."""
+        """A deleted connection's session closes (its password, alert settings and load
+        history are gone already, with nothing recorded in between: see the repository)."""
         self.sessions.close_connection(connection_id)
-        self.services.history.forget(connection_id)
-        self.alert_preferences.remove(connection_id)
 
     def _on_connections_activated(self, profile: ConnectionProfile) -> None:
         self.sessions.activate(profile)
@@ -324,11 +376,7 @@ class MainWindow(QMainWindow):
             self.operations.show_pending_of(connection.id)
             if not self.repository.is_transient(connection.id):
                 self.settings.set_last_connection_id(connection.id)
-        title = APPLICATION
-        if profile is not None:
-            tag = f" ({profile.tag.label})" if profile.tag is not EnvironmentTag.NONE else ""
-            title = f"{APPLICATION} — {profile.name}{tag}"
-        self.setWindowTitle(title)
+        self.setWindowTitle(window_title(profile))
         self.environment_strip.show_profile(profile)
         self._update_window_actions()
 
@@ -476,6 +524,12 @@ class MainWindow(QMainWindow):
                 f"Rolling maintenance: {name}", message.text, severity, 15000
             )
 
+    def _on_cluster_demo_requested(self) -> None:
+        if self._demo is None:
+            self.runner.start(
+                self.open_demo(DemoCluster(staged=True)), name="start the demo cluster"
+            )
+
     def _on_tray_show_requested(self) -> None:
         self.showNormal()
         self.raise_()
@@ -484,6 +538,23 @@ class MainWindow(QMainWindow):
     def _on_log_folder_triggered(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.services.paths.log_dir)))
 
+    def _on_preferences_triggered(self) -> None:
+        if self.preferences_dialog is not None:
+            self.preferences_dialog.close()
+        dialog = PreferencesDialog(self.preferences, self.alert_preferences, self)
+        dialog.accepted.connect(self._on_preferences_accepted)
+        dialog.finished.connect(dialog.deleteLater)
+        self.preferences_dialog = dialog
+        dialog.open()
+
+    def _on_preferences_accepted(self) -> None:
+        """Apply what the Preferences dialog saved (the rest is read when used)."""
+        self.preferences_dialog = None
+        qt_app = QApplication.instance()
+        if isinstance(qt_app, QApplication):
+            apply_appearance(qt_app, self.preferences.appearance())
+        self.window_actions.close_to_tray.setChecked(self.alert_preferences.close_to_tray())
+
     def _on_about_triggered(self) -> None:
         if self.about_dialog is not None:
             self.about_dialog.close()
@@ -491,6 +562,12 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(dialog.deleteLater)
         self.about_dialog = dialog
         dialog.open()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            fit_to_screen(self)  # again, now that the frame's size is known
 
     # -- closing -----------------------------------------------------------------------------
     @property

@@ -26,7 +26,7 @@ from app.connections import ConnectionProfile
 from app.history import HistoryFeeder, HistoryStore
 from app.monitor import ConnectionState, MonitorEvent, MonitorStatus
 from app.session import ConnectionSession
-from ui.bridge import SessionBridge
+from ui.bridge import SessionBridge, subscribe_deferred
 from ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -298,15 +298,17 @@ class SessionManager(QObject):
     ) -> list[Callable[[], None]]:
         """Subscribe the load history and the alert engine to the session's monitor."""
         detach: list[Callable[[], None]] = []
+        # Each in a loop callback of its own (see subscribe_deferred), in this order.
         if self._history is not None:
-            detach.append(HistoryFeeder.attach(self._history, profile.id, session.monitor))
+            feeder = HistoryFeeder(self._history, profile.id)
+            detach.append(subscribe_deferred(session.monitor, feeder))
         alerts = self._alerts
         if alerts is not None:
 
             def feed_alerts(event: MonitorEvent) -> None:
                 alerts.feed(profile.id, profile.name, event)
 
-            detach.append(session.monitor.subscribe(feed_alerts))
+            detach.append(subscribe_deferred(session.monitor, feed_alerts))
         return detach
 
     def _on_bridge_status_changed(self, connection: OpenConnection, status: MonitorStatus) -> None:

@@ -47,13 +47,23 @@ class TaskRunner(QObject):
     ) -> asyncio.Task[T] | None:
         """Run ``coro`` as a task; returns it, or None (and closes ``coro``) when shutting down.
 
+        Shutting down includes a slot that runs while no asyncio loop does (a timer firing
+        as Qt processes its last events after the loop stopped): the caller keeps its work
+        for its own final flush, as it does after ``shutdown``.
+
         ``on_done`` receives the result; ``on_error`` receives any exception but
         cancellation (without it, ``failed`` is emitted).
         """
-        if self._closing:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if self._closing or loop is None:
+            if loop is None and not self._closing:
+                log.debug("no running event loop: %s not started", name)
             coro.close()
             return None
-        task = asyncio.get_running_loop().create_task(coro, name=name)
+        task = loop.create_task(coro, name=name)
         self._tasks.add(task)
         task.add_done_callback(lambda t: self._on_task_done(t, on_done, on_error))
         return task

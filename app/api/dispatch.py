@@ -7,8 +7,10 @@ check tells a stopped endpoint from a 5xx about the request itself; under
 ``FailoverRule.ANY_FAILURE`` (one-shot commands) any 5xx, a JSON reply that stops
 coming and a refused redirect move on too. TLS errors are raised, never failed over.
 On 401 the call logs in again once; for GETs a short ``Retry-After`` is waited out once
-when there is no other endpoint to try. ``passed_over`` lists the endpoints a call
-moved away from, with the reason, so that a command can say which URL answered.
+when there is no other endpoint to try. ``passed_over`` lists the endpoints calls
+moved away from, with the reason, so that a command can say which URL answered; it
+keeps the newest ``PASSED_OVER_KEPT`` (a window's client lives for weeks; each error's
+traceback keeps the frames of its call alive), each stored without its traceback.
 
 When every configured URL fails, a call goes on to the cluster's other endpoints
 (``set_cluster_urls``: the servers' own ``management_url`` from the last snapshot, https
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -53,6 +56,8 @@ from app.api.text import body_excerpt
 from app.api.urls import InvalidUrlError, normalize_base_url
 
 log = logging.getLogger(__name__)
+
+PASSED_OVER_KEPT = 16
 
 HEALTH_PATH = "/healthcheck?debug=True"
 T = TypeVar("T")
@@ -94,7 +99,7 @@ class Dispatcher:
         self._configured = settings.urls
         self._urls: tuple[str, ...] = settings.urls
         self._rule = settings.failover
-        self.passed_over: list[tuple[str, ConsoleError]] = []
+        self.passed_over: deque[tuple[str, ConsoleError]] = deque(maxlen=PASSED_OVER_KEPT)
         self.last_attempts: tuple[EndpointAttempt, ...] = ()
         self._exchanger = exchanger
         self._session = session
@@ -242,7 +247,7 @@ class Dispatcher:
                 tried.append(EndpointAttempt(base, False, last.message, from_cluster))
                 if len(urls) > 1:
                     log.warning("%s: %s; trying the next Management Tool", base, last.message)
-                    self.passed_over.append((base, last))
+                    self.passed_over.append((base, last.with_traceback(None)))
         finally:
             self.last_attempts = tuple(tried)
         assert last is not None

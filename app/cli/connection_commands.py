@@ -7,16 +7,15 @@ from argparse import Namespace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.api.client import ManagementClient
 from app.api.errors import ConsoleError, TlsError
 from app.cli import connection_edit
-from app.cli.connection_fields import forget_password, proxy_options, save_password, trust_options
+from app.cli.connection_fields import proxy_options, save_password, trust_options
 from app.cli.exitcodes import ERROR_LIMIT, ExitCode, UsageError, error_kind, exit_code_for
 from app.cli.messages import cli_message
 from app.cli.render import WARNING_LIMIT, describe_profile, print_json, print_json_line, table
 from app.cli.target import Target, find_profile, password_source, resolve_target
 from app.connections import ConnectionProfile, export_connections, import_connections
-from app.credentials import CredentialError
+from app.removal import ConnectionRemoval
 from app.text_safety import display_text
 
 if TYPE_CHECKING:
@@ -28,12 +27,13 @@ async def run(args: Namespace, services: Services) -> ExitCode:
         "add": _add,
         "edit": connection_edit.edit,
         "list": _list,
-        "remove": _remove,
         "import": _import,
         "export": _export,
     }
     if args.action == "test":
         return await _test(args, services)
+    if args.action == "remove":
+        return await _remove(args, services)
     return handlers[args.action](args, services)
 
 
@@ -103,22 +103,23 @@ def _list(args: Namespace, services: Services) -> ExitCode:
     return ExitCode.OK
 
 
-def _remove(args: Namespace, services: Services) -> ExitCode:
+async def _remove(args: Namespace, services: Services) -> ExitCode:
+    """Remove the connection with its password, alert settings and load history (the
+    same removal as the window's Delete)."""
     profile = find_profile(services.store.load().profiles, args.name)
-    services.store.remove(profile.id)
+    removal = ConnectionRemoval.for_files(services.paths, services.store, services.credentials)
+    report = await removal.remove(profile.id)
+    if report is None:  # removed by another process since it was looked up
+        raise UsageError(f"No saved connection is named {profile.name!r}.")
     name = display_text(repr(profile.name))
-    problem = ""
-    try:
-        had_password = forget_password(profile, services.credentials)
-    except CredentialError as error:  # the connection is gone; say what is left behind
-        had_password, problem = False, str(error)
-    if problem:
-        shown = display_text(problem, WARNING_LIMIT)
-        print(f"warning: its saved password may remain: {shown}", file=sys.stderr)
+    for problem in report.problems:
+        print(f"warning: {display_text(problem, WARNING_LIMIT)}", file=sys.stderr)
+    had_password = bool(report.password_removed)
+    if report.password_removed is None:
         outcome = f"Removed {name}; its saved password could not be checked."
     elif had_password:
         outcome = f"Removed {name} and its saved password."
-    elif services.credentials is None:
+    elif not services.credentials.available:
         outcome = f"Removed {name} (no system keyring here, so no saved password)."
     else:
         outcome = f"Removed {name}; it had no saved password."
@@ -128,7 +129,7 @@ def _remove(args: Namespace, services: Services) -> ExitCode:
                 "removed": profile.id,
                 "name": profile.name,
                 "password_removed": had_password,
-                "warnings": [problem] if problem else [],
+                "warnings": report.problems,
             }
         )
     else:
@@ -169,6 +170,8 @@ def _export(args: Namespace, services: Services) -> ExitCode:
 
 async def _test(args: Namespace, services: Services) -> ExitCode:
     """Healthcheck every URL of the connection, then log in once."""
+    from app.api.client import ManagementClient  # not paid by the other connection commands
+
     profiles = services.store.load().profiles
     if args.name:
         target = Target(find_profile(profiles, args.name), saved=True)

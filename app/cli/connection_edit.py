@@ -55,7 +55,7 @@ def edit(args: Namespace, services: Services) -> ExitCode:
         existed = forget_password(old, services.credentials)
         if existed:
             events.append("its saved password was deleted")
-        elif services.credentials is None:
+        elif not services.credentials.available:
             events.append("no system keyring is available here, so no password was saved")
         else:
             events.append("it had no saved password")

@@ -44,14 +44,14 @@ def no_keyring_warning(profile: ConnectionProfile, reason: str) -> str:
     )
 
 
-def save_password(profile: ConnectionProfile, credentials: CredentialStore | None) -> str | None:
+def save_password(profile: ConnectionProfile, credentials: CredentialStore) -> str | None:
     """Store the password (``EKRAN_CONSOLE_PASSWORD``, else a prompt) in the keyring.
 
     Returns None when it was stored, else a warning saying why not and how to supply it:
     a missing or refusing keyring does not stop the connection from being saved. Raises
     ``UsageError`` when there is a keyring but no password and no terminal to ask on.
     """
-    if credentials is None:
+    if not credentials.available:
         return no_keyring_warning(profile, "No system keyring is available.")
     password = os.environ.get(PASSWORD_ENV_VAR) or _ask(profile)
     try:
@@ -61,10 +61,8 @@ def save_password(profile: ConnectionProfile, credentials: CredentialStore | Non
     return None
 
 
-def forget_password(profile: ConnectionProfile, credentials: CredentialStore | None) -> bool:
+def forget_password(profile: ConnectionProfile, credentials: CredentialStore) -> bool:
     """Delete the connection's saved password; True when there was one to delete."""
-    if credentials is None:
-        return False
     existed = credentials.get(profile) is not None
     credentials.delete(profile)
     return existed

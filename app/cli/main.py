@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from app.api.errors import ConsoleError
 from app.audit import AuditLog
-from app.cli import cluster_commands, completion, connection_commands, rollout_command
+from app.cli import completion, connection_commands
 from app.cli.exitcodes import (
     ERROR_LIMIT,
     INTERRUPTED,
@@ -23,7 +23,7 @@ from app.cli.exitcodes import (
 from app.cli.messages import cli_message, error_facts
 from app.cli.parser import build_parser
 from app.connections import ConnectionStore, ConnectionStoreError, TransferError
-from app.credentials import CredentialStore, KeyringUnavailableError
+from app.credentials import CredentialStore, system_or_null
 from app.logsetup import configure_logging, redact, shutdown_logging
 from app.paths import AppPaths
 from app.text_safety import display_text, escape_json_output
@@ -40,20 +40,15 @@ class Services:
 
     paths: AppPaths
     store: ConnectionStore
-    credentials: CredentialStore | None  # None: no usable keyring on this machine
+    credentials: CredentialStore  # a NullCredentialStore without a usable keyring
     audit: AuditLog
 
 
 def build_services(paths: AppPaths) -> Services:
-    try:
-        credentials: CredentialStore | None = CredentialStore.system()
-    except KeyringUnavailableError as error:
-        log.info("no keyring: %s", error)
-        credentials = None
     return Services(
         paths=paths,
         store=ConnectionStore(paths),
-        credentials=credentials,
+        credentials=system_or_null(),
         audit=AuditLog.in_data_dir(paths),
     )
 
@@ -84,8 +79,14 @@ def main(
         services = services_factory(paths)
         if args.command == "connections":
             return int(asyncio.run(connection_commands.run(args, services)))
+        # Imported here: the HTTP client and the monitor cost a start-up the connection
+        # commands (a 10,000-entry import among them) need not pay.
         if args.command == "rollout":
+            from app.cli import rollout_command
+
             return int(asyncio.run(rollout_command.run(args, services)))
+        from app.cli import cluster_commands
+
         return int(asyncio.run(cluster_commands.run(args, services)))
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)

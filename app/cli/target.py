@@ -9,13 +9,16 @@ import sys
 from argparse import Namespace
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from app.api.client import PasswordSource
 from app.api.settings import TrustMode
 from app.cli.exitcodes import NoPasswordError, UsageError
 from app.connections import ConnectionProfile
 from app.credentials import CredentialStore, Secret
 from app.logsetup import register_secret
+
+if TYPE_CHECKING:
+    from app.api.client import PasswordSource
 
 PASSWORD_ENV_VAR = "EKRAN_CONSOLE_PASSWORD"
 AD_HOC_NAME = "(ad hoc)"
@@ -70,7 +73,7 @@ def resolve_target(args: Namespace, profiles: Sequence[ConnectionProfile]) -> Ta
 
 def password_source(
     target: Target,
-    credentials: CredentialStore | None,
+    credentials: CredentialStore,
     *,
     environ: dict[str, str] | None = None,
     prompt: Callable[[str], str] | None = None,
@@ -90,13 +93,13 @@ def password_source(
         from_env = env.get(PASSWORD_ENV_VAR)
         if from_env:
             return Secret(from_env)
-        if target.saved and credentials is not None:
+        if target.saved:
             stored = credentials.get(target.profile)
             if stored is not None:
                 return stored
         if not can_ask:
             where = ""
-            if credentials is not None and target.saved:
+            if credentials.available and target.saved:
                 name = target.profile.name
                 name = f'"{name}"' if " " in name else name
                 where = f" (to save it in the keyring: connections edit {name} --save-password)"

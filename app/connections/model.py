@@ -31,6 +31,7 @@ DEFAULT_POLL_INTERVAL_S = 2.0
 MAX_CAPACITY = 10**9
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_SURROGATES = re.compile("[\ud800-\udfff]")  # not text: a JSON "\\ud800" or undecodable bytes
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _PROXY_SCHEMES = ("http", "https")
 
@@ -73,6 +74,13 @@ class AuthMode(StrEnum):
 def _single_line(value: str, label: str) -> str:
     if _CONTROL_CHARS.search(value):
         raise ValueError(f"{label} must not contain line breaks or control characters.")
+    return _text(value, label)
+
+
+def _text(value: str, label: str) -> str:
+    """``value`` unless it holds a lone surrogate (which no file can store as UTF-8)."""
+    if not value.isascii() and _SURROGATES.search(value):
+        raise ValueError(f"{label} contains characters that are not valid text.")
     return value
 
 
@@ -151,7 +159,7 @@ class ProxyOptions(BaseModel):
             raise ValueError("The proxy URL must look like http://proxy.example.com:8080.")
         if parts.username or parts.password:
             raise ValueError("The proxy URL must not contain a user name or password.")
-        return text
+        return _text(text, "The proxy URL")
 
     @model_validator(mode="after")
     def _check_mode(self) -> Self:
@@ -266,7 +274,7 @@ class ConnectionProfile(BaseModel):
         urls: list[str] = []
         for position, text in enumerate(typed, start=1):
             try:
-                url = normalize_base_url(text)
+                url = normalize_base_url(_text(text, "The Management Tool URL"))
             except InvalidUrlError as exc:
                 prefix = f"URL {position}: " if len(typed) > 1 else ""
                 raise ValueError(f"{prefix}{exc}") from None
@@ -308,4 +316,4 @@ class ConnectionProfile(BaseModel):
     def _check_notes(cls, value: str) -> str:
         if len(value) > MAX_NOTES_CHARS:
             raise ValueError(f"Notes must be at most {MAX_NOTES_CHARS} characters.")
-        return value
+        return _text(value, "Notes")

@@ -13,7 +13,9 @@ from app.credentials.store import (
     SERVICE,
     CredentialOwner,
     CredentialStore,
+    NullCredentialStore,
     entry_key,
+    system_or_null,
 )
 
 __all__ = [
@@ -25,7 +27,9 @@ __all__ = [
     "CredentialStore",
     "KeyringAccessError",
     "KeyringUnavailableError",
+    "NullCredentialStore",
     "Secret",
     "SecretRejectedError",
     "entry_key",
+    "system_or_null",
 ]

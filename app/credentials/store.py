@@ -3,8 +3,9 @@
 One entry per connection and user: service "Ekran Cluster Console", user name
 ``"<connection id>:<username>"``. Entries written by earlier versions (service
 "EkranClusterConsole", user name = the plain username) are still found and moved to the
-new key on first read. There is no fallback to a file: without a usable keyring,
-``KeyringUnavailableError`` tells the caller to ask for the password every time.
+new key on first read. There is no fallback to a file: without a usable keyring the
+console works with a ``NullCredentialStore`` (``system_or_null``), which stores nothing,
+finds nothing and says why, so that callers ask for the password every time.
 Calls may block (D-Bus, unlock prompts); run them off the UI thread.
 """
 
@@ -63,7 +64,13 @@ class CredentialStore:
 
     Construction refuses an unusable backend with ``KeyringUnavailableError``. Every
     backend failure becomes ``KeyringAccessError`` whose message never contains the secret.
+    ``available`` is True; ``NullCredentialStore`` is the same interface without a keyring.
     """
+
+    available = True
+    """False only for ``NullCredentialStore``: passwords are then asked every time."""
+    unavailable_reason: str | None = None
+    """Why there is no keyring (``NullCredentialStore``); None when there is one."""
 
     def __init__(self, backend: KeyringBackend) -> None:
         reason = unusable_reason(backend)
@@ -81,11 +88,6 @@ class CredentialStore:
             reason = f"the keyring could not start ({type(exc).__name__})"
             raise KeyringUnavailableError(reason) from None
         return cls(backend)
-
-    @property
-    def backend_name(self) -> str:
-        """A display name of the backend, e.g. "SecretService Keyring"."""
-        return str(type(self._backend).name)
 
     def __repr__(self) -> str:
         kind = type(self._backend)
@@ -168,6 +170,48 @@ class CredentialStore:
         except Exception as exc:
             failure = _access_error(action, exc, secret)
         raise failure
+
+
+class NullCredentialStore(CredentialStore):
+    """The credential store of a machine without a usable keyring.
+
+    ``get`` finds nothing, ``delete`` and ``delete_all_for`` have nothing to delete, and
+    ``set`` raises ``KeyringUnavailableError``; ``available`` is False and
+    ``unavailable_reason`` says why (for the log and the window's notice).
+    """
+
+    available = False
+
+    def __init__(self, reason: str) -> None:  # no backend, so no ``super().__init__``
+        self.unavailable_reason = reason
+
+    def __repr__(self) -> str:
+        return f"NullCredentialStore(reason={self.unavailable_reason!r})"
+
+    def get(self, owner: CredentialOwner) -> Secret | None:
+        return None
+
+    def set(self, owner: CredentialOwner, password: Secret | str) -> None:
+        raise KeyringUnavailableError(self.unavailable_reason)
+
+    def delete(self, owner: CredentialOwner) -> None:
+        return None
+
+    def delete_all_for(self, connection_id: str, usernames: Iterable[str]) -> None:
+        return None
+
+
+def system_or_null() -> CredentialStore:
+    """The system keyring's store, or a ``NullCredentialStore`` saying why there is none.
+
+    May block (the keyring package probes its backends, D-Bus); run it off the UI thread.
+    """
+    try:
+        return CredentialStore.system()
+    except KeyringUnavailableError as error:
+        reason = error.detail or str(error)
+        log.info("no keyring: %s", reason)
+        return NullCredentialStore(reason)
 
 
 def _access_error(action: str, exc: Exception, secret: str | None) -> KeyringAccessError:

@@ -75,7 +75,7 @@ class ConnectionHistory:
             if not series.accepts(at):
                 continue
             self._add(series, server.id, at, server.clients, code, batch)
-            if previous is not None:
+            if previous is not None and previous != code:  # (no enum made per steady server)
                 change = status_change(server.name, StatusCode.parse(previous), code)
                 if change is not None:
                     self._event(batch, at, server.id, *change)

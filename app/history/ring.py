@@ -30,6 +30,12 @@ class RingBuffer:
             raise ValueError('a ring needs a float64 column "t"')
         self._capacity = capacity
         self._columns: Columns = {name: np.zeros(capacity, dtype) for name, dtype in dtypes.items()}
+        # Per column: the inclusive range a Python int must be in to be stored as is
+        # (None for float columns). ``append`` runs for every server on every poll: with
+        # these, a value that fits is checked without making a numpy scalar first.
+        self._int_ranges: list[tuple[str, npt.NDArray[Any], tuple[int, int] | None]] = [
+            (name, column, _int_range(column.dtype)) for name, column in self._columns.items()
+        ]
         self._next = 0  # physical index of the next row to write
         self._size = 0
 
@@ -79,12 +85,17 @@ class RingBuffer:
         last = self.last_time
         if last is not None and not row[TIME] > last:
             raise ValueError("rows must be appended in strictly increasing time order")
-        values = {
-            name: _fit(name, column.dtype, row[name]) for name, column in self._columns.items()
-        }
+        values: list[Any] = []
+        for name, column, bounds in self._int_ranges:
+            value = row[name]
+            if bounds is None:
+                fits = column.dtype.kind == "f" and isinstance(value, int | float)
+            else:
+                fits = isinstance(value, int) and bounds[0] <= value <= bounds[1]
+            values.append(value if fits else _fit(name, column.dtype, value))
         index = self._next  # every value fits: the row is written whole or not at all
-        for name, column in self._columns.items():
-            column[index] = values[name]
+        for (_name, column, _bounds), value in zip(self._int_ranges, values, strict=True):
+            column[index] = value
         self._next = (index + 1) % self._capacity
         self._size = min(self._size + 1, self._capacity)
 
@@ -143,6 +154,15 @@ class RingBuffer:
         if self._next == 0:
             return [(0, self._capacity)]
         return [(self._next, self._capacity), (0, self._next)]
+
+
+def _int_range(dtype: np.dtype[Any]) -> tuple[int, int] | None:
+    """The Python ints an integer column holds as they are, or None for other columns
+    (float columns take ints and floats as they are; others go through ``_fit``)."""
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return int(info.min), int(info.max)
+    return None
 
 
 def _fit(name: str, dtype: np.dtype[Any], value: float | int) -> Any:

@@ -2,16 +2,20 @@
 
 Run from the repository root:  python docs/screenshots/take_screenshots.py
 
-The demo cluster is brought to a realistic moment first: one server isolated for
-Windows updates and still draining, one stopped (offline), and the last one on the
-previous version (the simulator's default). Writes main-window.png, context-menu.png
-and isolate-dialog.png next to this script. Nothing is written to the user's settings.
+The demo cluster starts as ``python3 dev.py demo`` starts it (``DemoCluster(staged=True)``):
+one server isolated for Windows updates and still draining, one stopped (offline), and
+the last one on the previous version; the pictures are taken 15 simulated seconds in.
+Writes main-window.png (light), main-window-dark.png, main-window-1024x700.png,
+context-menu.png and isolate-dialog.png next to this script. Nothing is written to the
+user's settings.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -28,12 +32,14 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from app.paths import AppPaths  # noqa: E402
 from ui.app import build_services, create_application  # noqa: E402
-from ui.demo import DemoCluster  # noqa: E402
+from ui.demo import STAGED_ISOLATED, STAGED_OFFLINE, DemoCluster  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.settings import WindowSettings  # noqa: E402
+from ui.theme import Appearance, apply_appearance  # noqa: E402
 
 WINDOW_SIZE = (1280, 800)
-ISOLATED, OFFLINE = "as-02", "as-03"
+SMALL_WINDOW_SIZE = (1024, 700)
+ISOLATED, OFFLINE = STAGED_ISOLATED[0], STAGED_OFFLINE
 FONT_FAMILY, FONT_POINTS = "DejaVu Sans", 9.0
 
 
@@ -99,14 +105,12 @@ async def take(home: Path) -> None:
     window.resize(*WINDOW_SIZE)
     window.start()
     window.show()
-    demo = DemoCluster(poll_interval_s=1.0)
+    demo = DemoCluster(poll_interval_s=1.0, staged=True)
     try:
         profile = await window.open_demo(demo)
         await until(lambda: window.cluster_pane.model.rowCount() == 5)
         session = window.sessions.connection(profile.id)
         assert session is not None
-        await session.session.actions.isolate(ISOLATED, reason="Windows updates")
-        await control(demo, "POST", f"servers/{OFFLINE}/stop")
         await control(demo, "POST", "advance", {"seconds": 15})
         session.session.monitor.retry_now()
 
@@ -130,6 +134,17 @@ async def take(home: Path) -> None:
         window.cluster_pane.table.setFocus()
         await asyncio.sleep(1.5)  # let the relative times and the status bar settle
         save(window.grab(), "main-window.png")
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        apply_appearance(app, Appearance.DARK)
+        await asyncio.sleep(1.0)
+        save(window.grab(), "main-window-dark.png")
+        apply_appearance(app, Appearance.LIGHT)
+        window.resize(*SMALL_WINDOW_SIZE)
+        await asyncio.sleep(1.0)
+        save(window.grab(), "main-window-1024x700.png")
+        window.resize(*WINDOW_SIZE)
+        await asyncio.sleep(0.5)
 
         window.cluster_pane.select_server("as-04")
         table = window.cluster_pane.table
@@ -158,7 +173,23 @@ async def take(home: Path) -> None:
         await demo.stop()
 
 
+def use_large_offscreen_screen(folder: Path) -> None:
+    """A 1920 x 1080 offscreen screen (the default one is smaller than the window, and
+    the window keeps inside its screen). Before the QApplication exists."""
+    if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        return
+    screen = {"name": "shots", "x": 0, "y": 0, "width": 1920, "height": 1080}
+    (folder / "offscreen.json").write_text(
+        json.dumps({"screens": [{**screen, "logicalDpi": 96, "dpr": 1}]})
+    )
+    os.chdir(folder)  # a relative path: Qt splits the platform's arguments at colons
+    os.environ["QT_QPA_PLATFORM"] = "offscreen:configfile=offscreen.json"
+
+
 def main() -> int:
+    start = Path.cwd()
+    scratch = tempfile.mkdtemp(prefix="ekran-screens-qt-")
+    use_large_offscreen_screen(Path(scratch))
     app = create_application()
     app.setFont(QFont(FONT_FAMILY, FONT_POINTS))
     if not isinstance(app, QApplication):
@@ -169,6 +200,8 @@ def main() -> int:
             loop.run_until_complete(take(Path(home)))
         finally:
             loop.close()
+            os.chdir(start)
+    shutil.rmtree(scratch, ignore_errors=True)
     return 0
 
 

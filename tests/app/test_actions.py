@@ -113,6 +113,8 @@ async def test_a_cancelled_isolation_leaves_an_unknown_outcome_record(
 class FailingClient:
     """A client whose call fails in a way the console does not expect."""
 
+    permissions: frozenset[str] | None = None  # the login said nothing
+
     async def set_isolation(self, server_id: str, **_: object) -> Any:
         raise RuntimeError("boom")
 

@@ -21,8 +21,10 @@ from app.credentials import (
     CredentialStore,
     KeyringAccessError,
     KeyringUnavailableError,
+    NullCredentialStore,
     Secret,
     SecretRejectedError,
+    system_or_null,
 )
 from tests.app.connections.keyring_fake import MemoryKeyring
 
@@ -269,6 +271,38 @@ def test_system_store_uses_the_selected_backend(monkeypatch: pytest.MonkeyPatch)
     store = CredentialStore.system()
     store.set(profile(), PASSWORD)
     assert list(backend.entries.values()) == [PASSWORD]
+
+
+def test_without_a_keyring_the_null_store_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keyring, "get_keyring", fail.Keyring)
+    store = system_or_null()
+    assert isinstance(store, NullCredentialStore)
+    assert not store.available
+    assert store.unavailable_reason
+    assert "fail" in store.unavailable_reason.lower()
+
+
+def test_with_a_keyring_system_or_null_is_the_real_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    backend = MemoryKeyring()
+    monkeypatch.setattr(keyring, "get_keyring", lambda: backend)
+    store = system_or_null()
+    assert store.available
+    assert store.unavailable_reason is None
+    store.set(profile(), PASSWORD)
+    assert list(backend.entries.values()) == [PASSWORD]
+
+
+def test_the_null_store_finds_nothing_deletes_nothing_and_refuses_to_store() -> None:
+    store = NullCredentialStore("no keyring here")
+    owner = profile()
+    assert store.get(owner) is None
+    store.delete(owner)
+    store.delete_all_for(owner.id, [owner.username])
+    with pytest.raises(KeyringUnavailableError) as caught:
+        store.set(owner, PASSWORD)
+    assert caught.value.detail == "no keyring here"
+    assert PASSWORD not in all_text_of(caught.value)
+    assert "no keyring here" in repr(store)
 
 
 def all_text_of(error: BaseException) -> str:

@@ -25,22 +25,35 @@ Printed at the end (and written with ``--json``):
 - actions and downloads: succeeded, failed with a one-line error (a ``ConsoleError``
   or a ``DownloadError``), failed otherwise (target 0);
 - RSS and open file descriptors after the warm-up and at the end (growth < 10 %).
+
+A run that ends early for any reason (an exception, a signal, Qt leaving its event loop,
+``SystemExit``) prints why and the figures so far, then exits 1. ``--census`` and
+``--tracemalloc`` print what grew between the end of the warm-up and the end (objects
+by type; Python allocations by line) to tell a leak from caches and arenas filling up.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import contextlib
+import ctypes
+import faulthandler
+import gc
 import logging
 import os
 import random
+import signal
 import sys
 import threading
 import time
+import traceback
+import tracemalloc
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import qasync
@@ -265,8 +278,64 @@ class ActionRunner:
             path.unlink()
 
 
-async def soak(args: argparse.Namespace, sim: SimulatorProcess, home: Path) -> dict[str, Any]:
-    tally = Tally()
+@dataclass
+class RunState:
+    """The figures of one run as they build up, so that a run ending early can print them."""
+
+    tally: Tally = field(default_factory=Tally)
+    phase: str = "starting"
+    soak_started: float | None = None  # monotonic, at the end of the warm-up
+    rss_start: int = 0
+    fds_start: int = 0
+    blocks_start: int = 0
+    census_start: Counter[str] | None = None
+    trace_start: tracemalloc.Snapshot | None = None
+    growth: list[str] = field(default_factory=list)
+    audit_records: int | None = None
+    rss_trimmed: int | None = None  # after handing freed heap back to the OS
+    ended_early: str | None = None  # why the run stopped before its time
+    ended_traceback: str = ""
+    summary_printed: bool = False
+
+
+def trimmed_rss() -> int | None:
+    """RSS after glibc has returned its free heap memory to the OS (``malloc_trim``).
+
+    What RSS loses here was freed but kept by the allocator (high-water marks of
+    transient buffers), not leaked. None where there is no glibc.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        return None
+    return vm_rss_bytes()
+
+
+def object_census() -> Counter[str]:
+    """Live objects tracked by the garbage collector, counted by type (after a collection)."""
+    gc.collect()
+    return Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects())
+
+
+def census_growth(before: Counter[str], after: Counter[str], top: int = 15) -> list[str]:
+    grown = sorted(((after[k] - before[k], k) for k in after), reverse=True)[:top]
+    return [f"objects {kind}: {before[kind]} -> {after[kind]} ({delta:+d})"
+            for delta, kind in grown if delta > 0]  # fmt: skip
+
+
+def trace_growth(
+    before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, top: int = 15
+) -> list[str]:
+    ignore = [tracemalloc.Filter(False, tracemalloc.__file__)]
+    diffs = after.filter_traces(ignore).compare_to(before.filter_traces(ignore), "lineno")
+    return [f"python heap {stat}" for stat in diffs[:top]]
+
+
+async def soak(
+    args: argparse.Namespace, sim: SimulatorProcess, home: Path, state: RunState
+) -> None:
+    tally = state.tally
     loop = asyncio.get_running_loop()
     watch_for_unhandled(loop, tally)
     rng = random.Random(args.seed)
@@ -282,6 +351,7 @@ async def soak(args: argparse.Namespace, sim: SimulatorProcess, home: Path) -> d
     window.repository.add_transient(profile)
     window.repository.set_transient_password(profile.id, Secret(sim.info.password))
     window.open_connection(profile)
+    state.phase = "waiting for the first data"
     await wait_for(lambda: window.cluster_pane.model.rowCount() == SERVERS, 120, "first data")
 
     password = sim.info.password
@@ -301,30 +371,66 @@ async def soak(args: argparse.Namespace, sim: SimulatorProcess, home: Path) -> d
         asyncio.create_task(FaultInjector(sim, rng, tally).run(), name="faults"),
         asyncio.create_task(ActionRunner(session, downloads, rng, tally).run(), name="actions"),
     ]
-    await progress(args.warmup_seconds, "warm-up")
-    rss_start, fds_start = vm_rss_bytes(), open_fds()
-    tally.unhandled.clear()
-    tally.outcomes.clear()
-    tally.unclear.clear()
-    tally.faults.clear()
-    tally.errors_logged = 0
-    started = time.monotonic()
-    await progress(args.minutes * 60 - args.warmup_seconds, "soak", tally)
-    measured = time.monotonic() - started
+    main = asyncio.current_task()
+
+    def on_task_done(task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None and main is not None:
+            error = task.exception()
+            state.ended_early = f"the {task.get_name()} task failed: {error!r}"
+            state.ended_traceback = "".join(traceback.format_exception(error))
+            main.cancel()
+
     for task in tasks:
-        task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        task.add_done_callback(on_task_done)
+    try:
+        state.phase = "warm-up"
+        await progress(args.warmup_seconds, "warm-up")
+        if args.census:
+            state.census_start = object_census()
+        if args.tracemalloc:
+            state.trace_start = tracemalloc.take_snapshot()
+        state.rss_start, state.fds_start = vm_rss_bytes(), open_fds()
+        state.blocks_start = sys.getallocatedblocks()
+        tally.unhandled.clear()
+        tally.outcomes.clear()
+        tally.unclear.clear()
+        tally.faults.clear()
+        tally.errors_logged = 0
+        state.phase = "soak"
+        state.soak_started = time.monotonic()
+        await progress(args.minutes * 60 - args.warmup_seconds, "soak", tally)
+        state.phase = "settling"
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
     await asyncio.to_thread(sim.clear_faults)
     await asyncio.sleep(3)  # the window and the core settle (isolated servers stay so)
-    rss_end, fds_end = vm_rss_bytes(), open_fds()
-    audit_lines = len(AuditLog.in_data_dir(paths).read(limit=100_000))
+    state.phase = "measuring"
+    if state.census_start is not None:
+        state.growth += census_growth(state.census_start, object_census())
+    if state.trace_start is not None:
+        state.growth += trace_growth(state.trace_start, tracemalloc.take_snapshot())
+    state.audit_records = len(AuditLog.in_data_dir(paths).read(limit=100_000))
+    state.rss_trimmed = trimmed_rss()
+    state.phase = "closing"
     await session.aclose()
     await close_window(window)
     for parentless in (services.repository, services.runner, services.settings.qsettings):
         shiboken6.delete(parentless)
+    state.phase = "done"
+
+
+def figures(state: RunState, rss_end: int, fds_end: int) -> dict[str, Any]:
+    """What the run measured so far; RSS and descriptors "at the end" are given."""
+    tally = state.tally
+    measured = 0.0 if state.soak_started is None else time.monotonic() - state.soak_started
     return {
+        "phase_reached": state.phase,
+        "ended_early": state.ended_early,
+        "ended_traceback": state.ended_traceback,
         "measured_seconds": measured,
         "faults": dict(tally.faults),
         "faults_total": sum(tally.faults.values()),
@@ -332,12 +438,32 @@ async def soak(args: argparse.Namespace, sim: SimulatorProcess, home: Path) -> d
         "unclear": tally.unclear,
         "unhandled": tally.unhandled,
         "errors_logged": tally.errors_logged,
-        "audit_records": audit_lines,
-        "rss_start": rss_start,
+        "audit_records": state.audit_records,
+        "rss_start": state.rss_start,
         "rss_end": rss_end,
-        "fds_start": fds_start,
+        "rss_end_trimmed": state.rss_trimmed,
+        "fds_start": state.fds_start,
         "fds_end": fds_end,
+        "python_blocks_start": state.blocks_start,
+        "python_blocks_end": sys.getallocatedblocks(),
+        "growth": state.growth,
     }
+
+
+def say(line: str) -> None:
+    """Print one line; when standard output has gone (a pipe whose reader ended), say so
+    once and carry on on standard error, so that the run and its summary go on."""
+    try:
+        print(line, flush=True)
+        return
+    except (BrokenPipeError, ValueError):  # ValueError: the stream was closed
+        pass
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())  # nothing more fails at exit either
+    sys.stdout = sys.stderr
+    print("bench_soak: standard output was closed; going on on standard error", flush=True)
+    print(line, flush=True)
 
 
 async def progress(seconds: float, label: str, tally: Tally | None = None) -> None:
@@ -347,7 +473,7 @@ async def progress(seconds: float, label: str, tally: Tally | None = None) -> No
         await asyncio.sleep(min(left, PROGRESS_EVERY_S))
         if tally is not None:
             for line in (tally.unhandled + tally.unclear)[reported:]:
-                print(f"  ! {line}", flush=True)
+                say(f"  ! {line}")
             reported = len(tally.unhandled) + len(tally.unclear)
         extra = ""
         if tally is not None:
@@ -355,33 +481,84 @@ async def progress(seconds: float, label: str, tally: Tally | None = None) -> No
                 f"; {sum(tally.faults.values())} faults, {sum(tally.outcomes.values())} "
                 f"actions, {len(tally.unhandled)} unhandled"
             )
-        print(
+        say(
             f"{label}: {time.monotonic() - started:5.0f} of {seconds:.0f} s; RSS "
-            f"{vm_rss_bytes() / MB:.1f} MB, {open_fds()} fds{extra}",
-            flush=True,
+            f"{vm_rss_bytes() / MB:.1f} MB, {open_fds()} fds, "
+            f"{sys.getallocatedblocks() / 1e6:.2f} M Python blocks{extra}"
         )
 
 
-def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+def watch_for_early_end(
+    qt_app: Any, loop: asyncio.AbstractEventLoop, main: asyncio.Task[None], state: RunState
+) -> None:
+    """Turn every way a run can stop before its time into a reason printed with the figures.
+
+    Fatal signals dump every thread's stack (``faulthandler``); SIGTERM, SIGINT and SIGHUP
+    cancel the run so that it ends through its summary; Qt leaving its event loop is
+    reported with the stack that asked for it; leaving the interpreter without a summary
+    says so on stderr.
+    """
+    faulthandler.enable(all_threads=True)
+
+    def on_signal(number: int, _frame: FrameType | None) -> None:
+        state.ended_early = f"signal {signal.Signals(number).name} during the {state.phase}"
+        loop.call_soon_threadsafe(main.cancel)
+
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, on_signal)
+
+    def on_about_to_quit() -> None:  # also emitted when the finished run stops the loop
+        if state.ended_early is None and state.phase != "done":
+            state.ended_early = f"Qt left its event loop during the {state.phase}"
+            state.ended_traceback = "".join(traceback.format_stack())
+
+    qt_app.aboutToQuit.connect(on_about_to_quit)
+
+    def on_exit() -> None:
+        if not state.summary_printed:
+            print(f"bench_soak: the process is ending without a summary during the "
+                  f"{state.phase} ({state.ended_early or 'no reason recorded'})",
+                  file=sys.stderr, flush=True)  # fmt: skip
+
+    atexit.register(on_exit)
+
+
+def run(args: argparse.Namespace, workdir: Path, state: RunState) -> dict[str, Any]:
+    if args.tracemalloc:
+        tracemalloc.start(args.tracemalloc)
     use_offscreen_screen(workdir)
     qt_app = create_application()
     loop = qasync.QEventLoop(qt_app)
     sim = SimulatorProcess(workdir / "sim", SIMULATOR_ARGS)
+    main = loop.create_task(soak(args, sim, workdir, state), name="soak")
+    watch_for_early_end(qt_app, loop, main, state)
     try:
         sim.start()
-        print(f"simulator ready; {args.minutes:g} min, seed {args.seed}", flush=True)
-        figures: dict[str, Any] = loop.run_until_complete(soak(args, sim, workdir))
+        say(f"simulator ready; {args.minutes:g} min, seed {args.seed}")
+        loop.run_until_complete(main)
+    except BaseException as error:  # every early end is reported, then the run exits 1
+        if state.ended_early is None:
+            state.ended_early = f"{type(error).__name__} during the {state.phase}: {error}"
+        state.ended_traceback += traceback.format_exc()
     finally:
+        if not main.done():
+            main.cancel()
+        rss_end, fds_end = vm_rss_bytes(), open_fds()
         sim.stop()
-        loop.close()
+        with contextlib.suppress(RuntimeError):  # a loop Qt has left cannot close cleanly
+            loop.close()
     return {
         "machine": machine_description(),
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
         "minutes": args.minutes,
         "seed": args.seed,
         "load_average_at_end": load_average(),
-        **figures,
+        **figures(state, rss_end, fds_end),
     }
+
+
+def _megabytes(value: int | None) -> str:
+    return "n/a" if value is None else f"{value / MB:.1f} MB (freed heap returned to the OS)"
 
 
 def print_summary(result: dict[str, Any]) -> None:
@@ -390,8 +567,11 @@ def print_summary(result: dict[str, Any]) -> None:
 
     rss = growth(result["rss_start"], result["rss_end"])
     fds = growth(result["fds_start"], result["fds_end"])
+    blocks = growth(result["python_blocks_start"], result["python_blocks_end"])
     unhandled, unclear = result["unhandled"], result["unclear"]
-    print(
+    if result["ended_early"]:
+        say(f"\nENDED EARLY: {result['ended_early']}\n{result['ended_traceback']}")
+    say(
         f"\n{result['machine']}; revision {result['revision']}; load at end "
         f"{result['load_average_at_end'][0]:.2f}\n"
         f"soaked {result['measured_seconds'] / 60:.1f} min after the warm-up, seed "
@@ -403,10 +583,15 @@ def print_summary(result: dict[str, Any]) -> None:
         f"audit records {result['audit_records']}\n"
         f"RSS                   {result['rss_start'] / MB:.1f} MB -> {result['rss_end'] / MB:.1f}"
         f" MB ({rss:+.1f} %, target < 10 %)\n"
+        f"RSS after malloc_trim {_megabytes(result['rss_end_trimmed'])}\n"
+        f"Python heap blocks    {result['python_blocks_start'] / 1e6:.2f} M -> "
+        f"{result['python_blocks_end'] / 1e6:.2f} M ({blocks:+.1f} %)\n"
         f"file descriptors      {result['fds_start']} -> {result['fds_end']} ({fds:+.1f} %)"
     )
     for line in (unhandled + unclear)[:20]:
-        print(f"  {line}")
+        say(f"  {line}")
+    for line in result["growth"]:
+        say(f"  {line}")
 
 
 def parse_args() -> argparse.Namespace:
@@ -419,16 +604,32 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--workdir", type=Path, help="scratch folder (default: a new temp dir)")
+    parser.add_argument(
+        "--census", action="store_true", help="print which object types grew during the soak"
+    )
+    parser.add_argument(
+        "--tracemalloc",
+        type=int,
+        default=0,
+        metavar="FRAMES",
+        help="trace Python allocations (slower, more memory) and print the lines that grew",
+    )
     args = parser.parse_args()
     if not 0 < args.warmup_seconds < args.minutes * 60:
         parser.error("--warmup-seconds must be positive and shorter than --minutes")
     return args
 
 
-def main() -> None:
+def main() -> int:
     args = parse_args()
-    print_summary(run_in_scratch(args, "bench-soak-", run, window_revision()))
+    state = RunState()
+    result = run_in_scratch(
+        args, "bench-soak-", lambda a, workdir: run(a, workdir, state), window_revision()
+    )
+    print_summary(result)
+    state.summary_printed = True
+    return 1 if result["ended_early"] else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -18,6 +18,11 @@ After the warm-up (not measured), figures over the rest of the run:
   tick fires; max, p99 and the number of ticks later than 50 ms (target: none).
 - RSS: at start-up, after the warm-up and at the end.
 
+``--stall-profile`` samples the GUI thread's Python stack every 2 ms while the loop is
+stalled (no probe tick for 20 ms) from a watchdog thread and prints, for the stalls
+over 50 ms, which functions they spent their time in (inclusive sample counts) and
+the longest stalls' leaf frames; its cost is a thread waking every 2 ms.
+
 ``--hide-load-dock`` hides the window's Load dock (the load graph) before the cluster
 is opened, to measure the rest of the window alone. ``--profile FILE`` runs the
 measured period under cProfile (the CPU figures are then inflated), saves the
@@ -33,7 +38,10 @@ import json
 import os
 import pstats
 import subprocess
+import sys
+import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +84,77 @@ FIRST_DATA_TIMEOUT_S = 120.0
 SHUTDOWN_TIMEOUT_S = 60.0
 PROGRESS_EVERY_S = 60.0
 SLEEP_SLACK_S = 0.1  # the loop's timers may wake a little early
+STALL_SAMPLE_AFTER_S = 0.02
+STALL_SAMPLE_EVERY_S = 0.002
+
+
+class StallSampler:
+    """A watchdog thread that samples the GUI thread's stack while the loop is stalled.
+
+    The probe calls ``beat`` on every tick. When no beat came for ``STALL_SAMPLE_AFTER_S``
+    the thread takes ``sys._current_frames()`` of the GUI thread every
+    ``STALL_SAMPLE_EVERY_S``; an episode (from the last beat to the next) longer than
+    ``STALL_MS`` keeps its samples in ``episodes`` as (duration in ms, stacks), each stack
+    a tuple of ``file:function:line`` from the outermost frame in.
+    """
+
+    def __init__(self) -> None:
+        self.episodes: list[tuple[float, list[tuple[str, ...]]]] = []
+        self._gui = threading.get_ident()
+        self._last_beat = time.perf_counter()
+        self._stop = threading.Event()
+        self._current: list[tuple[str, ...]] = []
+        self._thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def reset(self) -> None:
+        self.episodes.clear()
+
+    def beat(self) -> None:
+        now = time.perf_counter()
+        duration_ms = (now - self._last_beat) * 1000.0
+        self._last_beat = now
+        samples, self._current = self._current, []
+        if duration_ms - PROBE_INTERVAL_MS > STALL_MS and samples:
+            self.episodes.append((duration_ms - PROBE_INTERVAL_MS, samples))
+
+    def _run(self) -> None:
+        while not self._stop.wait(STALL_SAMPLE_EVERY_S):
+            if time.perf_counter() - self._last_beat < STALL_SAMPLE_AFTER_S:
+                continue
+            frame = sys._current_frames().get(self._gui)
+            stack: list[str] = []
+            while frame is not None:
+                code = frame.f_code
+                stack.append(f"{Path(code.co_filename).name}:{code.co_name}:{frame.f_lineno}")
+                frame = frame.f_back
+            self._current.append(tuple(reversed(stack)))
+
+
+def print_stall_profile(sampler: StallSampler, lines: int = 30) -> None:
+    """Where the stalls over ``STALL_MS`` spent their time, by inclusive sample count."""
+    episodes = sampler.episodes
+    print(f"\nstall profile: {len(episodes)} stalls over {STALL_MS:g} ms sampled")
+    inclusive: Counter[str] = Counter()
+    total = 0
+    for _duration, samples in episodes:
+        for stack in samples:
+            total += 1
+            for frame in {f.rsplit(":", 1)[0] for f in stack}:
+                inclusive[frame] += 1
+    for frame, count in inclusive.most_common(lines):
+        print(f"  {100 * count / max(total, 1):5.1f} %  {frame}")
+    for duration, samples in sorted(episodes, reverse=True)[:8]:
+        leaves = Counter(" < ".join(reversed(stack[-4:])) for stack in samples)
+        print(f"  stall {duration:.1f} ms, {len(samples)} samples:")
+        for leaf, count in leaves.most_common(4):
+            print(f"    {count:3d}  {leaf}")
 
 
 class StallProbe:
@@ -85,8 +164,9 @@ class StallProbe:
     the due time it fired (0 when on time): the time the event loop was busy elsewhere.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, sampler: StallSampler | None = None) -> None:
         self.late_ms: list[float] = []
+        self._sampler = sampler
         self._timer = QTimer()
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(PROBE_INTERVAL_MS)
@@ -110,6 +190,8 @@ class StallProbe:
         gap_ms = (now - self._last) * 1000.0
         self._last = now
         self.late_ms.append(max(0.0, gap_ms - PROBE_INTERVAL_MS))
+        if self._sampler is not None:
+            self._sampler.beat()
 
 
 @dataclass
@@ -188,8 +270,11 @@ async def measure_window(
     window.sessions.snapshot_received.connect(lambda *_: _count(counters, "snapshots"))
     window.sessions.health_updated.connect(lambda *_: _count(counters, "health_updates"))
     window.sessions.status_changed.connect(lambda _id, status: _note_state(counters, status))
-    probe = StallProbe()
+    sampler = StallSampler() if args.stall_profile else None
+    probe = StallProbe(sampler)
     probe.start()
+    if sampler is not None:
+        sampler.start()
 
     profile = profile_for(sim)
     window.repository.add_transient(profile)
@@ -207,6 +292,8 @@ async def measure_window(
     counters.snapshots = counters.health_updates = 0
     counters.states[:] = counters.states[-1:]
     probe.reset()
+    if sampler is not None:
+        sampler.reset()
     profiler = cProfile.Profile() if args.profile is not None else None
     cpu_before, wall_before = cpu_seconds(), time.monotonic()
     if profiler is not None:
@@ -220,6 +307,9 @@ async def measure_window(
     rss_end = vm_rss_bytes()
     late = list(probe.late_ms)
     probe.stop()
+    if sampler is not None:
+        sampler.stop()
+        print_stall_profile(sampler)
 
     header = table.horizontalHeader()
     figures: dict[str, Any] = {
@@ -362,6 +452,11 @@ def parse_args() -> argparse.Namespace:
         type=Path,
         help="run the measured period under cProfile, save the statistics here and print "
         "the busiest functions (the CPU figures are then inflated)",
+    )
+    parser.add_argument(
+        "--stall-profile",
+        action="store_true",
+        help="sample the GUI thread's stack during stalls and print where they spent it",
     )
     parser.add_argument(
         "--hide-load-dock",

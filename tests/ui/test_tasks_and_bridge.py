@@ -49,6 +49,19 @@ async def test_runner_reports_results_errors_and_cancels_on_shutdown() -> None:
     assert runner.start(late, name="late") is None  # refused after shutdown, and closed
 
 
+def test_runner_started_without_a_running_loop_refuses_and_closes() -> None:
+    """A timer's slot can fire as Qt processes its last events after the loop stopped."""
+    runner = TaskRunner()
+
+    async def work() -> None:
+        raise AssertionError("never runs")
+
+    coro = work()
+    assert runner.start(coro, name="late timer") is None
+    assert coro.cr_frame is None, "closed: no 'never awaited' warning"
+    assert runner.pending == 0
+
+
 async def test_bridge_emits_snapshots_and_status(shared_simulator: SimulatorProcess) -> None:
     profile = simulator_profile(shared_simulator, urls=[shared_simulator.url])
     source = simulator_password(shared_simulator)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
@@ -54,6 +55,7 @@ class AlertCenter(QObject):
         self.preferences = preferences
         self._runner = runner
         self.tray = tray if tray is not None else TrayIcon.create(self)
+        self._post = post
         self.notifier = AlertNotifier(self.tray, lambda alert: post(alert_notice(alert)), self)
         self._told_about_tray = False
         self._detach = self.notifier.attach(engine)
@@ -73,10 +75,6 @@ class AlertCenter(QObject):
         """Show a connection's state in the tray (IDLE: it is no longer monitored)."""
         self.tray.set_state(connection_id, name, state)
 
-    def connection_deleted(self, connection_id: str) -> None:
-        """Forget the stored settings of a deleted connection."""
-        self.preferences.remove(connection_id)
-
     # -- settings ---------------------------------------------------------------------------
     def edit_settings(self, connection_id: str, name: str, parent: QWidget) -> None:
         """Open ``AlertSettingsDialog`` for a connection; store and apply the result on OK."""
@@ -95,8 +93,11 @@ class AlertCenter(QObject):
                 self.settings_dialog = None
             dialog.deleteLater()
         if accepted:
-            self.preferences.save(connection_id, chosen)
             self.engine.set_settings(connection_id, chosen)
+            try:
+                await asyncio.to_thread(self.preferences.save, connection_id, chosen)
+            except OSError as error:  # applied for this run; say that it was not kept
+                self._post(Notice(f"{error} They apply until the console closes.", ""))
 
     @property
     def close_to_tray(self) -> bool:

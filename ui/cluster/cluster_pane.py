@@ -6,13 +6,14 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QKeySequence, QPalette, QShortcut, QShowEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
 from app.api.models import ClusterSnapshot, Server
 from app.monitor import ConnectionState, MonitorStatus, ServerHealth
 from ui.cluster.cluster_table_view import ClusterTableView
 from ui.cluster.columns import Column
+from ui.cluster.empty_state import NO_CONNECTIONS_TEXT, EmptyState
 from ui.cluster.overview_strip import OverviewStrip
 from ui.cluster.server_filter_proxy import ServerFilterProxy
 from ui.cluster.server_table_model import ServerTableModel, SparklineSource
@@ -33,7 +34,9 @@ class ClusterPane(QWidget):
 
     Feed it from a ``SessionBridge``: ``set_snapshot``, ``set_health``, ``set_status``,
     and give it the load history with ``set_sparkline_source``. It shows an empty-state
-    text until the first snapshot, and the overview strip above the table from then on.
+    text until the first snapshot, and the overview strip above the table from then on;
+    with no connections at all (``set_has_connections(False)``, a first start) the empty
+    state offers "Add a connection…" and "Open the demo".
     Relative times and the Trend sparklines of the rows on screen refresh once a second
     while the pane is visible. Ctrl+F focuses the filter; Esc in the filter clears it.
 
@@ -42,6 +45,8 @@ class ClusterPane(QWidget):
             emitted when a poll changes the data of a selected server or removes it.
         context_menu_requested(QPoint): global position for the servers context menu.
         retry_requested(): the banner's **Retry** was pressed.
+        add_connection_requested(): the empty state's "Add a connection…" was pressed.
+        demo_requested(): the empty state's "Open the demo" was pressed.
         server_activated(object): a ``Server`` was activated (Enter, double-click).
         snapshot_shown(object): the ``ClusterSnapshot`` given to ``set_snapshot``, once
             the table shows it (the load graph ranks the busiest servers by it).
@@ -50,6 +55,8 @@ class ClusterPane(QWidget):
     selection_changed = Signal(list)
     context_menu_requested = Signal(QPoint)
     retry_requested = Signal()
+    add_connection_requested = Signal()
+    demo_requested = Signal()
     server_activated = Signal(object)
     snapshot_shown = Signal(object)
 
@@ -59,6 +66,7 @@ class ClusterPane(QWidget):
         self.setAccessibleName("Cluster")
         self._status: MonitorStatus | None = None
         self._has_data = False
+        self._has_connections = True
         self._last_selection: list[Server] = []
 
         self._model = ServerTableModel(self, clock=clock)
@@ -88,11 +96,9 @@ class ClusterPane(QWidget):
         self._table.server_activated.connect(self.server_activated)
         self._table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
 
-        self._empty = QLabel(self)
-        self._empty.setObjectName("clusterEmptyState")
-        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._empty.setWordWrap(True)
-        self._empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._empty = EmptyState(self)
+        self._empty.add_requested.connect(self.add_connection_requested)
+        self._empty.demo_requested.connect(self.demo_requested)
 
         self._stack = QStackedWidget(self)
         self._stack.setObjectName("clusterStack")
@@ -145,6 +151,10 @@ class ClusterPane(QWidget):
         return self._filter
 
     @property
+    def empty_state(self) -> EmptyState:
+        return self._empty
+
+    @property
     def empty_text(self) -> str | None:
         """The empty-state text, or None while the table is shown."""
         return None if self._has_data else self._empty.text()
@@ -167,6 +177,11 @@ class ClusterPane(QWidget):
         """Show the connection's state in the banner (and in the empty state)."""
         self._status = status
         self._banner.set_status(status)
+        self._update_empty_state()
+
+    def set_has_connections(self, has_connections: bool) -> None:
+        """Whether any connection exists (none: the empty state offers how to begin)."""
+        self._has_connections = has_connections
         self._update_empty_state()
 
     def set_pending(self, server_id: str, text: str | None) -> None:
@@ -259,11 +274,14 @@ class ClusterPane(QWidget):
             self._stack.setCurrentWidget(self._table)
             return
         state = self._status.state if self._status else ConnectionState.IDLE
-        if state is ConnectionState.IDLE:
+        first_start = state is ConnectionState.IDLE and not self._has_connections
+        if first_start:
+            text = NO_CONNECTIONS_TEXT
+        elif state is ConnectionState.IDLE:
             text = "Select a connection on the left"
         elif state is ConnectionState.CONNECTING:
             text = "Connecting…"
         else:
             text = "No cluster data yet"
-        self._empty.setText(text)
+        self._empty.show_text(text, first_start=first_start)
         self._stack.setCurrentWidget(self._empty)

@@ -18,12 +18,12 @@ from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 from app.api.models import Server
 from ui.cluster.column_header import ColumnHeader
-from ui.cluster.columns import Column, ServerRole
+from ui.cluster.columns import DEFAULT_ORDER, Column, ServerRole
 from ui.cluster.delegates import LoadShareDelegate
 
 _STATE_PREFIX = struct.Struct(">III")  # magic, version, number of columns
 _STATE_MAGIC = 0x45435456  # "ECTV"
-_STATE_VERSION = 1
+_STATE_VERSION = 2  # 2: Name first, compact Status and Isolation
 
 
 class ClusterTableView(QTableView):
@@ -72,13 +72,22 @@ class ClusterTableView(QTableView):
         return self._header
 
     def apply_default_widths(self) -> None:
-        """Column widths measured in the view's font (call once the model is set)."""
+        """Column order (``DEFAULT_ORDER``) and widths measured in the view's font (call
+        once the model is set)."""
+        header = self.horizontalHeader()
+        for visual, column in enumerate(DEFAULT_ORDER):
+            header.moveSection(header.visualIndex(column), visual)
         metrics = self.fontMetrics()
         padding = metrics.height()
         icon_space = round(metrics.height() * 1.5)
         for column in Column:
             width = metrics.horizontalAdvance(column.width_sample) + padding
             self.setColumnWidth(column, width + (icon_space if column.shows_icon else 0))
+
+    def column_extent(self, column: Column) -> tuple[int, int]:
+        """The column's left and right edge in viewport coordinates (as scrolled now)."""
+        left = self.columnViewportPosition(column)
+        return left, left + self.columnWidth(column)
 
     def visible_rows(self) -> range:
         """The rows (of the view's model) at least partly on screen."""

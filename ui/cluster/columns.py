@@ -49,6 +49,11 @@ class Column(IntEnum):
         return _WIDTH_SAMPLES[self]
 
     @property
+    def key(self) -> bool:
+        """True for the columns that fit without scrolling at 1024 × 700 (``KEY_COLUMNS``)."""
+        return self in KEY_COLUMNS
+
+    @property
     def shows_icon(self) -> bool:
         """True when cells may show an icon before the text."""
         return self in _ICON_COLUMNS
@@ -80,17 +85,39 @@ _HEADER_TOOLTIPS: dict[Column, str] = {
     Column.LAST_SEEN: "Last heartbeat of the server in the shared database",
 }
 
-# Typical widest contents; default widths are measured from these in the view's font.
+DEFAULT_ORDER: tuple[Column, ...] = (
+    Column.NAME,
+    Column.STATUS,
+    Column.CLIENTS,
+    Column.HEALTH,
+    Column.ISOLATION,
+    Column.TREND,
+    Column.LOAD_SHARE,
+    Column.VERSION,
+    Column.ADDRESS,
+    Column.LAST_SEEN,
+)
+"""The columns' default visual order: Name first, so it stays in view as long as any
+column does, then what an administrator decides on."""
+
+KEY_COLUMNS = frozenset(
+    {Column.NAME, Column.STATUS, Column.CLIENTS, Column.HEALTH, Column.ISOLATION}
+)
+"""The columns that fit side by side without scrolling in a 1024 × 700 window (at any
+scale), at their default widths; longer texts are elided, whole in the tooltip."""
+
+# Typical contents; default widths are measured from these in the view's font. Status
+# and Isolation are compact: their longer texts are elided, whole in the tooltip.
 _WIDTH_SAMPLES: dict[Column, str] = {
-    Column.STATUS: "Isolated, 12 Clients still connected",
+    Column.STATUS: "Isolated, 45 Clients",
     Column.NAME: "EKRAN-AS01-PROD",
     Column.ADDRESS: "255.255.255.255",
     Column.CLIENTS: "Clients 0",
     Column.LOAD_SHARE: "Load share 00",
     Column.TREND: "Trend 0000000000",
     Column.VERSION: "99.9.99.9999",
-    Column.HEALTH: "Check failed",
-    Column.ISOLATION: "Windows updates (administrator, 59 min ago)",
+    Column.HEALTH: "Degraded (isolated)",
+    Column.ISOLATION: "Updates (admin, 59 min ago)",
     Column.LAST_SEEN: "59 min ago",
 }
 

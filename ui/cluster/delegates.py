@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ui.cluster.columns import ServerRole
+from ui.theme import graphic_colour
 
 _BAR_ALPHA = 110  # the bar is translucent so that the percentage on it stays readable
 
@@ -15,9 +16,10 @@ class LoadShareDelegate(QStyledItemDelegate):
     """A horizontal bar as long as the cell's ``ServerRole.LOAD_SHARE`` (0..1), with the
     display text ("34%") centred on it.
 
-    The bar uses the palette's highlight colour (highlighted text on a selected row), so
-    it reads in light and dark schemes; the track is outlined with the palette's mid
-    colour. Sizes follow the font. The text stays the cell's display and accessible text.
+    The bar and its outline use the palette's highlight colour (highlighted text on a
+    selected row) kept at 3:1 contrast with the background (``graphic_colour``), so they
+    read in light, dark and high-contrast schemes; the bar is translucent under the
+    text. Sizes follow the font. The text stays the cell's display and accessible text.
     """
 
     def paint(
@@ -42,12 +44,11 @@ class LoadShareDelegate(QStyledItemDelegate):
 
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        painter.setPen(palette.color(QPalette.ColorRole.Mid))
+        outline = graphic_colour(palette, selected=selected)
+        painter.setPen(outline)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(track.adjusted(0, 0, -1, -1))
-        bar_colour = palette.color(
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
-        )
+        bar_colour = QColor(outline)
         bar_colour.setAlpha(_BAR_ALPHA)
         filled = QRect(track)
         filled.setWidth(round(track.width() * fraction))

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
 
 from app.api.models import Server
 from ui.cluster.columns import ServerRole
+from ui.cluster.server_table_model import ServerTableModel
 
 
 class ServerFilterProxy(QSortFilterProxyModel):
@@ -41,6 +42,21 @@ class ServerFilterProxy(QSortFilterProxyModel):
         self.setFilterKeyColumn(0)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setDynamicSortFilter(True)
+
+    def lessThan(
+        self,
+        source_left: QModelIndex | QPersistentModelIndex,
+        source_right: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        """Compare the sort keys of a ``ServerTableModel`` directly (one call into Python
+        per comparison instead of two ``data()`` calls); other models as Qt does."""
+        source = self.sourceModel()
+        if isinstance(source, ServerTableModel):
+            column = source_left.column()
+            left = source.sort_key(source_left.row(), column)
+            right = source.sort_key(source_right.row(), column)
+            return left < right  # type: ignore[operator]  # one type per column
+        return super().lessThan(source_left, source_right)
 
     def multiData(
         self,

@@ -317,6 +317,11 @@ class ServerTableModel(QAbstractTableModel):
         self._majority, self._total_clients, self._skew = None, 0, timedelta(0)
         self.endResetModel()
 
+    def sort_key(self, row: int, column: int) -> int | float | str:
+        """The ``ServerRole.SORT`` value of a cell, without the detour through ``data()``."""
+        entry = self._rows[row]
+        return entry.sort_key(_COLUMNS[column], self._health.get(entry.server.id))
+
     # -- helpers ------------------------------------------------------------------------
     def _row_answer(self, row: ServerRow, column: Column, role: int) -> object:
         """The value of a role in ``model_roles.ROW_ANSWERS`` (what ``cell_data`` would answer)."""

@@ -2,6 +2,12 @@
 
 Markers are a coloured environment tag badge with its label ("Production") and a muted
 "read-only" text; the colour is never the only cue. Sizes come from the font metrics.
+
+The name comes first: markers get only the room the name leaves, keeping at least
+``NAME_MIN_CHARS`` characters of it (or all of it when shorter). When the full markers
+do not fit, they shrink to their compact form (the tag's initial in its badge, "r/o");
+when even that does not fit they are left out. The row's tooltip and accessible text
+always name them, and the view elides the name in the middle.
 """
 
 from __future__ import annotations
@@ -15,6 +21,9 @@ from ui.connections.connection_tree_model import ConnectionRole
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 READ_ONLY_TEXT = "read-only"
+READ_ONLY_COMPACT = "r/o"
+NAME_MIN_CHARS = 16
+"""Characters of a connection's name that markers never take the room of."""
 
 
 def badge_text_colour(background: QColor) -> QColor:
@@ -43,14 +52,50 @@ class ConnectionItemDelegate(QStyledItemDelegate):
         self.initStyleOption(opt, index)
         widget = opt.widget
         style = widget.style() if widget is not None else QApplication.style()
+        compact = self.markers_form(profile, opt, index)
+        if compact is None:
+            super().paint(painter, option, index)
+            return
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
-        markers_width = self._markers_width(profile, opt.font)
+        markers_width = self._markers_width(profile, opt.font, compact=compact)
         rect = QRect(opt.rect)
         text_opt = QStyleOptionViewItem(opt)
         text_opt.rect = rect.adjusted(0, 0, -markers_width, 0)
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, text_opt, painter, widget)
         area = QRect(rect.right() - markers_width + 1, rect.top(), markers_width, rect.height())
-        self._paint_markers(painter, opt, profile, area)
+        self._paint_markers(painter, opt, profile, area, compact=compact)
+
+    def markers_form(
+        self, profile: ConnectionProfile, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> bool | None:
+        """False: full markers fit beside the name; True: only compact ones; None: none.
+
+        ``option`` is initialised for ``index`` (its rect is the row's cell).
+        """
+        metrics = QFontMetrics(option.font)
+        name = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        icon_room = option.decorationSize.width() + 2 * metrics.averageCharWidth()
+        name_room = min(
+            metrics.horizontalAdvance(name),
+            metrics.averageCharWidth() * NAME_MIN_CHARS,
+        )
+        spare = option.rect.width() - icon_room - name_room
+        if self._markers_width(profile, option.font, compact=False) <= spare:
+            return False
+        if self._markers_width(profile, option.font, compact=True) <= spare:
+            return True
+        return None
+
+    def name_width(self, option: QStyleOptionViewItem, index: AnyIndex) -> int:
+        """The width the name of ``index`` is drawn in (``option`` initialised for it)."""
+        metrics = QFontMetrics(option.font)
+        width = option.rect.width() - option.decorationSize.width() - 2 * metrics.averageCharWidth()
+        profile = index.data(ConnectionRole.PROFILE)
+        if isinstance(profile, ConnectionProfile) and self._has_markers(profile):
+            compact = self.markers_form(profile, option, index)
+            if compact is not None:
+                width -= self._markers_width(profile, option.font, compact=compact)
+        return max(0, width)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         size = super().sizeHint(option, index)
@@ -71,15 +116,23 @@ class ConnectionItemDelegate(QStyledItemDelegate):
         small.setBold(True)
         return small
 
-    def _markers_width(self, profile: ConnectionProfile, font: QFont) -> int:
+    @staticmethod
+    def _tag_text(profile: ConnectionProfile, compact: bool) -> str:
+        return profile.tag.label[:1] if compact else profile.tag.label
+
+    def _markers_width(
+        self, profile: ConnectionProfile, font: QFont, *, compact: bool = False
+    ) -> int:
         metrics = QFontMetrics(font)
         gap = metrics.averageCharWidth()
         width = gap
         if profile.read_only:
-            width += metrics.horizontalAdvance(READ_ONLY_TEXT) + gap
+            text = READ_ONLY_COMPACT if compact else READ_ONLY_TEXT
+            width += metrics.horizontalAdvance(text) + gap
         if profile.tag is not EnvironmentTag.NONE:
             badge = QFontMetrics(self._badge_font(font))
-            width += badge.horizontalAdvance(profile.tag.label) + 2 * badge.averageCharWidth() + gap
+            label = self._tag_text(profile, compact)
+            width += badge.horizontalAdvance(label) + 2 * badge.averageCharWidth() + gap
         return width
 
     def _paint_markers(
@@ -88,6 +141,8 @@ class ConnectionItemDelegate(QStyledItemDelegate):
         opt: QStyleOptionViewItem,
         profile: ConnectionProfile,
         area: QRect,
+        *,
+        compact: bool = False,
     ) -> None:
         font: QFont = opt.font
         palette: QPalette = opt.palette
@@ -98,7 +153,8 @@ class ConnectionItemDelegate(QStyledItemDelegate):
         try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             if profile.read_only:
-                width = metrics.horizontalAdvance(READ_ONLY_TEXT)
+                read_only = READ_ONLY_COMPACT if compact else READ_ONLY_TEXT
+                width = metrics.horizontalAdvance(read_only)
                 selected = bool(opt.state & QStyle.StateFlag.State_Selected)
                 role = (
                     QPalette.ColorRole.HighlightedText
@@ -108,13 +164,14 @@ class ConnectionItemDelegate(QStyledItemDelegate):
                 painter.setFont(font)
                 painter.setPen(palette.color(role))
                 text_rect = QRect(x, area.top(), width, area.height())
-                painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter, READ_ONLY_TEXT)
+                painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter, read_only)
                 x += width + gap
             if profile.tag is not EnvironmentTag.NONE:
                 badge_font = self._badge_font(font)
                 badge_metrics = QFontMetrics(badge_font)
                 padding = badge_metrics.averageCharWidth()
-                width = badge_metrics.horizontalAdvance(profile.tag.label) + 2 * padding
+                label = self._tag_text(profile, compact)
+                width = badge_metrics.horizontalAdvance(label) + 2 * padding
                 height = min(area.height() - 2, badge_metrics.height() + 2)
                 badge = QRect(x, area.top() + (area.height() - height) // 2, width, height)
                 colour = QColor(profile.tag.colour)
@@ -123,6 +180,6 @@ class ConnectionItemDelegate(QStyledItemDelegate):
                 painter.drawRoundedRect(badge, height / 2, height / 2)
                 painter.setFont(badge_font)
                 painter.setPen(badge_text_colour(colour))
-                painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, profile.tag.label)
+                painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, label)
         finally:
             painter.restore()

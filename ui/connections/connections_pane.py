@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFileDialog,
     QMenu,
     QMessageBox,
@@ -20,9 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.connections import ConnectionProfile
+from app.connections.model import DEFAULT_POLL_INTERVAL_S
 from app.monitor import MonitorStatus
 from ui.connections.connection_actions import ConnectionActions
-from ui.connections.connection_delegate import ConnectionItemDelegate
+from ui.connections.connection_delegate import NAME_MIN_CHARS, ConnectionItemDelegate
 from ui.connections.connection_dialog import ConnectionDialog
 from ui.connections.connection_tree_model import ConnectionRole, ConnectionTreeModel
 from ui.connections.dialog_result import dispose_dialog
@@ -40,16 +43,22 @@ from ui.connections.password_prompt import (
 from ui.connections.repository import ConnectionRepository
 from ui.tasks import TaskRunner
 
+MIN_WIDTH_CHARS = NAME_MIN_CHARS + 8
+"""The pane's minimum width in average characters: a name's minimum plus its icons."""
+
 
 class ConnectionsPane(QWidget):
     """The connections list of the main window.
 
     Fill it with ``repository.reload()``. Dialogs open window-modal with ``open()``;
     every change goes through the repository, and the tree follows its
-    ``connections_changed``.
+    ``connections_changed``. Names are elided in the middle ("Lab…ster 2") and never
+    give way to their markers below ``NAME_MIN_CHARS`` characters; the pane cannot be
+    made narrower than ``MIN_WIDTH_CHARS`` average characters.
 
     Signals:
-        connection_activated(ConnectionProfile): double-click, Enter or Connect.
+        connection_activated(ConnectionProfile): a click (without Ctrl or Shift, which
+            extend the selection), double-click, Enter or Connect.
         current_changed(object): the current connection (``ConnectionProfile``) or None.
     """
 
@@ -73,6 +82,8 @@ class ConnectionsPane(QWidget):
         self.connection_dialog: ConnectionDialog | None = None
         self.file_dialog: QFileDialog | None = None
         self.remove_box: QMessageBox | None = None
+        self.default_poll_interval: Callable[[], float] = lambda: DEFAULT_POLL_INTERVAL_S
+        """The poll interval a new connection's dialog starts with (Preferences)."""
 
         self.model = ConnectionTreeModel(self)
         self.view = QTreeView(self)
@@ -80,12 +91,16 @@ class ConnectionsPane(QWidget):
         self.view.setAccessibleName("Connections")
         self.view.setModel(self.model)
         self.view.setHeaderHidden(True)
-        self.view.setItemDelegate(ConnectionItemDelegate(self.view))
+        self.delegate = ConnectionItemDelegate(self.view)
+        self.view.setItemDelegate(self.delegate)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._on_view_context_menu_requested)
         self.view.activated.connect(self._on_view_activated)
+        self.view.clicked.connect(self._on_view_clicked)
         self.view.selectionModel().currentChanged.connect(self._on_selection_current_changed)
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
         self.model.rowsInserted.connect(self._on_model_rows_inserted)
@@ -109,6 +124,7 @@ class ConnectionsPane(QWidget):
         layout.addWidget(self._build_toolbar())
         layout.addWidget(self.messages)
         layout.addWidget(self.view, 1)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * MIN_WIDTH_CHARS)
 
         repository.connections_changed.connect(self._on_repository_connections_changed)
         repository.problem_reported.connect(
@@ -239,6 +255,14 @@ class ConnectionsPane(QWidget):
         if profile is not None:
             self.connection_activated.emit(profile)
 
+    def _on_view_clicked(self, index: QModelIndex) -> None:
+        """One click shows the connection, so the highlighted one is the one shown."""
+        extending = QApplication.keyboardModifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        )
+        if not extending:
+            self._on_view_activated(index)
+
     def _on_connect_triggered(self) -> None:
         profile = self.current_profile()
         if profile is not None:
@@ -257,6 +281,7 @@ class ConnectionsPane(QWidget):
             keyring_available=self._repository.keyring_available,
             parent=self,
         )
+        dialog.form.poll_spin.setValue(self.default_poll_interval())
         dialog.accepted.connect(
             lambda: self._select_when_done(
                 self._repository.add(dialog.result_profile(), dialog.result_password())

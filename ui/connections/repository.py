@@ -22,6 +22,7 @@ from app.connections import (
 )
 from app.connections.naming import unique_name
 from app.credentials import CredentialError, CredentialStore, Secret
+from app.removal import ConnectionRemoval
 from ui.connections.saved_passwords import SavedPasswords
 from ui.tasks import TaskRunner
 
@@ -59,8 +60,9 @@ class ConnectionRepository(QObject):
             the operation (a damaged file that was recovered, a keyring failure).
         operation_failed(str): one line saying why a requested change was not made.
         operation_completed(str): one line confirming an import or export.
-        connection_removed(str): the id of a connection deleted here (its load history
-            and alert settings can go too).
+        connection_removed(str): the id of a connection deleted here; its password, alert
+            settings and load history are gone already (``ConnectionRemoval``), and
+            nothing has run on the event loop in between.
     """
 
     connections_changed = Signal(list)
@@ -72,13 +74,15 @@ class ConnectionRepository(QObject):
     def __init__(
         self,
         store: ConnectionStore,
-        credentials: CredentialStore | None,
+        credentials: CredentialStore,
         runner: TaskRunner,
+        removal: ConnectionRemoval,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store
         self._credentials = credentials
+        self._removal = removal
         self._passwords = SavedPasswords(credentials)
         self._runner = runner
         self._saved: list[ConnectionProfile] = []
@@ -91,7 +95,7 @@ class ConnectionRepository(QObject):
     @property
     def keyring_available(self) -> bool:
         """False when there is no usable system keyring: passwords are asked every time."""
-        return self._credentials is not None
+        return self._credentials.available
 
     def profiles(self) -> list[ConnectionProfile]:
         """The last known profiles, saved and transient, in display order."""
@@ -182,23 +186,42 @@ class ConnectionRepository(QObject):
         )
 
     def remove(self, profile: ConnectionProfile) -> asyncio.Task[ConnectionProfile | None] | None:
-        """Delete a connection and its stored password; a transient one is simply dropped."""
+        """Delete a connection with its password, alert settings and load history (the
+        core's ``ConnectionRemoval``, as the command line does); a transient connection
+        is dropped with its alert settings and history."""
         if self.is_transient(profile.id):
             self._transient.pop(profile.id)
             self._transient_passwords.pop(profile.id, None)
             self._emit_changed()
-            self.connection_removed.emit(profile.id)
-            return None
+            return self._runner.start(
+                self._forget_transient(profile), name=f"remove connection {profile.name}"
+            )
+        return self._runner.start(
+            self._remove_saved(profile), name=f"remove connection {profile.name}"
+        )
 
-        def work() -> tuple[ConnectionProfile | None, list[str]]:
-            removed = self._store.remove(profile.id)
-            return removed, self._passwords.after_remove(profile)
+    async def _remove_saved(self, profile: ConnectionProfile) -> ConnectionProfile | None:
+        async with self._lock:
+            try:
+                report = await self._removal.remove(profile.id)
+            except _EXPECTED_ERRORS as exc:
+                self.operation_failed.emit(str(exc))
+                await self._read_back()
+                return None
+            if report is not None:
+                # No await between the removal's last step and this signal: see the class.
+                self.connection_removed.emit(report.profile.id)
+                for problem in report.problems:
+                    self.problem_reported.emit(problem)
+            await self._read_back()
+            return None if report is None else report.profile
 
-        def after(removed: ConnectionProfile | None) -> None:
-            if removed is not None:
-                self.connection_removed.emit(removed.id)
-
-        return self._start(f"remove connection {profile.name}", work, after=after)
+    async def _forget_transient(self, profile: ConnectionProfile) -> ConnectionProfile:
+        problems = await self._removal.forget(profile.id)
+        self.connection_removed.emit(profile.id)
+        for problem in problems:
+            self.problem_reported.emit(problem)
+        return profile
 
     def import_file(self, path: Path) -> asyncio.Task[int | None] | None:
         """Add the connections of an export file (ids and names made unique)."""
@@ -206,8 +229,7 @@ class ConnectionRepository(QObject):
         def work() -> tuple[int, list[str]]:
             existing = self._load_checked().profiles
             result = import_connections(path, existing)
-            for profile in result.profiles:
-                self._store.add(profile)
+            self._store.add_many(result.profiles)  # one write: every entry or none
             return len(result.profiles), list(result.problems)
 
         def after(count: int) -> None:
@@ -273,7 +295,7 @@ class ConnectionRepository(QObject):
         if profile.id in self._transient_passwords:
             return self._transient_passwords[profile.id]
         credentials = self._credentials
-        if credentials is None or self.is_transient(profile.id):
+        if not credentials.available or self.is_transient(profile.id):
             return None
         try:
             return await asyncio.to_thread(credentials.get, profile)
@@ -288,7 +310,7 @@ class ConnectionRepository(QObject):
             self.set_transient_password(profile.id, password)
             return True
         credentials = self._credentials
-        if credentials is None:
+        if not credentials.available:
             return False
         try:
             await asyncio.to_thread(credentials.set, profile, password)

@@ -1,4 +1,5 @@
-"""What happens to a connection's stored password when the connection is saved or removed."""
+"""What happens to a connection's stored password when the connection is saved (removing
+it is ``app.removal.ConnectionRemoval``'s job)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,15 @@ class SavedPasswords:
 
     The ``after_*`` methods never raise for a keyring failure: they return one line per
     failure, because the connection itself was already saved. Without a keyring
-    (``credentials`` None) they do nothing and ``get``/``set`` are not to be called.
+    (a ``NullCredentialStore``) they do nothing.
     """
 
-    def __init__(self, credentials: CredentialStore | None) -> None:
+    def __init__(self, credentials: CredentialStore) -> None:
         self.credentials = credentials
 
     @property
     def available(self) -> bool:
-        return self.credentials is not None
+        return self.credentials.available
 
     def after_add(self, profile: ConnectionProfile, password: Secret | None) -> list[str]:
         """Store ``password`` when the new connection remembers it."""
@@ -41,12 +42,8 @@ class SavedPasswords:
         or move the stored one along when the user name changed."""
         return self._attempt(lambda store: _update(store, previous, profile, password, forget))
 
-    def after_remove(self, profile: ConnectionProfile) -> list[str]:
-        """Delete the removed connection's password (only its own entry)."""
-        return self._attempt(lambda store: store.delete_all_for(profile.id, [profile.username]))
-
     def _attempt(self, operation: Callable[[CredentialStore], None]) -> list[str]:
-        if self.credentials is None:
+        if not self.credentials.available:
             return []
         try:
             operation(self.credentials)

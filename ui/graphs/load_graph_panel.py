@@ -340,6 +340,8 @@ class LoadGraphPanel(QWidget):
         self.legend.setBrush(backdrop)
         self.legend.setPen(palette.color(QPalette.ColorRole.Mid))
         self.legend.setLabelTextColor(text)
+        for _sample, label in self.legend.items:  # pyqtgraph colours a label when set
+            label.setText(label.text, color=text)
         self.lines.set_total_colour(text)
         self.marks.set_line_colour(text)
         self.crosshair.set_colour(text)

@@ -183,10 +183,15 @@ class RolloutTableModel(QAbstractTableModel):
         rows = []
         for row in self._rows:
             server = by_id.get(row.server_id)
-            if server is None:
-                rows.append(replace(row, status="not in the cluster", clients=None))
-            else:
-                rows.append(replace(row, status=server.status.value, clients=server.clients))
+            status, clients = (
+                ("not in the cluster", None)
+                if server is None
+                else (server.status.value, server.clients)
+            )
+            # a new row only when it changes: this runs for every row on every poll
+            if status != row.status or clients != row.clients:
+                row = replace(row, status=status, clients=clients)
+            rows.append(row)
         self._replace(rows)
 
     def _replace(self, rows: list[RolloutRow]) -> None:
@@ -196,7 +201,9 @@ class RolloutTableModel(QAbstractTableModel):
             self.endResetModel()
             return
         old, self._rows = self._rows, rows
-        changed = [i for i, (a, b) in enumerate(zip(old, rows, strict=True)) if a != b]
+        changed = [
+            i for i, (a, b) in enumerate(zip(old, rows, strict=True)) if a is not b and a != b
+        ]
         if changed:
             self.dataChanged.emit(
                 self.index(changed[0], 0),

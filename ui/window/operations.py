@@ -4,7 +4,8 @@ Every request runs as a TaskRunner task; dialogs are opened with ``open()`` and 
 through their ``finished`` signal (no nested event loop). Isolation changes show a
 pending text in the table until a snapshot confirms them (``PendingChanges``); results
 and failures are posted as ``Notice`` values (one line, detail for the log and the
-Messages dialog), never as a modal box per failure.
+Messages dialog), never as a modal box per failure; a refusal for permissions (403) is
+also shown whole, in one box.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from app.analysis import can_download_logs
-from app.api.errors import AuthenticationError, AuthErrorKind, ConflictError, ConsoleError
+from app.api.errors import AuthenticationError, AuthErrorKind, ConsoleError
 from app.api.models import ClusterSnapshot, Server
 from app.monitor import ServerHealth
 from app.server_health import health_problem
@@ -33,6 +34,7 @@ from ui.dialogs.health_dialog import HealthDialog
 from ui.dialogs.isolate_dialog import IsolateDialog
 from ui.dialogs.version_dialog import VersionDialog
 from ui.downloads.downloads_panel import DownloadsPanel
+from ui.preferences import Preferences
 from ui.sessions import OpenConnection, SessionManager
 from ui.settings import WindowSettings
 from ui.tasks import TaskRunner
@@ -57,10 +59,10 @@ async def pick_folder(parent: QWidget, start: Path | None) -> Path | None:
 
 
 def _is_refusal(error: ConsoleError) -> bool:
-    """A 403 (the account may not) or a 409 (not in this state): the server said no."""
-    if isinstance(error, AuthenticationError):
-        return error.kind is AuthErrorKind.FORBIDDEN
-    return isinstance(error, ConflictError)
+    """A 403: the account may not. It is shown whole, in one box (later ones join it; when
+    the login did not list permissions, Isolate and Return are disabled from then on);
+    other failures stay notices."""
+    return isinstance(error, AuthenticationError) and error.kind is AuthErrorKind.FORBIDDEN
 
 
 class ServerOperations(QObject):
@@ -348,7 +350,10 @@ class ServerOperations(QObject):
         self._runner.start(self._download(connection, list(servers)), name="download logs")
 
     async def _download(self, connection: OpenConnection, servers: list[Server]) -> None:
-        folder = await self.pick_folder(self._parent, self._settings.last_download_folder())
+        preferred = Preferences(self._settings.qsettings).download_folder()
+        folder = await self.pick_folder(
+            self._parent, preferred or self._settings.last_download_folder()
+        )
         if folder is None:
             return
         self._settings.set_last_download_folder(folder)

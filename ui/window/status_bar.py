@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections import deque
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStatusBar, QWidget
 
 from app.connections import ConnectionProfile
@@ -24,6 +25,56 @@ def poll_text(seconds: float) -> str:
     if seconds < 60:
         return f"Polling every {seconds:g} s"
     return f"Polling every {seconds / 60:g} min"
+
+
+class ElidedLabel(QLabel):
+    """A one-line plain-text label that elides its text to the width it is given.
+
+    ``full_text`` is the whole text (also the tooltip unless one is set); the label asks
+    for the text's width but accepts any width down to a few characters, so that a long
+    text never pushes its neighbours over each other.
+    """
+
+    def __init__(
+        self, parent: QWidget | None = None, mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight
+    ) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self._mode = mode
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    @property
+    def full_text(self) -> str:
+        return self._full
+
+    def text(self) -> str:
+        """The whole text (what the label shows may be elided: ``shown_text``)."""
+        return self._full
+
+    def shown_text(self) -> str:
+        """The text as drawn, elided to the label's width."""
+        return super().text()
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self._elide()
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 2, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().averageCharWidth() * 4, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        metrics = self.fontMetrics()
+        self.setText(metrics.elidedText(self._full, self._mode, max(0, self.width())))
 
 
 class _StateLabel(QWidget):
@@ -58,20 +109,20 @@ class WindowStatusBar(QStatusBar):
         self._notices: deque[Notice] = deque(maxlen=MAX_NOTICES)
         self._dialog: ErrorDetailsDialog | None = None
 
-        self.message_label = QLabel(self)
+        # Long messages and URLs are elided (full text in the tooltip) rather than
+        # forcing a minimum window width or running into their neighbours.
+        self.message_label = ElidedLabel(self)
         self.message_label.setObjectName("statusMessage")
-        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
-        # Long messages and URLs are clipped (full text in the tooltip) rather than
-        # forcing a minimum window width.
-        self.message_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.details_link = QLabel('<a href="details">Details…</a>', self)
+        self.details_link.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.details_link.setObjectName("statusDetailsLink")
         self.details_link.setAccessibleName("Show message details")
         self.details_link.setToolTip("Recent messages with their technical details")
         self.details_link.linkActivated.connect(self._on_details_link_activated)
         self.details_link.hide()
-        self.endpoint_label = QLabel(self)
+        self.endpoint_label = ElidedLabel(self, Qt.TextElideMode.ElideMiddle)
         self.endpoint_label.setObjectName("statusEndpoint")
+        self.endpoint_label.setMaximumWidth(self.fontMetrics().averageCharWidth() * MAX_URL_CHARS)
         self.updated_label = QLabel(self)
         self.updated_label.setObjectName("statusUpdated")
         self.poll_label = QLabel(self)
@@ -86,6 +137,14 @@ class WindowStatusBar(QStatusBar):
         self.addPermanentWidget(self.state_label)
         self.show_connection(None, None)
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            # a rich-text label colours its link when its text is set (light or dark)
+            text = self.details_link.text()
+            self.details_link.clear()  # setText of the same text changes nothing
+            self.details_link.setText(text)
+
     # -- messages --------------------------------------------------------------------------
     @property
     def notices(self) -> list[Notice]:
@@ -94,7 +153,7 @@ class WindowStatusBar(QStatusBar):
     def post(self, notice: Notice) -> None:
         """Show ``notice`` until the next one; its detail goes to the log."""
         self._notices.append(notice)
-        self.message_label.setText(notice.message)
+        self.message_label.set_full_text(notice.message)
         self.message_label.setToolTip(notice.message)
         self.details_link.setVisible(True)
         if notice.error:
@@ -126,12 +185,7 @@ class WindowStatusBar(QStatusBar):
             return
         url = status.active_url if status is not None else None
         endpoint = url or profile.urls[0]
-        metrics = self.endpoint_label.fontMetrics()
-        self.endpoint_label.setText(
-            metrics.elidedText(
-                endpoint, Qt.TextElideMode.ElideMiddle, metrics.averageCharWidth() * MAX_URL_CHARS
-            )
-        )
+        self.endpoint_label.set_full_text(endpoint)
         self.endpoint_label.setToolTip(f"The Management Tool endpoint in use: {endpoint}")
         when = status.last_success_at if status is not None else None
         self.updated_label.setText(

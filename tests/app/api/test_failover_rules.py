@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from app.api.client import ManagementClient
+from app.api.dispatch import PASSED_OVER_KEPT
 from app.api.errors import ProtocolError, ServerUnavailableError
 from app.api.settings import FailoverRule
 from tests.app.api.simclient import admin_password, sim_settings
@@ -31,6 +32,21 @@ async def test_a_5xx_moves_a_one_shot_call_to_the_next_url(simulator: SimulatorP
         ((url, error),) = client.passed_over
     assert url == simulator.url_of("as-01")
     assert isinstance(error, ServerUnavailableError)
+
+
+async def test_a_long_lived_client_keeps_only_the_newest_endpoints_passed_over(
+    simulator: SimulatorProcess,
+) -> None:
+    for server_id in ("as-01", "as-02"):
+        simulator.add_fault(kind="fail", status=500, server_id=server_id, path=CLUSTER, count=100)
+    settings = settings_for(simulator, FailoverRule.ANY_FAILURE)
+    calls = PASSED_OVER_KEPT  # each failed call passes over both URLs
+    async with ManagementClient(settings, admin_password(simulator)) as client:
+        for _ in range(calls):
+            with pytest.raises(ServerUnavailableError):
+                await client.cluster()
+        kept = client.passed_over
+    assert len(kept) == PASSED_OVER_KEPT < 2 * calls
 
 
 async def test_the_monitor_rule_reports_a_5xx_from_a_healthy_endpoint(

@@ -17,7 +17,7 @@ import pytest
 from app.audit import AuditLog
 from app.cli.main import Services, main
 from app.connections import ConnectionStore
-from app.credentials import CredentialStore
+from app.credentials import CredentialStore, NullCredentialStore
 from app.logsetup import forget_registered_secrets
 from app.paths import AppPaths
 from tests.app.connections.keyring_fake import MemoryKeyring
@@ -54,7 +54,11 @@ class InProcessCli:
         return Services(
             paths=paths,
             store=ConnectionStore(paths),
-            credentials=None if self.keyring is None else CredentialStore(self.keyring),
+            credentials=(
+                NullCredentialStore("no keyring in this test")
+                if self.keyring is None
+                else CredentialStore(self.keyring)
+            ),
             audit=AuditLog.in_data_dir(paths),
         )
 

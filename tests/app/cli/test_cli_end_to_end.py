@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import StartSimulator
 from tests.helpers.simulator_process import ROOT, SimulatorProcess
 
 
@@ -63,7 +64,11 @@ def add_demo(
     )  # fmt: skip
 
 
-def test_servers_json_uses_the_contract_field_names(cli: Cli, simulator: SimulatorProcess) -> None:
+def test_servers_json_uses_the_contract_field_names(
+    cli: Cli, start_simulator: StartSimulator
+) -> None:
+    # Time frozen: the Clients counted by the command and by the simulator are the same.
+    simulator = start_simulator("--servers", "4", "--clients", "200", "--time-scale", "0")
     add_demo(cli, simulator)
     servers = cli.json("servers", password=simulator.info.password)
     assert [s["id"] for s in servers] == [e.server_id for e in simulator.info.endpoints]

@@ -86,3 +86,18 @@ def test_the_command_reports_skipped_entries_with_escaped_names(
     assert len(warnings) == 2
     assert "\x1b" not in captured.err
     assert len(ConnectionStore(paths).load().profiles) == COUNT - 2
+
+
+def test_an_entry_that_is_not_text_is_skipped_not_fatal(
+    tmp_path: Path, paths: AppPaths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "surrogate.json"
+    good = {"name": "Good", "urls": ["https://mt.example"], "username": "u"}
+    bad = {**good, "name": "bad\ud800"}  # json.dumps writes it as the escape \\ud800
+    document = {"format": "ekran-console/connections-export", "version": 1}
+    export.write_text(json.dumps({**document, "connections": [bad, good]}), encoding="utf-8")
+    assert main(["connections", "import", str(export)]) == 0
+    captured = capsys.readouterr()
+    assert "Imported 1 connection(s); 1 entries skipped" in captured.out
+    assert "not valid text" in captured.err
+    assert [p.name for p in ConnectionStore(paths).load().profiles] == ["Good"]

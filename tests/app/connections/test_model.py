@@ -97,6 +97,14 @@ def test_read_only_profile_does_not_allow_isolation(make_profile: MakeProfile) -
         ({"proxy": {"mode": "url", "url": "proxy:8080"}}, "proxy.url", "must look like http"),
         ({"proxy": {"mode": "url", "url": "http://u:pw@proxy"}}, "proxy.url", "user name or"),
         ({"proxy": {"mode": "url", "url": "socks5://proxy:1080"}}, "proxy.url", "look like http"),
+        # Lone surrogates (a JSON "\\ud800", undecodable bytes in an argument) are not text:
+        # no file can store them as UTF-8.
+        ({"name": "bad\ud800"}, "name", "Name contains characters that are not valid text."),
+        ({"group": "\udcff"}, "group", "Folder contains characters that are not valid"),
+        ({"username": "u\udfff"}, "username", "User name contains characters that are not"),
+        ({"urls": ["mt\ud800"]}, "urls", "The Management Tool URL contains characters"),
+        ({"notes": "n\ud800"}, "notes", "Notes contains characters that are not valid text."),
+        ({"proxy": {"mode": "url", "url": "http://p\ud800"}}, "proxy.url", "not valid text"),
     ],
 )
 def test_invalid_values_are_explained(

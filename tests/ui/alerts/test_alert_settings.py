@@ -1,5 +1,6 @@
-"""Alert settings: stored per connection in QSettings, edited in a dialog, applied to the
-engine; "close to tray" and the rule for hiding the window on close."""
+"""Alert settings: stored per connection in the core's store (moved there from QSettings),
+edited in a dialog, applied to the engine; "close to tray" and the rule for hiding the
+window on close."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from PySide6.QtWidgets import QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.alerts import AlertEngine, AlertKind, AlertSettings
+from app.alerts.settings_store import ALERT_SETTINGS_FILE, AlertSettingsStore
 from app.api.errors import UnreachableError, UnreachableReason
 from app.monitor import ConnectionState, MonitorStatus, StatusChanged
 from tests.ui.alerts.fakes import FakeTray
 from tests.ui.conftest import wait_until
 from ui.alerts.alert_center import AlertCenter, hides_on_close
-from ui.alerts.alert_preferences import AlertPreferences
+from ui.alerts.alert_preferences import LEGACY_PREFIX, AlertPreferences
 from ui.alerts.alert_settings_dialog import (
     CHOOSABLE_KINDS,
     AlertSettingsDialog,
@@ -34,40 +36,60 @@ def settings_in(path: Path) -> QSettings:
     return QSettings(str(path), QSettings.Format.IniFormat)
 
 
-def test_settings_round_trip_through_the_settings_file(tmp_path: Path) -> None:
-    path = tmp_path / "settings.ini"
+def preferences_in(folder: Path) -> AlertPreferences:
+    """Preferences over ``settings.ini`` and the core's alert settings file in ``folder``."""
+    store = AlertSettingsStore(folder / ALERT_SETTINGS_FILE)
+    return AlertPreferences(settings_in(folder / "settings.ini"), store)
+
+
+def test_settings_are_kept_in_the_core_store_not_in_qsettings(tmp_path: Path) -> None:
     chosen = AlertSettings(
         disabled=frozenset({AlertKind.DRAINED, AlertKind.HEALTH}),
         max_per_minute=3,
         connection_lost_after_s=120.0,
     )
-    writer = settings_in(path)
-    AlertPreferences(writer).save(CONNECTION, chosen)
-    writer.sync()
-    reader = AlertPreferences(settings_in(path))
+    preferences_in(tmp_path).save(CONNECTION, chosen)
+    reader = preferences_in(tmp_path)
     assert reader.load(CONNECTION) == chosen
     assert reader.load("another-connection") == AlertSettings()
-    assert settings_in(path).value(f"alerts/{CONNECTION}") == chosen.to_json()
+    assert AlertSettingsStore(tmp_path / ALERT_SETTINGS_FILE).load(CONNECTION) == chosen
+    assert settings_in(tmp_path / "settings.ini").allKeys() == []
 
 
-def test_damaged_settings_fall_back_to_the_defaults(tmp_path: Path) -> None:
-    store = settings_in(tmp_path / "settings.ini")
-    store.setValue(f"alerts/{CONNECTION}", "{not json")
-    assert AlertPreferences(store).load(CONNECTION) == AlertSettings()
-    store.setValue(f"alerts/{CONNECTION}", '{"max_per_minute": 0}')
-    assert AlertPreferences(store).load(CONNECTION) == AlertSettings()
-    AlertPreferences(store).remove(CONNECTION)
-    assert store.value(f"alerts/{CONNECTION}") is None
+def test_settings_of_an_earlier_version_move_from_qsettings_to_the_store(
+    tmp_path: Path,
+) -> None:
+    old = AlertSettings(disabled=frozenset({AlertKind.OFFLINE}), max_per_minute=2)
+    kept = AlertSettings(flap_count=9)
+    legacy = settings_in(tmp_path / "settings.ini")
+    legacy.setValue(f"{LEGACY_PREFIX}/{CONNECTION}", old.to_json())
+    legacy.setValue(f"{LEGACY_PREFIX}/already-moved", AlertSettings().to_json())
+    legacy.setValue(f"{LEGACY_PREFIX}/damaged", "{not json")
+    legacy.setValue("tray/close_to_tray", True)
+    legacy.sync()
+    store = AlertSettingsStore(tmp_path / ALERT_SETTINGS_FILE)
+    store.save("already-moved", kept)  # what the store has wins
+
+    preferences = preferences_in(tmp_path)
+
+    assert preferences.load(CONNECTION) == old
+    assert preferences.load("already-moved") == kept
+    assert preferences.load("damaged") == AlertSettings()
+    after = settings_in(tmp_path / "settings.ini")
+    assert after.allKeys() == ["tray/close_to_tray"]  # the other values moved out
+    assert preferences.close_to_tray()
+    assert AlertSettingsStore(tmp_path / ALERT_SETTINGS_FILE).connection_ids() == [
+        "already-moved",
+        CONNECTION,
+    ]
 
 
 def test_close_to_tray_is_off_until_switched_on(tmp_path: Path) -> None:
-    path = tmp_path / "settings.ini"
-    store = settings_in(path)
-    preferences = AlertPreferences(store)
+    preferences = preferences_in(tmp_path)
     assert not preferences.close_to_tray()
     preferences.set_close_to_tray(True)
-    store.sync()
-    assert AlertPreferences(settings_in(path)).close_to_tray()
+    del preferences  # QSettings writes on destruction
+    assert preferences_in(tmp_path).close_to_tray()
 
 
 @pytest.mark.parametrize(
@@ -122,7 +144,7 @@ def test_dialog_shows_and_returns_the_settings(qtbot: QtBot) -> None:
 @pytest.fixture
 def center(tmp_path: Path) -> AlertCenter:
     engine = AlertEngine()
-    preferences = AlertPreferences(settings_in(tmp_path / "settings.ini"))
+    preferences = preferences_in(tmp_path)
     posted: list[Notice] = []
     return AlertCenter(engine, preferences, TaskRunner(), posted.append, tray=TrayIcon())
 
@@ -167,7 +189,7 @@ def test_the_center_ticks_the_engine_so_a_lost_connection_is_reported(
     now = [datetime(2026, 11, 25, 13, 50, tzinfo=UTC)]
     engine = AlertEngine(clock=lambda: now[0])
     posted: list[Notice] = []
-    preferences = AlertPreferences(settings_in(tmp_path / "settings.ini"))
+    preferences = preferences_in(tmp_path)
     center = AlertCenter(engine, preferences, TaskRunner(), posted.append, tray=TrayIcon())
     ticker = center.findChild(QTimer, "alertTickTimer")
     assert ticker is not None

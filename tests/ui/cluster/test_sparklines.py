@@ -14,7 +14,12 @@ from tests.ui.cluster.support import FakeClock, ModelSignals, servers, snapshot
 from ui.cluster.cluster_pane import ClusterPane
 from ui.cluster.columns import Column, ServerRole
 from ui.cluster.server_table_model import ServerTableModel
-from ui.cluster.sparkline_delegate import SparklineDelegate, sparkline_points
+from ui.cluster.sparkline_delegate import (
+    MIN_SPAN,
+    SparklineDelegate,
+    sparkline_points,
+    sparkline_scale,
+)
 
 ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
 
@@ -190,15 +195,27 @@ def test_delegate_draws_nothing_without_values() -> None:
         assert line_pixels(image, cell_rect) == 0
 
 
-def test_points_span_the_area_and_a_flat_series_runs_through_the_middle() -> None:
+def test_points_span_the_area_from_zero_to_the_highest_value() -> None:
     area = QRect(10, 20, 101, 41)
     rising = sparkline_points(np.array([0.0, 5.0, 10.0]), area)
     assert (rising.first().x(), rising.first().y()) == (10.0, 60.0)
     assert (rising.last().x(), rising.last().y()) == (110.0, 20.0)
-    flat = sparkline_points(np.array([7.0, 7.0]), area)
-    assert {point.y() for point in (flat.first(), flat.last())} == {40.0}
+    flat = sparkline_points(np.array([20.0, 20.0]), area)
+    assert {point.y() for point in (flat.first(), flat.last())} == {20.0}  # at the top
     single = sparkline_points(np.array([3.0]), area)
     assert single.last().x() == 110.0  # a lone value sits at "now"
+
+
+def test_small_changes_look_small() -> None:
+    area = QRect(0, 0, 101, 41)  # 40 pixels high
+    dip = sparkline_points(np.array([48.0, 48.0, 47.0]), area)
+    assert dip.last().y() - dip.first().y() <= 1.0  # 2 % of the load, not a collapse
+    assert sparkline_scale(np.array([48.0, 47.0])) == (0.0, 48.0)
+    one = sparkline_points(np.array([0.0, 1.0]), area)
+    assert one.first().y() - one.last().y() <= 40 / MIN_SPAN  # 0 -> 1 Client: no surge
+    assert sparkline_scale(np.array([0.0, 1.0])) == (0.0, MIN_SPAN)
+    surge = sparkline_points(np.array([0.0, 100.0]), area)
+    assert surge.first().y() - surge.last().y() == 40.0  # a real surge still spans it all
 
 
 def test_delegate_size_hint_follows_the_font() -> None:
@@ -207,3 +224,13 @@ def test_delegate_size_hint_follows_the_font() -> None:
     option.initFrom(view)
     hint = SparklineDelegate(view).sizeHint(option, QModelIndex())
     assert hint.width() >= view.fontMetrics().averageCharWidth() * 12
+
+
+def test_many_values_are_drawn_with_two_points_per_pixel_column() -> None:
+    area = QRect(0, 0, 81, 41)
+    values = np.array([10.0] * 150 + [60.0] + [10.0] * 148 + [30.0])
+    points = sparkline_points(values, area)
+    assert points.size() <= 2 * 80
+    ys = [points.at(i).y() for i in range(points.size())]
+    assert min(ys) == pytest.approx(0.0)  # the one spike at 60 (the top) is kept
+    assert (points.last().x(), points.last().y()) == (80.0, pytest.approx(20.0))  # newest: 30

@@ -12,6 +12,7 @@ from app.credentials import CredentialStore
 from app.paths import AppPaths
 from tests.app.connections.keyring_fake import MemoryKeyring
 from tests.helpers.profiles import MakeProfile, profile_factory
+from tests.helpers.removal import removal_beside
 from ui.connections.repository import ConnectionRepository
 from ui.tasks import TaskRunner
 
@@ -48,4 +49,4 @@ async def runner() -> AsyncIterator[TaskRunner]:
 def repository(
     store: ConnectionStore, credentials: CredentialStore, runner: TaskRunner
 ) -> ConnectionRepository:
-    return ConnectionRepository(store, credentials, runner)
+    return ConnectionRepository(store, credentials, runner, removal_beside(store, credentials))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QPushButton
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QPushButton, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from app.connections import ConnectionProfile, ConnectionStore, EnvironmentTag
@@ -309,3 +309,51 @@ async def test_password_source_prompts_over_the_pane(
     dialog.password_edit.setText("from-prompt")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert await asyncio.wait_for(pending, 20) == "from-prompt"
+
+
+async def test_one_click_shows_the_connection_and_ctrl_click_only_selects(
+    pane: ConnectionsPane, repository: ConnectionRepository, make_profile: MakeProfile, qtbot: QtBot
+) -> None:
+    first, second = make_profile(name="Alpha"), make_profile(name="Beta")
+    await _add(repository, first)
+    await _add(repository, second)
+    activated: list[object] = []
+    pane.connection_activated.connect(activated.append)
+
+    rect = pane.view.visualRect(pane.model.index_of(second.id))
+    qtbot.mouseClick(pane.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert activated == [second]
+    assert pane.current_profile() == second  # the highlighted one is the one shown
+
+    rect = pane.view.visualRect(pane.model.index_of(first.id))
+    qtbot.mouseClick(
+        pane.view.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ControlModifier,
+        rect.center(),
+    )
+    assert activated == [second]  # extending the selection opens nothing
+
+
+@pytest.mark.parametrize("chars", [20, 28, 60])
+async def test_markers_never_take_the_room_of_the_name(
+    pane: ConnectionsPane, repository: ConnectionRepository, make_profile: MakeProfile, chars: int
+) -> None:
+    profile = make_profile(
+        name="Datacenter East production", tag=EnvironmentTag.PRODUCTION, read_only=True
+    )
+    await _add(repository, profile)
+    pane.resize(pane.fontMetrics().averageCharWidth() * chars, 300)
+    index = pane.model.index_of(profile.id)
+    option = QStyleOptionViewItem()
+    pane.view.initViewItemOption(option)
+    pane.delegate.initStyleOption(option, index)
+    option.rect = pane.view.visualRect(index)
+    metrics = option.fontMetrics
+    room = pane.delegate.name_width(option, index)
+    shown = metrics.elidedText(profile.name, Qt.TextElideMode.ElideMiddle, room)
+    assert len(shown.replace("…", "")) >= 12, (chars, shown)
+    form = pane.delegate.markers_form(profile, option, index)
+    if chars >= 60:
+        assert form is False  # room for the full markers: "Production", "read-only"
+    assert pane.view.textElideMode() is Qt.TextElideMode.ElideMiddle

@@ -11,10 +11,11 @@ from pytestqt.qtbot import QtBot
 
 from app.api.errors import AuthenticationError, AuthErrorKind
 from app.connections import ConnectionProfile, ConnectionStore
-from app.credentials import SERVICE, Secret, entry_key
+from app.credentials import SERVICE, NullCredentialStore, Secret, entry_key
 from app.logsetup import redact
 from tests.app.connections.keyring_fake import MemoryKeyring
 from tests.helpers.profiles import MakeProfile
+from tests.helpers.removal import removal_beside
 from tests.ui.conftest import wait_until
 from ui.connections.password_prompt import (
     NO_KEYRING_TIP,
@@ -180,7 +181,10 @@ async def test_source_of_a_transient_connection_uses_its_memory_password(
 async def test_without_keyring_the_prompt_cannot_remember(
     store: ConnectionStore, runner: TaskRunner, window: QWidget, make_profile: MakeProfile
 ) -> None:
-    repository = ConnectionRepository(store, None, runner)
+    credentials = NullCredentialStore("no keyring in this test")
+    repository = ConnectionRepository(
+        store, credentials, runner, removal_beside(store, credentials)
+    )
     profile = make_profile()
     await _saved(repository, profile)
     source = password_source_for(profile, repository, PasswordPrompt(), window)

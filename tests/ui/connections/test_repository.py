@@ -10,9 +10,10 @@ from typing import Any
 from keyring.errors import KeyringLocked
 
 from app.connections import ConnectionStore, EnvironmentTag
-from app.credentials import SERVICE, CredentialStore, Secret, entry_key
+from app.credentials import SERVICE, CredentialStore, NullCredentialStore, Secret, entry_key
 from tests.app.connections.keyring_fake import MemoryKeyring
 from tests.helpers.profiles import MakeProfile
+from tests.helpers.removal import removal_beside
 from ui.connections.repository import ConnectionRepository
 from ui.tasks import TaskRunner
 
@@ -234,9 +235,11 @@ async def test_removing_a_transient_connection_touches_nothing_on_disk(
 ) -> None:
     demo = make_profile()
     repository.add_transient(demo)
-    assert repository.remove(demo) is None
+    removed = _collect(repository.connection_removed)
+    await _done(repository.remove(demo))
     assert repository.profiles() == []
-    assert not store.path.exists()
+    assert removed == [demo.id]
+    assert not store.path.parent.exists() or list(store.path.parent.iterdir()) == []
 
 
 async def test_remember_password_stores_it_and_marks_the_profile(
@@ -257,7 +260,10 @@ async def test_remember_password_stores_it_and_marks_the_profile(
 async def test_without_keyring_passwords_are_not_available(
     store: ConnectionStore, runner: TaskRunner, make_profile: MakeProfile
 ) -> None:
-    repository = ConnectionRepository(store, None, runner)
+    credentials = NullCredentialStore("no keyring in this test")
+    repository = ConnectionRepository(
+        store, credentials, runner, removal_beside(store, credentials)
+    )
     profile = make_profile(remember_password=True)
     await _done(repository.add(profile, Secret("pw")))
     assert not repository.keyring_available
@@ -273,7 +279,10 @@ class _LockedKeyring(MemoryKeyring):
 async def test_keyring_failure_is_reported_not_raised(
     store: ConnectionStore, runner: TaskRunner, make_profile: MakeProfile
 ) -> None:
-    repository = ConnectionRepository(store, CredentialStore(_LockedKeyring()), runner)
+    credentials = CredentialStore(_LockedKeyring())
+    repository = ConnectionRepository(
+        store, credentials, runner, removal_beside(store, credentials)
+    )
     problems = _collect(repository.problem_reported)
     assert await repository.get_password(make_profile()) is None
     assert problems == ["The system keyring is locked; could not read the password."]

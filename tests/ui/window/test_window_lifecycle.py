@@ -43,7 +43,7 @@ async def test_demo_cluster_opens_and_closing_stops_everything(make_window: Make
     assert table is window.cluster_pane.table
     assert table.model().rowCount() == 5
     assert window.repository.is_transient(profile.id)
-    assert window.windowTitle() == f"Ekran Cluster Console — {DEMO_CONNECTION_NAME} (Test)"
+    assert window.windowTitle() == f"{DEMO_CONNECTION_NAME} (Test)"  # Qt adds the app name
     assert window.environment_strip.isVisible()
     await wait_until(lambda: window.status.state_label.text.text() == "Connected")
     await wait_for_health_round(window)
@@ -156,7 +156,7 @@ async def test_a_production_connection_is_marked_and_can_be_disconnected(
     await wait_for_rows(window, 4)
     await wait_for_health_round(window)
 
-    assert window.windowTitle() == "Ekran Cluster Console — Prod (Production)"
+    assert window.windowTitle() == "Prod (Production)"  # Qt adds the application name
     strip = window.environment_strip
     assert strip.isVisible()
     assert strip.tag is EnvironmentTag.PRODUCTION
@@ -191,7 +191,9 @@ async def test_a_deleted_connection_takes_its_history_and_alert_settings_with_it
     window.alert_preferences.save(profile.id, quiet)
     assert window.alert_preferences.load(profile.id) == quiet
 
-    window.repository.remove(profile)
+    removing = window.repository.remove(profile)
+    assert removing is not None
+    await removing
 
     assert window.sessions.connection(profile.id) is None
     assert profile.id not in history.connections()
