@@ -8,8 +8,8 @@
     python3 dev.py setup      only create or refresh the environment
 
 Extra arguments after ``test`` go to pytest (``python3 dev.py test -k isolation``).
-With ``EKRAN_WINDOWS_LANE=1`` ``test`` also runs the Windows lane after the suite, on Linux
-(not yet on CI: the lane does not pass yet, see packaging/README.md).
+On Linux with ``CI`` set (or ``EKRAN_WINDOWS_LANE=1``) ``test`` also runs the Windows lane
+after the suite (``EKRAN_WINDOWS_LANE=0`` leaves it out); a failure of either fails the run.
 Works on Windows (``py dev.py ...``), macOS and Linux. On Debian/Ubuntu as root it also
 installs the system packages the test suite needs (a Secret Service for the keyring
 tests) and, for ``demo``, those the window needs, waiting while another program (such as
@@ -323,10 +323,26 @@ def cmd_test(args: list[str]) -> int:
     print(f"== test suite: exit code {code} in {time.monotonic() - started:.1f} s", flush=True)
     if code == 5:
         print("pytest collected no tests: that is a failure", file=sys.stderr)
-    if os.environ.get("EKRAN_WINDOWS_LANE") == "1" and sys.platform.startswith("linux"):
+    if windows_lane_wanted(os.environ, sys.platform):
+        started = time.monotonic()
         lane = cmd_windows([])
+        print(
+            f"== Windows lane: exit code {lane} in {time.monotonic() - started:.1f} s"
+            + ("" if lane == 0 else " (its summary above names the failed stages and tests)"),
+            flush=True,
+        )
+        if code != 0:
+            print(f"== the test suite had failed first (exit code {code})", flush=True)
         code = code or lane
     return code
+
+
+def windows_lane_wanted(environ: Mapping[str, str], platform: str) -> bool:
+    """Whether ``test`` runs the Windows lane: on Linux, on CI or when asked."""
+    wanted = environ.get("EKRAN_WINDOWS_LANE")
+    if wanted in ("0", "1"):
+        return wanted == "1" and platform.startswith("linux")
+    return bool(environ.get("CI")) and platform.startswith("linux")
 
 
 def cmd_windows(args: list[str]) -> int:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
 
 import httpx
@@ -12,6 +13,12 @@ from app.api.content_disposition import filename_parameter
 from app.api.errors import ConsoleError, ProtocolError
 from app.api.replies import media_type
 from app.api.transport_errors import transport_error
+from app.api.worker_transport import (
+    DEFAULT_PROGRESS_INTERVAL,
+    WORKER_BODY,
+    BodySink,
+    WorkerBody,
+)
 
 DEFAULT_CHUNK_SIZE = 1024 * 1024  # per hand-off to the disk writer
 _ARCHIVE_TYPES = frozenset(
@@ -78,6 +85,54 @@ class LogStream:
                 await body.aclose()
         if failure is not None:
             raise failure
+
+    async def save_into(
+        self,
+        sink: BodySink,
+        *,
+        on_progress: Callable[[int], None] | None = None,
+        progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+    ) -> int:
+        """Pass the body from ``offset`` on to ``sink``, piece by piece, off the event loop.
+
+        ``sink`` runs on a worker thread: the reply's own when it came through
+        ``WorkerThreadTransport`` (the body then never reaches the event loop), else a
+        thread of ``asyncio.to_thread`` per chunk of about ``chunk_size`` bytes. It
+        returns False to stop early. ``on_progress`` gets, on the event loop and at most
+        every ``progress_interval`` seconds, the number of bytes passed so far. Returns
+        that number at the end. When the connection drops, every byte received before
+        went to ``sink``, then ``UnreachableError(reason=CONNECTION_LOST)`` is raised; an
+        exception of ``sink`` is raised as it is. Cancelling stops the reading; one ``sink`` call
+        may still be running on its thread (see ``WorkerBody.drain_into``).
+        """
+        body = self._response.extensions.get(WORKER_BODY)
+        if not isinstance(body, WorkerBody):
+            return await self._save_through_the_loop(sink, on_progress, chunk_size)
+        try:
+            return await body.drain_into(
+                sink, on_progress=on_progress, progress_interval=progress_interval
+            )
+        except httpx.TransportError as exc:
+            raise transport_error(exc, self._url) from None
+        finally:
+            await self._response.aclose()
+
+    async def _save_through_the_loop(
+        self, sink: BodySink, on_progress: Callable[[int], None] | None, chunk_size: int
+    ) -> int:
+        """``save_into`` for a reply of any other transport (tests' mock transports)."""
+        done = 0
+        chunks = self.aiter_bytes(chunk_size)
+        async with aclosing(chunks):
+            async for chunk in chunks:
+                keep = await asyncio.to_thread(sink, chunk)
+                done += len(chunk)
+                if on_progress is not None:
+                    on_progress(done)
+                if not keep:
+                    break
+        return done
 
     def _check_shape(self) -> None:
         if self.status not in (200, 206):

@@ -2,12 +2,17 @@
 
 ``WorkerThreadTransport`` is an ``httpx.AsyncBaseTransport`` for large replies (log
 archives). Each request gets a thread of its own, which sends it through a stock
-``httpx.HTTPTransport`` (connection, TLS, HTTP/1.1 parsing), hands the reply's head to
-the event loop, then reads the body and hands it over in chunks of at least
-``chunk_size`` bytes. The event loop (under qasync, the window's thread) therefore wakes
-about once per chunk instead of once per TLS record, and no byte of the body is
-decrypted or parsed on it. At most ``queued_chunks`` chunks wait for the consumer; then
-the thread waits too, so memory stays bounded by the consumer's speed.
+``httpx.HTTPTransport`` (connection, TLS, HTTP/1.1 parsing) and hands the reply's head
+to the event loop. The body is then consumed in one of two ways, chosen by its reader:
+
+- iterated (``async for`` over the reply, as httpx does): the thread reads it and hands
+  it over in chunks of at least ``chunk_size`` bytes, at most ``queued_chunks`` of them
+  waiting for the consumer (then the thread waits too, so memory stays bounded);
+- drained (``WorkerBody.drain_into``, reached through the reply's ``WORKER_BODY``
+  extension): the thread passes every piece it reads to a sink on the thread itself
+  (a file's write, for a download), and the event loop hears only of progress, a few
+  times a second, and of the end. No byte of the body then crosses threads, and the
+  event loop (under qasync, the window's thread) does no work per piece.
 
 Everything httpx does (timeouts from the request's extensions, proxies, TLS trust) is
 the synchronous transport's own; nothing of httpx or httpcore is replaced or patched.
@@ -18,8 +23,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -28,17 +35,29 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_SIZE = 1024 * 1024
 DEFAULT_QUEUED_CHUNKS = 4
+DEFAULT_PROGRESS_INTERVAL = 0.1
+WORKER_BODY = "ekran.worker_body"
+"""Key of a reply's ``extensions`` under which ``WorkerThreadTransport`` puts the reply's
+``WorkerBody`` (httpx passes a transport's response extensions through unchanged)."""
 _END = object()  # the body is complete
+_STOP_CHECK_S = 0.05  # how often a thread waiting for the event loop looks for a stop
+
+BodySink = Callable[[bytes], bool]
+"""Called on the worker thread with each piece of the body, in order; returns False to
+stop reading (the rest of the body is not read)."""
+ProgressCallback = Callable[[int], None]
+"""Called on the event loop with the number of body bytes handed to the sink so far."""
 
 
 class WorkerThreadTransport(httpx.AsyncBaseTransport):
     """Runs each request of ``transport`` (a synchronous httpx transport) on its own thread.
 
-    The reply's body is an ``httpx.AsyncByteStream`` of chunks of at least
-    ``chunk_size`` bytes (the last one shorter). When the body fails, the bytes received
-    before the failure are delivered first, then the failure (an ``httpx`` exception) is
-    raised. Closing the reply stops its thread at its next read: at once while bytes
-    arrive, within the read timeout when the server is silent.
+    The reply's body is a ``WorkerBody`` (also under ``extensions[WORKER_BODY]``).
+    Iterated, it yields chunks of at least ``chunk_size`` bytes (the last one shorter).
+    When the body fails, the bytes received before the failure are delivered first, then
+    the failure (an ``httpx`` exception) is raised. Closing the reply stops its thread at
+    its next read: at once while bytes arrive, within the read timeout when the server is
+    silent.
     """
 
     def __init__(
@@ -69,7 +88,7 @@ class WorkerThreadTransport(httpx.AsyncBaseTransport):
             extensions=request.extensions,
         )
         loop = asyncio.get_running_loop()
-        body = _WorkerBody(loop, self._queued_chunks)
+        body = WorkerBody(loop, self._queued_chunks)
         head: Future[httpx.Response] = Future()
         worker = threading.Thread(
             target=_exchange,
@@ -87,28 +106,48 @@ class WorkerThreadTransport(httpx.AsyncBaseTransport):
             status_code=reply.status_code,
             headers=reply.headers,
             stream=body,
-            extensions=reply.extensions,
+            extensions={**reply.extensions, WORKER_BODY: body},
         )
 
     async def aclose(self) -> None:
         await asyncio.to_thread(self._transport.close)
 
 
-class _WorkerBody(httpx.AsyncByteStream):
-    """The event loop's side of one reply body; fed by the worker thread."""
+@dataclass(frozen=True)
+class _Drain:
+    """How the worker thread consumes the body in drain mode."""
+
+    sink: BodySink
+    on_progress: ProgressCallback | None
+    progress_interval: float
+    finished: asyncio.Future[int]
+    delivered: threading.Event = field(default_factory=threading.Event)
+    """Set while no progress report waits for the event loop."""
+
+    def __post_init__(self) -> None:
+        self.delivered.set()
+
+
+class WorkerBody(httpx.AsyncByteStream):
+    """The body of one reply, read by its worker thread.
+
+    Read it once: either iterate it, or ``drain_into`` a sink. Until one of them starts
+    (or the reply is closed) the worker thread waits after the head, reading nothing.
+    """
 
     def __init__(self, loop: asyncio.AbstractEventLoop, queued_chunks: int) -> None:
         self._loop = loop
         self._items: asyncio.Queue[object] = asyncio.Queue()
         self._room = threading.Semaphore(queued_chunks)  # chunks the worker may still queue
         self._stopped = threading.Event()  # the consumer closed the body or went away
-        self._iterated = False
+        self._chosen = threading.Event()  # iterated, drained or stopped: the worker goes on
+        self._drain: _Drain | None = None
+        self._consumed = False
 
     # -- the event loop's side ---------------------------------------------------------
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        if self._iterated:
-            raise httpx.StreamConsumed()
-        self._iterated = True
+        self._consume()
+        self._chosen.set()
         while True:
             item = await self._items.get()
             self._room.release()
@@ -119,18 +158,60 @@ class _WorkerBody(httpx.AsyncByteStream):
             assert isinstance(item, bytes)
             yield item
 
+    async def drain_into(
+        self,
+        sink: BodySink,
+        *,
+        on_progress: ProgressCallback | None = None,
+        progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
+    ) -> int:
+        """Have the worker thread pass every piece of the body to ``sink``, on that thread.
+
+        Returns the number of bytes passed once the body ended (or ``sink`` returned
+        False). ``on_progress`` is called on the event loop with that number at most
+        every ``progress_interval`` seconds while the body arrives; the thread sends a
+        report only once the event loop has run the one before, so it is never more
+        than one report ahead of the loop (a cancel from ``on_progress`` stops it
+        within one piece). Raises the body's
+        failure (an ``httpx`` exception: every byte received before it went to ``sink``)
+        or ``sink``'s own exception; nothing is passed to ``sink`` after either.
+        Cancelling stops the thread before its next piece; a ``sink`` call already
+        running finishes on the thread (a sink that closes its file must let such a call
+        complete first, or refuse it).
+        """
+        self._consume()
+        finished: asyncio.Future[int] = self._loop.create_future()
+        self._drain = _Drain(sink, on_progress, progress_interval, finished)
+        self._chosen.set()
+        try:
+            return await finished
+        except asyncio.CancelledError:
+            self.abandon()
+            raise
+
     async def aclose(self) -> None:
         self.abandon()
 
     def abandon(self) -> None:
         """Tell the worker to stop and close its reply; never blocks."""
         self._stopped.set()
+        self._chosen.set()
         self._room.release()  # a worker waiting for room wakes and sees the stop
+
+    def _consume(self) -> None:
+        if self._consumed:
+            raise httpx.StreamConsumed()
+        self._consumed = True
 
     # -- the worker's side -------------------------------------------------------------
     @property
     def stopped(self) -> bool:
         return self._stopped.is_set()
+
+    def wait_for_reader(self) -> _Drain | None:
+        """Block until the body is iterated, drained or closed; the drain, if drained."""
+        self._chosen.wait()
+        return self._drain
 
     def offer(self, item: object) -> bool:
         """Queue a chunk, the end or a failure for the consumer; waits for room.
@@ -140,31 +221,77 @@ class _WorkerBody(httpx.AsyncByteStream):
         self._room.acquire()
         if self._stopped.is_set():
             return False
+        return self._call_on_loop(self._items.put_nowait, item)
+
+    def _call_on_loop(self, callback: Callable[..., object], *args: object) -> bool:
         try:
-            self._loop.call_soon_threadsafe(self._items.put_nowait, item)
+            self._loop.call_soon_threadsafe(callback, *args)
         except RuntimeError:  # the event loop is closed
             self._stopped.set()
             return False
         return True
+
+    def report(self, drain: _Drain, done: int) -> bool:
+        """Send a progress report once the one before was delivered; False if stopped."""
+        if drain.on_progress is None:
+            return not self._stopped.is_set()
+        while not drain.delivered.wait(_STOP_CHECK_S):
+            if self._stopped.is_set():
+                return False
+        if self._stopped.is_set():
+            return False
+        drain.delivered.clear()
+        return self._call_on_loop(_progressed, self, drain, done)
+
+    def finish(self, drain: _Drain, done: int, failure: BaseException | None) -> None:
+        self._call_on_loop(_finished, drain.finished, done, failure)
+
+
+def _progressed(body: WorkerBody, drain: _Drain, done: int) -> None:
+    """On the loop: a progress report, unless the drain ended meanwhile."""
+    try:
+        if drain.on_progress is not None and not drain.finished.done() and not body.stopped:
+            drain.on_progress(done)
+    finally:
+        if drain.finished.cancelled():
+            # Cancelled by on_progress (Task.cancel cancels the awaited future at once):
+            # stop the thread before it sends another report, not a step of the loop later.
+            body.abandon()
+        drain.delivered.set()
+
+
+def _finished(future: asyncio.Future[int], done: int, failure: BaseException | None) -> None:
+    if future.done():  # cancelled: nobody waits for the outcome
+        return
+    if failure is None:
+        future.set_result(done)
+    else:
+        future.set_exception(failure)
 
 
 def _exchange(
     transport: httpx.BaseTransport,
     request: httpx.Request,
     head: Future[httpx.Response],
-    body: _WorkerBody,
+    body: WorkerBody,
     chunk_size: int,
 ) -> None:
-    """The worker thread: send, hand over the head, then the body in chunks."""
+    """The worker thread: send, hand over the head, then the body as its reader chose."""
     try:
         reply = transport.handle_request(request)
     except BaseException as exc:
         _settle(head, head.set_exception, exc)
         return
     try:
-        if not _settle(head, head.set_result, reply) or body.stopped:
+        if not _settle(head, head.set_result, reply):
             return
-        _pump(reply, body, chunk_size)
+        drain = body.wait_for_reader()
+        if body.stopped:
+            return
+        if drain is None:
+            _pump(reply, body, chunk_size)
+        else:
+            _drain_into(reply, body, drain)
     finally:
         try:
             reply.close()
@@ -172,7 +299,7 @@ def _exchange(
             log.debug("Closing a worker reply failed: %s", exc)
 
 
-def _pump(reply: httpx.Response, body: _WorkerBody, chunk_size: int) -> None:
+def _pump(reply: httpx.Response, body: WorkerBody, chunk_size: int) -> None:
     pieces: list[bytes] = []
     buffered = 0
     try:
@@ -195,6 +322,28 @@ def _pump(reply: httpx.Response, body: _WorkerBody, chunk_size: int) -> None:
     if pieces and not body.offer(b"".join(pieces)):
         return
     body.offer(_END)
+
+
+def _drain_into(reply: httpx.Response, body: WorkerBody, drain: _Drain) -> None:
+    done = 0
+    next_report = float("-inf")
+    try:
+        for piece in reply.iter_raw():
+            if body.stopped:
+                return  # cancelled: nobody waits for the outcome
+            keep = drain.sink(piece)
+            done += len(piece)
+            now = time.monotonic()
+            if now >= next_report:
+                if not body.report(drain, done):
+                    return  # cancelled while the report before waited for the loop
+                next_report = now + drain.progress_interval
+            if not keep:
+                break
+    except BaseException as exc:  # handed to the waiting coroutine, which must wake
+        body.finish(drain, done, exc)
+        return
+    body.finish(drain, done, None)
 
 
 def _settle(future: Future[httpx.Response], setter: Callable[[Any], None], value: object) -> bool:

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager, aclosing, suppress
+from contextlib import AbstractAsyncContextManager, suppress
 from pathlib import Path
 from typing import Protocol
 
@@ -40,7 +40,7 @@ from app.downloads.partfile import (
     write_state,
 )
 from app.downloads.progress import DownloadProgress, RateMeter
-from app.downloads.writer import PartWriter
+from app.downloads.writer import PartFile
 
 log = logging.getLogger(__name__)
 
@@ -212,31 +212,48 @@ class LogDownload:
         return part, state
 
     async def _receive(self, stream: LogStream, part: Path, state: PartState) -> None:
-        writer = PartWriter(part)
-        done = stream.offset
+        """Write the body into ``part`` on the thread that receives it; the event loop
+        only hears of progress (``LogStream.save_into``)."""
+        start, total = stream.offset, state.total_size
         meter = RateMeter()
-        meter.update(done, self._clock())
+        meter.update(start, self._clock())
         try:
-            await writer.open(stream.offset)
-            chunks = stream.aiter_bytes(self._chunk_size)
-            async with aclosing(chunks):
-                async for chunk in chunks:
-                    await writer.write(chunk)
-                    done += len(chunk)
-                    if state.total_size is not None and done > state.total_size:
-                        break  # _finish reports the mismatch
-                    self._report(done, state.total_size, stream.offset, meter, final=False)
-        except BaseException:
-            # The first failure (or the cancellation) is the one reported: a queued write
-            # that failed after it must not replace it.
-            with suppress(DownloadError):
-                await writer.close()
+            part_file = await asyncio.to_thread(PartFile.open, part, start)
+        except OSError as exc:
+            raise disk_error(exc, part) from None
+
+        def write(piece: bytes) -> bool:  # on the receiving thread
+            written = part_file.write(piece)
+            return written and (total is None or part_file.position <= total)
+
+        def progressed(received: int) -> None:
+            self._report(start + received, total, start, meter, final=False)
+
+        try:
+            received = await stream.save_into(
+                write,
+                on_progress=progressed,
+                progress_interval=self._report_interval / 2,  # the loop side throttles too
+                chunk_size=self._chunk_size,
+            )
+        except BaseException as exc:
+            # The first failure (or the cancellation) is the one reported: closing the
+            # file (after a write still in progress on the receiving thread) must not
+            # replace it.
+            with suppress(OSError):
+                await asyncio.to_thread(part_file.close)
             # Reports are throttled: the last one may be far behind what is saved (a cut
             # at 1.5 MB read "256 KB of 4.0 MB"). Say what the partial file now holds.
-            await self._report_saved(part, state.total_size, stream.offset)
+            await self._report_saved(part, total, start)
+            if isinstance(exc, OSError):
+                raise disk_error(exc, part) from None
             raise
-        await writer.close()
-        self._report(done, state.total_size, stream.offset, meter, final=True)
+        try:
+            await asyncio.to_thread(part_file.close)
+        except OSError as exc:
+            raise disk_error(exc, part) from None
+        # past the announced size the file is cut short of the body: _finish reports it
+        self._report(start + received, total, start, meter, final=True)
 
     async def _finish(self, part: Path, state: PartState) -> Path:
         try:

@@ -10,18 +10,21 @@ Stages, each timed:
 2. ``windows python``: the cached Wine prefix with python.org's CPython 3.11 and the
    ``win_amd64`` wheels (``winenv.py``; built on the first run or when its inputs change).
 3. ``project``: the checkout installed (editable, no dependencies) into that Python.
-4. ``freeze``: ``packaging/build.py`` run by the Windows Python (PyInstaller with the
+4. ``tests`` start: ``tests/app`` and ``tests/ui`` with the Windows Python (Qt
+   offscreen), minus the Wine-only exclusions named in ``wine_exclusions.py``; three
+   pytest processes (``TEST_SHARDS``), their output lines prefixed ``[1]`` to ``[3]``.
+   They need only the sources, so they run while the stages below build and check the
+   frozen folder.
+5. ``freeze``: ``packaging/build.py`` run by the Windows Python (PyInstaller with the
    project's spec, then ``prune.py``): the real Windows folder.
-5. ``installer``: ``packaging/build.py --skip-freeze --installer`` with Debian's makensis
-   around that folder.
-6. ``sizes``: the folder and the installer against the budgets (140 MB, 45 MB).
+6. ``installer``: ``packaging/build.py --skip-freeze --installer`` with Debian's makensis
+   around that folder, on the host, alongside the next stages.
 7. ``smoke``: ``ekran-console-cli.exe --version`` and ``ekran-console.exe --smoke`` under
    Xvfb.
-8. ``installer round trip``: ``tests/packaging/test_windows_installer.py`` installs,
-   upgrades and uninstalls the real installer silently in a fresh Wine prefix.
-9. ``tests``: ``tests/app`` and ``tests/ui`` with the Windows Python (Qt offscreen), minus
-   the Wine-only exclusions named in ``wine_exclusions.py``; two pytest processes side by
-   side, their output lines prefixed ``[1]`` and ``[2]``.
+8. ``tests (waiting)``: the end of the tests; a failure lists the failed tests.
+9. ``sizes``: the folder and the installer against the budgets (140 MB, 45 MB).
+10. ``installer round trip``: ``tests/packaging/test_windows_installer.py`` installs,
+    upgrades and uninstalls the real installer silently in a fresh Wine prefix.
 
 Exit code 0 when every stage passed. The last line states the folder's and the
 installer's sizes in MB. The prefix and wheels are cached under
@@ -69,9 +72,14 @@ APT_PACKAGES = {
 }
 """Debian package -> a command or file it installs."""
 APT_LOCK_TIMEOUT_S = 900
-TEST_SHARDS = (("tests/app",), ("tests/ui",))
-"""Run side by side: most of their time is spent waiting (simulator processes, the network,
-timers), so two pytest processes use two cores' worth of Wine better than one."""
+TEST_SHARDS = (
+    ("tests/app/api", "tests/app/monitor"),
+    ("tests/app", "--ignore=tests/app/api", "--ignore=tests/app/monitor"),
+    ("tests/ui",),
+)
+"""pytest arguments of the processes run side by side: most of a test's time under Wine is
+spent waiting (simulator and command-line processes starting, the network, timers).
+Together they are ``tests/app`` and ``tests/ui``; a new folder lands in the second."""
 _OUTPUT_LOCK = threading.Lock()
 _PLURAL = {"error": "errors"}
 _COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|deselected|xfailed|xpassed)")
@@ -297,8 +305,8 @@ def installer_round_trip(windows: WindowsPython, installer: Path) -> None:
         raise LaneError("the installer round trip failed")
 
 
-def run_tests(windows: WindowsPython, run: RunFolders, display: str, report: Report) -> None:
-    """``TEST_SHARDS`` run at once, each a pytest of its own; the counts are added up."""
+def start_tests(windows: WindowsPython, run: RunFolders, display: str) -> list[Shard]:
+    """Start ``TEST_SHARDS``, each a pytest of its own; ``finish_tests`` waits for them."""
     deselect: list[str] = []
     for node_id in wine_exclusions.WINE_EXCLUSIONS:
         deselect += ["--deselect", node_id]
@@ -312,16 +320,28 @@ def run_tests(windows: WindowsPython, run: RunFolders, display: str, report: Rep
     shards: list[Shard] = []
     for number, paths in enumerate(TEST_SHARDS, start=1):
         arguments = ["-m", "pytest", *paths, "-p", "no:cacheprovider", "-q", "-rfE"]
+        arguments += ["--durations=5"]
         arguments += ["--basetemp", windows_path(run.pytest_temp / f"shard{number}"), *deselect]
         shards.append(Shard(f"[{number}] ", ["wine", windows.python, *arguments], env))
     for shard in shards:
         shard.start()
+    return shards
+
+
+def finish_tests(shards: Sequence[Shard], report: Report) -> None:
+    """Wait for the shards; add up their counts; a failure names the failed tests."""
     failed = [shard.name.strip() for shard in shards if shard.wait() != 0]
+    failed_tests: list[str] = []
     for shard in shards:
         for what, count in shard.counts().items():
             report.tests[what] = report.tests.get(what, 0) + count
+        failed_tests += shard.failed_tests
     if failed:
-        raise LaneError(f"pytest with the Windows Python failed in shard {', '.join(failed)}")
+        named = "; ".join(failed_tests[:20]) or "see the shard's output above"
+        more = f" (and {len(failed_tests) - 20} more)" if len(failed_tests) > 20 else ""
+        raise LaneError(
+            f"pytest with the Windows Python failed in shard {', '.join(failed)}: {named}{more}"
+        )
 
 
 class Background:
@@ -359,6 +379,8 @@ class Shard:
         self.command = command
         self.env = env
         self.tail: list[str] = []
+        self.failed_tests: list[str] = []
+        """pytest's short summary lines for failures and errors (``-rfE``)."""
         self._process: subprocess.Popen[bytes] | None = None
         self._relay: threading.Thread | None = None
 
@@ -380,6 +402,8 @@ class Shard:
                 print(f"{self.name}{line}", flush=True)
             self.tail.append(line)
             del self.tail[:-50]
+            if line.startswith(("FAILED ", "ERROR ")):
+                self.failed_tests.append(line)
 
     def wait(self) -> int:
         assert self._process is not None
@@ -410,16 +434,23 @@ def lane(report: Report) -> None:
         with report.stage("project"):
             run.reset()
             install_project(windows)
-        with report.stage("freeze"):
-            freeze(windows, run)
-        # makensis (one core, minutes) runs on the host while Wine runs the smoke check
-        # and the tests; from here on a failed stage does not stop the others.
-        makensis = Background(lambda: compile_installer(run))
         with virtual_display() as display:
-            with report.stage("smoke", fatal=False):
-                smoke(windows, run, display)
-            with report.stage("tests", fatal=False):
-                run_tests(windows, run, display, report)
+            # The tests need the sources only: they run (two pytest processes, mostly
+            # waiting on simulators and timers) while PyInstaller freezes the folder,
+            # then makensis (on the host, one core) compresses it while Wine runs the
+            # smoke check. From here on a failed stage does not stop the others.
+            started = time.monotonic()
+            shards = start_tests(windows, run, display)
+            try:
+                with report.stage("freeze"):
+                    freeze(windows, run)
+                makensis = Background(lambda: compile_installer(run))
+                with report.stage("smoke", fatal=False):
+                    smoke(windows, run, display)
+            finally:
+                with report.stage("tests (waiting)", fatal=False):
+                    finish_tests(shards, report)
+                report.stages.append(("  tests, from the start", time.monotonic() - started, ""))
         windows.stop()
         with report.stage("installer (waiting for makensis)"):
             installer = makensis.result()

@@ -33,7 +33,13 @@ from tests.bench.download_tools import (
     our_download,
     warm_up,
 )
-from tests.bench.harness import access_token, connection_config, run_in_scratch, simulators
+from tests.bench.harness import (
+    access_token,
+    connection_config,
+    run_in_scratch,
+    run_worker,
+    simulators,
+)
 from tests.bench.measure import MB, load_average, machine_description, source_revision
 from tests.helpers.simulator_process import SimulatorProcess
 
@@ -50,10 +56,12 @@ def timed_rounds(
     *,
     rounds: int,
     size: int,
-) -> list[Download]:
-    """The alternating rounds; every saved file is checked against ``size`` bytes."""
+) -> tuple[list[Download], list[dict[str, Any]]]:
+    """The alternating rounds; every saved file is checked against ``size`` bytes. After
+    each of our downloads an idle loop is probed as long (the control for stalls)."""
     downloads: list[Download] = []
     digests: set[str] = set()
+    controls: list[dict[str, Any]] = []
     for number in range(1, rounds + 1):
         order = ("curl", "ours") if number % 2 else ("ours", "curl")
         for tool in order:
@@ -68,9 +76,23 @@ def timed_rounds(
             shutil.rmtree(folder)
             downloads.append(result)
             print(result.describe(), flush=True)
+            if tool == "ours":
+                controls.append(idle_control(config, workdir, result.seconds))
     if len(digests) != 1:
         raise RuntimeError("the downloads do not all have the same content")
-    return downloads
+    return downloads, controls
+
+
+def idle_control(config: dict[str, Any], workdir: Path, seconds: float) -> dict[str, Any]:
+    """The same loop probed for as long as our download took, with nothing to do."""
+    control_config = config | {"idle_seconds": max(1.0, seconds)}
+    figures = run_worker("download_worker", control_config, workdir / "idle.stderr.log")
+    print(
+        f"  control, {figures['loop']} loop idle for {seconds:.1f} s: longest stall "
+        f"{figures['loop_max_stall_ms']:.1f} ms, {figures['loop_stalls_over_50ms']} over 50 ms",
+        flush=True,
+    )
+    return figures
 
 
 def median_rate(downloads: list[Download], tool: str) -> float:
@@ -97,7 +119,9 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "chunk_size": None,
             "loop": args.loop,
         }
-        downloads = timed_rounds(sim, config, header_file, workdir, rounds=args.rounds, size=size)
+        downloads, controls = timed_rounds(
+            sim, config, header_file, workdir, rounds=args.rounds, size=size
+        )
         ratio = median_rate(downloads, "ours") / median_rate(downloads, "curl")
         variants: list[Variant] = []
         if args.analyse == "always" or (args.analyse == "auto" and ratio < RATIO_TARGET):
@@ -106,7 +130,10 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 config, logs_url(sim), token, workdir, size=size, repeats=args.rounds
             )
             print(profile_text)
-    return summary(downloads, variants, size, build_seconds)
+    return summary(downloads, variants, size, build_seconds) | {
+        "control_loop_max_stall_ms": max(c["loop_max_stall_ms"] for c in controls),
+        "control_loop_stalls_over_50ms": sum(c["loop_stalls_over_50ms"] for c in controls),
+    }
 
 
 def summary(
@@ -159,7 +186,10 @@ def print_summary(result: dict[str, Any]) -> None:
         f"{verdict(rss < RSS_TARGET_MB)})\n"
         f"{result['loop']} loop stalls {result['loop_max_stall_ms']:6.1f} ms longest, "
         f"{result['loop_stalls_over_50ms']} over {STALL_TARGET_MS:.0f} ms (target none: "
-        f"{verdict(result['loop_stalls_over_50ms'] == 0)})"
+        f"{verdict(result['loop_stalls_over_50ms'] == 0)})\n"
+        f"  control: idle    {result['control_loop_max_stall_ms']:6.1f} ms longest, "
+        f"{result['control_loop_stalls_over_50ms']} over {STALL_TARGET_MS:.0f} ms (the same loop "
+        "with nothing to do, as long: the machine's own lateness)"
     )
     for variant in result["variants"]:
         print(f"  {variant['name']:38} {variant['mb_per_s']:7.1f} MB/s  {variant['note']}")

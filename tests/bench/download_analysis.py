@@ -52,7 +52,7 @@ STACK_VARIANTS = (  # stack, write: see stack_worker
 _WRITES = {
     "none": "body discarded",
     "inline": "written on the loop",
-    "thread": "written by PartWriter",
+    "thread": "written by PartFile on a thread",
 }
 
 

@@ -11,7 +11,13 @@ the final name), the CPU time of ``run()`` (all threads), and memory: ``ru_maxrs
 and ``VmRSS`` before the download, the peak ``VmRSS`` sampled during it, and
 ``ru_maxrss`` after it; and the event loop's stalls while the download ran (a probe
 asks to wake every 10 ms and notes how late it woke: the longest delay, and how many
-exceeded 50 ms).
+exceeded 50 ms). Before the download the client fetches the cluster once, untimed, as
+the window's monitor has always done before a download can be asked for: a fresh
+process's first API call imports httpx's async machinery on the event loop (sniffio,
+anyio's asyncio backend, through PySide6's import hook), a one-off stall of 60-450 ms
+on this machine that belongs to opening a connection, not to downloading. With
+``idle_seconds`` the worker downloads nothing and only probes its loop for that long
+(the benchmark's control for the machine's own lateness).
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ async def download(config: dict[str, Any]) -> dict[str, Any]:
         finished_at.append(time.perf_counter())
 
     async with ManagementClient(endpoint_settings(config), password_source) as client:
+        await client.cluster()  # the connection is open, as in the window (see above)
         job = LogDownload(
             client,
             config["server_id"],
@@ -92,6 +99,24 @@ async def stall_probe(lateness: list[float]) -> None:
         lateness.append(max(0.0, time.perf_counter() - asked - PROBE_INTERVAL_S))
 
 
+async def idle(config: dict[str, Any]) -> dict[str, Any]:
+    """The control: the same probe on the same loop for ``idle_seconds``, no download.
+
+    On a loaded machine an idle loop is late too (the process waits for a core); the
+    stalls a download adds are those beyond this control's.
+    """
+    stalls: list[float] = []
+    probe = asyncio.create_task(stall_probe(stalls))
+    await asyncio.sleep(config["idle_seconds"])
+    probe.cancel()
+    return {
+        "loop": config.get("loop", "asyncio"),
+        "loop_max_stall_ms": max(stalls, default=0.0) * 1000,
+        "loop_stalls_over_50ms": sum(1 for late in stalls if late > STALL_S),
+        "wakes": len(stalls),
+    }
+
+
 def runner(config: dict[str, Any]) -> Callable[[Coroutine[Any, Any, Any]], Any]:
     """``asyncio.run``, or for ``loop: qasync`` the window's loop on an offscreen Qt app."""
     if config.get("loop", "asyncio") != "qasync":
@@ -117,6 +142,9 @@ def main() -> None:
     config = read_config()
     profile_path = config.get("profile")
     run = runner(config)
+    if config.get("idle_seconds"):
+        emit_result(run(idle(config)))
+        return
     if profile_path is None:
         emit_result(run(download(config)))
         return

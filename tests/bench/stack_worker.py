@@ -7,9 +7,10 @@ blocks straight from the connection); ``httpx-anyio`` is httpx with httpcore's d
 anyio backend, for comparison;
 ``aiohttp`` reads through asyncio's own TLS transport. The body is discarded (``write`` ``none``),
 written to a file on the event loop (``inline``), or written through the core's
-``PartWriter`` (``thread``: one worker thread, a few chunks queued), always in chunks
-of ``CHUNK_SIZE`` as ``LogStream`` hands them out. What a ``LogDownload`` adds beyond
-the ``thread`` variant is its bookkeeping (progress reports, state file, checks).
+``PartFile`` on a thread of ``asyncio.to_thread`` (``thread``), always in chunks of
+``CHUNK_SIZE`` as ``LogStream.aiter_bytes`` hands them out. (A ``LogDownload`` does not
+hand its chunks through the event loop at all: ``LogStream.save_into`` writes them on
+the receiving thread.)
 
 Configuration (stdin): ``stack`` (``httpx``, ``logstream``, ``httpx-anyio`` or ``aiohttp``),
 ``write``, ``url``,
@@ -32,7 +33,7 @@ from app.api.logstream import DEFAULT_CHUNK_SIZE, LogStream
 from app.api.proxy import client_arguments
 from app.api.settings import ProxyMode, ProxySetting, TlsTrust, TrustMode
 from app.api.tls import build_ssl_context
-from app.downloads.writer import PartWriter
+from app.downloads.writer import PartFile
 from tests.bench.harness import emit_result, read_config
 
 CHUNK_SIZE = DEFAULT_CHUNK_SIZE
@@ -120,12 +121,15 @@ async def measure(config: dict[str, Any]) -> dict[str, Any]:
     target = Path(config["folder"]) / "body.bin"
     started = time.perf_counter()
     if config["write"] == "thread":
-        writer = PartWriter(target)
-        await writer.open(0)
+        part = PartFile.open(target, 0)
+
+        async def write(chunk: Chunk) -> None:
+            await asyncio.to_thread(part.write, chunk)
+
         try:
-            received, reads = await receive(body, writer.write)
+            received, reads = await receive(body, write)
         finally:
-            await writer.close()
+            part.close()
     elif config["write"] == "inline":
         with target.open("wb") as file:
             received, reads = await receive(body, inline_writer(file))

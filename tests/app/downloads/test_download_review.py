@@ -1,10 +1,11 @@
-"""Review finding for LogDownload: a queued write that fails after a cancellation must not
-turn the cancellation into a disk error."""
+"""Review finding for LogDownload: a write that fails after a cancellation (it was still
+running on the receiving thread) must not turn the cancellation into a disk error."""
 
 from __future__ import annotations
 
 import asyncio
 import errno
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,8 +19,7 @@ from app.api.settings import EndpointSettings
 from app.downloads import LogDownload
 from app.downloads import download as download_module
 from app.downloads.errors import DownloadCancelledError, DownloadError
-from app.downloads.progress import DownloadProgress
-from app.downloads.writer import PartWriter
+from app.downloads.writer import PartFile
 
 URL = "https://mt.test/EkranSystem/api/v1/cluster/servers/as-01/logs"
 CHUNK = 64 * 1024
@@ -55,10 +55,13 @@ class OneArchive:
             await response.aclose()
 
 
-class FullDisk(PartWriter):
-    """Every write fails as a full disk does, a little after it was queued."""
+class FullDisk(PartFile):
+    """Every write fails as a full disk does, a little after it started."""
 
-    def _write(self, chunk: bytes) -> None:
+    writing = threading.Event()
+
+    def write(self, piece: bytes | memoryview) -> bool:
+        self.writing.set()
         time.sleep(0.2)
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -66,25 +69,13 @@ class FullDisk(PartWriter):
 async def test_a_write_failing_after_cancel_leaves_the_cancellation(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(download_module, "PartWriter", FullDisk)
-    job: LogDownload | None = None
-
-    def cancel_at_first_report(report: DownloadProgress) -> None:
-        if report.bytes_done > 0 and job is not None:
-            job.cancel()
-
-    job = LogDownload(
-        OneArchive(),
-        "as-01",
-        tmp_path,
-        fallback_name="as-01.zip",
-        chunk_size=CHUNK,
-        report_interval=0.0,
-        on_progress=cancel_at_first_report,
-    )
+    monkeypatch.setattr(download_module, "PartFile", FullDisk)
+    FullDisk.writing.clear()
+    job = LogDownload(OneArchive(), "as-01", tmp_path, fallback_name="as-01.zip", chunk_size=CHUNK)
+    running = asyncio.create_task(job.run())
+    assert await asyncio.to_thread(FullDisk.writing.wait, 10)
+    job.cancel()  # while the first write is still on its way to failing
     with pytest.raises(DownloadError) as caught:
-        await job.run()
+        await running
     assert isinstance(caught.value, DownloadCancelledError)  # not DiskFullError
-    current = asyncio.current_task()
-    assert current is not None
-    assert current.cancelling() == 0  # run() took back the cancellation it reported
+    assert running.cancelling() == 0  # run() took back the cancellation it reported

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from app.downloads.errors import DiskError, DiskFullError
 from app.downloads.finishing import move_into_place, zip_is_valid
-from app.downloads.writer import PartWriter
+from app.downloads.writer import PartFile
 
 
 def make_zip(path: Path) -> bytes:
@@ -86,15 +85,15 @@ def test_a_download_held_open_for_good_is_an_error_and_stays(tmp_path: Path) -> 
     assert not (tmp_path / "logs.zip").exists()
 
 
-async def test_writer_appends_from_an_offset(tmp_path: Path) -> None:
+def test_part_file_appends_from_an_offset(tmp_path: Path) -> None:
     path = tmp_path / "x.part"
     path.write_bytes(b"0123456789")
-    writer = PartWriter(path)
-    await writer.open(4)
-    await writer.write(b"ab")
-    await writer.write(b"cd")
-    await writer.close()
-    await writer.close()
+    part = PartFile.open(path, 4)
+    assert part.write(b"ab")
+    assert part.write(b"cd")
+    assert part.position == 8
+    part.close()
+    part.close()
     assert path.read_bytes() == b"0123abcd"
 
 
@@ -108,20 +107,19 @@ async def test_writer_appends_from_an_offset(tmp_path: Path) -> None:
         (b"0123", 4, b"0123new"),  # resumed at its end
     ],
 )
-async def test_writer_opens_at_the_offset(
+def test_part_file_opens_at_the_offset(
     tmp_path: Path, existing: bytes | None, offset: int, expected: bytes
 ) -> None:
     path = tmp_path / "x.part"
     if existing is not None:
         path.write_bytes(existing)
-    writer = PartWriter(path)
-    await writer.open(offset)
-    await writer.write(memoryview(b"new"))
-    await writer.close()
+    part = PartFile.open(path, offset)
+    part.write(memoryview(b"new"))
+    part.close()
     assert path.read_bytes() == expected
 
 
-async def test_a_reserved_empty_file_is_opened_without_truncating_it(
+def test_a_reserved_empty_file_is_opened_without_truncating_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "x.part"
@@ -134,28 +132,17 @@ async def test_a_reserved_empty_file_is_opened_without_truncating_it(
         return real_open(self, mode, *args, **kwargs)
 
     monkeypatch.setattr(Path, "open", recording_open)
-    writer = PartWriter(path)
-    await writer.open(0)
-    await writer.write(b"new")
-    await writer.close()
+    part = PartFile.open(path, 0)
+    part.write(b"new")
+    part.close()
     assert modes == ["r+b"]  # "wb" would truncate it, which ext4 pays for on close
     assert path.read_bytes() == b"new"
 
 
-async def test_a_part_file_gone_before_a_resume_is_an_error(tmp_path: Path) -> None:
-    writer = PartWriter(tmp_path / "gone.part")
-    with pytest.raises(DiskError):
-        await writer.open(4)
-    await writer.close()
+def test_a_part_file_gone_before_a_resume_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        PartFile.open(tmp_path / "gone.part", 4)
     assert not (tmp_path / "gone.part").exists()
-
-
-async def test_writer_errors_are_typed(tmp_path: Path) -> None:
-    writer = PartWriter(tmp_path / "no" / "such" / "dir" / "x.part")
-    with pytest.raises(DiskError) as caught:
-        await writer.open(0)
-    await writer.close()
-    assert caught.value.path == tmp_path / "no" / "such" / "dir" / "x.part"
 
 
 class FailingFile(io.BytesIO):
@@ -175,33 +162,43 @@ class FailingFile(io.BytesIO):
         return super().write(data)
 
 
-async def test_writes_overlap_up_to_the_limit_and_keep_their_order(tmp_path: Path) -> None:
-    path = tmp_path / "x.part"
-    writer = PartWriter(path, max_pending=3)
-    await writer.open(0)
-    chunks = [bytes([n]) * 1000 for n in range(50)]
-    for chunk in chunks:
-        await writer.write(chunk)
-        assert len(writer._pending) < 3
-    await writer.close()
-    assert path.read_bytes() == b"".join(chunks)
-
-
-async def test_after_a_failed_write_nothing_more_is_written(tmp_path: Path) -> None:
-    writer = PartWriter(tmp_path / "x.part", max_pending=8)
-    await writer.open(0)
+def test_after_a_failed_write_nothing_more_is_written(tmp_path: Path) -> None:
     failing = FailingFile(fail_at=2)
-    real_file, writer._file = writer._file, failing  # type: ignore[assignment]
-    assert real_file is not None
-    real_file.close()
-
-    async def write_all() -> None:
-        for chunk in (b"one", b"two", b"three", b"four"):
-            await writer.write(chunk)
-        await writer.close()
-
-    with pytest.raises(DiskFullError):
-        await write_all()
-    await writer.close()
+    part = PartFile(tmp_path / "x.part", failing, 0)
+    assert part.write(b"one")
+    for piece in (b"two", b"three"):
+        with pytest.raises(OSError) as caught:
+            part.write(piece)
+        assert caught.value.errno == errno.ENOSPC
+    part.close()
     assert failing.written == b"one"
     assert failing.writes == 2
+    assert part.position == 3
+
+
+def test_closing_waits_for_a_write_in_progress_and_refuses_later_ones(tmp_path: Path) -> None:
+    writing, release = threading.Event(), threading.Event()
+
+    class SlowFile(io.BytesIO):
+        def write(self, data: Any) -> int:
+            writing.set()
+            release.wait(10)
+            return super().write(data)
+
+    slow = SlowFile()
+    part = PartFile(tmp_path / "x.part", slow, 0)
+    writer = threading.Thread(target=part.write, args=(b"piece",))
+    writer.start()
+    assert writing.wait(10)
+    closer = threading.Thread(target=part.close)
+    closer.start()
+    closer.join(0.2)
+    assert closer.is_alive()  # the write in progress holds the close back
+    release.set()
+    writer.join(10)
+    closer.join(10)
+    assert not closer.is_alive()
+    assert slow.closed
+    assert part.closed
+    assert part.write(b"late") is False
+    assert part.position == 5

@@ -60,8 +60,8 @@ def isolate_elsewhere(sim: SimulatorProcess, server_id: str) -> None:
     args = ["isolate", server_id, "--url", sim.url, "--user", sim.info.username]
     args += ["--ca", str(sim.info.ca_file), "--reason", "other work"]
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], env=env, capture_output=True, timeout=60
-    )
+        [sys.executable, "-m", "app.cli", *args], env=env, capture_output=True, timeout=300
+    )  # a guard against a hang: a command-line start under a loaded Wine took over 60 s
     assert done.returncode == 0, done.stderr
 
 
