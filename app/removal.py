@@ -11,13 +11,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from app.alerts.settings_store import AlertSettingsStore
 from app.connections import ConnectionProfile, ConnectionStore
 from app.credentials import CredentialError, CredentialStore
-from app.history import HistoryStore, history_file
 from app.paths import AppPaths
+
+if TYPE_CHECKING:
+    from app.history import HistoryStore
 
 
 class HistoryEraser(Protocol):
@@ -51,6 +53,8 @@ class HistoryFile:
         return await asyncio.to_thread(self._erase, connection_id)
 
     def _erase(self, connection_id: str) -> str | None:
+        from app.history import HistoryStore  # numpy: only when there is a history to change
+
         if not self.path.exists():
             return None
         opened = HistoryStore.open(self.path, load_s=None)
@@ -101,6 +105,8 @@ class ConnectionRemoval:
         cls, paths: AppPaths, store: ConnectionStore, credentials: CredentialStore
     ) -> ConnectionRemoval:
         """A removal that opens the history file when it needs it (the command line)."""
+        from app.history import history_file  # numpy: not for the commands that never remove
+
         return cls(
             store,
             credentials,
