@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction
@@ -26,7 +26,6 @@ from app.connections.model import DEFAULT_POLL_INTERVAL_S
 from app.monitor import MonitorStatus
 from ui.connections.connection_actions import ConnectionActions
 from ui.connections.connection_delegate import NAME_MIN_CHARS, ConnectionItemDelegate
-from ui.connections.connection_dialog import ConnectionDialog
 from ui.connections.connection_tree_model import ConnectionRole, ConnectionTreeModel
 from ui.connections.dialog_result import dispose_dialog
 from ui.connections.message_bar import MessageBar, MessageKind
@@ -42,6 +41,9 @@ from ui.connections.password_prompt import (
 )
 from ui.connections.repository import ConnectionRepository
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from ui.connections.connection_dialog import ConnectionDialog
 
 MIN_WIDTH_CHARS = NAME_MIN_CHARS + 8
 """The pane's minimum width in average characters: a name's minimum plus its icons."""
@@ -274,6 +276,8 @@ class ConnectionsPane(QWidget):
 
     # -- add, edit, duplicate, remove -------------------------------------------------------
     def _on_add_triggered(self) -> None:
+        from ui.connections.connection_dialog import ConnectionDialog  # httpx: when first opened
+
         dialog = ConnectionDialog(
             self._runner,
             groups=self._repository.groups(),
@@ -293,6 +297,8 @@ class ConnectionsPane(QWidget):
         profile = self.current_profile()
         if profile is None:
             return
+        from ui.connections.connection_dialog import ConnectionDialog  # httpx: when first opened
+
         repository = self._repository
         dialog = ConnectionDialog(
             self._runner,
