@@ -11,9 +11,8 @@ import html
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, TypeAlias
 
-import numpy as np
-import numpy.typing as npt
 from PySide6 import QtGui
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
@@ -26,7 +25,11 @@ from ui.cluster import formatting as fmt
 from ui.cluster.columns import TREND_SECONDS, Column, ServerRole
 from ui.icons import icon
 
-FloatArray = npt.NDArray[np.float64]
+if TYPE_CHECKING:  # numpy: loaded with the load history, after the first paint
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray: TypeAlias = npt.NDArray[np.float64]
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _DECORATION = Qt.ItemDataRole.DecorationRole

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ui.cluster.columns import ServerRole
 from ui.theme import graphic_colour
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _WIDTH_CHARS = 12  # the preferred cell width, in average character widths
 MIN_SPAN = 10.0
@@ -49,6 +53,8 @@ class SparklineDelegate(QStyledItemDelegate):
         area = _plot_rect(opt.rect, line_height, opt.fontMetrics.averageCharWidth())
         if area.width() < 2 or area.height() < 2:
             return
+        import numpy as np  # loaded with the values (the load history): not at start-up
+
         points = sparkline_points(np.asarray(values, dtype=np.float64), area)
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         colour = graphic_colour(opt.palette, selected=selected)
@@ -83,6 +89,8 @@ def sparkline_points(values: np.ndarray, area: QRect) -> QPolygonF:
     column keeps its lowest and highest value (the shape of 300 values in 80 pixels
     without 300 points to build and draw); the last point is still the newest value.
     """
+    import numpy as np  # loaded with the values (the load history): not at start-up
+
     count = len(values)
     left, top = float(area.left()), float(area.top())
     width, height = float(area.width() - 1), float(area.height() - 1)
