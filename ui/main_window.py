@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.api.errors import ConsoleError, TlsError
 from app.audit import AuditNotWrittenError
-from app.connections import ConnectionProfile, EnvironmentTag
+from app.connections import EnvironmentTag
 from app.logsetup import redact
 from app.monitor import ConnectionState, MonitorStatus, ServerHealth
 from app.rollout import MessageKind, RolloutMessage
@@ -53,6 +53,7 @@ from ui.window.window_actions import WindowActions, build_main_toolbar, build_me
 
 if TYPE_CHECKING:
     from app.api.models import ClusterSnapshot, Server
+    from app.connections import ConnectionProfile
     from ui.alerts.alert_center import AlertCenter
     from ui.events.hookup import EventsHookup
     from ui.rollout.rollout_controller import RolloutController

@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.connections import ConnectionProfile
-from app.connections.model import DEFAULT_POLL_INTERVAL_S
+from app.connections.values import DEFAULT_POLL_INTERVAL_S
 from app.monitor import MonitorStatus
 from ui.connections.connection_actions import ConnectionActions
 from ui.connections.connection_delegate import NAME_MIN_CHARS, ConnectionItemDelegate
@@ -43,6 +42,7 @@ from ui.connections.repository import ConnectionRepository
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from app.connections import ConnectionProfile
     from ui.connections.connection_dialog import ConnectionDialog
 
 MIN_WIDTH_CHARS = NAME_MIN_CHARS + 8
@@ -244,6 +244,8 @@ class ConnectionsPane(QWidget):
         def done(finished: asyncio.Task[Any]) -> None:
             if finished.cancelled() or finished.exception() is not None:
                 return
+            from app.connections.model import ConnectionProfile  # loaded with the result
+
             result = finished.result()
             if isinstance(result, ConnectionProfile):
                 self.select(result.id)
