@@ -26,7 +26,6 @@ from app.audit import AuditNotWrittenError
 from app.connections import EnvironmentTag
 from app.logsetup import redact
 from app.monitor import ConnectionState, MonitorStatus, ServerHealth
-from app.rollout import MessageKind, RolloutMessage
 from ui.alerts.alert_preferences import AlertPreferences
 from ui.cluster.cluster_pane import ClusterPane
 from ui.connections.connections_pane import ConnectionsPane
@@ -36,8 +35,7 @@ from ui.dialogs.error_details import Notice
 from ui.downloads.downloads_panel import DownloadsPanel
 from ui.icons import icon
 from ui.preferences import Preferences
-from ui.rollout.hookup import NOTIFIED, message_notice, rollout_action
-from ui.rollout.rollout_panel import RolloutPanel
+from ui.rollout.action import rollout_action
 from ui.settings import APPLICATION
 from ui.tasks import TaskRunner
 from ui.theme import Appearance, apply_appearance
@@ -54,9 +52,11 @@ from ui.window.window_actions import WindowActions, build_main_toolbar, build_me
 if TYPE_CHECKING:
     from app.api.models import ClusterSnapshot, Server
     from app.connections import ConnectionProfile
+    from app.rollout import RolloutMessage
     from ui.alerts.alert_center import AlertCenter
     from ui.events.hookup import EventsHookup
     from ui.rollout.rollout_controller import RolloutController
+    from ui.rollout.rollout_panel import RolloutPanel
     from ui.sessions import OpenConnection, SessionManager
     from ui.window.certificate_trust import CertificateTrust
     from ui.window.operations import ServerOperations
@@ -87,6 +87,7 @@ class _Rest:
 
     sessions: SessionManager
     operations: ServerOperations
+    rollout_panel: RolloutPanel
     rollouts: RolloutController
     alerts: AlertCenter
     certificates: CertificateTrust
@@ -144,14 +145,12 @@ class MainWindow(QMainWindow):
         self.cluster_pane = ClusterPane(self)
         self.downloads = DownloadsPanel(self.runner, self)
         self.server_actions = ServerActions(self)
-        self.rollout_panel = RolloutPanel(self)
         self.rollout_action = rollout_action(self)
         self.status = WindowStatusBar(self)
         self.alert_preferences = AlertPreferences(self.settings.qsettings, services.alert_settings)
         self.environment_strip = EnvironmentStrip(self)
         self._build_layout()
         self.load_views = LoadViews(lambda: services.history, self.runner, self.cluster_pane, self)
-        self.tabifyDockWidget(self.load_views.dock, self.rollout_panel)
         self.window_actions = WindowActions(
             self, self.downloads, self.load_views.dock, services.paths.log_dir
         )
@@ -200,6 +199,11 @@ class MainWindow(QMainWindow):
     @property
     def operations(self) -> ServerOperations:
         return self._built().operations
+
+    @property
+    def rollout_panel(self) -> RolloutPanel:
+        """The rolling maintenance dock."""
+        return self._built().rollout_panel
 
     @property
     def rollouts(self) -> RolloutController:
@@ -263,6 +267,7 @@ class MainWindow(QMainWindow):
         from ui.alerts.alert_center import AlertCenter
         from ui.events.hookup import install_events
         from ui.rollout.rollout_controller import RolloutController
+        from ui.rollout.rollout_panel import RolloutPanel
         from ui.sessions import SessionManager
         from ui.window.action_journal import ActionJournal
         from ui.window.certificate_trust import CertificateTrust
@@ -278,8 +283,13 @@ class MainWindow(QMainWindow):
             alerts=services.alerts,
             parent=self,
         )
+        rollout_panel = RolloutPanel(self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, rollout_panel)
+        self.tabifyDockWidget(self.load_views.dock, rollout_panel)
+        rollout_panel.hide()
+        self.restoreDockWidget(rollout_panel)  # where the saved layout had it
         rollouts = RolloutController(
-            self.runner, sessions, RolloutStore(services.paths), self.rollout_panel, self
+            self.runner, sessions, RolloutStore(services.paths), rollout_panel, self
         )
         operations = ServerOperations(
             self.runner,
@@ -302,7 +312,7 @@ class MainWindow(QMainWindow):
             self.load_views.dock,
         )
         self.restoreDockWidget(events.panel)  # where the saved layout had it
-        return _Rest(sessions, operations, rollouts, alerts, certificates, events)
+        return _Rest(sessions, operations, rollout_panel, rollouts, alerts, certificates, events)
 
     # -- building ----------------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -328,8 +338,6 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.downloads)
         self.downloads.hide()
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.rollout_panel)
-        self.rollout_panel.hide()
         self.toolbar = build_main_toolbar(self, self.server_actions)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.resize(chars * 150, self.fontMetrics().height() * 45)
@@ -638,6 +646,9 @@ class MainWindow(QMainWindow):
 
     def _on_rollouts_message_posted(self, connection_id: str, message: RolloutMessage) -> None:
         """A run's step goes to the messages; what needs the admin, to a notification."""
+        from app.rollout import MessageKind
+        from ui.rollout.hookup import NOTIFIED, message_notice
+
         opened = self.sessions.connection(connection_id)
         name = opened.profile.name if opened is not None else ""
         if message.kind is not MessageKind.PROGRESS:
