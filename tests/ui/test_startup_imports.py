@@ -15,7 +15,9 @@ LOADED_AFTER_THE_FIRST_PAINT = (
     "httpx",  # every connection's client, the connection test, downloads
     "cryptography",  # certificates
     "keyring",  # the credential store, looked for off the window's thread
-    "app.connections.model",  # pydantic's ConnectionProfile: parsed with the saved file
+    "pydantic",  # ConnectionProfile (the saved file is parsed in a worker) and the API's models
+    "app.api.models",
+    "app.rollout",  # the rolling maintenance dock and its controller
     "app.history",
     "app.alerts.engine",  # the alert rules
     "app.session",

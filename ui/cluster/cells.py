@@ -17,13 +17,16 @@ from PySide6 import QtGui
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 
-from app.api.models import Server, ServerStatus
+from app.api.states import ServerStatus
 from app.monitor import ServerHealth
 from app.server_health import health_problem
 from app.text_safety import display_text
 from ui.cluster import formatting as fmt
 from ui.cluster.columns import TREND_SECONDS, Column, ServerRole
 from ui.icons import icon
+
+if TYPE_CHECKING:
+    from app.api.models import Server
 
 if TYPE_CHECKING:  # numpy: loaded with the load history, after the first paint
     import numpy as np

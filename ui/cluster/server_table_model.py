@@ -17,7 +17,6 @@ from PySide6.QtCore import (
 )
 
 from app.analysis import majority_version, version_mismatches
-from app.api.models import ClusterSnapshot, Server
 from app.monitor import ServerHealth
 from app.server_health import health_problem
 from ui.cluster import model_roles
@@ -26,6 +25,7 @@ from ui.cluster.columns import Column
 
 Clock = Callable[[], datetime]
 if TYPE_CHECKING:
+    from app.api.models import ClusterSnapshot, Server
     from ui.cluster.cells import FloatArray
 
 SparklineSource: TypeAlias = Callable[[str], "FloatArray"]
