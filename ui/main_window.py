@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
         return False
 
     def _on_first_paint_done(self) -> None:
-        if self._rest is None and not self._closing:
+        if self._finishing is None and not self._closing:
             self.runner.start(self.finish_start(), name="finish starting the window")
 
     # -- what is built after the first paint ----------------------------------------------
@@ -229,11 +229,11 @@ class MainWindow(QMainWindow):
         return self._rest is not None
 
     async def finish_start(self) -> None:
-        """Build what the first paint did not need, opening the load history in a worker
-        thread first; returns when it is built (at once if it was). Started right after
-        the first paint; await it before acting on a connection from a coroutine."""
-        if self._rest is not None:
-            return
+        """Build what the first paint did not need (unless something built it on demand
+        already), opening the load history in a worker thread first, then look for the
+        keyring off this thread and say when passwords cannot be remembered; runs once.
+        Started right after the first paint; await it before acting on a connection from
+        a coroutine."""
         if self._finishing is None:
             self._finishing = asyncio.ensure_future(self._finish_start())
         await asyncio.shield(self._finishing)
