@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import bisect
 import logging
+from collections.abc import Iterable
+from operator import attrgetter
 
-from app.api.models import ClusterSnapshot
+from app.api.models import ClusterSnapshot, Server
 from app.history.codes import StatusCode
 from app.history.events import EventKind, HistoryEvent, status_change
 from app.history.series import MINUTE_CAPACITY, RAW_CAPACITY, SeriesHistory
@@ -20,6 +22,15 @@ TOTAL_KEY = ""
 """The series key of the cluster total (server ids are never empty)."""
 MAX_EVENTS = 20_000
 """Events kept in memory per connection; the oldest go first."""
+_ID = attrgetter("id")
+_NAME = attrgetter("name")
+_CLIENTS = attrgetter("clients")
+
+
+def _names(servers: Iterable[Server]) -> dict[str, str]:
+    """Id to name of the servers that have an id."""
+    named = list(filter(_ID, servers))
+    return dict(zip(map(_ID, named), map(_NAME, named), strict=True))
 
 
 class ConnectionHistory:
@@ -74,7 +85,7 @@ class ConnectionHistory:
             return None
         batch = WriteBatch(self.connection_id)
         total = self._series(TOTAL_KEY, snapshot.cluster.name, batch)
-        servers = [server for server in snapshot.servers if server.id]
+        servers = list(filter(_ID, snapshot.servers))  # those with an id
         for server in servers:
             series = self._series(server.id, server.name, batch)
             code = StatusCode.of(server.status)
@@ -87,7 +98,7 @@ class ConnectionHistory:
                 change = status_change(server.name, StatusCode.parse(previous), code)
                 if change is not None:
                     self._event(batch, at, server.id, *change)
-        cluster = sum(s.clients for s in servers) if values is None else values.total
+        cluster = sum(map(_CLIENTS, servers)) if values is None else values.total
         self._add(total, TOTAL_KEY, at, cluster, StatusCode.NONE, batch)
         self._membership_events(snapshot, at, batch)
         self._last = snapshot
@@ -156,10 +167,13 @@ class ConnectionHistory:
             batch.minutes.append((key, closed))
 
     def _membership_events(self, snapshot: ClusterSnapshot, at: float, batch: WriteBatch) -> None:
-        if self._last is None:
+        last = self._last
+        if last is None or last.servers is snapshot.servers:
             return
-        before = {s.id: s.name for s in self._last.servers if s.id}
-        now = {s.id: s.name for s in snapshot.servers if s.id}
+        before = _names(last.servers)
+        now = _names(snapshot.servers)
+        if before.keys() == now.keys():
+            return
         for sid in sorted(now.keys() - before.keys()):
             self._event(batch, at, sid, EventKind.ADDED, f"{now[sid]} joined the cluster")
         for sid in sorted(before.keys() - now.keys()):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,8 +36,11 @@ class RingBuffer:
         self._int_ranges: list[tuple[str, npt.NDArray[Any], tuple[int, int] | None]] = [
             (name, column, _int_range(column.dtype)) for name, column in self._columns.items()
         ]
+        self._names = tuple(self._columns)
+        self._time_index = self._names.index(TIME)
         self._next = 0  # physical index of the next row to write
         self._size = 0
+        self._last_t: float | None = None  # ``t`` of the newest row, as a Python float
 
     @property
     def capacity(self) -> int:
@@ -65,10 +68,8 @@ class RingBuffer:
 
     @property
     def last_time(self) -> float | None:
-        """``t`` of the newest row, or None when empty."""
-        if self._size == 0:
-            return None
-        return float(self._columns[TIME][self._next - 1])
+        """``t`` of the newest row, or None when empty (kept: no array read)."""
+        return self._last_t
 
     def last(self) -> dict[str, float | int] | None:
         """The newest row as Python numbers, or None when empty."""
@@ -82,12 +83,18 @@ class RingBuffer:
         Raises ``ValueError`` (and changes nothing) when a value does not fit its column's
         type, such as a count beyond the range of an int32 column.
         """
-        last = self.last_time
-        if last is not None and not row[TIME] > last:
+        self.append_values(tuple(row[name] for name in self._names))
+
+    def append_values(self, row: Sequence[float | int]) -> None:
+        """``append`` with the values in column order (``names``), without a mapping."""
+        if len(row) != len(self._int_ranges):
+            raise ValueError(f"a row has {len(self._int_ranges)} values, not {len(row)}")
+        last = self._last_t
+        t = row[self._time_index]
+        if last is not None and not t > last:
             raise ValueError("rows must be appended in strictly increasing time order")
         values: list[Any] = []
-        for name, column, bounds in self._int_ranges:
-            value = row[name]
+        for (name, column, bounds), value in zip(self._int_ranges, row, strict=True):
             if bounds is None:
                 fits = column.dtype.kind == "f" and isinstance(value, int | float)
             else:
@@ -98,6 +105,7 @@ class RingBuffer:
             column[index] = value
         self._next = (index + 1) % self._capacity
         self._size = min(self._size + 1, self._capacity)
+        self._last_t = float(t)
 
     def extend(self, rows: Mapping[str, npt.ArrayLike]) -> None:
         """Add many rows at once (arrays of equal length, times strictly increasing)."""
@@ -118,6 +126,7 @@ class RingBuffer:
             column[: count - first] = arrays[name][first:]
         self._next = (self._next + count) % self._capacity
         self._size = min(self._size + count, self._capacity)
+        self._last_t = float(self._columns[TIME][self._next - 1])
 
     def window(self, start: float, end: float, names: Iterable[str] | None = None) -> Columns:
         """Copies of the rows with ``start <= t <= end``, oldest first.

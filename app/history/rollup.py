@@ -88,6 +88,16 @@ class MinuteAccumulator:
         self._status = status
         return closed
 
+    @property
+    def status(self) -> int | None:
+        """The status code of the newest sample (``pending().status`` without the row)."""
+        return None if self._t is None else self._status
+
+    @property
+    def minute(self) -> float | None:
+        """The start of the open minute (``pending().t``), None before the first sample."""
+        return self._t
+
     def pending(self) -> MinuteRow | None:
         """The open minute so far, or None before the first sample."""
         if self._t is None:

@@ -32,8 +32,11 @@ def test_keeps_the_newest_rows_in_order_however_they_are_added(
                 {"t": times[position : position + size], "v": values[position : position + size]}
             )
             position += size
-        else:
+        elif turn % 4:
             ring.append({"t": float(times[position]), "v": int(values[position])})
+            position += 1
+        else:
+            ring.append_values((float(times[position]), int(values[position])))
             position += 1
         turn += 1
 
@@ -88,3 +91,15 @@ def test_needs_a_float_time_column() -> None:
         RingBuffer(4, {"v": np.int32})
     with pytest.raises(ValueError):
         RingBuffer(0, DTYPES)
+
+
+def test_a_row_of_values_that_does_not_fit_changes_nothing() -> None:
+    ring = RingBuffer(4, DTYPES)
+    ring.append_values((1.0, 5))
+    with pytest.raises(ValueError, match="does not fit"):
+        ring.append_values((2.0, 2**40))
+    with pytest.raises(ValueError, match="increasing"):
+        ring.append_values((1.0, 6))
+    with pytest.raises(ValueError, match="2 values"):
+        ring.append_values((3.0,))
+    assert (len(ring), ring.last_time, ring.last()) == (1, 1.0, {"t": 1.0, "v": 5})
