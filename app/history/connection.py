@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterable
 from operator import attrgetter
 
-from app.api.models import ClusterSnapshot, Server
+from app.api.models import ClusterSnapshot, Server, ServerStatus
 from app.history.codes import StatusCode
 from app.history.events import EventKind, HistoryEvent, status_change
 from app.history.series import MINUTE_CAPACITY, RAW_CAPACITY, SeriesHistory
@@ -22,6 +22,8 @@ TOTAL_KEY = ""
 """The series key of the cluster total (server ids are never empty)."""
 MAX_EVENTS = 20_000
 """Events kept in memory per connection; the oldest go first."""
+_CODE_VALUES = {status: int(StatusCode.of(status)) for status in ServerStatus}
+"""The recorded code of each status as a plain int (stored as is, compared cheaply)."""
 _ID = attrgetter("id")
 _NAME = attrgetter("name")
 _CLIENTS = attrgetter("clients")
@@ -86,18 +88,23 @@ class ConnectionHistory:
         batch = WriteBatch(self.connection_id)
         total = self._series(TOTAL_KEY, snapshot.cluster.name, batch)
         servers = list(filter(_ID, snapshot.servers))  # those with an id
-        for server in servers:
-            series = self._series(server.id, server.name, batch)
-            code = StatusCode.of(server.status)
+        known = self.series
+        codes = _CODE_VALUES
+        for server in servers:  # this runs for every server on every poll: kept lean
+            key, name = server.id, server.name
+            series = known.get(key)
+            if series is None or series.name != name:
+                series = self._series(key, name, batch)
             previous = series.last_status
             if not series.accepts(at):
                 continue
-            value = server.clients if values is None else values.servers.get(server.id, 0)
-            self._add(series, server.id, at, value, code, batch)
+            code = codes[server.status]
+            value = server.clients if values is None else values.servers.get(key, 0)
+            self._add(series, key, at, value, code, batch)
             if previous is not None and previous != code:  # (no enum made per steady server)
-                change = status_change(server.name, StatusCode.parse(previous), code)
+                change = status_change(name, StatusCode.parse(previous), StatusCode(code))
                 if change is not None:
-                    self._event(batch, at, server.id, *change)
+                    self._event(batch, at, key, *change)
         cluster = sum(map(_CLIENTS, servers)) if values is None else values.total
         self._add(total, TOTAL_KEY, at, cluster, StatusCode.NONE, batch)
         self._membership_events(snapshot, at, batch)
@@ -161,7 +168,7 @@ class ConnectionHistory:
             log.warning("%s: %d Clients is out of range; stored as %d", key, clients,
                         min(max(clients, 0), MAX_STORED_CLIENTS))  # fmt: skip
             clients = min(max(clients, 0), MAX_STORED_CLIENTS)
-        closed = series.add(at, clients, code)
+        closed = series.add(at, clients, code, accepted=True)
         batch.raw.append((key, at, clients, code))
         if closed is not None:
             batch.minutes.append((key, closed))

@@ -73,12 +73,15 @@ class SeriesHistory:
         minute_last = self.minutes.last_time
         return minute_last is None or minute_of(t) > minute_last
 
-    def add(self, t: float, clients: int, status: int) -> MinuteRow | None:
+    def add(
+        self, t: float, clients: int, status: int, *, accepted: bool = False
+    ) -> MinuteRow | None:
         """Record one sample; returns the minute row it closed, if any.
 
-        Raises ``ValueError`` when ``accepts(t)`` is False.
+        Raises ``ValueError`` when ``accepts(t)`` is False; ``accepted`` says the caller
+        has just found it True (it is not asked again).
         """
-        if not self.accepts(t):
+        if not accepted and not self.accepts(t):
             raise ValueError("sample is not later than the series' newest sample")
         self.raw.append_values((t, clients, status))  # the order of RAW_DTYPES
         closed = self._open.add(t, clients, status)
