@@ -41,6 +41,10 @@ class MinuteRow:
     def average(self) -> float:
         return self.total / self.count
 
+    def as_values(self) -> tuple[float, int, int, int, int, int, bool]:
+        """The row's values in the column order of ``MINUTE_DTYPES``."""
+        return (self.t, self.low, self.high, self.total, self.count, self.status, self.rising)
+
     def as_dict(self) -> dict[str, float | int]:
         """The row keyed by the column names of ``MINUTE_DTYPES``."""
         return {

@@ -86,7 +86,7 @@ class SeriesHistory:
         self.raw.append_values((t, clients, status))  # the order of RAW_DTYPES
         closed = self._open.add(t, clients, status)
         if closed is not None:
-            self.minutes.append(closed.as_dict())
+            self.minutes.append_values(closed.as_values())
         return closed
 
     def restore(self, raw: Columns, minutes: Columns, raw_since: float) -> list[MinuteRow]:
