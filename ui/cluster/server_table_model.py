@@ -229,15 +229,15 @@ class ServerTableModel(QAbstractTableModel):
         added: list[Server] = []
         for server_id in compress(ids, differs):
             server = incoming[server_id]
-            number = row_of.get(server_id)
-            if number is None:
+            shown_at = row_of.get(server_id)
+            if shown_at is None:
                 added.append(server)
                 continue
-            old = rows[number].server
+            old = rows[shown_at].server
             # vars(): the field values, which is all == compares for a Server (it has no
             # private attributes or extras), at a third of the cost.
             if vars(server) != vars(old):
-                changed.append((number, server, changed_columns(old, server)))
+                changed.append((shown_at, server, changed_columns(old, server)))
         changed.sort(key=_FIRST)
         for number, server, columns in changed:
             before = rows[number].server.status
