@@ -84,7 +84,7 @@ class ServerTableModel(QAbstractTableModel):
         self._row_of: dict[str, int] = {}
         self._health: dict[str, ServerHealth] = {}
         self._pending: dict[str, str] = {}
-        self._shown: dict[str, Server] = {}  # id -> the Server its row shows
+        self._shown: dict[str, Server] = {}  # id -> the Server its row shows, or one equal
         self._majority: str | None = None
         self._mismatched: set[str] = set()
         self._totals = ClusterTotals()
@@ -238,6 +238,8 @@ class ServerTableModel(QAbstractTableModel):
             # private attributes or extras), at a third of the cost.
             if vars(server) != vars(old):
                 changed.append((shown_at, server, changed_columns(old, server)))
+            else:
+                shown[server_id] = server  # equal: next time this object is told at once
         changed.sort(key=_FIRST)
         for number, server, columns in changed:
             before = rows[number].server.status
