@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import cast
 
 import qasync
 
-from app.monitor import ClusterMonitor, ConnectionState, MonitorEvent, MonitorStatus, StatusChanged
+from app.monitor import ConnectionState
 from app.session import ConnectionSession
 from tests.helpers.profiles import simulator_password, simulator_profile
 from tests.helpers.simulator_process import SimulatorProcess
 from tests.ui.conftest import next_emission, wait_until
-from ui.bridge import SessionBridge, subscribe_deferred
+from ui.bridge import SessionBridge
 from ui.tasks import TaskRunner
 
 
@@ -79,47 +77,3 @@ async def test_bridge_emits_snapshots_and_status(shared_simulator: SimulatorProc
     bridge.detach()
     await session.aclose()
     assert not session.monitor.running
-
-
-class _Publisher:
-    """What ``subscribe_deferred`` needs of a monitor: subscribe, and events to publish."""
-
-    def __init__(self) -> None:
-        self.listeners: list[Callable[[MonitorEvent], None]] = []
-
-    def subscribe(self, listener: Callable[[MonitorEvent], None]) -> Callable[[], None]:
-        self.listeners.append(listener)
-        return lambda: self.listeners.remove(listener)
-
-    def publish(self, event: MonitorEvent) -> None:
-        for listener in list(self.listeners):
-            listener(event)
-
-
-async def test_deferred_listeners_run_one_per_loop_callback_in_order() -> None:
-    publisher = _Publisher()
-    monitor = cast(ClusterMonitor, publisher)
-    order: list[str] = []
-    loop = asyncio.get_running_loop()
-
-    def listener(name: str) -> Callable[[MonitorEvent], None]:
-        def on_event(event: MonitorEvent) -> None:
-            assert isinstance(event, StatusChanged)
-            order.append(f"{name}{event.status.failures}")
-            if name == "a":  # work the loop queues meanwhile runs before the next listener
-                loop.call_soon(order.append, f"between{event.status.failures}")
-
-        return on_event
-
-    detach = [subscribe_deferred(monitor, listener(name)) for name in "abc"]
-    publisher.publish(StatusChanged(MonitorStatus(ConnectionState.CONNECTED, failures=1)))
-    publisher.publish(StatusChanged(MonitorStatus(ConnectionState.CONNECTED, failures=2)))
-    assert order == []
-    for _ in range(20):
-        await asyncio.sleep(0)
-    assert order == ["a1", "between1", "b1", "c1", "a2", "between2", "b2", "c2"]
-    detach[1]()
-    publisher.publish(StatusChanged(MonitorStatus(ConnectionState.CONNECTED, failures=3)))
-    for _ in range(20):
-        await asyncio.sleep(0)
-    assert order[8:] == ["a3", "between3", "c3"]
