@@ -145,7 +145,67 @@ class Report:
 
 @dataclass(frozen=True)
 class RunFolders:
-    """This run's outputs, outside the checkout: ``dist``, ``work``, pytest's temp folders."""
+    """This run's scratch folders, outside the checkout: pytest's temporary folders."""
+
+    root: Path
+
+    @property
+    def pytest_temp(self) -> Path:
+        return self.root / "pytest"
+
+    def reset(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.pytest_temp.mkdir(parents=True)
+
+
+BUILD_INPUTS = (
+    "app",
+    "ui",
+    "simulator",
+    "resources",
+    "packaging",
+    "docs/openapi.yaml",
+    "pyproject.toml",
+)
+"""What the frozen folder and the installer are made from, besides the Windows Python and
+its wheels: the sources the spec collects, its data files, the spec, its hooks, the build
+and installer scripts."""
+BUILD_INPUTS_LEFT_OUT = ("packaging/windows",)
+"""The lane's own scripts (the stand-ins are in the Windows Python's key)."""
+
+
+def build_inputs(root: Path = ROOT) -> list[Path]:
+    """The files ``BUILD_INPUTS`` name, sorted, without compiled modules and documents."""
+    found: list[Path] = []
+    for name in BUILD_INPUTS:
+        path = root / name
+        candidates = [path] if path.is_file() else sorted(path.rglob("*"))
+        for candidate in candidates:
+            relative = candidate.relative_to(root).as_posix()
+            if (
+                not candidate.is_file()
+                or "__pycache__" in candidate.parts
+                or candidate.suffix in {".pyc", ".md"}
+                or relative.startswith(BUILD_INPUTS_LEFT_OUT)
+            ):
+                continue
+            found.append(candidate)
+    return found
+
+
+def build_key(windows_key: str, root: Path = ROOT) -> str:
+    """Hash of the Windows Python's key and of every build input's path and contents."""
+    digest = hashlib.sha256(windows_key.encode())
+    for path in build_inputs(root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Build:
+    """The frozen folder and the installer of one set of inputs (``root`` is named by
+    ``build_key``): ``dist`` and PyInstaller's ``work``; ``ready`` once both were made."""
 
     root: Path
 
@@ -162,17 +222,27 @@ class RunFolders:
         return self.dist / BUNDLE
 
     @property
-    def pytest_temp(self) -> Path:
-        return self.root / "pytest"
+    def _stamp(self) -> Path:
+        return self.root / "built"
 
     @property
-    def pycache(self) -> Path:
-        return self.root / "pycache"
+    def installer(self) -> Path | None:
+        """The installer of a ready build, else None."""
+        if not self._stamp.is_file():
+            return None
+        installer = self.dist / self._stamp.read_text().strip()
+        return installer if installer.is_file() and self.folder.is_dir() else None
 
     def reset(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
-        for folder in (self.dist, self.work, self.pycache, self.pytest_temp):
+        """Remove every cached build (only the newest inputs' build is kept), start this one."""
+        if self.root.parent.is_dir():
+            for old in self.root.parent.iterdir():
+                shutil.rmtree(old, ignore_errors=True)
+        for folder in (self.dist, self.work):
             folder.mkdir(parents=True)
+
+    def mark_ready(self, installer: Path) -> None:
+        self._stamp.write_text(installer.name + "\n")
 
 
 # -- stages -----------------------------------------------------------------------------
@@ -219,23 +289,23 @@ def install_project(windows: WindowsPython) -> None:
     stamp.write_text(digest.hexdigest() + "\n")
 
 
-def build_arguments(run: RunFolders) -> list[str]:
-    return ["--dist", windows_path(run.dist), "--work", windows_path(run.work)]
+def build_arguments(build: Build) -> list[str]:
+    return ["--dist", windows_path(build.dist), "--work", windows_path(build.work)]
 
 
-def freeze(windows: WindowsPython, run: RunFolders) -> None:
+def freeze(windows: WindowsPython, build: Build) -> None:
     script = windows_path(ROOT / "packaging" / "build.py")
     windows.check_python(
-        script, "--no-installer", *build_arguments(run), cwd=ROOT, what="build.py (freeze)"
+        script, "--no-installer", *build_arguments(build), cwd=ROOT, what="build.py (freeze)"
     )
 
 
-def compile_installer(run: RunFolders) -> Path:
+def compile_installer(build: Build) -> Path:
     command = [sys.executable, str(ROOT / "packaging" / "build.py"), "--skip-freeze"]
-    command += ["--installer", "--dist", str(run.dist), "--work", str(run.work)]
+    command += ["--installer", "--dist", str(build.dist), "--work", str(build.work)]
     if winenv.run_piped(command, dict(os.environ), ROOT) != 0:
         raise LaneError("build.py --installer failed")
-    installers = sorted(run.dist.glob("EkranClusterConsole-*-setup.exe"))
+    installers = sorted(build.dist.glob("EkranClusterConsole-*-setup.exe"))
     windows_installers = [path for path in installers if "linux-payload" not in path.name]
     if not windows_installers:
         raise LaneError("makensis wrote no Windows installer")
@@ -251,8 +321,8 @@ def folder_size(folder: Path) -> tuple[int, int]:
     return total, count
 
 
-def check_sizes(report: Report, run: RunFolders, installer: Path) -> None:
-    report.folder_bytes, report.folder_files = folder_size(run.folder)
+def check_sizes(report: Report, build: Build, installer: Path) -> None:
+    report.folder_bytes, report.folder_files = folder_size(build.folder)
     report.installer_bytes = installer.stat().st_size
     print(report.sizes_line(), flush=True)
     over = []
@@ -286,9 +356,9 @@ def virtual_display() -> Iterator[str]:
         server.wait(10)
 
 
-def smoke(windows: WindowsPython, run: RunFolders, display: str) -> None:
+def smoke(windows: WindowsPython, build: Build, display: str) -> None:
     script = windows_path(ROOT / "packaging" / "build.py")
-    arguments = ["--skip-freeze", "--no-installer", "--smoke", *build_arguments(run)]
+    arguments = ["--skip-freeze", "--no-installer", "--smoke", *build_arguments(build)]
     code = windows.python_run(script, *arguments, cwd=ROOT, DISPLAY=display)
     if code != 0:
         raise LaneError(f"the frozen executables' smoke check failed (exit code {code})")
@@ -312,15 +382,12 @@ def start_tests(windows: WindowsPython, run: RunFolders, display: str) -> list[S
         deselect += ["--deselect", node_id]
     print(f"{len(wine_exclusions.WINE_EXCLUSIONS)} Wine-only exclusions (wine_exclusions.py)")
     env = windows.env(
-        DISPLAY=display,
-        QT_QPA_PLATFORM="offscreen",
-        PYTHONPYCACHEPREFIX=windows_path(run.pycache),
-        EKRAN_TEST_REAL_KEYRING="required",
+        DISPLAY=display, QT_QPA_PLATFORM="offscreen", EKRAN_TEST_REAL_KEYRING="required"
     )
     shards: list[Shard] = []
     for number, paths in enumerate(TEST_SHARDS, start=1):
         arguments = ["-m", "pytest", *paths, "-p", "no:cacheprovider", "-q", "-rfE"]
-        arguments += ["--durations=5"]
+        arguments += ["--durations=5", "--junitxml", windows_path(run.root / f"shard{number}.xml")]
         arguments += ["--basetemp", windows_path(run.pytest_temp / f"shard{number}"), *deselect]
         shards.append(Shard(f"[{number}] ", ["wine", windows.python, *arguments], env))
     for shard in shards:
@@ -434,29 +501,40 @@ def lane(report: Report) -> None:
         with report.stage("project"):
             run.reset()
             install_project(windows)
+            build = Build(winenv.cache_root() / "build" / build_key(windows.root.name))
+            cached_installer = build.installer
         with virtual_display() as display:
-            # The tests need the sources only: they run (two pytest processes, mostly
-            # waiting on simulators and timers) while PyInstaller freezes the folder,
-            # then makensis (on the host, one core) compresses it while Wine runs the
-            # smoke check. From here on a failed stage does not stop the others.
+            # The tests need the sources only: they run (pytest processes, mostly waiting
+            # on simulators and timers) while PyInstaller freezes the folder, then makensis
+            # (on the host, one core) compresses it while Wine runs the smoke check. From
+            # here on a failed stage does not stop the others.
             started = time.monotonic()
             shards = start_tests(windows, run, display)
             try:
                 with report.stage("freeze"):
-                    freeze(windows, run)
-                makensis = Background(lambda: compile_installer(run))
+                    if cached_installer is None:
+                        build.reset()
+                        freeze(windows, build)
+                    else:
+                        print(f"the folder and installer of these inputs are cached: {build.root}")
+                if cached_installer is None:
+                    makensis = Background(lambda: compile_installer(build))
                 with report.stage("smoke", fatal=False):
-                    smoke(windows, run, display)
+                    smoke(windows, build, display)
             finally:
                 with report.stage("tests (waiting)", fatal=False):
                     finish_tests(shards, report)
                 report.stages.append(("  tests, from the start", time.monotonic() - started, ""))
         windows.stop()
-        with report.stage("installer (waiting for makensis)"):
-            installer = makensis.result()
-        report.stages.append(("  makensis, alongside", makensis.seconds, "ok"))
+        if cached_installer is None:
+            with report.stage("installer (waiting for makensis)"):
+                installer = makensis.result()
+                build.mark_ready(installer)
+            report.stages.append(("  makensis, alongside", makensis.seconds, "ok"))
+        else:
+            installer = cached_installer
         with report.stage("sizes", fatal=False):
-            check_sizes(report, run, installer)
+            check_sizes(report, build, installer)
         with report.stage("installer round trip", fatal=False):
             installer_round_trip(windows, installer)
     finally:

@@ -157,8 +157,21 @@ class WindowsPython:
     def ready(self) -> bool:
         return (self.root / STAMP).is_file()
 
+    @property
+    def pycache(self) -> Path:
+        """Where the Windows Python keeps its compiled modules (``PYTHONPYCACHEPREFIX``)."""
+        return self.root / "pycache"
+
     def env(self, **extra: str) -> dict[str, str]:
-        env = dict(os.environ)
+        """The environment of a Windows program run in the prefix.
+
+        The Windows Python writes its compiled modules, whatever the caller's
+        ``PYTHONDONTWRITEBYTECODE``, into ``pycache`` beside the prefix: they outlive the
+        run (so a repeat run compiles nothing) and stay out of the checkout. Without them
+        every Windows Python process (each test's simulator, each command-line run)
+        compiles the project's modules again, seconds each under Wine.
+        """
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env.update(
             WINEPREFIX=str(self.prefix),
             WINEARCH="win64",
@@ -166,6 +179,7 @@ class WindowsPython:
             WINEDLLOVERRIDES=WINE_DLL_OVERRIDES,
             PYTHONUTF8="1",
             PYTHONUNBUFFERED="1",  # its output is a pipe: relay each line as it comes
+            PYTHONPYCACHEPREFIX=windows_path(self.pycache),
         )
         env.update(extra)
         return env
