@@ -53,6 +53,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+import shards as test_shards  # noqa: E402
 import wine_exclusions  # noqa: E402
 import winenv  # noqa: E402
 from winenv import LaneError, WindowsPython, windows_path  # noqa: E402
@@ -72,14 +73,6 @@ APT_PACKAGES = {
 }
 """Debian package -> a command or file it installs."""
 APT_LOCK_TIMEOUT_S = 900
-TEST_SHARDS = (
-    ("tests/app/api", "tests/app/monitor"),
-    ("tests/app", "--ignore=tests/app/api", "--ignore=tests/app/monitor"),
-    ("tests/ui",),
-)
-"""pytest arguments of the processes run side by side: most of a test's time under Wine is
-spent waiting (simulator and command-line processes starting, the network, timers).
-Together they are ``tests/app`` and ``tests/ui``; a new folder lands in the second."""
 _OUTPUT_LOCK = threading.Lock()
 _PLURAL = {"error": "errors"}
 _COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|deselected|xfailed|xpassed)")
@@ -152,6 +145,10 @@ class RunFolders:
     @property
     def pytest_temp(self) -> Path:
         return self.root / "pytest"
+
+    def junit_xml(self, number: int) -> Path:
+        """pytest's report of test process ``number``."""
+        return self.root / f"shard{number}.xml"
 
     def reset(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -356,10 +353,10 @@ def virtual_display() -> Iterator[str]:
         server.wait(10)
 
 
-def smoke(windows: WindowsPython, build: Build, display: str) -> None:
+def smoke(windows: WindowsPython, build: Build) -> None:
     script = windows_path(ROOT / "packaging" / "build.py")
     arguments = ["--skip-freeze", "--no-installer", "--smoke", *build_arguments(build)]
-    code = windows.python_run(script, *arguments, cwd=ROOT, DISPLAY=display)
+    code = windows.python_run(script, *arguments, cwd=ROOT)
     if code != 0:
         raise LaneError(f"the frozen executables' smoke check failed (exit code {code})")
 
@@ -375,19 +372,22 @@ def installer_round_trip(windows: WindowsPython, installer: Path) -> None:
         raise LaneError("the installer round trip failed")
 
 
-def start_tests(windows: WindowsPython, run: RunFolders, display: str) -> list[Shard]:
-    """Start ``TEST_SHARDS``, each a pytest of its own; ``finish_tests`` waits for them."""
+def start_tests(windows: WindowsPython, run: RunFolders) -> list[Shard]:
+    """Start the pytest processes (``shards.plan``); ``finish_tests`` waits for them."""
     deselect: list[str] = []
     for node_id in wine_exclusions.WINE_EXCLUSIONS:
         deselect += ["--deselect", node_id]
     print(f"{len(wine_exclusions.WINE_EXCLUSIONS)} Wine-only exclusions (wine_exclusions.py)")
-    env = windows.env(
-        DISPLAY=display, QT_QPA_PLATFORM="offscreen", EKRAN_TEST_REAL_KEYRING="required"
-    )
+    recorded = test_shards.load(seconds_record())
+    files = test_shards.modules_to_test(ROOT)
+    groups = test_shards.plan(files, recorded)
+    timed = sum(name in recorded for name in files)
+    print(f"{len(files)} test files in {len(groups)} processes ({timed} with a recorded time)")
+    env = windows.env(QT_QPA_PLATFORM="offscreen", EKRAN_TEST_REAL_KEYRING="required")
     shards: list[Shard] = []
-    for number, paths in enumerate(TEST_SHARDS, start=1):
-        arguments = ["-m", "pytest", *paths, "-p", "no:cacheprovider", "-q", "-rfE"]
-        arguments += ["--durations=5", "--junitxml", windows_path(run.root / f"shard{number}.xml")]
+    for number, group in enumerate(groups, start=1):
+        arguments = ["-m", "pytest", *group, "-p", "no:cacheprovider", "-q", "-rfE"]
+        arguments += ["--durations=5", "--junitxml", windows_path(run.junit_xml(number))]
         arguments += ["--basetemp", windows_path(run.pytest_temp / f"shard{number}"), *deselect]
         shards.append(Shard(f"[{number}] ", ["wine", windows.python, *arguments], env))
     for shard in shards:
@@ -395,9 +395,17 @@ def start_tests(windows: WindowsPython, run: RunFolders, display: str) -> list[S
     return shards
 
 
-def finish_tests(shards: Sequence[Shard], report: Report) -> None:
+def seconds_record() -> Path:
+    return winenv.cache_root() / "test-seconds.json"
+
+
+def finish_tests(shards: Sequence[Shard], run: RunFolders, report: Report) -> None:
     """Wait for the shards; add up their counts; a failure names the failed tests."""
     failed = [shard.name.strip() for shard in shards if shard.wait() != 0]
+    reports = [run.junit_xml(number) for number in range(1, len(shards) + 1)]
+    record = seconds_record()
+    timed = test_shards.save(record, test_shards.load(record), reports, ROOT)
+    print(f"the times of {timed} test files are recorded for the next run's split", flush=True)
     failed_tests: list[str] = []
     for shard in shards:
         for what, count in shard.counts().items():
@@ -494,52 +502,72 @@ def lane(report: Report) -> None:
     with report.stage("tools"):
         ensure_tools()
     windows: WindowsPython | None = None
-    try:
-        with report.stage("windows python"):
-            windows, cached = winenv.prepared_python(sys.executable)
-            print(f"Windows Python in {windows.prefix} ({'cached' if cached else 'built'})")
-        with report.stage("project"):
-            run.reset()
-            install_project(windows)
-            build = Build(winenv.cache_root() / "build" / build_key(windows.root.name))
-            cached_installer = build.installer
-        with virtual_display() as display:
-            # The tests need the sources only: they run (pytest processes, mostly waiting
-            # on simulators and timers) while PyInstaller freezes the folder, then makensis
-            # (on the host, one core) compresses it while Wine runs the smoke check. From
-            # here on a failed stage does not stop the others.
-            started = time.monotonic()
-            shards = start_tests(windows, run, display)
-            try:
-                with report.stage("freeze"):
-                    if cached_installer is None:
-                        build.reset()
-                        freeze(windows, build)
-                    else:
-                        print(f"the folder and installer of these inputs are cached: {build.root}")
-                if cached_installer is None:
-                    makensis = Background(lambda: compile_installer(build))
-                with report.stage("smoke", fatal=False):
-                    smoke(windows, build, display)
-            finally:
-                with report.stage("tests (waiting)", fatal=False):
-                    finish_tests(shards, report)
-                report.stages.append(("  tests, from the start", time.monotonic() - started, ""))
-        windows.stop()
-        if cached_installer is None:
-            with report.stage("installer (waiting for makensis)"):
-                installer = makensis.result()
-                build.mark_ready(installer)
-            report.stages.append(("  makensis, alongside", makensis.seconds, "ok"))
-        else:
-            installer = cached_installer
-        with report.stage("sizes", fatal=False):
-            check_sizes(report, build, installer)
-        with report.stage("installer round trip", fatal=False):
-            installer_round_trip(windows, installer)
-    finally:
-        if windows is not None:
+    # Every Wine program of the prefix sees the display: the first one to start the
+    # prefix's wineserver starts its desktop, whose graphics driver all later programs use
+    # (started without DISPLAY, no program of that wineserver could open a window).
+    with virtual_display() as display:
+        os.environ["DISPLAY"] = display
+        try:
+            with report.stage("windows python"):
+                windows, cached = winenv.prepared_python(sys.executable)
+                print(f"Windows Python in {windows.prefix} ({'cached' if cached else 'built'})")
+            with report.stage("project"):
+                windows.stop()  # a wineserver left running might have another display
+                run.reset()
+                install_project(windows)
+                build = Build(winenv.cache_root() / "build" / build_key(windows.root.name))
+                cached_installer = build.installer
+            installer = build_and_test(report, windows, run, build, cached_installer)
             windows.stop()
+            with report.stage("sizes", fatal=False):
+                check_sizes(report, build, installer)
+            with report.stage("installer round trip", fatal=False):
+                installer_round_trip(windows, installer)
+        finally:
+            if windows is not None:
+                windows.stop()
+
+
+def build_and_test(
+    report: Report,
+    windows: WindowsPython,
+    run: RunFolders,
+    build: Build,
+    cached_installer: Path | None,
+) -> Path:
+    """The tests, beside the freeze, makensis and the smoke check; returns the installer.
+
+    The tests need the sources only: they run (pytest processes, mostly waiting on
+    simulators and timers) while PyInstaller freezes the folder, then makensis (on the
+    host, one core) compresses it while Wine runs the smoke check. From here on a failed
+    stage does not stop the others. A build of the same inputs is reused.
+    """
+    started = time.monotonic()
+    shards = start_tests(windows, run)
+    makensis: Background | None = None
+    try:
+        with report.stage("freeze"):
+            if cached_installer is None:
+                build.reset()
+                freeze(windows, build)
+            else:
+                print(f"the folder and installer of these inputs are cached: {build.root}")
+        if cached_installer is None:
+            makensis = Background(lambda: compile_installer(build))
+        with report.stage("smoke", fatal=False):
+            smoke(windows, build)
+    finally:
+        with report.stage("tests (waiting)", fatal=False):
+            finish_tests(shards, run, report)
+        report.stages.append(("  tests, from the start", time.monotonic() - started, ""))
+    if makensis is None:
+        assert cached_installer is not None
+        return cached_installer
+    with report.stage("installer (waiting for makensis)"):
+        installer = makensis.result()
+        build.mark_ready(installer)
+    report.stages.append(("  makensis, alongside", makensis.seconds, "ok"))
+    return installer
 
 
 @contextmanager
