@@ -512,7 +512,7 @@ def lane(report: Report) -> None:
                 windows, cached = winenv.prepared_python(sys.executable)
                 print(f"Windows Python in {windows.prefix} ({'cached' if cached else 'built'})")
             with report.stage("project"):
-                windows.stop()  # a wineserver left running might have another display
+                windows.start()
                 run.reset()
                 install_project(windows)
                 build = Build(winenv.cache_root() / "build" / build_key(windows.root.name))
