@@ -9,28 +9,34 @@ Stages, each timed:
 1. ``tools``: the system packages.
 2. ``windows python``: the cached Wine prefix with python.org's CPython 3.11 and the
    ``win_amd64`` wheels (``winenv.py``; built on the first run or when its inputs change).
-3. ``project``: the checkout installed (editable, no dependencies) into that Python.
+3. ``project``: the prefix's wineserver, services and desktop started (on an Xvfb display
+   the whole lane shares), the checkout installed (editable, no dependencies) into that
+   Python, and the key of the frozen build worked out (``build_key``: the sources, the
+   spec, the build scripts and the Windows Python's key).
 4. ``tests`` start: ``tests/app`` and ``tests/ui`` with the Windows Python (Qt
-   offscreen), minus the Wine-only exclusions named in ``wine_exclusions.py``; three
-   pytest processes (``TEST_SHARDS``), their output lines prefixed ``[1]`` to ``[3]``.
-   They need only the sources, so they run while the stages below build and check the
-   frozen folder.
+   offscreen), minus the Wine-only exclusions named in ``wine_exclusions.py``; the test
+   files dealt out to four pytest processes by their times in the previous run
+   (``shards.py``), their output lines prefixed ``[1]`` to ``[4]``. They need only the
+   sources, so they run while the stages below build and check the frozen folder.
 5. ``freeze``: ``packaging/build.py`` run by the Windows Python (PyInstaller with the
-   project's spec, then ``prune.py``): the real Windows folder.
+   project's spec, then ``prune.py``): the real Windows folder. Skipped when the folder
+   and installer of the same key are cached.
 6. ``installer``: ``packaging/build.py --skip-freeze --installer`` with Debian's makensis
-   around that folder, on the host, alongside the next stages.
+   around that folder, on the host, alongside the next stages (skipped with the freeze).
 7. ``smoke``: ``ekran-console-cli.exe --version`` and ``ekran-console.exe --smoke`` under
    Xvfb.
-8. ``tests (waiting)``: the end of the tests; a failure lists the failed tests.
+8. ``tests (waiting)``: the end of the tests; a failure lists the failed tests. Each
+   file's time is recorded for the next run's split.
 9. ``sizes``: the folder and the installer against the budgets (140 MB, 45 MB).
 10. ``installer round trip``: ``tests/packaging/test_windows_installer.py`` installs,
     upgrades and uninstalls the real installer silently in a fresh Wine prefix.
 
 Exit code 0 when every stage passed. The last line states the folder's and the
-installer's sizes in MB. The prefix and wheels are cached under
-``~/.cache/ekran-console/windows-lane`` (``EKRAN_WINDOWS_LANE_CACHE`` overrides), keyed by
-a hash of their inputs; the build outputs of the last run are kept next to them, in
-``run/``.
+installer's sizes in MB. Everything is cached under ``~/.cache/ekran-console/windows-lane``
+(``EKRAN_WINDOWS_LANE_CACHE`` overrides): the prefix and wheels, keyed by a hash of their
+inputs, with the Windows Python's compiled modules beside them; the frozen folder and
+installer of the newest inputs in ``build/<key>``; the test files' times; this run's
+pytest folders and reports in ``run/``.
 """
 
 from __future__ import annotations
