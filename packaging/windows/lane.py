@@ -229,6 +229,14 @@ class Build:
         return self.root / "built"
 
     @property
+    def frozen(self) -> bool:
+        """Whether the folder was frozen in full (the installer may still be missing)."""
+        return (self.root / "frozen").is_file() and self.folder.is_dir()
+
+    def mark_frozen(self) -> None:
+        (self.root / "frozen").write_text("")
+
+    @property
     def installer(self) -> Path | None:
         """The installer of a ready build, else None."""
         if not self._stamp.is_file():
@@ -553,11 +561,12 @@ def build_and_test(
     makensis: Background | None = None
     try:
         with report.stage("freeze"):
-            if cached_installer is None:
+            if build.frozen:
+                print(f"the folder of these inputs is cached: {build.folder}")
+            else:
                 build.reset()
                 freeze(windows, build)
-            else:
-                print(f"the folder and installer of these inputs are cached: {build.root}")
+                build.mark_frozen()
         if cached_installer is None:
             makensis = Background(lambda: compile_installer(build))
         with report.stage("smoke", fatal=False):

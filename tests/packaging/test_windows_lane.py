@@ -137,9 +137,12 @@ def test_a_build_is_ready_only_once_marked_and_a_new_one_replaces_the_old(
     old = lane.Build(tmp_path / "build" / "old")
     old.reset()
     (old.folder).mkdir()
+    assert not old.frozen, "not marked: a freeze that stopped half-way"
+    old.mark_frozen()
+    assert old.frozen
     installer = old.dist / "EkranClusterConsole-1.0.0-setup.exe"
     installer.write_bytes(b"MZ")
-    assert old.installer is None, "not marked: a build that stopped half-way"
+    assert old.installer is None, "not marked: makensis stopped half-way"
     old.mark_ready(installer)
     assert old.installer == installer
 
