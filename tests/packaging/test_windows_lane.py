@@ -102,6 +102,7 @@ def make_sources(root: Path) -> None:
         "packaging/ekran-console.spec": "",
         "packaging/README.md": "notes\n",
         "packaging/windows/lane.py": "",
+        "packaging/smoke.py": "",
         "docs/openapi.yaml": "openapi: 3.0.0\n",
         "docs/guide.md": "",
         "pyproject.toml": "[project]\n",
@@ -117,11 +118,12 @@ def test_the_build_is_reused_only_while_its_inputs_are_unchanged(tmp_path: Path)
 
     assert lane.build_key("python-a", tmp_path) == key
     assert lane.build_key("python-b", tmp_path) != key, "other wheels: another build"
-    for unused in ("packaging/README.md", "packaging/windows/lane.py", "docs/guide.md"):
+    unused_files = ("packaging/README.md", "packaging/windows/lane.py", "packaging/smoke.py")
+    for unused in (*unused_files, "docs/guide.md"):
         (tmp_path / unused).write_text("changed\n")
     (tmp_path / "ui" / "__pycache__").mkdir()
     (tmp_path / "ui" / "__pycache__" / "window.cpython-311.pyc").write_bytes(b"\0")
-    assert lane.build_key("python-a", tmp_path) == key, "documents and the lane change nothing"
+    assert lane.build_key("python-a", tmp_path) == key, "documents, checks, the lane: no change"
 
     for used in ("ui/window.py", "resources/icons/app.svg", "packaging/ekran-console.spec"):
         before = lane.build_key("python-a", tmp_path)
