@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from app.api.models import Server, ServerStatus
+from app.api.states import ServerStatus
 from app.impact import IsolationImpact, is_serving, isolation_impact
+
+if TYPE_CHECKING:
+    from app.api.models import Server
 
 __all__ = [
     "IsolationImpact",

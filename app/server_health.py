@@ -10,9 +10,13 @@ server that is not running has no health problem of its own: its status says it 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from app.api.models import HealthReport, HealthStatus, Server, ServerStatus
+from app.api.states import HealthStatus, ServerStatus
 from app.monitor.status import ServerHealth
+
+if TYPE_CHECKING:
+    from app.api.models import HealthReport, Server
 
 __all__ = ["health_problem", "health_problem_count", "only_isolation_degraded"]
 

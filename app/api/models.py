@@ -9,49 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from app.api.states import HealthStatus as HealthStatus
+from app.api.states import ServerStatus as ServerStatus
+
 
 class _Reply(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
-
-
-class ServerStatus(StrEnum):
-    ONLINE = "online"
-    OFFLINE = "offline"
-    ISOLATED = "isolated"
-    STARTING = "starting"
-    STOPPING = "stopping"
-    UNKNOWN = "unknown"  # any value this console does not know
-
-    @classmethod
-    def parse(cls, value: object) -> ServerStatus:
-        """The member for ``value`` (case-insensitive), ``UNKNOWN`` for anything else."""
-        if isinstance(value, str):
-            try:
-                return cls(value.strip().lower())
-            except ValueError:
-                pass
-        return cls.UNKNOWN
-
-
-class HealthStatus(StrEnum):
-    HEALTHY = "Healthy"
-    DEGRADED = "Degraded"
-    UNHEALTHY = "Unhealthy"
-    UNKNOWN = "Unknown"
-
-    @classmethod
-    def parse(cls, value: object) -> HealthStatus:
-        """The member for ``value`` (case-insensitive), ``UNKNOWN`` for anything else."""
-        if isinstance(value, str):
-            for member in cls:
-                if member.value.lower() == value.strip().lower():
-                    return member
-        return cls.UNKNOWN
 
 
 class Isolation(_Reply):

@@ -11,14 +11,13 @@ import html
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, TypeAlias
 
-import numpy as np
-import numpy.typing as npt
 from PySide6 import QtGui
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 
-from app.api.models import Server, ServerStatus
+from app.api.states import ServerStatus
 from app.monitor import ServerHealth
 from app.server_health import health_problem
 from app.text_safety import display_text
@@ -26,7 +25,14 @@ from ui.cluster import formatting as fmt
 from ui.cluster.columns import TREND_SECONDS, Column, ServerRole
 from ui.icons import icon
 
-FloatArray = npt.NDArray[np.float64]
+if TYPE_CHECKING:
+    from app.api.models import Server
+
+if TYPE_CHECKING:  # numpy: loaded with the load history, after the first paint
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray: TypeAlias = npt.NDArray[np.float64]
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _DECORATION = Qt.ItemDataRole.DecorationRole

@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from app.api.models import ClusterSnapshot, Server, ServerStatus
+from app.api.states import ServerStatus
 from app.monitor import ServerHealth
 from app.server_health import health_problem_count
 from app.text_safety import display_text
 from ui.cluster.formatting import clients_phrase, number_text
 from ui.icons import icon
+
+if TYPE_CHECKING:
+    from app.api.models import ClusterSnapshot, Server
 
 UNKNOWN_VERSION = "unknown"
 

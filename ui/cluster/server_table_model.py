@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, TypeAlias
 
-import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -17,15 +17,18 @@ from PySide6.QtCore import (
 )
 
 from app.analysis import majority_version, version_mismatches
-from app.api.models import ClusterSnapshot, Server
 from app.monitor import ServerHealth
 from app.server_health import health_problem
 from ui.cluster import model_roles
-from ui.cluster.cells import CellContext, FloatArray, ServerRow, cell_data, changed_columns
+from ui.cluster.cells import CellContext, ServerRow, cell_data, changed_columns
 from ui.cluster.columns import Column
 
 Clock = Callable[[], datetime]
-SparklineSource = Callable[[str], FloatArray]
+if TYPE_CHECKING:
+    from app.api.models import ClusterSnapshot, Server
+    from ui.cluster.cells import FloatArray
+
+SparklineSource: TypeAlias = Callable[[str], "FloatArray"]
 """Server id -> its Clients over the Trend column's span, oldest first."""
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -302,7 +305,7 @@ class ServerTableModel(QAbstractTableModel):
             server_id = self._rows[number].server.id
             old = previous.get(server_id)
             new = self._sparklines[server_id] = source(server_id)
-            if old is None or not np.array_equal(old, new):
+            if old is None or not _same_values(old, new):
                 changed.append(number)
         self._emit_changed(changed, Column.TREND, Column.TREND, model_roles.SPARKLINE_ROLES)
 
@@ -390,3 +393,9 @@ class ServerTableModel(QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(first, first_column), self.index(last, last_column), roles
             )
+
+
+def _same_values(old: FloatArray, new: FloatArray) -> bool:
+    import numpy as np  # loaded already: the arrays come from the load history
+
+    return bool(np.array_equal(old, new))
