@@ -28,6 +28,10 @@ SMOKE_TIMEOUT_S = 600.0
 """A guard against a hang, not a speed check (the Linux build passes in about 2 s): under
 Wine on a loaded 2-core machine, with the Windows tests alongside, the frozen window's
 first snapshot took over 180 s."""
+CLI_TIMEOUT_S = 300.0
+"""A guard against a hang too: the frozen ``ekran-console-cli --version`` took 27 s under
+Wine at load average 16, and over 60 s with the lane's test processes and makensis
+alongside."""
 HOME_ENV_VAR = "EKRAN_CONSOLE_HOME"
 READER_JOIN_TIMEOUT_S = 10.0
 
@@ -65,13 +69,17 @@ def smoke_environment(home: Path, base: Mapping[str, str] | None = None) -> dict
 
 def check_cli_version(folder: Path, version: str) -> str:
     """Run ``ekran-console-cli --version``; returns its output, which must name ``version``."""
-    result = subprocess.run(
-        [str(executable(folder, product.CLI_NAME)), "--version"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    try:
+        result = subprocess.run(
+            [str(executable(folder, product.CLI_NAME)), "--version"],
+            capture_output=True,
+            text=True,
+            timeout=CLI_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        message = f"ekran-console-cli --version did not end within {CLI_TIMEOUT_S:g} s"
+        raise SmokeError(message) from None
     output = (result.stdout + result.stderr).strip()
     if result.returncode != 0 or version not in output:
         raise SmokeError(f"ekran-console-cli --version gave {output!r} (exit {result.returncode})")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import getpass
 import os
-import sys
 from pathlib import Path
 
 from app.api.settings import ProxyMode, TrustMode
 from app.cli.exitcodes import UsageError
 from app.cli.target import PASSWORD_ENV_VAR
+from app.cli.terminal import is_terminal
 from app.connections import ConnectionProfile
 from app.credentials import CredentialStore, KeyringAccessError, Secret
 
@@ -81,6 +81,6 @@ def forget_password(profile: ConnectionProfile, credentials: CredentialStore) ->
 
 
 def _ask(profile: ConnectionProfile) -> str:
-    if not sys.stdin.isatty():
+    if not is_terminal():
         raise UsageError(f"Set {PASSWORD_ENV_VAR} or run in a terminal to save a password.")
     return getpass.getpass(f"Password for {profile.username}@{profile.name}: ")

@@ -24,6 +24,7 @@ from app.audit import AuditAction, AuditResult, format_timestamp
 from app.cli.cluster_commands import find_server
 from app.cli.exitcodes import ExitCode, UsageError
 from app.cli.target import Target, password_source, resolve_target
+from app.cli.terminal import is_terminal
 from app.rollout import (
     Admin,
     AdminCommand,
@@ -142,7 +143,7 @@ def _plan_text(state: RolloutState) -> str:
 def _confirm(state: RolloutState, args: Namespace) -> None:
     if args.yes:
         return
-    if not sys.stdin.isatty():
+    if not is_terminal():
         raise UsageError("Add --yes to start a rolling maintenance without a terminal to confirm.")
     print(_plan_text(state))
     if input("Start? [y/N] ").strip().lower() not in ("y", "yes"):
@@ -193,7 +194,7 @@ class _DoneReader:
         if message.kind is MessageKind.INSTRUCTION and message.step == ServerStep.WAITING_DONE:
             if self.ended:
                 self._driver.command(Admin(AdminCommand.DONE))
-            elif sys.stdin.isatty():
+            elif is_terminal():
                 print("Press Enter when it is done.", file=sys.stderr, flush=True)
 
 

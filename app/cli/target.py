@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import getpass
 import os
-import sys
 from argparse import Namespace
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from app.api.settings import TrustMode
 from app.cli.exitcodes import NoPasswordError, UsageError
+from app.cli.terminal import is_terminal
 from app.connections import ConnectionKindName, ConnectionProfile
 from app.credentials import CredentialStore, Secret
 from app.logsetup import register_secret
@@ -102,7 +102,7 @@ def password_source(
     """
     env = os.environ if environ is None else environ
     ask = prompt or getpass.getpass
-    can_ask = sys.stdin.isatty() if interactive is None else interactive
+    can_ask = is_terminal() if interactive is None else interactive
     cached: list[Secret] = []
 
     def lookup() -> Secret:

@@ -9,28 +9,34 @@ Stages, each timed:
 1. ``tools``: the system packages.
 2. ``windows python``: the cached Wine prefix with python.org's CPython 3.11 and the
    ``win_amd64`` wheels (``winenv.py``; built on the first run or when its inputs change).
-3. ``project``: the checkout installed (editable, no dependencies) into that Python.
+3. ``project``: the prefix's wineserver, services and desktop started (on an Xvfb display
+   the whole lane shares), the checkout installed (editable, no dependencies) into that
+   Python, and the key of the frozen build worked out (``build_key``: the sources, the
+   spec, the build scripts and the Windows Python's key).
 4. ``tests`` start: ``tests/app`` and ``tests/ui`` with the Windows Python (Qt
-   offscreen), minus the Wine-only exclusions named in ``wine_exclusions.py``; three
-   pytest processes (``TEST_SHARDS``), their output lines prefixed ``[1]`` to ``[3]``.
-   They need only the sources, so they run while the stages below build and check the
-   frozen folder.
+   offscreen), minus the Wine-only exclusions named in ``wine_exclusions.py``; the test
+   files dealt out to four pytest processes by their times in the previous run
+   (``shards.py``), their output lines prefixed ``[1]`` to ``[4]``. They need only the
+   sources, so they run while the stages below build and check the frozen folder.
 5. ``freeze``: ``packaging/build.py`` run by the Windows Python (PyInstaller with the
-   project's spec, then ``prune.py``): the real Windows folder.
+   project's spec, then ``prune.py``): the real Windows folder. Skipped when the folder
+   and installer of the same key are cached.
 6. ``installer``: ``packaging/build.py --skip-freeze --installer`` with Debian's makensis
-   around that folder, on the host, alongside the next stages.
+   around that folder, on the host, alongside the next stages (skipped with the freeze).
 7. ``smoke``: ``ekran-console-cli.exe --version`` and ``ekran-console.exe --smoke`` under
    Xvfb.
-8. ``tests (waiting)``: the end of the tests; a failure lists the failed tests.
+8. ``tests (waiting)``: the end of the tests; a failure lists the failed tests. Each
+   file's time is recorded for the next run's split.
 9. ``sizes``: the folder and the installer against the budgets (140 MB, 45 MB).
 10. ``installer round trip``: ``tests/packaging/test_windows_installer.py`` installs,
     upgrades and uninstalls the real installer silently in a fresh Wine prefix.
 
 Exit code 0 when every stage passed. The last line states the folder's and the
-installer's sizes in MB. The prefix and wheels are cached under
-``~/.cache/ekran-console/windows-lane`` (``EKRAN_WINDOWS_LANE_CACHE`` overrides), keyed by
-a hash of their inputs; the build outputs of the last run are kept next to them, in
-``run/``.
+installer's sizes in MB. Everything is cached under ``~/.cache/ekran-console/windows-lane``
+(``EKRAN_WINDOWS_LANE_CACHE`` overrides): the prefix and wheels, keyed by a hash of their
+inputs, with the Windows Python's compiled modules beside them; the frozen folder and
+installer of the newest inputs in ``build/<key>``; the test files' times; this run's
+pytest folders and reports in ``run/``.
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+import shards as test_shards  # noqa: E402
 import wine_exclusions  # noqa: E402
 import winenv  # noqa: E402
 from winenv import LaneError, WindowsPython, windows_path  # noqa: E402
@@ -72,14 +79,6 @@ APT_PACKAGES = {
 }
 """Debian package -> a command or file it installs."""
 APT_LOCK_TIMEOUT_S = 900
-TEST_SHARDS = (
-    ("tests/app/api", "tests/app/monitor"),
-    ("tests/app", "--ignore=tests/app/api", "--ignore=tests/app/monitor"),
-    ("tests/ui",),
-)
-"""pytest arguments of the processes run side by side: most of a test's time under Wine is
-spent waiting (simulator and command-line processes starting, the network, timers).
-Together they are ``tests/app`` and ``tests/ui``; a new folder lands in the second."""
 _OUTPUT_LOCK = threading.Lock()
 _PLURAL = {"error": "errors"}
 _COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|deselected|xfailed|xpassed)")
@@ -145,7 +144,72 @@ class Report:
 
 @dataclass(frozen=True)
 class RunFolders:
-    """This run's outputs, outside the checkout: ``dist``, ``work``, pytest's temp folders."""
+    """This run's scratch folders, outside the checkout: pytest's temporary folders."""
+
+    root: Path
+
+    @property
+    def pytest_temp(self) -> Path:
+        return self.root / "pytest"
+
+    def junit_xml(self, number: int) -> Path:
+        """pytest's report of test process ``number``."""
+        return self.root / f"shard{number}.xml"
+
+    def reset(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.pytest_temp.mkdir(parents=True)
+
+
+BUILD_INPUTS = (
+    "app",
+    "ui",
+    "simulator",
+    "resources",
+    "packaging",
+    "docs/openapi.yaml",
+    "pyproject.toml",
+)
+"""What the frozen folder and the installer are made from, besides the Windows Python and
+its wheels: the sources the spec collects, its data files, the spec, its hooks, the build
+and installer scripts."""
+BUILD_INPUTS_LEFT_OUT = ("packaging/windows", "packaging/smoke.py")
+"""The lane's own scripts (the stand-ins are in the Windows Python's key) and the smoke
+check, which runs the folder but makes nothing in it."""
+
+
+def build_inputs(root: Path = ROOT) -> list[Path]:
+    """The files ``BUILD_INPUTS`` name, sorted, without compiled modules and documents."""
+    found: list[Path] = []
+    for name in BUILD_INPUTS:
+        path = root / name
+        candidates = [path] if path.is_file() else sorted(path.rglob("*"))
+        for candidate in candidates:
+            relative = candidate.relative_to(root).as_posix()
+            if (
+                not candidate.is_file()
+                or "__pycache__" in candidate.parts
+                or candidate.suffix in {".pyc", ".md"}
+                or relative.startswith(BUILD_INPUTS_LEFT_OUT)
+            ):
+                continue
+            found.append(candidate)
+    return found
+
+
+def build_key(windows_key: str, root: Path = ROOT) -> str:
+    """Hash of the Windows Python's key and of every build input's path and contents."""
+    digest = hashlib.sha256(windows_key.encode())
+    for path in build_inputs(root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Build:
+    """The frozen folder and the installer of one set of inputs (``root`` is named by
+    ``build_key``): ``dist`` and PyInstaller's ``work``; ``ready`` once both were made."""
 
     root: Path
 
@@ -162,17 +226,35 @@ class RunFolders:
         return self.dist / BUNDLE
 
     @property
-    def pytest_temp(self) -> Path:
-        return self.root / "pytest"
+    def _stamp(self) -> Path:
+        return self.root / "built"
 
     @property
-    def pycache(self) -> Path:
-        return self.root / "pycache"
+    def frozen(self) -> bool:
+        """Whether the folder was frozen in full (the installer may still be missing)."""
+        return (self.root / "frozen").is_file() and self.folder.is_dir()
+
+    def mark_frozen(self) -> None:
+        (self.root / "frozen").write_text("")
+
+    @property
+    def installer(self) -> Path | None:
+        """The installer of a ready build, else None."""
+        if not self._stamp.is_file():
+            return None
+        installer = self.dist / self._stamp.read_text().strip()
+        return installer if installer.is_file() and self.folder.is_dir() else None
 
     def reset(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
-        for folder in (self.dist, self.work, self.pycache, self.pytest_temp):
+        """Remove every cached build (only the newest inputs' build is kept), start this one."""
+        if self.root.parent.is_dir():
+            for old in self.root.parent.iterdir():
+                shutil.rmtree(old, ignore_errors=True)
+        for folder in (self.dist, self.work):
             folder.mkdir(parents=True)
+
+    def mark_ready(self, installer: Path) -> None:
+        self._stamp.write_text(installer.name + "\n")
 
 
 # -- stages -----------------------------------------------------------------------------
@@ -219,23 +301,23 @@ def install_project(windows: WindowsPython) -> None:
     stamp.write_text(digest.hexdigest() + "\n")
 
 
-def build_arguments(run: RunFolders) -> list[str]:
-    return ["--dist", windows_path(run.dist), "--work", windows_path(run.work)]
+def build_arguments(build: Build) -> list[str]:
+    return ["--dist", windows_path(build.dist), "--work", windows_path(build.work)]
 
 
-def freeze(windows: WindowsPython, run: RunFolders) -> None:
+def freeze(windows: WindowsPython, build: Build) -> None:
     script = windows_path(ROOT / "packaging" / "build.py")
     windows.check_python(
-        script, "--no-installer", *build_arguments(run), cwd=ROOT, what="build.py (freeze)"
+        script, "--no-installer", *build_arguments(build), cwd=ROOT, what="build.py (freeze)"
     )
 
 
-def compile_installer(run: RunFolders) -> Path:
+def compile_installer(build: Build) -> Path:
     command = [sys.executable, str(ROOT / "packaging" / "build.py"), "--skip-freeze"]
-    command += ["--installer", "--dist", str(run.dist), "--work", str(run.work)]
+    command += ["--installer", "--dist", str(build.dist), "--work", str(build.work)]
     if winenv.run_piped(command, dict(os.environ), ROOT) != 0:
         raise LaneError("build.py --installer failed")
-    installers = sorted(run.dist.glob("EkranClusterConsole-*-setup.exe"))
+    installers = sorted(build.dist.glob("EkranClusterConsole-*-setup.exe"))
     windows_installers = [path for path in installers if "linux-payload" not in path.name]
     if not windows_installers:
         raise LaneError("makensis wrote no Windows installer")
@@ -251,8 +333,8 @@ def folder_size(folder: Path) -> tuple[int, int]:
     return total, count
 
 
-def check_sizes(report: Report, run: RunFolders, installer: Path) -> None:
-    report.folder_bytes, report.folder_files = folder_size(run.folder)
+def check_sizes(report: Report, build: Build, installer: Path) -> None:
+    report.folder_bytes, report.folder_files = folder_size(build.folder)
     report.installer_bytes = installer.stat().st_size
     print(report.sizes_line(), flush=True)
     over = []
@@ -286,10 +368,10 @@ def virtual_display() -> Iterator[str]:
         server.wait(10)
 
 
-def smoke(windows: WindowsPython, run: RunFolders, display: str) -> None:
+def smoke(windows: WindowsPython, build: Build) -> None:
     script = windows_path(ROOT / "packaging" / "build.py")
-    arguments = ["--skip-freeze", "--no-installer", "--smoke", *build_arguments(run)]
-    code = windows.python_run(script, *arguments, cwd=ROOT, DISPLAY=display)
+    arguments = ["--skip-freeze", "--no-installer", "--smoke", *build_arguments(build)]
+    code = windows.python_run(script, *arguments, cwd=ROOT)
     if code != 0:
         raise LaneError(f"the frozen executables' smoke check failed (exit code {code})")
 
@@ -305,22 +387,22 @@ def installer_round_trip(windows: WindowsPython, installer: Path) -> None:
         raise LaneError("the installer round trip failed")
 
 
-def start_tests(windows: WindowsPython, run: RunFolders, display: str) -> list[Shard]:
-    """Start ``TEST_SHARDS``, each a pytest of its own; ``finish_tests`` waits for them."""
+def start_tests(windows: WindowsPython, run: RunFolders) -> list[Shard]:
+    """Start the pytest processes (``shards.plan``); ``finish_tests`` waits for them."""
     deselect: list[str] = []
     for node_id in wine_exclusions.WINE_EXCLUSIONS:
         deselect += ["--deselect", node_id]
     print(f"{len(wine_exclusions.WINE_EXCLUSIONS)} Wine-only exclusions (wine_exclusions.py)")
-    env = windows.env(
-        DISPLAY=display,
-        QT_QPA_PLATFORM="offscreen",
-        PYTHONPYCACHEPREFIX=windows_path(run.pycache),
-        EKRAN_TEST_REAL_KEYRING="required",
-    )
+    recorded = test_shards.load(seconds_record())
+    files = test_shards.modules_to_test(ROOT)
+    groups = test_shards.plan(files, recorded)
+    timed = sum(name in recorded for name in files)
+    print(f"{len(files)} test files in {len(groups)} processes ({timed} with a recorded time)")
+    env = windows.env(QT_QPA_PLATFORM="offscreen", EKRAN_TEST_REAL_KEYRING="required")
     shards: list[Shard] = []
-    for number, paths in enumerate(TEST_SHARDS, start=1):
-        arguments = ["-m", "pytest", *paths, "-p", "no:cacheprovider", "-q", "-rfE"]
-        arguments += ["--durations=5"]
+    for number, group in enumerate(groups, start=1):
+        arguments = ["-m", "pytest", *group, "-p", "no:cacheprovider", "-q", "-rfE"]
+        arguments += ["--durations=5", "--junitxml", windows_path(run.junit_xml(number))]
         arguments += ["--basetemp", windows_path(run.pytest_temp / f"shard{number}"), *deselect]
         shards.append(Shard(f"[{number}] ", ["wine", windows.python, *arguments], env))
     for shard in shards:
@@ -328,9 +410,17 @@ def start_tests(windows: WindowsPython, run: RunFolders, display: str) -> list[S
     return shards
 
 
-def finish_tests(shards: Sequence[Shard], report: Report) -> None:
+def seconds_record() -> Path:
+    return winenv.cache_root() / "test-seconds.json"
+
+
+def finish_tests(shards: Sequence[Shard], run: RunFolders, report: Report) -> None:
     """Wait for the shards; add up their counts; a failure names the failed tests."""
     failed = [shard.name.strip() for shard in shards if shard.wait() != 0]
+    reports = [run.junit_xml(number) for number in range(1, len(shards) + 1)]
+    record = seconds_record()
+    timed = test_shards.save(record, test_shards.load(record), reports, ROOT)
+    print(f"the times of {timed} test files are recorded for the next run's split", flush=True)
     failed_tests: list[str] = []
     for shard in shards:
         for what, count in shard.counts().items():
@@ -427,41 +517,73 @@ def lane(report: Report) -> None:
     with report.stage("tools"):
         ensure_tools()
     windows: WindowsPython | None = None
-    try:
-        with report.stage("windows python"):
-            windows, cached = winenv.prepared_python(sys.executable)
-            print(f"Windows Python in {windows.prefix} ({'cached' if cached else 'built'})")
-        with report.stage("project"):
-            run.reset()
-            install_project(windows)
-        with virtual_display() as display:
-            # The tests need the sources only: they run (two pytest processes, mostly
-            # waiting on simulators and timers) while PyInstaller freezes the folder,
-            # then makensis (on the host, one core) compresses it while Wine runs the
-            # smoke check. From here on a failed stage does not stop the others.
-            started = time.monotonic()
-            shards = start_tests(windows, run, display)
-            try:
-                with report.stage("freeze"):
-                    freeze(windows, run)
-                makensis = Background(lambda: compile_installer(run))
-                with report.stage("smoke", fatal=False):
-                    smoke(windows, run, display)
-            finally:
-                with report.stage("tests (waiting)", fatal=False):
-                    finish_tests(shards, report)
-                report.stages.append(("  tests, from the start", time.monotonic() - started, ""))
-        windows.stop()
-        with report.stage("installer (waiting for makensis)"):
-            installer = makensis.result()
-        report.stages.append(("  makensis, alongside", makensis.seconds, "ok"))
-        with report.stage("sizes", fatal=False):
-            check_sizes(report, run, installer)
-        with report.stage("installer round trip", fatal=False):
-            installer_round_trip(windows, installer)
-    finally:
-        if windows is not None:
+    # Every Wine program of the prefix sees the display: the first one to start the
+    # prefix's wineserver starts its desktop, whose graphics driver all later programs use
+    # (started without DISPLAY, no program of that wineserver could open a window).
+    with virtual_display() as display:
+        os.environ["DISPLAY"] = display
+        try:
+            with report.stage("windows python"):
+                windows, cached = winenv.prepared_python(sys.executable)
+                print(f"Windows Python in {windows.prefix} ({'cached' if cached else 'built'})")
+            with report.stage("project"):
+                windows.start()
+                run.reset()
+                install_project(windows)
+                build = Build(winenv.cache_root() / "build" / build_key(windows.root.name))
+                cached_installer = build.installer
+            installer = build_and_test(report, windows, run, build, cached_installer)
             windows.stop()
+            with report.stage("sizes", fatal=False):
+                check_sizes(report, build, installer)
+            with report.stage("installer round trip", fatal=False):
+                installer_round_trip(windows, installer)
+        finally:
+            if windows is not None:
+                windows.stop()
+
+
+def build_and_test(
+    report: Report,
+    windows: WindowsPython,
+    run: RunFolders,
+    build: Build,
+    cached_installer: Path | None,
+) -> Path:
+    """The tests, beside the freeze, makensis and the smoke check; returns the installer.
+
+    The tests need the sources only: they run (pytest processes, mostly waiting on
+    simulators and timers) while PyInstaller freezes the folder, then makensis (on the
+    host, one core) compresses it while Wine runs the smoke check. From here on a failed
+    stage does not stop the others. A build of the same inputs is reused.
+    """
+    started = time.monotonic()
+    shards = start_tests(windows, run)
+    makensis: Background | None = None
+    try:
+        with report.stage("freeze"):
+            if build.frozen:
+                print(f"the folder of these inputs is cached: {build.folder}")
+            else:
+                build.reset()
+                freeze(windows, build)
+                build.mark_frozen()
+        if cached_installer is None:
+            makensis = Background(lambda: compile_installer(build))
+        with report.stage("smoke", fatal=False):
+            smoke(windows, build)
+    finally:
+        with report.stage("tests (waiting)", fatal=False):
+            finish_tests(shards, run, report)
+        report.stages.append(("  tests, from the start", time.monotonic() - started, ""))
+    if makensis is None:
+        assert cached_installer is not None
+        return cached_installer
+    with report.stage("installer (waiting for makensis)"):
+        installer = makensis.result()
+        build.mark_ready(installer)
+    report.stages.append(("  makensis, alongside", makensis.seconds, "ok"))
+    return installer
 
 
 @contextmanager

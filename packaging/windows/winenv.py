@@ -59,6 +59,12 @@ NUMPY_MATH_STANDIN = b"xpi-ms-win-crt-math-l1-1-0.dll"
 """Same length: the rename keeps every offset in numpy's import tables."""
 
 WINE_DLL_OVERRIDES = "winemenubuilder.exe=d;mscoree=;mshtml="
+DESKTOP_PROBE = (
+    "import ctypes; user32 = ctypes.windll.user32; "
+    "user32.DestroyWindow(user32.CreateWindowExW(0, 'STATIC', None, 0, 0, 0, 1, 1, "
+    "None, None, None, None))"
+)
+"""Run by ``pythonw.exe`` (no console, no standard streams): one window, at once destroyed."""
 STAMP = "prefix-ready"
 
 
@@ -157,8 +163,21 @@ class WindowsPython:
     def ready(self) -> bool:
         return (self.root / STAMP).is_file()
 
+    @property
+    def pycache(self) -> Path:
+        """Where the Windows Python keeps its compiled modules (``PYTHONPYCACHEPREFIX``)."""
+        return self.root / "pycache"
+
     def env(self, **extra: str) -> dict[str, str]:
-        env = dict(os.environ)
+        """The environment of a Windows program run in the prefix.
+
+        The Windows Python writes its compiled modules, whatever the caller's
+        ``PYTHONDONTWRITEBYTECODE``, into ``pycache`` beside the prefix: they outlive the
+        run (so a repeat run compiles nothing) and stay out of the checkout. Without them
+        every Windows Python process (each test's simulator, each command-line run)
+        compiles the project's modules again, seconds each under Wine.
+        """
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env.update(
             WINEPREFIX=str(self.prefix),
             WINEARCH="win64",
@@ -166,6 +185,7 @@ class WindowsPython:
             WINEDLLOVERRIDES=WINE_DLL_OVERRIDES,
             PYTHONUTF8="1",
             PYTHONUNBUFFERED="1",  # its output is a pipe: relay each line as it comes
+            PYTHONPYCACHEPREFIX=windows_path(self.pycache),
         )
         env.update(extra)
         return env
@@ -180,6 +200,28 @@ class WindowsPython:
         code = self.python_run(*args, cwd=cwd)
         if code != 0:
             raise LaneError(f"{what} failed with exit code {code}")
+
+    def start(self) -> None:
+        """Start the prefix's wineserver (kept until ``stop``), its services and its desktop,
+        all with no output of ours.
+
+        Wine's services and desktop (``services.exe``, ``winedevice.exe``, ``explorer.exe``,
+        ...) are started by the first Windows program that needs them and inherit its
+        standard error: had that program's output been one of the lane's pipes, the pipe
+        would stay open after the program ended, and the lane would wait for its end
+        until the services stop with the wineserver (the freeze waited for all the tests).
+        """
+        self.stop()
+        env = self.env()
+        for command in (
+            ["wineserver", "-p"],
+            # a window: the desktop process starts too (with the display the lane set)
+            ["wine", f"C:\\{PYTHON_DIR}\\pythonw.exe", "-c", DESKTOP_PROBE],
+        ):
+            subprocess.run(
+                command, env=env, check=False, timeout=600, stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
 
     def stop(self) -> None:
         """End the prefix's wineserver (and every Windows process still running in it)."""
@@ -197,6 +239,7 @@ class WindowsPython:
         self._check(download, "downloading the Windows CPython")
         self._check(["wineboot", "--init"], "creating the Wine prefix")
         self._unpack_python(downloads)
+        self.start()
         self._compile_standins()
         self._download_wheels(host_python)
         self.check_python(

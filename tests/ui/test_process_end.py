@@ -165,6 +165,67 @@ def test_a_console_killed_outright_takes_its_simulator_along_on_windows(tmp_path
 
 
 @windows_only
+def test_closing_the_console_window_ends_it_and_leaves_no_child_on_windows(
+    tmp_path: Path,
+) -> None:
+    # The window on the desktop (Qt's Windows platform), closed as its title bar's X does.
+    run = start_console(tmp_path, "--demo", QT_QPA_PLATFORM="windows")
+    try:
+        logs = f"temp/{DEMO_FOLDER_PREFIX}*/console/logs/console.log"
+        simulator = int(wait_for_log(run, DEMO_READY, logs).group(1))
+        assert process_running(simulator)
+
+        assert close_top_level_windows(run.process.pid, within_s=START_TIMEOUT_S) > 0
+        code = run.wait()
+    finally:
+        if run.process.poll() is None:  # the test failed: leave no console behind
+            run.process.kill()
+            run.process.wait()
+
+    stderr = run.stderr()
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+    assert wait_until_ended(simulator, SIMULATOR_GONE_S), "the simulator outlived the console"
+    assert run.demo_folders() == [], "the demo's temporary folder (with the CA key) is gone"
+
+
+def close_top_level_windows(pid: int, *, within_s: float) -> int:
+    """Post ``WM_CLOSE`` to process ``pid``'s visible top-level windows once it has one
+    (Windows only); returns how many were sent it, 0 if none showed within ``within_s``."""
+    import ctypes
+    from ctypes import wintypes
+
+    user32 = ctypes.WinDLL("user32", use_last_error=True)
+    enum_proc = ctypes.WINFUNCTYPE(wintypes.BOOL, wintypes.HWND, wintypes.LPARAM)
+    user32.EnumWindows.argtypes = [enum_proc, wintypes.LPARAM]
+    user32.GetWindowThreadProcessId.argtypes = [wintypes.HWND, ctypes.POINTER(wintypes.DWORD)]
+    user32.IsWindowVisible.argtypes = [wintypes.HWND]
+    user32.PostMessageW.argtypes = [wintypes.HWND, wintypes.UINT, wintypes.WPARAM, wintypes.LPARAM]
+    wm_close = 0x0010
+
+    def visible_windows() -> list[int]:
+        found: list[int] = []
+
+        def visit(hwnd: int, _param: int) -> bool:
+            owner = wintypes.DWORD()
+            user32.GetWindowThreadProcessId(hwnd, ctypes.byref(owner))
+            if owner.value == pid and user32.IsWindowVisible(hwnd):
+                found.append(hwnd)
+            return True
+
+        user32.EnumWindows(enum_proc(visit), 0)
+        return found
+
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        windows = visible_windows()
+        if windows:
+            return sum(bool(user32.PostMessageW(hwnd, wm_close, 0, 0)) for hwnd in windows)
+        time.sleep(0.2)
+    return 0
+
+
+@windows_only
 def test_closing_the_job_kills_its_processes() -> None:
     from ui.kill_on_close_job import KillOnCloseJob
 
