@@ -1,8 +1,9 @@
 """HealthProber: reads ``<url>/healthcheck?debug=True`` of many servers, unauthenticated.
 
-One ``httpx.AsyncClient`` per URL, keeping its connection alive between rounds so that
-a round costs requests, not TLS handshakes; one SSL context per distinct TLS trust (a URL
-with its own pinned certificate gets its own). Redirects are not followed (a healthcheck
+The GETs go through a ``HealthFetcher``: httpcore's blocking API on ``concurrency``
+worker threads, one pool per URL keeping its connection alive between rounds (so a round
+costs requests, not TLS handshakes), one SSL context per distinct TLS trust (a URL with
+its own pinned certificate gets its own). Redirects are not followed (a healthcheck
 answers itself; a redirect is reported as the HTTP answer it is). Each probe has one
 deadline, ``timeout`` seconds for the whole exchange, so a server that hangs is
 "unreachable (timed out)" within it. Nothing is ever sent but a GET without credentials.
@@ -16,20 +17,19 @@ import ssl
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from app import __version__
 from app.api.errors import ConsoleError, TlsError, TlsErrorKind, UnreachableError, UnreachableReason
 from app.api.health import health_report
-from app.api.proxy import client_arguments
+from app.api.proxy import proxy_for
 from app.api.replies import media_type
 from app.api.settings import ProxySetting, TlsTrust
 from app.api.tls import build_ssl_context, fetch_certificate
 from app.api.transport_errors import transport_error
 from app.health_only.body import MAX_BODY_BYTES, reduce_body, stated_version
+from app.health_only.fetcher import Fetched, HealthFetcher
 from app.health_only.result import HealthState, ProbeResult, server_name, unreachable_reason
 
 log = logging.getLogger(__name__)
@@ -49,9 +49,9 @@ class HealthProber:
     """Probes healthchecks; ``probe`` never raises for what a server or the network does.
 
     ``trust_for(url)`` gives each URL's TLS trust. At most ``concurrency`` probes run at
-    once. ``transport`` replaces the network (tests); TLS and proxy settings then do not
-    apply. Create it anywhere; the HTTP clients are made on first use inside the running
-    loop and closed by ``aclose()``.
+    once (on as many worker threads). ``transport`` replaces the network (tests): the
+    GETs then go through an ``httpx.AsyncClient`` on it, and TLS and proxy settings do
+    not apply. Create it anywhere; ``aclose()`` stops and closes everything it started.
     """
 
     def __init__(
@@ -74,8 +74,18 @@ class HealthProber:
         self._limit = asyncio.Semaphore(max(1, concurrency))
         self._transport = transport
         self._now = now
-        self._clients: dict[str, httpx.AsyncClient] = {}  # one per URL
+        self._clients: dict[str, httpx.AsyncClient] = {}  # with a transport: one per URL
         self._contexts: dict[TlsTrust, ssl.SSLContext] = {}  # one per distinct trust
+        self._fetcher = HealthFetcher(
+            path=HEALTH_PATH,
+            headers={"Accept": "*/*", "User-Agent": USER_AGENT},
+            timeout=timeout,
+            workers=max(1, concurrency),
+            max_body=MAX_BODY_BYTES,
+            keepalive=KEEPALIVE_S,
+            context_for=self._context_for,
+            proxy_for=lambda url: proxy_for(self._proxy, url),
+        )
         self._certificates: dict[str, TlsError] = {}  # url -> a TLS error with its certificate
         self._closed = False
 
@@ -89,6 +99,7 @@ class HealthProber:
         self._clients.clear()
         for client in clients:
             await client.aclose()
+        await self._fetcher.aclose()
 
     async def probe_all(self, urls: Iterable[str] | None = None) -> list[ProbeResult]:
         """Probe every URL (default: all), at most ``concurrency`` at once, in order."""
@@ -116,7 +127,9 @@ class HealthProber:
         return await self._unreachable(url, error)
 
     # -- one exchange ---------------------------------------------------------------------
-    async def _exchange(self, url: str) -> tuple[int, str, bytes]:
+    async def _exchange(self, url: str) -> Fetched:
+        if self._transport is None:
+            return await self._fetcher.fetch(url)
         client = self._client(url)
         request = client.build_request("GET", url + HEALTH_PATH, headers={"Accept": "*/*"})
         try:
@@ -131,7 +144,7 @@ class HealthProber:
                 await response.aclose()
         except httpx.TransportError as exc:
             raise transport_error(exc, url) from None
-        return response.status_code, media_type(response), bytes(body)
+        return Fetched(response.status_code, media_type(response), bytes(body))
 
     def _answered(
         self, url: str, status: int, media: str, body: bytes, elapsed_ms: float
@@ -189,36 +202,29 @@ class HealthProber:
         return error
 
     def _client(self, url: str) -> httpx.AsyncClient:
-        """The HTTP client of one URL: a pool of its own (httpcore's pool scans every
-        connection it holds for each request, so one pool for 200 servers spent most of a
-        round there), sharing the SSL context of its trust with the other URLs."""
+        """The HTTP client of one URL on the injected transport (tests)."""
         if self._closed:
             raise RuntimeError("this HealthProber is closed")
         client = self._clients.get(url)
-        if client is not None:
-            return client
-        asyncio.get_running_loop()  # the pool belongs to the loop that uses it
-        common: dict[str, Any] = {
-            "timeout": httpx.Timeout(self._timeout),
-            "headers": {"User-Agent": USER_AGENT},
-            "follow_redirects": False,
-        }
-        if self._transport is not None:
-            client = httpx.AsyncClient(transport=self._transport, trust_env=False, **common)
-        else:
-            trust = self._trust_for(url)
-            context = self._contexts.get(trust)
-            if context is None:
-                context = build_ssl_context(trust)  # TlsError(CONFIGURATION) when unusable
-                self._contexts[trust] = context
-            limits = httpx.Limits(
-                max_connections=2, max_keepalive_connections=1, keepalive_expiry=KEEPALIVE_S
+        if client is None:
+            client = httpx.AsyncClient(
+                transport=self._transport,
+                trust_env=False,
+                timeout=httpx.Timeout(self._timeout),
+                headers={"User-Agent": USER_AGENT},
+                follow_redirects=False,
             )
-            host = urlsplit(url).hostname or ""
-            arguments = client_arguments(self._proxy, context, [host], limits=limits)
-            client = httpx.AsyncClient(**arguments, **common)
-        self._clients[url] = client
+            self._clients[url] = client
         return client
+
+    def _context_for(self, url: str) -> ssl.SSLContext:
+        """The SSL context of ``url``'s trust, shared by every URL with the same trust."""
+        trust = self._trust_for(url)
+        context = self._contexts.get(trust)
+        if context is None:
+            context = build_ssl_context(trust)  # TlsError(CONFIGURATION) when unusable
+            self._contexts[trust] = context
+        return context
 
 
 def _offline_detail(status: int) -> str:
