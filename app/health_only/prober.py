@@ -28,7 +28,7 @@ from app.api.replies import media_type
 from app.api.settings import ProxySetting, TlsTrust
 from app.api.tls import build_ssl_context, fetch_certificate
 from app.api.transport_errors import transport_error
-from app.health_only.body import MAX_BODY_BYTES, reduce_body, stated_version
+from app.health_only.body import MAX_BODY_BYTES, read_body
 from app.health_only.fetcher import Fetched, HealthFetcher
 from app.health_only.result import HealthState, ProbeResult, server_name, unreachable_reason
 
@@ -150,13 +150,20 @@ class HealthProber:
         self, url: str, status: int, media: str, body: bytes, elapsed_ms: float
     ) -> ProbeResult:
         now = self._now()
-        text = reduce_body(media, body)
+        read = read_body(media, body)  # decoded and parsed once for all three uses
+        text = read.text
         if 200 <= status < 300:
             state, detail = HealthState.ONLINE, f"HTTP {status} in {elapsed_ms:.0f} ms"
         else:
             state, detail = HealthState.OFFLINE, _offline_detail(status)
-        report = health_report(url, status, media, body).model_copy(
-            update={"body": text.text or None, "response_ms": elapsed_ms}
+        report = health_report(
+            url,
+            status,
+            media,
+            body,
+            document=read.document,
+            shown_body=text.text or None,
+            response_ms=elapsed_ms,
         )
         return ProbeResult(
             url=url,
@@ -167,7 +174,7 @@ class HealthProber:
             http_status=status,
             response_ms=elapsed_ms,
             body=text,
-            version=stated_version(media, body) if state is HealthState.ONLINE else None,
+            version=read.version if state is HealthState.ONLINE else None,
             report=report,
         )
 
