@@ -9,25 +9,35 @@ about half the CPU (``docs/performance.md``, "Health-only connections").
 
 Each URL has a pool of its own (``httpcore.ConnectionPool``, or ``httpcore.HTTPProxy``
 when a proxy applies to its host) keeping one connection alive between rounds, sharing
-the SSL context of its TLS trust. The requests run on a ``ThreadPoolExecutor`` of
-``workers`` threads; ``fetch`` awaits them, so the event loop (under qasync, the
-window's thread) never waits on the network. httpcore's errors become httpx's
-same-named ones and then the console's typed errors (``transport_error``), so a
-failure reads exactly as it does for every other connection.
+the SSL context of its TLS trust. The requests run on a ``ThreadPoolExecutor``, so the
+event loop (under qasync, the window's thread) never waits on the network:
+
+- ``fetch_all`` (a round) starts ``workers`` *lanes*, each taking the next URL from the
+  round's queue until it is empty, and the event loop hears once per lane, not once per
+  request. Handing each request to a thread and back cost more than a quarter of the
+  request itself (waking a worker, waking the loop, for every GET); a lane never sleeps
+  between requests.
+- ``fetch`` (one URL now) runs on one of two more threads, so it never waits for a round.
+
+httpcore's errors become httpx's same-named ones and then the console's typed errors
+(``transport_error``), so a failure reads exactly as it does for every other connection.
 
 Time: every connect, read and write has ``timeout`` seconds, and the body is read only
-until ``timeout`` after the request started, so a worker is never held much longer than
-one probe's timeout by a silent server. ``aclose`` stops queued requests, waits for the
-ones running (each within those bounds), then closes every connection: nothing is left
-running once it returns.
+until ``timeout`` after the request started, so a silent server holds a worker for about
+one timeout. Each answer carries its own duration, measured on the worker: the caller
+treats one that took longer than the timeout as timed out. ``aclose`` stops the lanes
+and queued requests, waits for the requests running (each within those bounds), then
+closes every connection: nothing is left running once it returns.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ssl
+import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
@@ -56,13 +66,19 @@ HTTP_ERRORS: dict[type[Exception], type[httpx.TransportError]] = {
 """httpcore's transport errors and httpx's of the same meaning (as httpx maps them)."""
 
 
+SPARE_THREADS = 2
+"""Threads beyond a round's lanes, for ``fetch`` (one URL now) while a round runs."""
+
+
 class Fetched(NamedTuple):
-    """One healthcheck's HTTP answer: status, media type (lower case, no parameters) and
-    the first ``max_body`` bytes of the body."""
+    """One healthcheck's HTTP answer: status, media type (lower case, no parameters), the
+    first ``max_body`` bytes of the body, and ``seconds`` from sending the request to the
+    end of the body (measured on the worker)."""
 
     status: int
     media: str
     body: bytes
+    seconds: float
 
 
 class _Route(NamedTuple):
@@ -102,6 +118,7 @@ class HealthFetcher:
         self._proxy_for = proxy_for
         self._routes: dict[str, _Route] = {}  # touched on the event loop's thread only
         self._executor: ThreadPoolExecutor | None = None
+        self._closing = threading.Event()  # seen by the lanes between requests
         self._closed = False
 
     @property
@@ -114,16 +131,52 @@ class HealthFetcher:
         stops waiting at once; a request already sent ends on its worker within the
         timeouts."""
         route = self._route(url)
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="healthcheck")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self._executor, _fetch, route, url, self._timeout, self._max_body
+            self._threads(), _fetch, route, url, self._timeout, self._max_body
         )
+
+    async def fetch_all(self, urls: Sequence[str]) -> list[Fetched | ConsoleError]:
+        """Each URL's answer, or its typed error, in the order of ``urls``, fetched by at
+        most ``workers`` lanes (see the module docstring). Cancelling stops the lanes
+        after the requests they are sending."""
+        outcomes: list[Fetched | ConsoleError | None] = [None] * len(urls)
+        routes: list[_Route | None] = [None] * len(urls)
+        for index, url in enumerate(urls):
+            try:
+                routes[index] = self._route(url)
+            except ConsoleError as error:  # e.g. an unusable CA file: this URL only
+                outcomes[index] = error
+        queue = deque(index for index, route in enumerate(routes) if route is not None)
+        stop = threading.Event()
+
+        def lane() -> None:
+            while not (stop.is_set() or self._closing.is_set()):
+                try:
+                    index = queue.popleft()  # atomic: lanes never take the same URL
+                except IndexError:
+                    return
+                route = routes[index]
+                assert route is not None
+                try:
+                    outcomes[index] = _fetch(route, urls[index], self._timeout, self._max_body)
+                except ConsoleError as error:
+                    outcomes[index] = error
+
+        loop = asyncio.get_running_loop()
+        threads = self._threads()
+        lanes = [loop.run_in_executor(threads, lane) for _ in range(min(self._workers, len(queue)))]
+        try:
+            await asyncio.gather(*lanes)
+        finally:
+            stop.set()  # cancelled or failed: the other lanes take no further URL
+        assert all(outcome is not None for outcome in outcomes)
+        return outcomes  # type: ignore[return-value]
 
     async def aclose(self) -> None:
         """Stop queued requests, wait for running ones, close every connection."""
         self._closed = True
+        self._closing.set()
         executor, self._executor = self._executor, None
         pools = [route.pool for route in self._routes.values()]
         self._routes.clear()
@@ -138,6 +191,13 @@ class HealthFetcher:
 
         if executor is not None or pools:
             await asyncio.to_thread(finish)
+
+    def _threads(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(
+                self._workers + SPARE_THREADS, thread_name_prefix="healthcheck"
+            )
+        return self._executor
 
     def _route(self, url: str) -> _Route:
         if self._closed:
@@ -193,7 +253,8 @@ class HealthFetcher:
 def _fetch(route: _Route, url: str, timeout: float, max_body: int) -> Fetched:
     """On a worker thread: one GET, its body read up to ``max_body`` bytes and until
     ``timeout`` after the start."""
-    deadline = time.monotonic() + timeout
+    started = time.perf_counter()
+    deadline = started + timeout
     try:
         response = route.pool.handle_request(route.request)
         try:
@@ -202,7 +263,7 @@ def _fetch(route: _Route, url: str, timeout: float, max_body: int) -> Fetched:
                 body += chunk[: max_body - len(body)]
                 if len(body) >= max_body:
                     break
-                if time.monotonic() > deadline:
+                if time.perf_counter() > deadline:
                     raise httpcore.ReadTimeout("the body did not end within the timeout")
         finally:
             response.close()
@@ -211,7 +272,8 @@ def _fetch(route: _Route, url: str, timeout: float, max_body: int) -> Fetched:
         if typed is None:
             raise
         raise typed from None
-    return Fetched(response.status, _media_type(response.headers), bytes(body))
+    seconds = time.perf_counter() - started
+    return Fetched(response.status, _media_type(response.headers), bytes(body), seconds)
 
 
 def _typed(exc: Exception, url: str) -> ConsoleError | None:

@@ -104,7 +104,26 @@ class HealthProber:
     async def probe_all(self, urls: Iterable[str] | None = None) -> list[ProbeResult]:
         """Probe every URL (default: all), at most ``concurrency`` at once, in order."""
         chosen = self._urls if urls is None else tuple(urls)
-        return list(await asyncio.gather(*(self.probe(url) for url in chosen)))
+        if self._transport is not None:
+            return list(await asyncio.gather(*(self.probe(url) for url in chosen)))
+        outcomes = await self._fetcher.fetch_all(chosen)
+        results: list[ProbeResult | None] = []
+        failed: list[tuple[int, str, ConsoleError]] = []
+        for index, (url, outcome) in enumerate(zip(chosen, outcomes, strict=True)):
+            if isinstance(outcome, ConsoleError):
+                failed.append((index, url, outcome))
+                results.append(None)
+            elif outcome.seconds > self._timeout:  # answered, but after the deadline
+                failed.append((index, url, self._timed_out(url)))
+                results.append(None)
+            else:
+                results.append(self._answered(url, *outcome[:3], outcome.seconds * 1000))
+        # Only the failures are awaited (a TLS failure fetches the server's certificate),
+        # together: one task per server and round would cost more than the answers.
+        settled = await asyncio.gather(*(self._unreachable(u, e) for _, u, e in failed))
+        for (index, _, _), result in zip(failed, settled, strict=True):
+            results[index] = result
+        return [result for result in results if result is not None]
 
     async def probe(self, url: str) -> ProbeResult:
         """One healthcheck of ``url``; ``since`` is its ``checked_at`` (the caller tracks it)."""
@@ -112,19 +131,22 @@ class HealthProber:
             started = time.perf_counter()
             try:
                 async with asyncio.timeout(self._timeout):
-                    status, media, body = await self._exchange(url)
+                    status, media, body, _ = await self._exchange(url)
             except TimeoutError:
-                error: ConsoleError = UnreachableError(
-                    f"{server_name(url)} did not answer within {self._timeout:g} s.",
-                    reason=UnreachableReason.TIMEOUT,
-                    url=url,
-                )
+                error = self._timed_out(url)
             except ConsoleError as exc:
                 error = exc
             else:
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 return self._answered(url, status, media, body, elapsed_ms)
         return await self._unreachable(url, error)
+
+    def _timed_out(self, url: str) -> ConsoleError:
+        return UnreachableError(
+            f"{server_name(url)} did not answer within {self._timeout:g} s.",
+            reason=UnreachableReason.TIMEOUT,
+            url=url,
+        )
 
     # -- one exchange ---------------------------------------------------------------------
     async def _exchange(self, url: str) -> Fetched:
@@ -144,7 +166,8 @@ class HealthProber:
                 await response.aclose()
         except httpx.TransportError as exc:
             raise transport_error(exc, url) from None
-        return Fetched(response.status_code, media_type(response), bytes(body))
+        seconds = 0.0  # not used: probe() measures the exchange itself
+        return Fetched(response.status_code, media_type(response), bytes(body), seconds)
 
     def _answered(
         self, url: str, status: int, media: str, body: bytes, elapsed_ms: float
