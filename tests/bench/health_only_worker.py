@@ -5,8 +5,8 @@ Configuration (stdin): ``mode`` (``console``: a ``ConnectionSession`` of a healt
 connection listing ``urls``, polled every ``interval`` seconds as the window polls it;
 ``baseline``: the same GETs of ``<url>/healthcheck?debug=True`` with plain
 ``httpx.AsyncClient``s, one per URL, same concurrency and interval, bodies read and
-dropped; ``fetcher``: the same GETs through the console's ``HealthFetcher`` alone, the
-path its prober takes, without the rest of the console),
+dropped; ``fetcher``: the same rounds through the console's ``HealthFetcher.fetch_all``
+alone, the path its prober takes, without the rest of the console),
 ``urls``, ``ca_file``, ``interval``, ``seconds`` (the whole run) and ``warmup_seconds``.
 Figures (stdout): CPU seconds and wall seconds of the measured window (after the
 warm-up), rounds completed, and (console) the servers online in the last snapshot.
@@ -22,7 +22,6 @@ from typing import Any
 
 import httpx
 
-from app.api.errors import ConsoleError
 from app.connections import ConnectionProfile
 from app.health_only.body import MAX_BODY_BYTES
 from app.health_only.fetcher import HealthFetcher
@@ -113,17 +112,11 @@ async def _fetcher(config: dict[str, Any]) -> dict[str, Any]:
         context_for=lambda url: context,
         proxy_for=lambda url: None,
     )
-    limit = asyncio.Semaphore(DEFAULT_CONCURRENCY)
     rounds = [0]
-
-    async def get(url: str) -> None:
-        async with limit:
-            with contextlib.suppress(ConsoleError):
-                await fetcher.fetch(url)
 
     async def loop() -> None:
         while True:
-            await asyncio.gather(*(get(url) for url in config["urls"]))
+            await fetcher.fetch_all(config["urls"])  # the prober's round, typed errors kept
             rounds[0] += 1
             await asyncio.sleep(config["interval"])
 
