@@ -1,15 +1,16 @@
-"""HealthFetcher: healthcheck GETs on a few worker threads, through httpcore's blocking API.
+"""HealthFetcher: healthcheck GETs on a few worker threads, through httpx's blocking transport.
 
 Why not ``httpx.AsyncClient``: a healthcheck is one small GET, so its cost is the
-per-request work, and on asyncio that is httpx's client (request and response models,
-URL merging, cookies, hooks), httpcore and h11, *and* asyncio's pure-Python TLS layer on
-every read and write. On blocking sockets TLS stays in C, and going to httpcore directly
-with a request built once per URL skips httpx's per-request models: the same GET costs
-about half the CPU (``docs/performance.md``, "Health-only connections").
+per-request work, and on asyncio that is httpx's client (request models, URL merging,
+cookies, hooks, redirects), httpcore and h11, *and* asyncio's pure-Python TLS layer on
+every read and write. On blocking sockets TLS stays in C, and sending a request built
+once per URL straight to httpx's own ``HTTPTransport`` skips the client's per-request
+work: the same GET costs well under half the CPU (``docs/performance.md``,
+"Health-only connections").
 
-Each URL has a pool of its own (``httpcore.ConnectionPool``, or ``httpcore.HTTPProxy``
-when a proxy applies to its host) keeping one connection alive between rounds, sharing
-the SSL context of its TLS trust. The requests run on a ``ThreadPoolExecutor``, so the
+Each URL has a transport of its own (``httpx.HTTPTransport``, through its proxy when one
+applies to the URL's host) keeping one connection alive between rounds, sharing the SSL
+context of its TLS trust. The requests run on a ``ThreadPoolExecutor``, so the
 event loop (under qasync, the window's thread) never waits on the network:
 
 - ``fetch_all`` (a round) starts ``workers`` *lanes*, each taking the next URL from the
@@ -19,8 +20,8 @@ event loop (under qasync, the window's thread) never waits on the network:
   between requests.
 - ``fetch`` (one URL now) runs on one of two more threads, so it never waits for a round.
 
-httpcore's errors become httpx's same-named ones and then the console's typed errors
-(``transport_error``), so a failure reads exactly as it does for every other connection.
+httpx's errors become the console's typed errors (``transport_error``), so a failure
+reads exactly as it does for every other connection.
 
 Time: every connect, read and write has ``timeout`` seconds, and the body is read only
 until ``timeout`` after the request started, so a silent server holds a worker for about
@@ -41,30 +42,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
-import httpcore
 import httpx
 
 from app.api.errors import ConsoleError
+from app.api.replies import media_type
 from app.api.transport_errors import transport_error
-
-HTTP_ERRORS: dict[type[Exception], type[httpx.TransportError]] = {
-    httpcore.ConnectTimeout: httpx.ConnectTimeout,
-    httpcore.ReadTimeout: httpx.ReadTimeout,
-    httpcore.WriteTimeout: httpx.WriteTimeout,
-    httpcore.PoolTimeout: httpx.PoolTimeout,
-    httpcore.TimeoutException: httpx.TimeoutException,
-    httpcore.ConnectError: httpx.ConnectError,
-    httpcore.ReadError: httpx.ReadError,
-    httpcore.WriteError: httpx.WriteError,
-    httpcore.NetworkError: httpx.NetworkError,
-    httpcore.ProxyError: httpx.ProxyError,
-    httpcore.UnsupportedProtocol: httpx.UnsupportedProtocol,
-    httpcore.RemoteProtocolError: httpx.RemoteProtocolError,
-    httpcore.LocalProtocolError: httpx.LocalProtocolError,
-    httpcore.ProtocolError: httpx.ProtocolError,
-}
-"""httpcore's transport errors and httpx's of the same meaning (as httpx maps them)."""
-
 
 SPARE_THREADS = 2
 """Threads beyond a round's lanes, for ``fetch`` (one URL now) while a round runs."""
@@ -82,8 +64,8 @@ class Fetched(NamedTuple):
 
 
 class _Route(NamedTuple):
-    pool: httpcore.ConnectionPool | httpcore.HTTPProxy
-    request: httpcore.Request
+    transport: httpx.HTTPTransport
+    request: httpx.Request  # built once, sent again every round (a GET has no body)
 
 
 class HealthFetcher:
@@ -109,7 +91,7 @@ class HealthFetcher:
         if timeout <= 0 or workers < 1 or max_body < 1:
             raise ValueError("timeout, workers and max_body must be positive")
         self._path = path
-        self._headers = [(k.encode("ascii"), v.encode("ascii")) for k, v in headers.items()]
+        self._headers = dict(headers)
         self._timeout = timeout
         self._workers = workers
         self._max_body = max_body
@@ -178,7 +160,7 @@ class HealthFetcher:
         self._closed = True
         self._closing.set()
         executor, self._executor = self._executor, None
-        pools = [route.pool for route in self._routes.values()]
+        transports = [route.transport for route in self._routes.values()]
         self._routes.clear()
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
@@ -186,10 +168,10 @@ class HealthFetcher:
         def finish() -> None:
             if executor is not None:
                 executor.shutdown(wait=True)
-            for pool in pools:
-                pool.close()
+            for transport in transports:
+                transport.close()
 
-        if executor is not None or pools:
+        if executor is not None or transports:
             await asyncio.to_thread(finish)
 
     def _threads(self) -> ThreadPoolExecutor:
@@ -210,44 +192,17 @@ class HealthFetcher:
     def _new_route(self, url: str) -> _Route:
         context = self._context_for(url)  # TlsError(CONFIGURATION) when unusable
         proxy = self._proxy_for(url)  # InvalidUrlError for an unusable proxy URL
-        common = {
-            "ssl_context": context,
-            "max_connections": 2,
-            "max_keepalive_connections": 1,
-            "keepalive_expiry": self._keepalive,
-            "http1": True,
-            "http2": False,
-        }
-        pool: httpcore.ConnectionPool | httpcore.HTTPProxy
-        if proxy is None:
-            pool = httpcore.ConnectionPool(**common)  # type: ignore[arg-type]
-        else:
-            via = httpx.Proxy(proxy)
-            pool = httpcore.HTTPProxy(
-                proxy_url=httpcore.URL(
-                    scheme=via.url.raw_scheme,
-                    host=via.url.raw_host,
-                    port=via.url.port,
-                    target=via.url.raw_path,
-                ),
-                proxy_auth=via.raw_auth,
-                proxy_headers=via.headers.raw,
-                **common,  # type: ignore[arg-type]
-            )
-        target = httpx.URL(url + self._path)
-        timeouts = dict.fromkeys(("connect", "read", "write", "pool"), self._timeout)
-        request = httpcore.Request(
-            "GET",
-            httpcore.URL(
-                scheme=target.raw_scheme,
-                host=target.raw_host,
-                port=target.port,
-                target=target.raw_path,
-            ),
-            headers=[(b"Host", target.netloc), *self._headers],
-            extensions={"timeout": timeouts},
+        limits = httpx.Limits(
+            max_connections=2, max_keepalive_connections=1, keepalive_expiry=self._keepalive
         )
-        return _Route(pool, request)
+        transport = httpx.HTTPTransport(
+            verify=context, limits=limits, http1=True, http2=False, proxy=proxy
+        )
+        timeouts = dict.fromkeys(("connect", "read", "write", "pool"), self._timeout)
+        request = httpx.Request(
+            "GET", url + self._path, headers=self._headers, extensions={"timeout": timeouts}
+        )
+        return _Route(transport, request)
 
 
 def _fetch(route: _Route, url: str, timeout: float, max_body: int) -> Fetched:
@@ -256,40 +211,18 @@ def _fetch(route: _Route, url: str, timeout: float, max_body: int) -> Fetched:
     started = time.perf_counter()
     deadline = started + timeout
     try:
-        response = route.pool.handle_request(route.request)
+        response = route.transport.handle_request(route.request)
         try:
             body = bytearray()
-            for chunk in response.iter_stream():
+            for chunk in response.iter_raw():
                 body += chunk[: max_body - len(body)]
                 if len(body) >= max_body:
                     break
                 if time.perf_counter() > deadline:
-                    raise httpcore.ReadTimeout("the body did not end within the timeout")
+                    raise httpx.ReadTimeout("the body did not end within the timeout")
         finally:
             response.close()
-    except Exception as exc:
-        typed = _typed(exc, url)
-        if typed is None:
-            raise
-        raise typed from None
+    except httpx.TransportError as exc:
+        raise transport_error(exc, url) from None
     seconds = time.perf_counter() - started
-    return Fetched(response.status, _media_type(response.headers), bytes(body), seconds)
-
-
-def _typed(exc: Exception, url: str) -> ConsoleError | None:
-    """httpcore's error as the console's typed one; None for anything else (a bug)."""
-    for kind in type(exc).__mro__:
-        mapped = HTTP_ERRORS.get(kind)
-        if mapped is not None:
-            as_httpx = mapped(str(exc))
-            as_httpx.__cause__ = exc  # the ssl.SSLError behind a TLS failure stays visible
-            return transport_error(as_httpx, url)
-    return None
-
-
-def _media_type(headers: list[tuple[bytes, bytes]]) -> str:
-    """The lower-cased media type of the reply without parameters ('' if absent)."""
-    for name, value in headers:
-        if name.lower() == b"content-type":
-            return value.decode("latin-1").split(";", 1)[0].strip().lower()
-    return ""
+    return Fetched(response.status_code, media_type(response), bytes(body), seconds)

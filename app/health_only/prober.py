@@ -1,12 +1,14 @@
 """HealthProber: reads ``<url>/healthcheck?debug=True`` of many servers, unauthenticated.
 
-The GETs go through a ``HealthFetcher``: httpcore's blocking API on ``concurrency``
+The GETs go through a ``HealthFetcher``: httpx's blocking transport on ``concurrency``
 worker threads, one pool per URL keeping its connection alive between rounds (so a round
 costs requests, not TLS handshakes), one SSL context per distinct TLS trust (a URL with
 its own pinned certificate gets its own). Redirects are not followed (a healthcheck
 answers itself; a redirect is reported as the HTTP answer it is). Each probe has one
 deadline, ``timeout`` seconds for the whole exchange, so a server that hangs is
-"unreachable (timed out)" within it. Nothing is ever sent but a GET without credentials.
+"unreachable (timed out)" after about that long: in a round every connect, read and
+write is bounded by it and an answer that took longer counts as timed out; a single
+``probe`` is cut off at it. Nothing is ever sent but a GET without credentials.
 """
 
 from __future__ import annotations
