@@ -14,7 +14,7 @@ from app.health_only.body import MAX_BODY_BYTES
 from app.health_only.client import HealthOnlyClient
 from app.health_only.fetcher import HealthFetcher
 from app.health_only.kind import HEALTH_ONLY_CAPABILITIES
-from app.health_only.prober import HEALTH_PATH
+from app.health_only.prober import HEALTH_PATH, HealthProber
 from tests.app.api.test_proxy_live import connect_proxy
 from tests.helpers.documented_simulator import health_profile
 from tests.helpers.simulator_process import SimulatorProcess
@@ -169,3 +169,20 @@ async def test_a_round_goes_through_lanes_and_a_hang_holds_only_its_own(
             assert not isinstance(outcome, Exception)
             assert outcome.status == 200
     assert worker_threads() == []
+
+
+async def test_an_answer_after_the_timeout_counts_as_timed_out(
+    documented: SimulatorProcess,
+) -> None:
+    """Three GETs of one URL in a round share its two connections: the third waits for
+    one, so its answer comes after the timeout although no single wait was that long."""
+    url = documented.url
+    prober = HealthProber([url, url, url], health_profile(documented).trust_for, timeout=3.0)
+    try:
+        await prober.probe_all([url, url])  # both connections made before the delay
+        documented.add_fault(kind="latency", seconds=2, server_id="as-01", path="/healthcheck")
+        results = await prober.probe_all()
+    finally:
+        await prober.aclose()
+    states = sorted((r.state.value, r.reason) for r in results)
+    assert states == [("online", None), ("online", None), ("unreachable", "timeout")]
