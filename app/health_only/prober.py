@@ -53,7 +53,10 @@ class HealthProber:
     ``trust_for(url)`` gives each URL's TLS trust. At most ``concurrency`` probes run at
     once (on as many worker threads). ``transport`` replaces the network (tests): the
     GETs then go through an ``httpx.AsyncClient`` on it, and TLS and proxy settings do
-    not apply. Create it anywhere; ``aclose()`` stops and closes everything it started.
+    not apply. ``since(url, state, now)`` says since when ``url`` has been in ``state``
+    (default: ``now``; a caller that keeps earlier results passes the earlier time while
+    the state holds). Create it anywhere; ``aclose()`` stops and closes everything it
+    started.
     """
 
     def __init__(
@@ -66,9 +69,11 @@ class HealthProber:
         concurrency: int = DEFAULT_CONCURRENCY,
         transport: httpx.AsyncBaseTransport | None = None,
         now: Callable[[], datetime] = _utcnow,
+        since: Callable[[str, HealthState, datetime], datetime] | None = None,
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
+        self._since = since or (lambda url, state, now: now)
         self._urls = tuple(urls)
         self._trust_for = trust_for
         self._proxy = proxy or ProxySetting()
@@ -128,7 +133,7 @@ class HealthProber:
         return [result for result in results if result is not None]
 
     async def probe(self, url: str) -> ProbeResult:
-        """One healthcheck of ``url``; ``since`` is its ``checked_at`` (the caller tracks it)."""
+        """One healthcheck of ``url``."""
         async with self._limit:
             started = time.perf_counter()
             try:
@@ -194,7 +199,7 @@ class HealthProber:
             url=url,
             state=state,
             checked_at=now,
-            since=now,
+            since=self._since(url, state, now),
             detail=detail,
             http_status=status,
             response_ms=elapsed_ms,
@@ -212,7 +217,7 @@ class HealthProber:
             url=url,
             state=HealthState.UNREACHABLE,
             checked_at=now,
-            since=now,
+            since=self._since(url, HealthState.UNREACHABLE, now),
             detail=error.message,
             reason=unreachable_reason(error),
             error=error,
