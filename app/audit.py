@@ -26,6 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from app.connections.appending import append_whole_lines
 from app.connections.filelock import InterProcessLock, LockTimeoutError
 from app.logsetup import redact
 from app.paths import AppPaths
@@ -212,19 +213,12 @@ class AuditLog:
     def _write(self, entry: AuditEntry) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._rotate_if_full()
-        line = entry.to_json_line().encode("utf-8")
-        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
-        # The lock makes "is the last line complete?" and the write one step for every
-        # process: another one's write in progress is never mistaken for a cut line.
-        with InterProcessLock(self._lock_path, timeout_s=APPEND_LOCK_TIMEOUT_S):
-            fd = os.open(self.path, flags, 0o600)
-            try:
-                if not _ends_with_newline(fd):
-                    line = b"\n" + line  # never glue an entry onto a line cut short by a crash
-                _write_all(fd, line)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        append_whole_lines(
+            self.path,
+            entry.to_json_line().encode("utf-8"),
+            lock_path=self._lock_path,
+            lock_timeout_s=APPEND_LOCK_TIMEOUT_S,
+        )
 
     def read(self, limit: int = 1000) -> list[AuditEntry]:
         """The newest ``limit`` entries, oldest first, from this file and the rotated one."""
@@ -250,22 +244,6 @@ class AuditLog:
                     os.replace(self.path, self.rotated_path)
         except (LockTimeoutError, OSError) as exc:
             log.warning("The audit trail was not rotated: %s", exc)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    """Write every byte (a disk filling up can accept part of a line, then refuse)."""
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def _ends_with_newline(fd: int) -> bool:
-    """Whether the file is empty or its last byte is a newline (the fd must be readable)."""
-    if os.fstat(fd).st_size == 0:
-        return True
-    os.lseek(fd, -1, os.SEEK_END)
-    return os.read(fd, 1) == b"\n"
 
 
 def _read_entries(path: Path) -> list[AuditEntry]:

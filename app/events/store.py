@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from app.connections.appending import append_whole_lines
 from app.connections.atomic import write_atomically
 from app.connections.filelock import InterProcessLock, LockTimeoutError
 from app.events.record import EventRecord
@@ -128,16 +129,9 @@ class EventStore:
         ).encode("utf-8")
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
-            with InterProcessLock(self._lock_path, timeout_s=LOCK_TIMEOUT_S):
-                fd = os.open(self.path, flags, 0o600)
-                try:
-                    if not _ends_with_newline(fd):
-                        data = b"\n" + data  # never glue onto a line cut short by a crash
-                    _write_all(fd, data)
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+            append_whole_lines(
+                self.path, data, lock_path=self._lock_path, lock_timeout_s=LOCK_TIMEOUT_S
+            )
         except (OSError, LockTimeoutError) as exc:
             raise EventsNotWrittenError(len(self._pending), self.path, exc) from exc
         self._pending.clear()
@@ -161,17 +155,3 @@ def _read_lines(path: Path) -> list[bytes]:
         raw = stream.read()
     lines = raw.splitlines()
     return lines[1:] if start > 0 and lines else lines  # the first line is cut
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def _ends_with_newline(fd: int) -> bool:
-    if os.fstat(fd).st_size == 0:
-        return True
-    os.lseek(fd, -1, os.SEEK_END)
-    return os.read(fd, 1) == b"\n"

@@ -34,7 +34,7 @@ def test_an_audit_record_that_cannot_be_written_is_kept_and_written_later(
     audit.append(connection="c", server="as-01", user="u", action=AuditAction.VERSION,
                  result=AuditResult.OK)  # fmt: skip
     with monkeypatch.context() as disk_full:
-        disk_full.setattr("app.audit._write_all", no_space)
+        disk_full.setattr("app.connections.appending.write_all", no_space)
         with pytest.raises(AuditNotWrittenError) as raised:
             audit.append(connection="c", server="as-02", user="u", action=AuditAction.ISOLATE,
                          result=AuditResult.OK, detail="first")  # fmt: skip
@@ -60,7 +60,7 @@ def test_a_line_cut_by_a_full_disk_is_not_glued_to_the_retried_record(
         os.write(fd, data[: len(data) // 2])  # the disk took part of the line
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("app.audit._write_all", half_then_full)
+    monkeypatch.setattr("app.connections.appending.write_all", half_then_full)
     with pytest.raises(AuditNotWrittenError):
         audit.append(connection="c", server="as-01", user="u", action=AuditAction.ISOLATE,
                      result=AuditResult.OK)  # fmt: skip
@@ -88,7 +88,7 @@ def test_cluster_actions_report_an_unwritten_record_to_listeners(
     actions.add_audit_listener(heard.append)
 
     async def scenario() -> int:
-        monkeypatch.setattr("app.audit._write_all", no_space)
+        monkeypatch.setattr("app.connections.appending.write_all", no_space)
         await actions.version("as-01")  # the action itself succeeds
         monkeypatch.undo()
         return await actions.retry_audit()

@@ -14,7 +14,7 @@ import pytest
 from app.audit import AuditLog
 from app.cli.exitcodes import ExitCode
 from app.cli.main import main
-from app.connections import ConnectionStore
+from app.connections import ConnectionStore, appending
 from app.paths import HOME_ENV_VAR, AppPaths
 from tests.helpers.profiles import simulator_profile
 from tests.helpers.simulator_process import SimulatorProcess
@@ -58,7 +58,7 @@ def test_a_full_log_disk_does_not_turn_success_into_failure(
 def test_an_unwritten_audit_record_is_said_printed_and_exits_6(
     prod: AppPaths, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("app.audit._write_all", no_space)
+    monkeypatch.setattr("app.connections.appending.write_all", no_space)
     code = main(["isolate", "as-02", "-c", "Prod"])
     captured = capsys.readouterr()
     assert code == ExitCode.AUDIT_NOT_WRITTEN == 6
@@ -79,7 +79,7 @@ def test_an_unwritten_audit_record_is_said_printed_and_exits_6(
 def test_an_audit_record_written_on_the_retry_is_not_an_error(
     prod: AppPaths, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    real = __import__("app.audit", fromlist=["_write_all"])._write_all
+    real = appending.write_all
     calls: list[int] = []
 
     def full_once(fd: int, data: bytes) -> None:
@@ -88,7 +88,7 @@ def test_an_audit_record_written_on_the_retry_is_not_an_error(
             no_space()
         real(fd, data)
 
-    monkeypatch.setattr("app.audit._write_all", full_once)
+    monkeypatch.setattr("app.connections.appending.write_all", full_once)
     assert main(["version", "as-01", "-c", "Prod"]) == ExitCode.OK
     assert "warning" not in capsys.readouterr().err
     assert [e.server for e in AuditLog.in_data_dir(prod).read()] == ["as-01"]

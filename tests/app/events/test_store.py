@@ -78,7 +78,7 @@ def test_a_full_disk_keeps_the_records_and_writes_them_later_in_order(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with monkeypatch.context() as full:
-        full.setattr("app.events.store._write_all", no_space)
+        full.setattr("app.connections.appending.write_all", no_space)
         with pytest.raises(EventsNotWrittenError) as caught:
             store.append([change(title="one")])
         assert "No space left on device" in str(caught.value)

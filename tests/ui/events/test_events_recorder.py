@@ -87,7 +87,7 @@ async def test_a_refusing_disk_is_reported_once_and_the_events_written_later(
     def no_space(*_args: Any) -> Any:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("app.events.store._write_all", no_space)
+    monkeypatch.setattr("app.connections.appending.write_all", no_space)
     parts.feed(ServerStatus.ONLINE, ServerStatus.ONLINE)
     parts.feed(ServerStatus.OFFLINE, ServerStatus.ONLINE)
     await wait_until(lambda: len(messages) == 1)

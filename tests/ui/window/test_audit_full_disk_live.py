@@ -25,7 +25,7 @@ async def test_an_unwritten_audit_record_is_said_and_written_later(
     window = await connected_window(make_window, sim, 3)
     audit = window.services.audit
     window.sessions._audit_retry.setInterval(200)  # every 30 s in use; sooner here
-    monkeypatch.setattr("app.audit._write_all", no_space)
+    monkeypatch.setattr("app.connections.appending.write_all", no_space)
 
     select(window, "as-02")
     trigger(context_menu(window), "actionIsolate")
