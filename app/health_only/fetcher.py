@@ -152,7 +152,8 @@ class HealthFetcher:
             await asyncio.gather(*lanes)
         finally:
             stop.set()  # cancelled or failed: the other lanes take no further URL
-        assert all(outcome is not None for outcome in outcomes)
+        if any(outcome is None for outcome in outcomes):  # closed while the round ran
+            raise RuntimeError("this HealthFetcher was closed during the round")
         return outcomes  # type: ignore[return-value]
 
     async def aclose(self) -> None:

@@ -186,3 +186,17 @@ async def test_an_answer_after_the_timeout_counts_as_timed_out(
         await prober.aclose()
     states = sorted((r.state.value, r.reason) for r in results)
     assert states == [("online", None), ("online", None), ("unreachable", "timeout")]
+
+
+async def test_closing_during_a_round_ends_it_with_a_clear_error(
+    documented: SimulatorProcess,
+) -> None:
+    documented.add_fault(kind="latency", seconds=60, path="/healthcheck")
+    fetcher = fetcher_for(documented, timeout=1.0)
+    urls = [e.url for e in documented.info.endpoints] * 4  # more than the 4 lanes take
+    round_task = asyncio.create_task(fetcher.fetch_all(urls))
+    await wait_for_workers(4)
+    await fetcher.aclose()
+    with pytest.raises(RuntimeError, match="closed during the round"):
+        await round_task
+    assert worker_threads() == []
