@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
+from typing import TYPE_CHECKING
 
-from app.api.models import Server, ServerStatus
+from app.api.states import ServerStatus
 from app.impact import IsolationImpact, is_serving, isolation_impact
+
+if TYPE_CHECKING:
+    from app.api.models import Server
+
+_VERSION = attrgetter("version")
 
 __all__ = [
     "IsolationImpact",
@@ -15,6 +22,7 @@ __all__ = [
     "isolation_impact",
     "load_share",
     "majority_version",
+    "version_facts",
     "version_mismatches",
 ]
 
@@ -41,6 +49,22 @@ def version_mismatches(servers: Sequence[Server]) -> set[str]:
     if majority is None:
         return set()
     return {s.id for s in servers if s.version and s.version != majority}
+
+
+def version_facts(servers: Iterable[Server]) -> tuple[str | None, set[str]]:
+    """``majority_version`` and ``version_mismatches`` in one pass, mostly in C (a
+    1,000-server cluster is looked at on every poll)."""
+    servers = list(servers)
+    counts = Counter(map(_VERSION, servers))
+    counts.pop(None, None)
+    counts.pop("", None)
+    if not counts:
+        return None, set()
+    best = max(counts.values())
+    majority = max((v for v, n in counts.items() if n == best), key=_version_key)
+    if len(counts) == 1:
+        return majority, set()
+    return majority, {s.id for s in servers if s.version and s.version != majority}
 
 
 def load_share(server: Server, servers: Sequence[Server]) -> float:

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.api.models import Server, ServerStatus
+from app.api.states import ServerStatus
 from app.text_safety import display_text
+
+if TYPE_CHECKING:
+    from app.api.models import Server
 
 __all__ = ["IsolationImpact", "StayingServer", "is_serving", "isolation_impact"]
 

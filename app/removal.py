@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from app.alerts.settings_store import AlertSettingsStore
-from app.connections import ConnectionProfile, ConnectionStore
+from app.connections import ConnectionStore
 from app.credentials import CredentialError, CredentialStore
 from app.paths import AppPaths
 
 if TYPE_CHECKING:
+    from app.connections import ConnectionProfile
     from app.history import HistoryStore
 
 

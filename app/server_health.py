@@ -10,13 +10,19 @@ server that is not running has no health problem of its own: its status says it 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from operator import attrgetter
+from typing import TYPE_CHECKING
 
-from app.api.models import HealthReport, HealthStatus, Server, ServerStatus
+from app.api.states import HealthStatus, ServerStatus
 from app.monitor.status import ServerHealth
+
+if TYPE_CHECKING:
+    from app.api.models import HealthReport, Server
 
 __all__ = ["health_problem", "health_problem_count", "only_isolation_degraded"]
 
 _RUNNING = (ServerStatus.ONLINE, ServerStatus.ISOLATED)
+_ID = attrgetter("id")
 
 
 def health_problem(server: Server, health: ServerHealth | None) -> str | None:
@@ -51,4 +57,12 @@ def only_isolation_degraded(report: HealthReport) -> bool:
 
 def health_problem_count(servers: Iterable[Server], health: Mapping[str, ServerHealth]) -> int:
     """How many servers have a ``health_problem`` (the overview strip's "1 unhealthy")."""
-    return sum(1 for s in servers if health_problem(s, health.get(s.id)) is not None)
+    if not health:
+        return 0
+    listed = list(servers)
+    results = list(map(health.get, map(_ID, listed)))  # only servers with a result count
+    return sum(
+        1
+        for server, result in zip(listed, results, strict=True)
+        if result is not None and health_problem(server, result) is not None
+    )

@@ -16,20 +16,19 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import qasync
 from PySide6.QtWidgets import QApplication
 
 import app
-from app.alerts import AlertEngine
 from app.alerts.settings_store import AlertSettingsStore
 from app.audit import AuditLog
 from app.connections import ConnectionStore
-from app.credentials import CredentialStore, system_or_null
-from app.history import HistoryStore, OpenedHistory, history_file
+from app.credentials import CredentialStore, DeferredCredentialStore
 from app.logsetup import configure_logging, shutdown_logging
 from app.paths import AppPaths
-from app.removal import ConnectionRemoval, OpenHistory
+from app.removal import ConnectionRemoval
 from ui.connections.repository import ConnectionRepository
 from ui.demo import DemoCluster
 from ui.demo_home import DemoHome
@@ -39,7 +38,10 @@ from ui.settings import APPLICATION, ORGANIZATION, WindowSettings
 from ui.tasks import TaskRunner
 from ui.termination import TerminationRequests
 from ui.theme import apply_style, configure_high_dpi
-from ui.window.services import WindowServices
+from ui.window.services import HistoryOnFirstUse, OnFirstUse, WindowServices, history_in_memory
+
+if TYPE_CHECKING:
+    from app.history import OpenedHistory
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +73,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def system_credentials() -> CredentialStore:
-    """The system keyring's store, or a ``NullCredentialStore`` saying why (may block)."""
-    return system_or_null()
+    """The system keyring's store, looked for when first used (from a worker thread)."""
+    return DeferredCredentialStore()
+
+
+def history_on_file(paths: AppPaths) -> OpenedHistory:
+    """The load history opened on its file (numpy and SQLite; blocks: a worker thread)."""
+    from app.history import HistoryStore, history_file
+
+    return HistoryStore.open(history_file(paths))
 
 
 def build_services(
@@ -80,18 +89,25 @@ def build_services(
     settings: WindowSettings,
     credentials: CredentialStore,
     *,
-    history: OpenedHistory | None = None,
+    history: OpenedHistory | OnFirstUse[OpenedHistory] | None = None,
 ) -> WindowServices:
     """The window's services over ``paths`` (the folders must exist).
 
-    ``history`` is the load history opened on its file; without it, history is kept in
-    memory only.
+    ``history`` is the load history opened on its file, or how to open it when first
+    needed; without it, history is kept in memory only.
     """
     runner = TaskRunner()
     store = ConnectionStore(paths)
-    history_store = history.store if history is not None else HistoryStore()
+    if history is None:
+        opened_history = OnFirstUse(history_in_memory)
+    elif isinstance(history, OnFirstUse):
+        opened_history = history
+    else:
+        opened_history = OnFirstUse.of(history)
     alert_settings = AlertSettingsStore.in_config_dir(paths)
-    removal = ConnectionRemoval(store, credentials, alert_settings, OpenHistory(history_store))
+    removal = ConnectionRemoval(
+        store, credentials, alert_settings, HistoryOnFirstUse(opened_history)
+    )
     repository = ConnectionRepository(store, credentials, runner, removal)
     return WindowServices(
         paths=paths,
@@ -99,11 +115,9 @@ def build_services(
         runner=runner,
         repository=repository,
         audit=AuditLog.in_data_dir(paths),
-        keyring_problem=credentials.unavailable_reason,
-        history=history_store,
-        history_notice=history.notice if history is not None else None,
-        alerts=AlertEngine(),
         alert_settings=alert_settings,
+        credentials=credentials,
+        opened_history=opened_history,
     )
 
 
@@ -154,16 +168,13 @@ async def run_window(
     if requests is not None:
         requests.connect(ended.append)  # until the window exists
     try:
-        credentials = await asyncio.to_thread(system_credentials)
-        history = await asyncio.to_thread(HistoryStore.open, history_file(paths))
         if ended:
-            await asyncio.to_thread(history.store.close)
             return 0
         services = build_services(
             paths,
             WindowSettings.for_paths(paths),
-            credentials,
-            history=history,
+            system_credentials(),
+            history=OnFirstUse(lambda: history_on_file(paths)),
         )
         window = MainWindow(services)
         closed: asyncio.Future[None] = loop.create_future()
@@ -187,7 +198,9 @@ async def run_window(
             window.runner.start(window.open_demo(demo), name="start the demo cluster")
         await closed
         about_to_quit.disconnect(window.shut_down_now)
-        await asyncio.to_thread(services.history.close)  # after the sessions: nothing records
+        opened = await asyncio.to_thread(services.opened_history.peek)
+        if opened is not None:  # after the sessions: nothing records
+            await asyncio.to_thread(opened.store.close)
         return code
     finally:
         if requests is not None and ended:

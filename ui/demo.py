@@ -22,15 +22,18 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.api.errors import ConsoleError
 from app.api.settings import TrustMode
-from app.connections import ConnectionProfile, EnvironmentTag, TlsOptions
+from app.connections import EnvironmentTag
 from app.credentials import Secret
 from app.logsetup import register_secret
 from ui.demo_home import remove_folder
 from ui.kill_on_close_job import KillOnCloseJob
+
+if TYPE_CHECKING:
+    from app.connections import ConnectionProfile
 
 log = logging.getLogger(__name__)
 
@@ -249,6 +252,8 @@ class DemoCluster:
         register_secret(password)
         register_secret(control_token)
         self._endpoints = DemoEndpoints(urls, ca_file, control_url, control_token)
+        from app.connections import ConnectionProfile, TlsOptions  # pydantic: with the demo
+
         profile = ConnectionProfile(
             name=DEMO_CONNECTION_NAME,
             tag=EnvironmentTag.TEST,

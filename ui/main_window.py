@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -14,47 +16,51 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QSplitter,
+    QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
 )
 
-from app.api.errors import ConsoleError
-from app.api.models import ClusterSnapshot, Server
+from app.api.errors import ConsoleError, TlsError
 from app.audit import AuditNotWrittenError
-from app.connections import ConnectionProfile, EnvironmentTag
+from app.connections import EnvironmentTag
 from app.logsetup import redact
 from app.monitor import ConnectionState, MonitorStatus, ServerHealth
-from app.rollout import MessageKind, RolloutMessage, RolloutStore
-from ui.alerts import AlertCenter, AlertPreferences
+from ui.alerts.alert_preferences import AlertPreferences
 from ui.cluster.cluster_pane import ClusterPane
 from ui.connections.connections_pane import ConnectionsPane
 from ui.demo import DemoCluster
 from ui.dialogs.about_dialog import AboutDialog
 from ui.dialogs.error_details import Notice
 from ui.downloads.downloads_panel import DownloadsPanel
-from ui.events.hookup import install_events
 from ui.icons import icon
 from ui.preferences import Preferences
-from ui.rollout.hookup import NOTIFIED, message_notice, rollout_action
-from ui.rollout.rollout_controller import RolloutController
-from ui.rollout.rollout_panel import RolloutPanel
-from ui.sessions import OpenConnection, SessionManager
+from ui.rollout.action import rollout_action
 from ui.settings import APPLICATION
 from ui.tasks import TaskRunner
 from ui.theme import Appearance, apply_appearance
-from ui.window.action_journal import ActionJournal
-from ui.window.certificate_trust import CertificateTrust, tls_problem_of
 from ui.window.environment_strip import EnvironmentStrip
 from ui.window.focus_return import FocusReturn
 from ui.window.layout_state import fit_to_screen, restore_layout, save_layout
 from ui.window.load_views import LoadViews
-from ui.window.operations import ServerOperations
-from ui.window.preferences_dialog import PreferencesDialog
 from ui.window.quit_prompt import quit_with_downloads_box
 from ui.window.server_actions import ServerActions
 from ui.window.services import WindowServices
 from ui.window.status_bar import WindowStatusBar
 from ui.window.window_actions import WindowActions, build_main_toolbar, build_menu_bar
+
+if TYPE_CHECKING:
+    from app.api.models import ClusterSnapshot, Server
+    from app.connections import ConnectionProfile
+    from app.rollout import RolloutMessage
+    from ui.alerts.alert_center import AlertCenter
+    from ui.events.hookup import EventsHookup
+    from ui.rollout.rollout_controller import RolloutController
+    from ui.rollout.rollout_panel import RolloutPanel
+    from ui.sessions import OpenConnection, SessionManager
+    from ui.window.certificate_trust import CertificateTrust
+    from ui.window.operations import ServerOperations
+    from ui.window.preferences_dialog import PreferencesDialog
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +81,19 @@ def window_title(profile: ConnectionProfile | None) -> str:
     return f"{profile.name}{tag}"
 
 
+@dataclass(frozen=True)
+class _Rest:
+    """What the window builds after its first paint."""
+
+    sessions: SessionManager
+    operations: ServerOperations
+    rollout_panel: RolloutPanel
+    rollouts: RolloutController
+    alerts: AlertCenter
+    certificates: CertificateTrust
+    events: EventsHookup
+
+
 class MainWindow(QMainWindow):
     """The console's one window. Build it, call ``start()``, show it.
 
@@ -83,6 +102,14 @@ class MainWindow(QMainWindow):
     asynchronously, and only then does the window close and ``shutdown_finished`` fire.
     With "Close to notification area" on and a system tray present, closing only hides
     the window (monitoring and alerts go on); ``quit()`` always closes for good.
+
+    The window paints first with what it shows at once (the connections, menus, the
+    empty cluster pane, the docks); the rest (the sessions, server operations, rolling
+    maintenance, alerts and tray, certificate trust, the events journal, and with them
+    the load history, the alert rules and the API's models) is built right after the
+    first paint (``finish_start``: the history is opened in a worker thread), or earlier
+    on demand when one of those attributes is asked for. What the user does before then
+    waits for it or builds it: opening a connection, the re-opening of the last one.
 
     Signals:
         shutdown_finished(): everything the window started has ended; it is closed.
@@ -111,47 +138,19 @@ class MainWindow(QMainWindow):
         self.preferences_dialog: PreferencesDialog | None = None
         self.preferences = Preferences(services.settings.qsettings)
 
+        self._rest: _Rest | None = None
+        self._finishing: asyncio.Task[None] | None = None
+
         self.connections_pane = ConnectionsPane(self.repository, self.runner, prompt_parent=self)
         self.cluster_pane = ClusterPane(self)
         self.downloads = DownloadsPanel(self.runner, self)
-        self.sessions = SessionManager(
-            self.runner,
-            self.connections_pane.password_source,
-            audit=services.audit,
-            before_close=self.downloads.detach_session,
-            history=services.history,
-            alerts=services.alerts,
-            parent=self,
-        )
         self.server_actions = ServerActions(self)
-        self.rollout_panel = RolloutPanel(self)
-        self.rollouts = RolloutController(
-            self.runner, self.sessions, RolloutStore(services.paths), self.rollout_panel, self
-        )
         self.rollout_action = rollout_action(self)
         self.status = WindowStatusBar(self)
-        self.operations = ServerOperations(
-            self.runner,
-            self.sessions,
-            self.cluster_pane,
-            self.downloads,
-            self.settings,
-            self,
-            ActionJournal(services.history, services.alerts),
-        )
         self.alert_preferences = AlertPreferences(self.settings.qsettings, services.alert_settings)
-        self.alerts = AlertCenter(
-            services.alerts,
-            self.alert_preferences,
-            self.runner,
-            self.post,
-            self,
-        )
-        self.certificates = CertificateTrust(self.runner, self.repository, self)
         self.environment_strip = EnvironmentStrip(self)
         self._build_layout()
-        self.load_views = LoadViews(services.history, self.runner, self.cluster_pane, self)
-        self.tabifyDockWidget(self.load_views.dock, self.rollout_panel)
+        self.load_views = LoadViews(lambda: services.history, self.runner, self.cluster_pane, self)
         self.window_actions = WindowActions(
             self, self.downloads, self.load_views.dock, services.paths.log_dir
         )
@@ -176,18 +175,144 @@ class MainWindow(QMainWindow):
         if server_menu is not None:
             server_menu.addSeparator()
             server_menu.addAction(self.rollout_action)
-        self.events = install_events(
-            self,
-            services,
-            self.alerts,
-            self.post,
-            self.sessions,
-            self.shutdown_finished,
-            self.load_views.dock,
-        )
         self.focus_return = FocusReturn(self, lambda: self.cluster_pane.table)
         self._connect()
         self._show_current(None)
+        self.installEventFilter(self)  # until the first paint
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self and event.type() == QEvent.Type.Paint:
+            self.removeEventFilter(self)
+            QTimer.singleShot(0, self._on_first_paint_done)
+        return False
+
+    def _on_first_paint_done(self) -> None:
+        if self._finishing is None and not self._closing:
+            self.runner.start(self.finish_start(), name="finish starting the window")
+
+    # -- what is built after the first paint ----------------------------------------------
+    @property
+    def sessions(self) -> SessionManager:
+        """The open connections (built now if the window has not finished starting)."""
+        return self._built().sessions
+
+    @property
+    def operations(self) -> ServerOperations:
+        return self._built().operations
+
+    @property
+    def rollout_panel(self) -> RolloutPanel:
+        """The rolling maintenance dock."""
+        return self._built().rollout_panel
+
+    @property
+    def rollouts(self) -> RolloutController:
+        return self._built().rollouts
+
+    @property
+    def alerts(self) -> AlertCenter:
+        """Alerts, their tray icon and notifications."""
+        return self._built().alerts
+
+    @property
+    def certificates(self) -> CertificateTrust:
+        return self._built().certificates
+
+    @property
+    def events(self) -> EventsHookup:
+        """The events journal's pane, recorder and View menu action."""
+        return self._built().events
+
+    @property
+    def started(self) -> bool:
+        """True once everything the first paint did not need is built."""
+        return self._rest is not None
+
+    async def finish_start(self) -> None:
+        """Build what the first paint did not need (unless something built it on demand
+        already), opening the load history in a worker thread first, then look for the
+        keyring off this thread and say when passwords cannot be remembered; runs once.
+        Started right after the first paint; await it before acting on a connection from
+        a coroutine."""
+        if self._finishing is None:
+            self._finishing = asyncio.ensure_future(self._finish_start())
+        await asyncio.shield(self._finishing)
+
+    async def _finish_start(self) -> None:
+        services = self.services
+        await asyncio.to_thread(services.opened_history.get)  # numpy and SQLite: not here
+        self._built()
+        reason = await asyncio.to_thread(lambda: services.credentials.unavailable_reason)
+        if reason and not self._closed:
+            self.post(
+                Notice(
+                    "Passwords cannot be remembered on this computer "
+                    f"({reason}); they are asked at each sign-in.",
+                    error=False,
+                )
+            )
+
+    def _built(self) -> _Rest:
+        if self._rest is None:
+            self._rest = self._build_rest()
+            self._connect_rest(self._rest)
+            notice = self.services.history_notice
+            if notice:
+                self.post(Notice(notice))
+        return self._rest
+
+    def _build_rest(self) -> _Rest:
+        # Imported here: the alert rules, the API's models, httpx and numpy come with them.
+        from app.rollout import RolloutStore
+        from ui.alerts.alert_center import AlertCenter
+        from ui.events.hookup import install_events
+        from ui.rollout.rollout_controller import RolloutController
+        from ui.rollout.rollout_panel import RolloutPanel
+        from ui.sessions import SessionManager
+        from ui.window.action_journal import ActionJournal
+        from ui.window.certificate_trust import CertificateTrust
+        from ui.window.operations import ServerOperations
+
+        services = self.services
+        sessions = SessionManager(
+            self.runner,
+            self.connections_pane.password_source,
+            audit=services.audit,
+            before_close=self.downloads.detach_session,
+            history=services.history,
+            alerts=services.alerts,
+            parent=self,
+        )
+        rollout_panel = RolloutPanel(self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, rollout_panel)
+        self.tabifyDockWidget(self.load_views.dock, rollout_panel)
+        rollout_panel.hide()
+        self.restoreDockWidget(rollout_panel)  # where the saved layout had it
+        rollouts = RolloutController(
+            self.runner, sessions, RolloutStore(services.paths), rollout_panel, self
+        )
+        operations = ServerOperations(
+            self.runner,
+            sessions,
+            self.cluster_pane,
+            self.downloads,
+            self.settings,
+            self,
+            ActionJournal(services.history, services.alerts),
+        )
+        alerts = AlertCenter(services.alerts, self.alert_preferences, self.runner, self.post, self)
+        certificates = CertificateTrust(self.runner, self.repository, self)
+        events = install_events(
+            self,
+            services,
+            alerts,
+            self.post,
+            sessions,
+            self.shutdown_finished,
+            self.load_views.dock,
+        )
+        self.restoreDockWidget(events.panel)  # where the saved layout had it
+        return _Rest(sessions, operations, rollout_panel, rollouts, alerts, certificates, events)
 
     # -- building ----------------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -213,8 +338,6 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.downloads)
         self.downloads.hide()
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.rollout_panel)
-        self.rollout_panel.hide()
         self.toolbar = build_main_toolbar(self, self.server_actions)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.resize(chars * 150, self.fontMetrics().height() * 45)
@@ -222,7 +345,6 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.runner.failed.connect(self._on_runner_failed)
         self._lifecycle.failed.connect(self._on_runner_failed)
-        self.repository.connections_changed.connect(self.sessions.profiles_changed)
         self.repository.connections_changed.connect(
             lambda profiles: self.cluster_pane.set_has_connections(bool(profiles))
         )
@@ -238,52 +360,59 @@ class MainWindow(QMainWindow):
         )
         self.connections_pane.connection_activated.connect(self._on_connections_activated)
         self.connections_pane.current_changed.connect(self._update_window_actions)
-        self.sessions.current_changed.connect(self._show_current)
-        self.sessions.connection_opened.connect(self._on_sessions_connection_opened)
-        self.sessions.connection_closed.connect(self._on_sessions_connection_closed)
-        self.sessions.status_changed.connect(self._on_sessions_status_changed)
-        self.sessions.snapshot_received.connect(self._on_sessions_snapshot_received)
-        self.sessions.connection_opened.connect(self.rollouts.connection_opened)
-        self.sessions.connection_closed.connect(self.rollouts.connection_closed)
-        self.sessions.snapshot_received.connect(self.rollouts.snapshot_received)
-        self.sessions.current_changed.connect(self.rollouts.show)
-        self.rollouts.message_posted.connect(self._on_rollouts_message_posted)
-        self.rollouts.problem_reported.connect(lambda text: self.post(Notice(text)))
         self.rollout_action.triggered.connect(self._on_rollout_triggered)
-        self.sessions.health_updated.connect(self._on_sessions_health_updated)
-        self.sessions.audit_not_written.connect(self._on_sessions_audit_not_written)
-        self.sessions.audit_written_later.connect(self._on_sessions_audit_written_later)
         self.cluster_pane.selection_changed.connect(self._on_cluster_selection_changed)
         self.cluster_pane.context_menu_requested.connect(self._on_cluster_context_menu_requested)
         self.cluster_pane.retry_requested.connect(self._on_refresh_requested)
-        self.cluster_pane.server_activated.connect(self.operations.show_health)
         self.cluster_pane.snapshot_shown.connect(self.load_views.set_snapshot)
-        actions = self.server_actions
-        actions.refresh_requested.connect(self._on_refresh_requested)
-        actions.isolate_requested.connect(self.operations.isolate)
-        actions.return_requested.connect(self.operations.return_to_service)
-        actions.version_requested.connect(self.operations.check_version)
-        actions.logs_requested.connect(self.operations.download_logs)
-        actions.health_requested.connect(self.operations.show_health)
-        self.operations.notice_posted.connect(self.post)
-        self.certificates.failed.connect(lambda text: self.post(Notice(text)))
+        self.server_actions.refresh_requested.connect(self._on_refresh_requested)
         self.load_views.notice_posted.connect(self.post)
-        self.alerts.tray.show_requested.connect(self._on_tray_show_requested)
-        self.alerts.tray.quit_requested.connect(self.quit)
         own = self.window_actions
         own.disconnect.triggered.connect(self._on_disconnect_triggered)
         own.certificate.triggered.connect(self._on_certificate_triggered)
         own.quit.triggered.connect(self.quit)
         own.alert_settings.triggered.connect(self._on_alert_settings_triggered)
-        own.close_to_tray.setChecked(self.alerts.close_to_tray)
-        own.close_to_tray.toggled.connect(self.alerts.set_close_to_tray)
-        if not self.alerts.tray.available:
-            own.close_to_tray.setEnabled(False)
-            own.close_to_tray.setToolTip("This desktop has no notification area.")
+        own.close_to_tray.setChecked(self.alert_preferences.close_to_tray())
+        own.close_to_tray.toggled.connect(self.alert_preferences.set_close_to_tray)
+        self._show_tray_availability(QSystemTrayIcon.isSystemTrayAvailable())
         own.filter.triggered.connect(self.cluster_pane.focus_filter)
         own.log_folder.triggered.connect(self._on_log_folder_triggered)
         own.about.triggered.connect(self._on_about_triggered)
         self.preferences_action.triggered.connect(self._on_preferences_triggered)
+
+    def _connect_rest(self, rest: _Rest) -> None:
+        self.repository.connections_changed.connect(rest.sessions.profiles_changed)
+        rest.sessions.current_changed.connect(self._show_current)
+        rest.sessions.connection_opened.connect(self._on_sessions_connection_opened)
+        rest.sessions.connection_closed.connect(self._on_sessions_connection_closed)
+        rest.sessions.status_changed.connect(self._on_sessions_status_changed)
+        rest.sessions.snapshot_received.connect(self._on_sessions_snapshot_received)
+        rest.sessions.connection_opened.connect(rest.rollouts.connection_opened)
+        rest.sessions.connection_closed.connect(rest.rollouts.connection_closed)
+        rest.sessions.snapshot_received.connect(rest.rollouts.snapshot_received)
+        rest.sessions.current_changed.connect(rest.rollouts.show)
+        rest.rollouts.message_posted.connect(self._on_rollouts_message_posted)
+        rest.rollouts.problem_reported.connect(lambda text: self.post(Notice(text)))
+        rest.sessions.health_updated.connect(self._on_sessions_health_updated)
+        rest.sessions.audit_not_written.connect(self._on_sessions_audit_not_written)
+        rest.sessions.audit_written_later.connect(self._on_sessions_audit_written_later)
+        rest.operations.notice_posted.connect(self.post)
+        self.cluster_pane.server_activated.connect(rest.operations.show_health)
+        actions = self.server_actions
+        actions.isolate_requested.connect(rest.operations.isolate)
+        actions.return_requested.connect(rest.operations.return_to_service)
+        actions.version_requested.connect(rest.operations.check_version)
+        actions.logs_requested.connect(rest.operations.download_logs)
+        actions.health_requested.connect(rest.operations.show_health)
+        rest.certificates.failed.connect(lambda text: self.post(Notice(text)))
+        rest.alerts.tray.show_requested.connect(self._on_tray_show_requested)
+        rest.alerts.tray.quit_requested.connect(self.quit)
+        self._show_tray_availability(rest.alerts.tray.available)
+
+    def _show_tray_availability(self, available: bool) -> None:
+        if not available:
+            self.window_actions.close_to_tray.setEnabled(False)
+            self.window_actions.close_to_tray.setToolTip("This desktop has no notification area.")
 
     # -- start-up ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -293,16 +422,6 @@ class MainWindow(QMainWindow):
         qt_app = QApplication.instance()
         if appearance is not Appearance.SYSTEM and isinstance(qt_app, QApplication):
             apply_appearance(qt_app, appearance)
-        if self.services.history_notice:
-            self.post(Notice(self.services.history_notice))
-        if self.services.keyring_problem:
-            self.post(
-                Notice(
-                    "Passwords cannot be remembered on this computer "
-                    f"({self.services.keyring_problem}); they are asked at each sign-in.",
-                    error=False,
-                )
-            )
         reload = self.repository.reload()
         last = self.settings.last_connection_id()
         if reload is not None and last:
@@ -310,6 +429,7 @@ class MainWindow(QMainWindow):
 
     async def _reopen_last(self, reload: asyncio.Task[object], connection_id: str) -> None:
         await reload
+        await self.finish_start()
         profile = self.repository.profile(connection_id)
         if profile is not None and self.sessions.current is None:
             self.open_connection(profile)
@@ -321,6 +441,7 @@ class MainWindow(QMainWindow):
         profile, password = await demo.start()
         self.repository.add_transient(profile)
         self.repository.set_transient_password(profile.id, password)
+        await self.finish_start()
         self.open_connection(profile)
         self.post(
             Notice(
@@ -351,7 +472,8 @@ class MainWindow(QMainWindow):
     def _on_repository_connection_removed(self, connection_id: str) -> None:
         """A deleted connection's session closes (its password, alert settings and load
         history are gone already, with nothing recorded in between: see the repository)."""
-        self.sessions.close_connection(connection_id)
+        if self._rest is not None:  # else nothing is open
+            self._rest.sessions.close_connection(connection_id)
 
     def _on_connections_activated(self, profile: ConnectionProfile) -> None:
         self.sessions.activate(profile)
@@ -429,8 +551,12 @@ class MainWindow(QMainWindow):
             self.cluster_pane.set_health(health)
 
     # -- actions -----------------------------------------------------------------------------
+    def _current(self) -> OpenConnection | None:
+        """The connection shown; None also while the sessions are not built yet."""
+        return self._rest.sessions.current if self._rest is not None else None
+
     def _update_window_actions(self, *_: object) -> None:
-        current = self.sessions.current
+        current = self._current()
         profile = current.profile if current is not None else None
         status = current.status if current is not None else None
         refusal = current.session.actions.isolation_refusal if current is not None else None
@@ -439,7 +565,11 @@ class MainWindow(QMainWindow):
         )
         self.status.show_connection(profile, status)
         chosen = self.connections_pane.current_profile()
-        is_open = chosen is not None and self.sessions.connection(chosen.id) is not None
+        is_open = (
+            chosen is not None
+            and self._rest is not None
+            and self._rest.sessions.connection(chosen.id) is not None
+        )
         own = self.window_actions
         own.disconnect.setEnabled(is_open)
         own.disconnect.setToolTip(
@@ -453,7 +583,7 @@ class MainWindow(QMainWindow):
             if chosen is not None
             else "Select a connection first."
         )
-        has_tls_problem = tls_problem_of(current) is not None
+        has_tls_problem = current is not None and isinstance(current.status.error, TlsError)
         own.certificate.setEnabled(has_tls_problem)
         own.certificate.setToolTip(
             "Inspect the certificate the server presented and decide whether to trust it"
@@ -479,7 +609,7 @@ class MainWindow(QMainWindow):
         menu.deleteLater()  # after the triggered action has run
 
     def _on_refresh_requested(self) -> None:
-        current = self.sessions.current
+        current = self._current()
         if current is not None:
             self.sessions.retry(current.id)
 
@@ -488,12 +618,13 @@ class MainWindow(QMainWindow):
         if chosen is not None:
             if self.settings.last_connection_id() == chosen.id:
                 self.settings.set_last_connection_id(None)  # not re-opened at the next start
-            self.sessions.close_connection(chosen.id)
+            if self._rest is not None:
+                self._rest.sessions.close_connection(chosen.id)
             self.connections_pane.clear_status(chosen.id)
         self._update_window_actions()
 
     def _on_certificate_triggered(self) -> None:
-        current = self.sessions.current
+        current = self._current()
         if current is not None:
             self.certificates.inspect(current)
 
@@ -515,6 +646,9 @@ class MainWindow(QMainWindow):
 
     def _on_rollouts_message_posted(self, connection_id: str, message: RolloutMessage) -> None:
         """A run's step goes to the messages; what needs the admin, to a notification."""
+        from app.rollout import MessageKind
+        from ui.rollout.hookup import NOTIFIED, message_notice
+
         opened = self.sessions.connection(connection_id)
         name = opened.profile.name if opened is not None else ""
         if message.kind is not MessageKind.PROGRESS:
@@ -540,6 +674,8 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.services.paths.log_dir)))
 
     def _on_preferences_triggered(self) -> None:
+        from ui.window.preferences_dialog import PreferencesDialog  # when first opened
+
         if self.preferences_dialog is not None:
             self.preferences_dialog.close()
         dialog = PreferencesDialog(self.preferences, self.alert_preferences, self)
@@ -618,7 +754,7 @@ class MainWindow(QMainWindow):
         event.ignore()
         if self._closing or self.quit_box is not None:
             return
-        if self.alerts.hides_on_close(quitting=self._quitting):
+        if self._rest is not None and self.alerts.hides_on_close(quitting=self._quitting):
             self.hide()
             self.alerts.window_hidden()
             return
@@ -652,13 +788,17 @@ class MainWindow(QMainWindow):
         try:
             await self.downloads.shutdown()
             await self.runner.shutdown()
-            await self.sessions.close_all()
+            if self._finishing is not None:  # started: let it end, then close what it built
+                await asyncio.gather(self._finishing, return_exceptions=True)
+            if self._rest is not None:
+                await self._rest.sessions.close_all()
             if self._demo is not None:
                 await self._demo.stop()
             await asyncio.to_thread(self.settings.sync)
         finally:
             self.load_views.show_connection(None)
-            self.alerts.shutdown()
+            if self._rest is not None:
+                self._rest.alerts.shutdown()
             self._closed = True
             self.close()
             self.shutdown_finished.emit()

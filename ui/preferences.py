@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from app.connections.model import (
+from app.connections.values import (
     DEFAULT_POLL_INTERVAL_S,
     MAX_POLL_INTERVAL_S,
     MIN_POLL_INTERVAL_S,

@@ -2,10 +2,27 @@
 
 ``AlertEngine`` is fed monitor events per connection and produces ``Alert`` values,
 grouped, de-duplicated, rate-limited and filtered by each connection's ``AlertSettings``.
+The values and settings are imported with the package; the engine (its rules need the
+API's models) when first asked for.
 """
 
-from app.alerts.engine import AlertEngine
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from app.alerts.model import Alert, AlertKind, Severity
 from app.alerts.settings import AlertSettings, AlertSettingsError
 
+if TYPE_CHECKING:
+    from app.alerts.engine import AlertEngine
+
 __all__ = ["Alert", "AlertEngine", "AlertKind", "AlertSettings", "AlertSettingsError", "Severity"]
+
+
+def __getattr__(name: str) -> object:
+    if name != "AlertEngine":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from app.alerts.engine import AlertEngine
+
+    globals()[name] = AlertEngine  # once
+    return AlertEngine

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from app.alerts.findings import Finding
 from app.alerts.flapping import FlapTracker, FlapVerdict
@@ -21,6 +22,7 @@ from app.monitor import ConnectionState, MonitorStatus, ServerHealth
 from app.server_health import only_isolation_degraded
 
 OWN_ACTION_TTL = timedelta(minutes=5)
+_ID = attrgetter("id")
 _RUNNING = (ServerStatus.ONLINE, ServerStatus.ISOLATED)
 _LOST = (ConnectionState.STALE, ConnectionState.UNREACHABLE)
 _ANSWERING = (ConnectionState.CONNECTED, ConnectionState.DEGRADED)
@@ -61,6 +63,7 @@ class ConnectionRules:
     def _reset(self) -> None:
         """Forget everything seen (not the own-action marks): the next snapshot is a baseline."""
         self._servers: dict[str, _Seen] | None = None
+        self._judged: dict[str, Server] = {}  # the objects ``_servers`` was made from
         self._health: dict[str, HealthStatus] = {}
         self._flaps = FlapTracker()
         self._lost_since: datetime | None = None
@@ -74,17 +77,27 @@ class ConnectionRules:
     # -- snapshots ------------------------------------------------------------------------
     def snapshot(self, snapshot: ClusterSnapshot, at: datetime, s: AlertSettings) -> list[Finding]:
         previous = self._servers
+        judged = self._judged if previous is not None else {}
         current: dict[str, _Seen] = {}
         findings: list[Finding] = []
         for server in snapshot.servers:
-            before = None if previous is None else previous.get(server.id)
+            server_id = server.id
+            # The very object judged last time (the API client keeps an unchanged
+            # server's object): what the rules saw then holds, and nothing began or ended.
+            if judged.get(server_id) is server and previous is not None:
+                kept = previous.get(server_id)
+                if kept is not None:
+                    current[server_id] = kept
+                    continue
+            before = None if previous is None else previous.get(server_id)
             seen, found = self._server(server, before, at, s)
-            current[server.id] = seen
+            current[server_id] = seen
             findings.extend(found)
         for gone in (previous or {}).keys() - current.keys():
             self._flaps.forget(gone)
             self._health.pop(gone, None)
         self._servers = current
+        self._judged = dict(zip(map(_ID, snapshot.servers), snapshot.servers, strict=True))
         return findings
 
     def _server(

@@ -24,11 +24,12 @@ import httpx
 
 from app import __version__
 from app.api.attempts import EndpointAttempt
+from app.api.cluster_reader import ClusterReplyReader
 from app.api.dispatch import Dispatcher
 from app.api.errors import ConsoleError, ProtocolError
 from app.api.exchange import Exchanger
 from app.api.logstream import LogStream
-from app.api.models import ClusterReply, ClusterSnapshot, HealthReport, Server, VersionInfo
+from app.api.models import ClusterSnapshot, HealthReport, Server, VersionInfo
 from app.api.replies import parse_model
 from app.api.session import PasswordSource, Session
 from app.api.settings import EndpointSettings
@@ -81,6 +82,7 @@ class ManagementClient:
             max_retry_wait=max_retry_wait,
         )
         self._last_snapshot: ClusterSnapshot | None = None
+        self._cluster_reader = ClusterReplyReader()
 
     # -- state -------------------------------------------------------------------------
     @property
@@ -177,7 +179,7 @@ class ManagementClient:
                 update={"changed": False, "received_at": now, "source_url": base}
             )
         else:
-            body = parse_model(ClusterReply, reply.data, status=reply.status, url=base)
+            body = self._cluster_reader.read(reply.data, status=reply.status, url=base)
             snapshot = ClusterSnapshot(
                 cluster=body.cluster,
                 servers=body.servers,

@@ -9,9 +9,12 @@ texts that come from a server are reduced to one sanitized line first.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from app.api.certificates import CertificateInfo
 from app.api.urls import InvalidUrlError
+
+if TYPE_CHECKING:
+    from app.api.certificates import CertificateInfo  # cryptography: only where it is used
 
 __all__ = [
     "AuthErrorKind",

@@ -9,52 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from app.api.states import HealthStatus as HealthStatus
+from app.api.states import ServerStatus as ServerStatus
+
 
 class _Reply(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
-
-
-class ServerStatus(StrEnum):
-    ONLINE = "online"
-    OFFLINE = "offline"
-    ISOLATED = "isolated"
-    STARTING = "starting"
-    STOPPING = "stopping"
-    UNKNOWN = "unknown"  # any value this console does not know
-
-    @classmethod
-    def parse(cls, value: object) -> ServerStatus:
-        """The member for ``value`` (case-insensitive), ``UNKNOWN`` for anything else."""
-        if isinstance(value, str):
-            try:
-                return cls(value.strip().lower())
-            except ValueError:
-                pass
-        return cls.UNKNOWN
-
-
-class HealthStatus(StrEnum):
-    HEALTHY = "Healthy"
-    DEGRADED = "Degraded"
-    UNHEALTHY = "Unhealthy"
-    UNKNOWN = "Unknown"
-
-    @classmethod
-    def parse(cls, value: object) -> HealthStatus:
-        """The member for ``value`` (case-insensitive), ``UNKNOWN`` for anything else."""
-        if isinstance(value, str):
-            return _HEALTH_BY_NAME.get(value.strip().lower(), cls.UNKNOWN)
-        return cls.UNKNOWN
-
-
-# A dict lookup: iterating an enum's members costs microseconds per call in Python 3.11,
-# and every entry of every healthcheck reply is parsed.
-_HEALTH_BY_NAME = {member.value.lower(): member for member in HealthStatus}
 
 
 class Isolation(_Reply):

@@ -1,4 +1,15 @@
-"""Saved connections: the profile model, the file store, and export/import."""
+"""Saved connections: the profile model, the file store, and export/import.
+
+The errors, the plain values (``EnvironmentTag``, ``ConnectionKindName``, ``AuthMode``)
+and the store are imported with the package; the pydantic model (``ConnectionProfile``,
+``TlsOptions``, ``ProxyOptions``) and export/import when first asked for, so that the
+window paints before pydantic is loaded (the store reads the file in a worker thread).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 from app.connections.errors import (
     ConnectionStoreError,
@@ -10,16 +21,21 @@ from app.connections.errors import (
     StoreLockTimeoutError,
     TransferError,
 )
-from app.connections.model import (
-    AuthMode,
-    ConnectionKindName,
-    ConnectionProfile,
-    EnvironmentTag,
-    ProxyOptions,
-    TlsOptions,
-)
 from app.connections.store import ConnectionStore, LoadResult
-from app.connections.transfer import ImportResult, export_connections, import_connections
+from app.connections.values import AuthMode, ConnectionKindName, EnvironmentTag
+
+if TYPE_CHECKING:
+    from app.connections.model import ConnectionProfile, ProxyOptions, TlsOptions
+    from app.connections.transfer import ImportResult, export_connections, import_connections
+
+_LATER = {
+    "ConnectionProfile": "app.connections.model",
+    "ProxyOptions": "app.connections.model",
+    "TlsOptions": "app.connections.model",
+    "ImportResult": "app.connections.transfer",
+    "export_connections": "app.connections.transfer",
+    "import_connections": "app.connections.transfer",
+}
 
 __all__ = [
     "AuthMode",
@@ -42,3 +58,12 @@ __all__ = [
     "export_connections",
     "import_connections",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # once
+    return value

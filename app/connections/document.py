@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.connections.errors import ProfileValidationError
-from app.connections.model import ConnectionProfile
+
+if TYPE_CHECKING:
+    from app.connections.model import ConnectionProfile
 
 STORE_FORMAT = "ekran-console/connections"
 EXPORT_FORMAT = "ekran-console/connections-export"
@@ -104,6 +106,8 @@ def parse_document(data: bytes, expected_format: str) -> ParsedDocument:
 
 
 def _parse_entries(version: int, entries: list[Any]) -> ParsedDocument:
+    from app.connections.model import ConnectionProfile  # pydantic: when there is a file
+
     profiles: list[ConnectionProfile] = []
     skipped: list[SkippedEntry] = []
     seen_ids: set[str] = set()

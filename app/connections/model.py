@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Self
 from urllib.parse import urlsplit
@@ -28,67 +27,25 @@ from app.api.settings import EndpointSettings, ProxyMode, ProxySetting, TlsTrust
 from app.api.urls import InvalidUrlError, normalize_base_url
 from app.connections.errors import FieldProblem, ProfileValidationError
 from app.connections.messages import profile_error_from
-
-MAX_NAME_CHARS = 100
-MAX_GROUP_CHARS = 200
-MAX_USERNAME_CHARS = 256
-MAX_NOTES_CHARS = 4000
-MIN_POLL_INTERVAL_S = 0.5
-MAX_POLL_INTERVAL_S = 3600.0
-DEFAULT_POLL_INTERVAL_S = 2.0
-DEFAULT_HEALTH_ONLY_INTERVAL_S = 10.0
-MAX_CAPACITY = 10**9
+from app.connections.values import (
+    DEFAULT_HEALTH_ONLY_INTERVAL_S,
+    DEFAULT_POLL_INTERVAL_S,
+    MAX_CAPACITY,
+    MAX_GROUP_CHARS,
+    MAX_NAME_CHARS,
+    MAX_NOTES_CHARS,
+    MAX_POLL_INTERVAL_S,
+    MAX_USERNAME_CHARS,
+    MIN_POLL_INTERVAL_S,
+    AuthMode,
+    ConnectionKindName,
+    EnvironmentTag,
+)
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 _SURROGATES = re.compile("[\ud800-\udfff]")  # not text: a JSON "\\ud800" or undecodable bytes
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _PROXY_SCHEMES = ("http", "https")
-
-
-class EnvironmentTag(StrEnum):
-    """What kind of environment a connection reaches; shown as a coloured label."""
-
-    NONE = "none"
-    PRODUCTION = "production"
-    STAGING = "staging"
-    TEST = "test"
-    DEVELOPMENT = "development"
-
-    @property
-    def label(self) -> str:
-        """Display name ("Production"); empty for ``NONE``."""
-        return "" if self is EnvironmentTag.NONE else self.value.capitalize()
-
-    @property
-    def colour(self) -> str:
-        """Display colour as ``#rrggbb``."""
-        return _TAG_COLOURS[self]
-
-
-_TAG_COLOURS: dict[EnvironmentTag, str] = {
-    EnvironmentTag.NONE: "#8a8886",
-    EnvironmentTag.PRODUCTION: "#c50f1f",
-    EnvironmentTag.STAGING: "#da7b00",
-    EnvironmentTag.TEST: "#0f6cbd",
-    EnvironmentTag.DEVELOPMENT: "#107c10",
-}
-
-
-class ConnectionKindName(StrEnum):
-    """Which kind of connection a profile opens (see ``app.kinds``)."""
-
-    API = "api"  # the console's Management Tool API (docs/management-api.md)
-    HEALTH_ONLY = "health_only"  # each server's own healthcheck; no credentials
-
-    @property
-    def label(self) -> str:
-        return "Health only" if self is ConnectionKindName.HEALTH_ONLY else "API"
-
-
-class AuthMode(StrEnum):
-    """How the console signs in to the Management Tool."""
-
-    PASSWORD = "password"
 
 
 def _single_line(value: str, label: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.connections.model import MAX_NAME_CHARS
+from app.connections.values import MAX_NAME_CHARS
 
 
 def unique_name(base: str, marker: str, taken: Iterable[str]) -> str:

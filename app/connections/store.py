@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from app.connections.atomic import remove_leftover_temp_files, write_atomically
 from app.connections.document import (
@@ -33,10 +34,12 @@ from app.connections.errors import (
     StoreLockTimeoutError,
 )
 from app.connections.filelock import DEFAULT_TIMEOUT_S, InterProcessLock, LockTimeoutError
-from app.connections.model import ConnectionProfile
 from app.connections.naming import unique_name
 from app.connections.setaside import set_aside_copy, set_aside_file
 from app.paths import AppPaths
+
+if TYPE_CHECKING:
+    from app.connections.model import ConnectionProfile
 
 log = logging.getLogger(__name__)
 

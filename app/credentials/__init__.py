@@ -1,5 +1,6 @@
 """Connection passwords in the system keyring, and the ``Secret`` wrapper that hides them."""
 
+from app.credentials.deferred import DeferredCredentialStore
 from app.credentials.errors import (
     CredentialError,
     KeyringAccessError,
@@ -25,6 +26,7 @@ __all__ = [
     "CredentialError",
     "CredentialOwner",
     "CredentialStore",
+    "DeferredCredentialStore",
     "KeyringAccessError",
     "KeyringUnavailableError",
     "NullCredentialStore",

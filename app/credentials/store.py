@@ -6,22 +6,22 @@ One entry per connection and user: service "Ekran Cluster Console", user name
 new key on first read. There is no fallback to a file: without a usable keyring the
 console works with a ``NullCredentialStore`` (``system_or_null``), which stores nothing,
 finds nothing and says why, so that callers ask for the password every time.
-Calls may block (D-Bus, unlock prompts); run them off the UI thread.
+Calls may block (D-Bus, unlock prompts); run them off the UI thread. The ``keyring``
+package (which scans its backends' entry points) is imported on first use, not with this
+module: the window paints before it is needed.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-import keyring
-from keyring.backend import KeyringBackend
-from keyring.errors import KeyringLocked, PasswordDeleteError
-
-from app.credentials.backends import unusable_reason
 from app.credentials.errors import KeyringAccessError, KeyringUnavailableError, SecretRejectedError
 from app.credentials.secret import MASK, Secret
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
@@ -67,21 +67,31 @@ class CredentialStore:
     ``available`` is True; ``NullCredentialStore`` is the same interface without a keyring.
     """
 
-    available = True
-    """False only for ``NullCredentialStore``: passwords are then asked every time."""
-    unavailable_reason: str | None = None
-    """Why there is no keyring (``NullCredentialStore``); None when there is one."""
-
     def __init__(self, backend: KeyringBackend) -> None:
+        from app.credentials.backends import unusable_reason  # keyring: on first use
+
         reason = unusable_reason(backend)
         if reason is not None:
             log.info("Passwords will not be remembered: %s", reason)
             raise KeyringUnavailableError(reason)
         self._backend = backend
 
+    @property
+    def available(self) -> bool:
+        """False only without a keyring (``NullCredentialStore``): passwords are then
+        asked every time."""
+        return True
+
+    @property
+    def unavailable_reason(self) -> str | None:
+        """Why there is no keyring (``NullCredentialStore``); None when there is one."""
+        return None
+
     @classmethod
     def system(cls) -> CredentialStore:
         """The store over the keyring the ``keyring`` package selects for this user."""
+        import keyring  # scans the installed backends: only when a store is needed
+
         try:
             backend = keyring.get_keyring()
         except Exception as exc:
@@ -145,6 +155,8 @@ class CredentialStore:
             log.warning("A password saved by an earlier version was not moved: %s", exc)
 
     def _delete_quietly(self, service: str, key: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
         failure: KeyringAccessError | None = None
         try:
             self._backend.delete_password(service, key)
@@ -180,19 +192,25 @@ class NullCredentialStore(CredentialStore):
     ``unavailable_reason`` says why (for the log and the window's notice).
     """
 
-    available = False
-
     def __init__(self, reason: str) -> None:  # no backend, so no ``super().__init__``
-        self.unavailable_reason = reason
+        self._reason = reason
 
     def __repr__(self) -> str:
-        return f"NullCredentialStore(reason={self.unavailable_reason!r})"
+        return f"NullCredentialStore(reason={self._reason!r})"
+
+    @property
+    def available(self) -> bool:
+        return False
+
+    @property
+    def unavailable_reason(self) -> str:
+        return self._reason
 
     def get(self, owner: CredentialOwner) -> Secret | None:
         return None
 
     def set(self, owner: CredentialOwner, password: Secret | str) -> None:
-        raise KeyringUnavailableError(self.unavailable_reason)
+        raise KeyringUnavailableError(self._reason)
 
     def delete(self, owner: CredentialOwner) -> None:
         return None
@@ -216,6 +234,8 @@ def system_or_null() -> CredentialStore:
 
 def _access_error(action: str, exc: Exception, secret: str | None) -> KeyringAccessError:
     """A plain error for a backend failure, with the secret masked out of any detail."""
+    from keyring.errors import KeyringLocked
+
     if isinstance(exc, KeyringLocked):
         return KeyringAccessError(f"The system keyring is locked; could not {action}.")
     text = str(exc)

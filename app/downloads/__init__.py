@@ -1,6 +1,12 @@
-"""Resumable log archive downloads and safe handling of server-suggested file names."""
+"""Resumable log archive downloads and safe handling of server-suggested file names.
 
-from app.downloads.download import LogDownload, LogSource
+``LogDownload`` and ``LogSource`` (httpx behind them) are imported when first asked for.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from app.downloads.errors import (
     CorruptArchiveError,
     DiskError,
@@ -13,6 +19,9 @@ from app.downloads.errors import (
 from app.downloads.filenames import safe_filename, unique_path
 from app.downloads.partfile import ResumableDownload, find_resumable
 from app.downloads.progress import DownloadProgress
+
+if TYPE_CHECKING:
+    from app.downloads.download import LogDownload, LogSource
 
 __all__ = [
     "CorruptArchiveError",
@@ -30,3 +39,13 @@ __all__ = [
     "safe_filename",
     "unique_path",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name not in ("LogDownload", "LogSource"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from app.downloads import download
+
+    value = getattr(download, name)
+    globals()[name] = value  # once
+    return value

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import bisect
 import logging
+from collections.abc import Iterable
+from operator import attrgetter
 
-from app.api.models import ClusterSnapshot
+from app.api.models import ClusterSnapshot, Server, ServerStatus
 from app.history.codes import StatusCode
 from app.history.events import EventKind, HistoryEvent, status_change
 from app.history.series import MINUTE_CAPACITY, RAW_CAPACITY, SeriesHistory
@@ -20,6 +22,17 @@ TOTAL_KEY = ""
 """The series key of the cluster total (server ids are never empty)."""
 MAX_EVENTS = 20_000
 """Events kept in memory per connection; the oldest go first."""
+_CODE_VALUES = {status: int(StatusCode.of(status)) for status in ServerStatus}
+"""The recorded code of each status as a plain int (stored as is, compared cheaply)."""
+_ID = attrgetter("id")
+_NAME = attrgetter("name")
+_CLIENTS = attrgetter("clients")
+
+
+def _names(servers: Iterable[Server]) -> dict[str, str]:
+    """Id to name of the servers that have an id."""
+    named = list(filter(_ID, servers))
+    return dict(zip(map(_ID, named), map(_NAME, named), strict=True))
 
 
 class ConnectionHistory:
@@ -74,20 +87,25 @@ class ConnectionHistory:
             return None
         batch = WriteBatch(self.connection_id)
         total = self._series(TOTAL_KEY, snapshot.cluster.name, batch)
-        servers = [server for server in snapshot.servers if server.id]
-        for server in servers:
-            series = self._series(server.id, server.name, batch)
-            code = StatusCode.of(server.status)
+        servers = list(filter(_ID, snapshot.servers))  # those with an id
+        known = self.series
+        codes = _CODE_VALUES
+        for server in servers:  # this runs for every server on every poll: kept lean
+            key, name = server.id, server.name
+            series = known.get(key)
+            if series is None or series.name != name:
+                series = self._series(key, name, batch)
             previous = series.last_status
             if not series.accepts(at):
                 continue
-            value = server.clients if values is None else values.servers.get(server.id, 0)
-            self._add(series, server.id, at, value, code, batch)
+            code = codes[server.status]
+            value = server.clients if values is None else values.servers.get(key, 0)
+            self._add(series, key, at, value, code, batch)
             if previous is not None and previous != code:  # (no enum made per steady server)
-                change = status_change(server.name, StatusCode.parse(previous), code)
+                change = status_change(name, StatusCode.parse(previous), StatusCode(code))
                 if change is not None:
-                    self._event(batch, at, server.id, *change)
-        cluster = sum(s.clients for s in servers) if values is None else values.total
+                    self._event(batch, at, key, *change)
+        cluster = sum(map(_CLIENTS, servers)) if values is None else values.total
         self._add(total, TOTAL_KEY, at, cluster, StatusCode.NONE, batch)
         self._membership_events(snapshot, at, batch)
         self._last = snapshot
@@ -150,16 +168,19 @@ class ConnectionHistory:
             log.warning("%s: %d Clients is out of range; stored as %d", key, clients,
                         min(max(clients, 0), MAX_STORED_CLIENTS))  # fmt: skip
             clients = min(max(clients, 0), MAX_STORED_CLIENTS)
-        closed = series.add(at, clients, code)
+        closed = series.add(at, clients, code, accepted=True)
         batch.raw.append((key, at, clients, code))
         if closed is not None:
             batch.minutes.append((key, closed))
 
     def _membership_events(self, snapshot: ClusterSnapshot, at: float, batch: WriteBatch) -> None:
-        if self._last is None:
+        last = self._last
+        if last is None or last.servers is snapshot.servers:
             return
-        before = {s.id: s.name for s in self._last.servers if s.id}
-        now = {s.id: s.name for s in snapshot.servers if s.id}
+        before = _names(last.servers)
+        now = _names(snapshot.servers)
+        if before.keys() == now.keys():
+            return
         for sid in sorted(now.keys() - before.keys()):
             self._event(batch, at, sid, EventKind.ADDED, f"{now[sid]} joined the cluster")
         for sid in sorted(before.keys() - now.keys()):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import count
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,10 @@ Columns = dict[str, npt.NDArray[Any]]
 """Equal-length arrays keyed by column name, oldest row first."""
 
 TIME = "t"
+WRITE_ROWS = 64
+"""Rows appended one by one are written to the arrays at most this many at a time (and
+whenever the ring is read)."""
+_staggered = count()
 
 
 class RingBuffer:
@@ -20,7 +25,8 @@ class RingBuffer:
     Every ring has a float64 column ``"t"`` (POSIX seconds) whose values strictly increase
     from one row to the next: ``append`` and ``extend`` refuse a row that is not later than
     the newest one. Memory is allocated once, in the constructor (zero-filled, so pages
-    the ring never reaches are not touched); nothing grows afterwards.
+    the ring never reaches are not touched); nothing grows afterwards but the
+    list of at most ``WRITE_ROWS`` appended rows waiting to be written.
     """
 
     def __init__(self, capacity: int, dtypes: Mapping[str, npt.DTypeLike]) -> None:
@@ -36,8 +42,17 @@ class RingBuffer:
         self._int_ranges: list[tuple[str, npt.NDArray[Any], tuple[int, int] | None]] = [
             (name, column, _int_range(column.dtype)) for name, column in self._columns.items()
         ]
+        self._names = tuple(self._columns)
+        self._time_index = self._names.index(TIME)
         self._next = 0  # physical index of the next row to write
         self._size = 0
+        self._last_t: float | None = None  # ``t`` of the newest row, as a Python float
+        # Rows appended one at a time wait here (checked, in column order) and are
+        # written to the arrays together: a numpy write per value is most of an append.
+        self._pending: list[list[Any]] = []
+        # Rings made together (a poll's new series) write on different appends, not
+        # all on the same poll: thresholds from WRITE_ROWS / 4 to WRITE_ROWS.
+        self._write_at = min(capacity, WRITE_ROWS // 4 + next(_staggered) % (WRITE_ROWS * 3 // 4))
 
     @property
     def capacity(self) -> int:
@@ -53,11 +68,13 @@ class RingBuffer:
         return sum(column.nbytes for column in self._columns.values())
 
     def __len__(self) -> int:
+        self._write_pending()
         return self._size
 
     @property
     def first_time(self) -> float | None:
         """``t`` of the oldest row, or None when empty."""
+        self._write_pending()
         if self._size == 0:
             return None
         oldest = self._next if self._size == self._capacity else 0
@@ -65,13 +82,12 @@ class RingBuffer:
 
     @property
     def last_time(self) -> float | None:
-        """``t`` of the newest row, or None when empty."""
-        if self._size == 0:
-            return None
-        return float(self._columns[TIME][self._next - 1])
+        """``t`` of the newest row, or None when empty (kept: no array read)."""
+        return self._last_t
 
     def last(self) -> dict[str, float | int] | None:
         """The newest row as Python numbers, or None when empty."""
+        self._write_pending()
         if self._size == 0:
             return None
         return {name: column[self._next - 1].item() for name, column in self._columns.items()}
@@ -82,25 +98,31 @@ class RingBuffer:
         Raises ``ValueError`` (and changes nothing) when a value does not fit its column's
         type, such as a count beyond the range of an int32 column.
         """
-        last = self.last_time
-        if last is not None and not row[TIME] > last:
+        self.append_values(tuple(row[name] for name in self._names))
+
+    def append_values(self, row: Sequence[float | int]) -> None:
+        """``append`` with the values in column order (``names``), without a mapping."""
+        if len(row) != len(self._int_ranges):
+            raise ValueError(f"a row has {len(self._int_ranges)} values, not {len(row)}")
+        last = self._last_t
+        t = row[self._time_index]
+        if last is not None and not t > last:
             raise ValueError("rows must be appended in strictly increasing time order")
         values: list[Any] = []
-        for name, column, bounds in self._int_ranges:
-            value = row[name]
+        for (name, column, bounds), value in zip(self._int_ranges, row, strict=True):
             if bounds is None:
                 fits = column.dtype.kind == "f" and isinstance(value, int | float)
             else:
                 fits = isinstance(value, int) and bounds[0] <= value <= bounds[1]
             values.append(value if fits else _fit(name, column.dtype, value))
-        index = self._next  # every value fits: the row is written whole or not at all
-        for (_name, column, _bounds), value in zip(self._int_ranges, values, strict=True):
-            column[index] = value
-        self._next = (index + 1) % self._capacity
-        self._size = min(self._size + 1, self._capacity)
+        self._pending.append(values)  # every value fits: the row is kept whole or not at all
+        self._last_t = float(t)
+        if len(self._pending) >= self._write_at:
+            self._write_pending()
 
     def extend(self, rows: Mapping[str, npt.ArrayLike]) -> None:
         """Add many rows at once (arrays of equal length, times strictly increasing)."""
+        self._write_pending()
         arrays = {name: np.asarray(rows[name]) for name in self._columns}
         times = arrays[TIME].astype(np.float64, copy=False)
         count = len(times)
@@ -109,21 +131,15 @@ class RingBuffer:
         last = self.last_time
         if (last is not None and not times[0] > last) or np.any(np.diff(times) <= 0):
             raise ValueError("rows must be appended in strictly increasing time order")
-        if count > self._capacity:  # only the newest rows fit
-            arrays = {name: array[-self._capacity :] for name, array in arrays.items()}
-            count = self._capacity
-        first = min(count, self._capacity - self._next)
-        for name, column in self._columns.items():
-            column[self._next : self._next + first] = arrays[name][:first]
-            column[: count - first] = arrays[name][first:]
-        self._next = (self._next + count) % self._capacity
-        self._size = min(self._size + count, self._capacity)
+        self._write(arrays, count)
+        self._last_t = float(self._columns[TIME][self._next - 1])
 
     def window(self, start: float, end: float, names: Iterable[str] | None = None) -> Columns:
         """Copies of the rows with ``start <= t <= end``, oldest first.
 
         ``names`` limits the result to these columns (default: all).
         """
+        self._write_pending()
         wanted = self.names if names is None else tuple(names)
         pieces: dict[str, list[npt.NDArray[Any]]] = {name: [] for name in wanted}
         for low, high in self._segments():
@@ -140,12 +156,38 @@ class RingBuffer:
 
     def all(self) -> Columns:
         """Copies of every row, oldest first."""
+        self._write_pending()
         return {
             name: np.concatenate([column[low:high] for low, high in self._segments()])
             if self._size
             else np.empty(0, column.dtype)
             for name, column in self._columns.items()
         }
+
+    def _write_pending(self) -> None:
+        """Write the rows waiting in ``_pending`` to the arrays."""
+        pending = self._pending
+        if not pending:
+            return
+        self._pending = []
+        columns = zip(*pending, strict=True)
+        arrays = {
+            name: np.asarray(values, dtype=column.dtype)
+            for (name, column, _bounds), values in zip(self._int_ranges, columns, strict=True)
+        }
+        self._write(arrays, len(pending))
+
+    def _write(self, arrays: Columns, count: int) -> None:
+        """Write ``count`` checked rows (a column array per name) after the newest."""
+        if count > self._capacity:  # only the newest rows fit
+            arrays = {name: array[-self._capacity :] for name, array in arrays.items()}
+            count = self._capacity
+        first = min(count, self._capacity - self._next)
+        for name, column in self._columns.items():
+            column[self._next : self._next + first] = arrays[name][:first]
+            column[: count - first] = arrays[name][first:]
+        self._next = (self._next + count) % self._capacity
+        self._size = min(self._size + count, self._capacity)
 
     def _segments(self) -> list[tuple[int, int]]:
         """The physical index ranges holding rows, oldest range first."""

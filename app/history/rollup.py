@@ -41,6 +41,10 @@ class MinuteRow:
     def average(self) -> float:
         return self.total / self.count
 
+    def as_values(self) -> tuple[float, int, int, int, int, int, bool]:
+        """The row's values in the column order of ``MINUTE_DTYPES``."""
+        return (self.t, self.low, self.high, self.total, self.count, self.status, self.rising)
+
     def as_dict(self) -> dict[str, float | int]:
         """The row keyed by the column names of ``MINUTE_DTYPES``."""
         return {
@@ -87,6 +91,16 @@ class MinuteAccumulator:
         self._count += 1
         self._status = status
         return closed
+
+    @property
+    def status(self) -> int | None:
+        """The status code of the newest sample (``pending().status`` without the row)."""
+        return None if self._t is None else self._status
+
+    @property
+    def minute(self) -> float | None:
+        """The start of the open minute (``pending().t``), None before the first sample."""
+        return self._t
 
     def pending(self) -> MinuteRow | None:
         """The open minute so far, or None before the first sample."""

@@ -49,19 +49,19 @@ class SeriesHistory:
     @property
     def last_time(self) -> float | None:
         """Time of the newest sample (or of the newest minute row when no raw sample is kept)."""
-        pending = self._open.pending()
+        pending = self._open.minute
         candidates = [self.raw.last_time, self.minutes.last_time]
         if pending is not None:
-            candidates.append(pending.t)
+            candidates.append(pending)
         known = [t for t in candidates if t is not None]
         return max(known) if known else None
 
     @property
     def last_status(self) -> int | None:
         """Status code of the newest sample, or None when there is none."""
-        pending = self._open.pending()
-        if pending is not None:
-            return pending.status
+        status = self._open.status
+        if status is not None:
+            return status
         last = self.raw.last() or self.minutes.last()
         return None if last is None else int(last["status"])
 
@@ -73,17 +73,20 @@ class SeriesHistory:
         minute_last = self.minutes.last_time
         return minute_last is None or minute_of(t) > minute_last
 
-    def add(self, t: float, clients: int, status: int) -> MinuteRow | None:
+    def add(
+        self, t: float, clients: int, status: int, *, accepted: bool = False
+    ) -> MinuteRow | None:
         """Record one sample; returns the minute row it closed, if any.
 
-        Raises ``ValueError`` when ``accepts(t)`` is False.
+        Raises ``ValueError`` when ``accepts(t)`` is False; ``accepted`` says the caller
+        has just found it True (it is not asked again).
         """
-        if not self.accepts(t):
+        if not accepted and not self.accepts(t):
             raise ValueError("sample is not later than the series' newest sample")
-        self.raw.append({"t": t, "clients": clients, "status": status})
+        self.raw.append_values((t, clients, status))  # the order of RAW_DTYPES
         closed = self._open.add(t, clients, status)
         if closed is not None:
-            self.minutes.append(closed.as_dict())
+            self.minutes.append_values(closed.as_values())
         return closed
 
     def restore(self, raw: Columns, minutes: Columns, raw_since: float) -> list[MinuteRow]:

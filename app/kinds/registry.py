@@ -8,16 +8,17 @@ command line need: they ask the open connection's capabilities, never its kind.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import httpx
+if TYPE_CHECKING:  # httpx and the API's models: only once a kind is used
+    import httpx
 
-from app.api.session import PasswordSource
-from app.api.settings import FailoverRule
-from app.connections import ConnectionKindName, ConnectionProfile
-from app.monitor.monitor import ClusterSource
-from app.seam.capabilities import Capabilities, LoadSource
-from app.seam.client import KindClient
+    from app.api.session import PasswordSource
+    from app.api.settings import FailoverRule
+    from app.connections import ConnectionKindName, ConnectionProfile
+    from app.monitor.monitor import ClusterSource
+    from app.seam.capabilities import Capabilities, LoadSource
+    from app.seam.client import KindClient
 
 
 class ConnectionKind(Protocol):

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from app.api.attempts import EndpointAttempt
-from app.api.errors import ConsoleError
-from app.api.models import HealthReport
+if TYPE_CHECKING:  # the API's models: not needed to name a state
+    from app.api.attempts import EndpointAttempt
+    from app.api.errors import ConsoleError
+    from app.api.models import HealthReport
 
 
 class ConnectionState(StrEnum):

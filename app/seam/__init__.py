@@ -4,7 +4,13 @@ reason).
 
 ``ConnectionSession`` opens a saved connection through its kind (``app.kinds.registry``);
 the window and the command line ask its ``Capabilities`` and never test which kind it is.
+``KindClient`` (and httpx with it) is imported when first asked for.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 from app.seam.capabilities import (
     Capabilities,
@@ -14,7 +20,9 @@ from app.seam.capabilities import (
     LoadValues,
     NotSupportedError,
 )
-from app.seam.client import KindClient
+
+if TYPE_CHECKING:
+    from app.seam.client import KindClient
 
 __all__ = [
     "Capabilities",
@@ -25,3 +33,11 @@ __all__ = [
     "LoadValues",
     "NotSupportedError",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name != "KindClient":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = importlib.import_module("app.seam.client").KindClient
+    globals()[name] = value  # once
+    return value

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING, TypeAlias
 
 from app.api.errors import ConsoleError
-from app.api.models import ClusterSnapshot
+
+if TYPE_CHECKING:
+    from app.api.models import ClusterSnapshot  # pydantic's models: not to name a capability
 
 
 class Capability(StrEnum):
@@ -47,7 +50,7 @@ class LoadValues:
     total: int
 
 
-LoadSource = Callable[[ClusterSnapshot], LoadValues]
+LoadSource: TypeAlias = Callable[["ClusterSnapshot"], LoadValues]
 """A poll's snapshot -> the values the load history records for it."""
 
 

@@ -35,9 +35,10 @@ from PySide6.QtGui import QFont  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.connections import ConnectionProfile  # noqa: E402
-from app.credentials import Secret  # noqa: E402
+from app.credentials import CredentialStore, Secret  # noqa: E402
 from app.paths import AppPaths  # noqa: E402
 from docs.screenshots.take_screenshots import FONT_FAMILY, FONT_POINTS, composite, save, until  # noqa: E402
+from tests.app.connections.keyring_fake import MemoryKeyring  # noqa: E402
 from ui.app import build_services, create_application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.settings import WindowSettings  # noqa: E402
@@ -94,7 +95,9 @@ async def take(home: Path, info: dict[str, object]) -> None:
         poll_interval_s=1.0,
     )
     paths = AppPaths.under(home).ensure()
-    services = build_services(paths, WindowSettings.in_file(home / "settings.ini"), None)
+    services = build_services(
+        paths, WindowSettings.in_file(home / "settings.ini"), CredentialStore(MemoryKeyring())
+    )
     window = MainWindow(services)
     window.resize(*WINDOW_SIZE)
     window.start()

@@ -27,8 +27,10 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QFont, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
+from app.credentials import CredentialStore  # noqa: E402
 from app.paths import AppPaths  # noqa: E402
 from app.rollout import ServerStep  # noqa: E402
+from tests.app.connections.keyring_fake import MemoryKeyring  # noqa: E402
 from ui.app import build_services, create_application  # noqa: E402
 from ui.demo import DemoCluster  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
@@ -87,7 +89,9 @@ def save(pixmap: QPixmap, name: str) -> None:
 
 async def take(home: Path) -> None:
     paths = AppPaths.under(home).ensure()
-    services = build_services(paths, WindowSettings.in_file(home / "settings.ini"), None)
+    services = build_services(
+        paths, WindowSettings.in_file(home / "settings.ini"), CredentialStore(MemoryKeyring())
+    )
     window = MainWindow(services)
     window.resize(*WINDOW_SIZE)
     window.start()

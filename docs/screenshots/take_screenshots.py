@@ -30,7 +30,9 @@ from PySide6.QtCore import QPoint  # noqa: E402
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
+from app.credentials import CredentialStore  # noqa: E402
 from app.paths import AppPaths  # noqa: E402
+from tests.app.connections.keyring_fake import MemoryKeyring  # noqa: E402
 from ui.app import build_services, create_application  # noqa: E402
 from ui.demo import STAGED_ISOLATED, STAGED_OFFLINE, DemoCluster  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
@@ -100,7 +102,9 @@ def over_window(window: QWidget, dialog: QWidget) -> QPixmap:
 
 async def take(home: Path) -> None:
     paths = AppPaths.under(home).ensure()
-    services = build_services(paths, WindowSettings.in_file(home / "settings.ini"), None)
+    services = build_services(
+        paths, WindowSettings.in_file(home / "settings.ini"), CredentialStore(MemoryKeyring())
+    )
     window = MainWindow(services)
     window.resize(*WINDOW_SIZE)
     window.start()

@@ -1,11 +1,31 @@
-"""Alerts in the window: the tray icon, notifications and per-connection alert settings."""
+"""Alerts in the window: the tray icon, notifications and per-connection alert settings.
 
-from ui.alerts.alert_center import AlertCenter, hides_on_close
-from ui.alerts.alert_preferences import AlertPreferences
-from ui.alerts.alert_settings_dialog import AlertSettingsDialog
-from ui.alerts.notifier import AlertNotifier
-from ui.alerts.tray_icon import TrayIcon
-from ui.alerts.tray_state import TrayLevel
+Each name is imported when first asked for: the window paints before the alert engine,
+the tray and their dialogs are loaded.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ui.alerts.alert_center import AlertCenter, hides_on_close
+    from ui.alerts.alert_preferences import AlertPreferences
+    from ui.alerts.alert_settings_dialog import AlertSettingsDialog
+    from ui.alerts.notifier import AlertNotifier
+    from ui.alerts.tray_icon import TrayIcon
+    from ui.alerts.tray_state import TrayLevel
+
+_MODULES = {
+    "AlertCenter": "ui.alerts.alert_center",
+    "AlertNotifier": "ui.alerts.notifier",
+    "AlertPreferences": "ui.alerts.alert_preferences",
+    "AlertSettingsDialog": "ui.alerts.alert_settings_dialog",
+    "TrayIcon": "ui.alerts.tray_icon",
+    "TrayLevel": "ui.alerts.tray_state",
+    "hides_on_close": "ui.alerts.alert_center",
+}
 
 __all__ = [
     "AlertCenter",
@@ -16,3 +36,12 @@ __all__ = [
     "TrayLevel",
     "hides_on_close",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # once
+    return value

@@ -11,14 +11,13 @@ import html
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, TypeAlias
 
-import numpy as np
-import numpy.typing as npt
 from PySide6 import QtGui
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 
-from app.api.models import Server, ServerStatus
+from app.api.states import ServerStatus
 from app.monitor import ServerHealth
 from app.server_health import health_problem
 from app.text_safety import display_text
@@ -26,7 +25,14 @@ from ui.cluster import formatting as fmt
 from ui.cluster.columns import TREND_SECONDS, Column, ServerRole
 from ui.icons import icon
 
-FloatArray = npt.NDArray[np.float64]
+if TYPE_CHECKING:
+    from app.api.models import Server
+
+if TYPE_CHECKING:  # numpy: loaded with the load history, after the first paint
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray: TypeAlias = npt.NDArray[np.float64]
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _DECORATION = Qt.ItemDataRole.DecorationRole
@@ -52,16 +58,30 @@ _FIELD_COLUMNS: dict[str, frozenset[Column]] = {
 }
 
 
+class ClusterTotals:
+    """What every row's Load share is measured against: the cluster's Client total.
+
+    One instance is shared by all the rows of a table, so a new total changes every
+    row's share without a new row each.
+    """
+
+    __slots__ = ("clients",)
+
+    def __init__(self, clients: int = 0) -> None:
+        self.clients = clients
+
+
 @dataclass(slots=True)
 class ServerRow:
-    """One row's facts that change only with a snapshot; replaced, never edited.
+    """One row's facts that change only with a snapshot; replaced, never edited (the
+    shared ``totals`` excepted).
 
     The search text and sort keys are computed on first use and kept, so that sorting
     and filtering a large table asks Python for little.
     """
 
     server: Server
-    load_share: float
+    totals: ClusterTotals
     mismatch: bool
     _search_text: str | None = field(default=None, init=False, repr=False)
     _shown: Server | None = field(default=None, init=False, repr=False)
@@ -73,10 +93,18 @@ class ServerRow:
         """The column's sort key; each column has one type (int, float or str)."""
         if column is Column.HEALTH:
             return fmt.health_severity(health)
+        if column is Column.LOAD_SHARE:
+            return self.load_share
         key = self._sort_keys.get(column)
         if key is None:
             key = self._sort_keys[column] = _static_sort_key(column, self)
         return key
+
+    @property
+    def load_share(self) -> float:
+        """The server's fraction (0..1) of the cluster's Clients; 0 when there are none."""
+        total = self.totals.clients
+        return self.server.clients / total if total else 0.0
 
     @property
     def shown(self) -> Server:
@@ -306,8 +334,6 @@ def _static_sort_key(column: Column, row: ServerRow) -> int | float | str:
             return fmt.address_sort_key(s.address)
         case Column.CLIENTS | Column.TREND:
             return s.clients
-        case Column.LOAD_SHARE:
-            return row.load_share
         case Column.VERSION:
             return fmt.version_sort_key(s.version)
         case Column.ISOLATION:

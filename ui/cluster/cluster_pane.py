@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
-from app.api.models import ClusterSnapshot, Server
 from app.monitor import ConnectionState, MonitorStatus, ServerHealth
 from app.seam import Capabilities, Capability
 from ui.cluster.cluster_table_view import ClusterTableView
@@ -20,6 +20,9 @@ from ui.cluster.server_filter_proxy import ServerFilterProxy
 from ui.cluster.server_table_model import ServerTableModel, SparklineSource
 from ui.cluster.sparkline_delegate import SparklineDelegate
 from ui.cluster.stale_banner import StaleBanner
+
+if TYPE_CHECKING:
+    from app.api.models import ClusterSnapshot, Server
 
 Clock = Callable[[], datetime]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -16,10 +17,12 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QContextMenuEvent, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
-from app.api.models import Server
 from ui.cluster.column_header import ColumnHeader
 from ui.cluster.columns import DEFAULT_ORDER, Column, ServerRole
 from ui.cluster.delegates import LoadShareDelegate
+
+if TYPE_CHECKING:
+    from app.api.models import Server
 
 _STATE_PREFIX = struct.Struct(">III")  # magic, version, number of columns
 _STATE_MAGIC = 0x45435456  # "ECTV"
@@ -102,6 +105,10 @@ class ClusterTableView(QTableView):
     def selected_servers(self) -> list[Server]:
         """The selected servers, top to bottom as shown."""
         rows = sorted(self.selectionModel().selectedRows(), key=QModelIndex.row)
+        if not rows:
+            return []
+        from app.api.models import Server  # loaded with the rows (not for the first paint)
+
         servers = (index.data(ServerRole.SERVER) for index in rows)
         return [server for server in servers if isinstance(server, Server)]
 
@@ -162,6 +169,8 @@ class ClusterTableView(QTableView):
         return viewport.mapToGlobal(point)
 
     def _on_table_activated(self, index: QModelIndex) -> None:
+        from app.api.models import Server  # loaded with the rows
+
         server = index.data(ServerRole.SERVER)
         if isinstance(server, Server):
             self.server_activated.emit(server)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDateTime, QLocale
 
-from app.api.models import HealthReport, HealthStatus, Isolation, Server, ServerStatus
+from app.api.states import HealthStatus, ServerStatus
 from app.monitor import ServerHealth
 from app.server_health import health_problem, only_isolation_degraded
 from app.text_safety import display_text
+
+if TYPE_CHECKING:
+    from app.api.models import HealthReport, Isolation, Server
 
 NO_VALUE = "—"
 

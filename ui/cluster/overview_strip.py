@@ -5,17 +5,25 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from app.api.models import ClusterSnapshot, Server, ServerStatus
+from app.api.states import ServerStatus
 from app.monitor import ServerHealth
 from app.server_health import health_problem_count
 from app.text_safety import display_text
 from ui.cluster.formatting import clients_phrase, number_text
 from ui.icons import icon
 
+if TYPE_CHECKING:
+    from app.api.models import ClusterSnapshot, Server
+
 UNKNOWN_VERSION = "unknown"
+_STATUS = attrgetter("status")
+_CLIENTS = attrgetter("clients")
+_VERSION = attrgetter("version")
 
 
 @dataclass(frozen=True)
@@ -43,14 +51,15 @@ class OverviewFacts:
     def of(
         cls, servers: Sequence[Server], health: Mapping[str, ServerHealth] | None = None
     ) -> OverviewFacts:
-        statuses = Counter(s.status for s in servers)
+        # Counted in C (map, Counter, max): this runs on every poll of a large cluster.
+        statuses = Counter(map(_STATUS, servers))
         known = (ServerStatus.ONLINE, ServerStatus.ISOLATED, ServerStatus.OFFLINE)
-        by_load = sorted(servers, key=lambda s: (-s.clients, s.name.casefold(), s.id))
-        busiest = by_load[0] if by_load and by_load[0].clients > 0 else None
-        counts = Counter(s.version for s in servers if s.version)
+        clients = list(map(_CLIENTS, servers))
+        busiest = _busiest(servers, clients)
+        counts = Counter(map(_VERSION, servers))
+        unknown = counts.pop(None, 0) + counts.pop("", 0)
         newest_first = sorted(counts.items(), key=lambda pair: _version_order(pair[0]))[::-1]
         versions = sorted(newest_first, key=lambda pair: -pair[1])
-        unknown = sum(1 for s in servers if not s.version)
         if unknown:
             versions.append((UNKNOWN_VERSION, unknown))
         return cls(
@@ -58,7 +67,7 @@ class OverviewFacts:
             isolated=statuses[ServerStatus.ISOLATED],
             offline=statuses[ServerStatus.OFFLINE],
             other=sum(n for status, n in statuses.items() if status not in known),
-            clients=sum(s.clients for s in servers),
+            clients=sum(clients),
             busiest=busiest,
             versions=tuple(versions),
             unhealthy=health_problem_count(servers, health or {}),
@@ -98,6 +107,18 @@ class OverviewFacts:
         )
 
 
+def _busiest(servers: Sequence[Server], clients: list[int]) -> Server | None:
+    """The server with the most Clients (the first by name, then id, on a tie), None
+    when no server has any."""
+    most = max(clients, default=0)
+    if most <= 0:
+        return None
+    if clients.count(most) == 1:
+        return servers[clients.index(most)]
+    tied = [s for s, n in zip(servers, clients, strict=True) if n == most]
+    return min(tied, key=lambda s: (s.name.casefold(), s.id))
+
+
 def _version_order(version: str) -> tuple[tuple[int, int | str], ...]:
     """Sort key of a version: numerically part by part ("9.10" after "9.9")."""
     pieces = version.replace("-", ".").split(".")
@@ -119,8 +140,13 @@ class _Fact(QWidget):
         layout.setSpacing(max(2, self.fontMetrics().averageCharWidth() // 2))
         layout.addWidget(self.picture)
         layout.addWidget(self.text)
+        self._shown: tuple[str, str | None, str] | None = None
 
     def show_fact(self, text: str, icon_name: str | None = None, tooltip: str = "") -> None:
+        shown = (text, icon_name, tooltip)
+        if shown == self._shown:
+            return  # nothing to lay out or paint again
+        self._shown = shown
         self.text.setText(text)
         self.setAccessibleName(text)
         self.setToolTip(tooltip)
@@ -149,6 +175,7 @@ class OverviewStrip(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.facts: OverviewFacts | None = None
         self._client_counts = True
+        self._facts_shown_with = True  # the ``_client_counts`` the facts were shown with
         self.online = _Fact("overviewOnline", self)
         self.isolated = _Fact("overviewIsolated", self)
         self.offline = _Fact("overviewOffline", self)
@@ -183,7 +210,10 @@ class OverviewStrip(QFrame):
 
     def _show(self) -> None:
         facts = OverviewFacts.of(self._servers, self._health)
+        if facts == self.facts and self._client_counts == self._facts_shown_with:
+            return  # the same line as now
         self.facts = facts
+        self._facts_shown_with = self._client_counts
         self.online.show_fact(
             f"{facts.online} online", "status-online", "Servers accepting Clients"
         )

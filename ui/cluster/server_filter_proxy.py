@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
@@ -13,9 +15,11 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from app.api.models import Server
 from ui.cluster.columns import ServerRole
 from ui.cluster.server_table_model import ServerTableModel
+
+if TYPE_CHECKING:
+    from app.api.models import Server
 
 
 class ServerFilterProxy(QSortFilterProxyModel):
@@ -83,6 +87,8 @@ class ServerFilterProxy(QSortFilterProxyModel):
 
     def server(self, row: int) -> Server:
         """The server in the proxy's ``row``."""
+        from app.api.models import Server  # loaded with the rows
+
         value = self.index(row, 0).data(ServerRole.SERVER)
         if not isinstance(value, Server):
             raise IndexError(row)

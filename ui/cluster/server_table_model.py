@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from itertools import compress
+from operator import attrgetter, is_not, itemgetter
+from typing import TYPE_CHECKING, TypeAlias
 
-import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -16,16 +18,19 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from app.analysis import majority_version, version_mismatches
-from app.api.models import ClusterSnapshot, Server
+from app.analysis import version_facts
 from app.monitor import ServerHealth
 from app.server_health import health_problem
 from ui.cluster import model_roles
-from ui.cluster.cells import CellContext, FloatArray, ServerRow, cell_data, changed_columns
+from ui.cluster.cells import CellContext, ClusterTotals, ServerRow, cell_data, changed_columns
 from ui.cluster.columns import Column
 
 Clock = Callable[[], datetime]
-SparklineSource = Callable[[str], FloatArray]
+if TYPE_CHECKING:
+    from app.api.models import ClusterSnapshot, Server
+    from ui.cluster.cells import FloatArray
+
+SparklineSource: TypeAlias = Callable[[str], "FloatArray"]
 """Server id -> its Clients over the Trend column's span, oldest first."""
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -33,6 +38,10 @@ _ROLES = Qt.ItemDataRole
 _COLUMNS = tuple(Column)
 _COLUMN_COUNT = len(_COLUMNS)
 _LAST_COLUMN = _COLUMNS[-1]
+_ID = attrgetter("id")
+_CLIENTS = attrgetter("clients")
+_FIRST = itemgetter(0)
+_NO_ROWS: tuple[int, ...] = ()
 
 
 def _utcnow() -> datetime:
@@ -71,8 +80,10 @@ class ServerTableModel(QAbstractTableModel):
         self._row_of: dict[str, int] = {}
         self._health: dict[str, ServerHealth] = {}
         self._pending: dict[str, str] = {}
+        self._shown: dict[str, Server] = {}  # id -> the Server its row shows, or one equal
         self._majority: str | None = None
-        self._total_clients = 0
+        self._mismatched: set[str] = set()
+        self._totals = ClusterTotals()
         self._skew = timedelta(0)
         self._sparkline_source: SparklineSource | None = None
         self._sparklines: dict[str, FloatArray] = {}
@@ -172,65 +183,86 @@ class ServerTableModel(QAbstractTableModel):
 
     # -- updates ------------------------------------------------------------------------
     def apply_snapshot(self, snapshot: ClusterSnapshot) -> None:
-        """Show ``snapshot``'s servers, updating rows in place (see the class docstring)."""
-        incoming: dict[str, Server] = {}
-        for server in snapshot.servers:
-            incoming.setdefault(server.id, server)  # a duplicated id keeps its first entry
-        servers = list(incoming.values())
+        """Show ``snapshot``'s servers, updating rows in place (see the class docstring).
+
+        The work is proportional to the servers that changed: a server whose object is
+        the one shown (``ClusterReplyReader`` keeps unchanged servers' objects) is
+        passed over without looking at its fields.
+        """
+        servers = snapshot.servers
+        incoming = dict(zip(map(_ID, servers), servers, strict=True))
+        if len(incoming) != len(servers):  # a duplicated id keeps its first entry
+            incoming = {}
+            for server in servers:
+                incoming.setdefault(server.id, server)
         self._skew = snapshot.received_at - snapshot.cluster.generated_at
         self._remove_rows_not_in(incoming)
 
-        total = sum(s.clients for s in servers)
-        majority = majority_version(servers)
-        mismatched = version_mismatches(servers)
-        total_changed, majority_changed = total != self._total_clients, majority != self._majority
-        self._total_clients, self._majority = total, majority
-
+        totals, rows, row_of = self._totals, self._rows, self._row_of
+        total = sum(map(_CLIENTS, incoming.values()))
+        majority, mismatched = version_facts(incoming.values())
+        total_changed, majority_changed = total != totals.clients, majority != self._majority
+        flipped = sorted(
+            row_of[server_id]
+            for server_id in mismatched.symmetric_difference(self._mismatched)
+            if server_id in row_of
+        )
         # First every row takes the new cluster-wide figures with its server as it was
-        # (scaling every share by the same new total keeps their order), then each
-        # changed server in turn, signalled at once: a sorting proxy moves each row
-        # among rows whose sort keys are still those it sorted by, so the order stays
-        # right however many rows change (signalling them after changing them all
-        # would leave some rows out of place).
-        changed: list[tuple[int, ServerRow, frozenset[Column]]] = []
-        share_rows: list[int] = []
-        version_rows: list[int] = []
-        for number, row in enumerate(self._rows):
-            server = incoming.pop(row.server.id)
-            mismatch = server.id in mismatched
-            old = row.server
+        # (one total shared by every row: scaling every share by the same new total
+        # keeps their order), then each changed server in turn, signalled at once: a
+        # sorting proxy moves each row among rows whose sort keys are still those it
+        # sorted by, so the order stays right however many rows change (signalling them
+        # after changing them all would leave some rows out of place).
+        totals.clients, self._majority, self._mismatched = total, majority, mismatched
+        for number in flipped:
+            old_server = rows[number].server
+            rows[number] = ServerRow(old_server, totals, old_server.id in mismatched)
+
+        shown = self._shown
+        ids = list(incoming)
+        differs = map(is_not, map(shown.get, ids), incoming.values())
+        changed: list[tuple[int, Server, frozenset[Column]]] = []
+        added: list[Server] = []
+        for server_id in compress(ids, differs):
+            server = incoming[server_id]
+            shown_at = row_of.get(server_id)
+            if shown_at is None:
+                added.append(server)
+                continue
+            old = rows[shown_at].server
             # vars(): the field values, which is all == compares for a Server (it has no
-            # private attributes or extras), at a third of the cost; this runs for
-            # every row on every poll.
-            if server is not old and vars(server) != vars(old):
-                share = server.clients / total if total else 0.0
-                changed.append(
-                    (number, ServerRow(server, share, mismatch), changed_columns(old, server))
-                )
-            share = old.clients / total if total else 0.0
-            if share != row.load_share or mismatch != row.mismatch:
-                self._rows[number] = ServerRow(old, share, mismatch)
-            if total_changed or share != row.load_share:
-                share_rows.append(number)
-            if majority_changed or mismatch != row.mismatch:
-                version_rows.append(number)
-        for number, final, columns in changed:
-            before = self._rows[number].server.status
-            self._rows[number] = final
-            server_id = final.server.id
-            if before is not final.server.status and server_id in self._health:
+            # private attributes or extras), at a third of the cost.
+            if vars(server) != vars(old):
+                changed.append((shown_at, server, changed_columns(old, server)))
+            else:
+                shown[server_id] = server  # equal: next time this object is told at once
+        changed.sort(key=_FIRST)
+        for number, server, columns in changed:
+            before = rows[number].server.status
+            rows[number] = ServerRow(server, totals, server.id in mismatched)
+            shown[server.id] = server
+            server_id = server.id
+            if before is not server.status and server_id in self._health:
                 del self._health[server_id]
                 # A health result never outlives a status change: a stopped server must
                 # not read Healthy (the monitor probes it again and reports afresh).
                 columns = columns | {Column.HEALTH}
             for first, last in model_roles.ranges(sorted(columns)):
                 self._emit_changed([number], first, last, model_roles.ROW_ROLES)
-        self._emit_changed(share_rows, Column.LOAD_SHARE, Column.LOAD_SHARE, model_roles.LOAD_ROLES)
-        self._emit_changed(version_rows, Column.VERSION, Column.VERSION, model_roles.VERSION_ROLES)
-        self._append(
-            ServerRow(s, s.clients / total if total else 0.0, s.id in mismatched)
-            for s in incoming.values()
+        count = len(rows)
+        self._emit_changed(
+            range(count) if total_changed else _NO_ROWS,
+            Column.LOAD_SHARE,
+            Column.LOAD_SHARE,
+            model_roles.LOAD_ROLES,
         )
+        self._emit_changed(
+            range(count) if majority_changed else flipped,
+            Column.VERSION,
+            Column.VERSION,
+            model_roles.VERSION_ROLES,
+        )
+        self._append(ServerRow(s, totals, s.id in mismatched) for s in added)
 
     def apply_health(self, health: Mapping[str, ServerHealth]) -> None:
         """Show this round of healthchecks (servers missing from it read as not probed)."""
@@ -302,7 +334,7 @@ class ServerTableModel(QAbstractTableModel):
             server_id = self._rows[number].server.id
             old = previous.get(server_id)
             new = self._sparklines[server_id] = source(server_id)
-            if old is None or not np.array_equal(old, new):
+            if old is None or not _same_values(old, new):
                 changed.append(number)
         self._emit_changed(changed, Column.TREND, Column.TREND, model_roles.SPARKLINE_ROLES)
 
@@ -314,7 +346,10 @@ class ServerTableModel(QAbstractTableModel):
         self._health.clear()
         self._pending.clear()
         self._sparklines.clear()
-        self._majority, self._total_clients, self._skew = None, 0, timedelta(0)
+        self._shown.clear()
+        self._mismatched = set()
+        self._totals = ClusterTotals()
+        self._majority, self._skew = None, timedelta(0)
         self.endResetModel()
 
     def sort_key(self, row: int, column: int) -> int | float | str:
@@ -340,7 +375,7 @@ class ServerTableModel(QAbstractTableModel):
         server_id = row.server.id
         return CellContext(
             majority_version=self._majority,
-            total_clients=self._total_clients,
+            total_clients=self._totals.clients,
             cluster_now=self._clock() - self._skew,
             health=self._health.get(server_id),
             pending=self._pending.get(server_id),
@@ -357,13 +392,14 @@ class ServerTableModel(QAbstractTableModel):
         return values
 
     def _remove_rows_not_in(self, keep: Mapping[str, Server]) -> None:
-        gone = [n for n, row in enumerate(self._rows) if row.server.id not in keep]
-        if not gone:
+        if not self._row_of.keys() - keep.keys():
             return
+        gone = [n for n, row in enumerate(self._rows) if row.server.id not in keep]
         for first, last in reversed(model_roles.ranges(gone)):
             self.beginRemoveRows(QModelIndex(), first, last)
             for row in self._rows[first : last + 1]:
                 self._sparklines.pop(row.server.id, None)
+                self._shown.pop(row.server.id, None)
             del self._rows[first : last + 1]
             self.endRemoveRows()
         self._row_of = {row.server.id: n for n, row in enumerate(self._rows)}
@@ -377,6 +413,7 @@ class ServerTableModel(QAbstractTableModel):
         self._rows.extend(new)
         for number, row in enumerate(new, start=first):
             self._row_of[row.server.id] = number
+            self._shown[row.server.id] = row.server
         self.endInsertRows()
 
     def _emit_changed(
@@ -390,3 +427,9 @@ class ServerTableModel(QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(first, first_column), self.index(last, last_column), roles
             )
+
+
+def _same_values(old: FloatArray, new: FloatArray) -> bool:
+    import numpy as np  # loaded already: the arrays come from the load history
+
+    return bool(np.array_equal(old, new))

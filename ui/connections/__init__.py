@@ -1,20 +1,44 @@
-"""The connections pane, the connection dialog, certificate trust and the password prompt."""
+"""The connections pane, the connection dialog, certificate trust and the password prompt.
 
-from ui.connections.certificate_dialog import CertificateDialog
-from ui.connections.connection_dialog import ConnectionDialog
-from ui.connections.connection_tree_model import (
-    ConnectionColumn,
-    ConnectionRole,
-    ConnectionTreeModel,
-)
-from ui.connections.connections_pane import ConnectionsPane
-from ui.connections.password_prompt import (
-    ConnectionPasswordSource,
-    PasswordAnswer,
-    PasswordPrompt,
-    password_source_for,
-)
-from ui.connections.repository import ConnectionRepository
+Each name is imported when first asked for: the pane paints without the dialogs (and
+httpx, cryptography and the connection test behind them).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ui.connections.certificate_dialog import CertificateDialog
+    from ui.connections.connection_dialog import ConnectionDialog
+    from ui.connections.connection_tree_model import (
+        ConnectionColumn,
+        ConnectionRole,
+        ConnectionTreeModel,
+    )
+    from ui.connections.connections_pane import ConnectionsPane
+    from ui.connections.password_prompt import (
+        ConnectionPasswordSource,
+        PasswordAnswer,
+        PasswordPrompt,
+        password_source_for,
+    )
+    from ui.connections.repository import ConnectionRepository
+
+_MODULES = {
+    "CertificateDialog": "certificate_dialog",
+    "ConnectionColumn": "connection_tree_model",
+    "ConnectionDialog": "connection_dialog",
+    "ConnectionPasswordSource": "password_prompt",
+    "ConnectionRepository": "repository",
+    "ConnectionRole": "connection_tree_model",
+    "ConnectionTreeModel": "connection_tree_model",
+    "ConnectionsPane": "connections_pane",
+    "PasswordAnswer": "password_prompt",
+    "PasswordPrompt": "password_prompt",
+    "password_source_for": "password_prompt",
+}
 
 __all__ = [
     "CertificateDialog",
@@ -29,3 +53,12 @@ __all__ = [
     "PasswordPrompt",
     "password_source_for",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # once
+    return value

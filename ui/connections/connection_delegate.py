@@ -12,12 +12,17 @@ always name them, and the view elides the name in the middle.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from app.connections import ConnectionProfile, EnvironmentTag
+from app.connections import EnvironmentTag
 from ui.connections.connection_tree_model import ConnectionRole
+
+if TYPE_CHECKING:
+    from app.connections import ConnectionProfile
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 READ_ONLY_TEXT = "read-only"
@@ -45,7 +50,7 @@ class ConnectionItemDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         profile = index.data(ConnectionRole.PROFILE)
-        if not isinstance(profile, ConnectionProfile) or not self._has_markers(profile):
+        if not _is_profile(profile) or not self._has_markers(profile):
             super().paint(painter, option, index)
             return
         opt = QStyleOptionViewItem(option)
@@ -91,7 +96,7 @@ class ConnectionItemDelegate(QStyledItemDelegate):
         metrics = QFontMetrics(option.font)
         width = option.rect.width() - option.decorationSize.width() - 2 * metrics.averageCharWidth()
         profile = index.data(ConnectionRole.PROFILE)
-        if isinstance(profile, ConnectionProfile) and self._has_markers(profile):
+        if _is_profile(profile) and self._has_markers(profile):
             compact = self.markers_form(profile, option, index)
             if compact is not None:
                 width -= self._markers_width(profile, option.font, compact=compact)
@@ -100,7 +105,7 @@ class ConnectionItemDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         size = super().sizeHint(option, index)
         profile = index.data(ConnectionRole.PROFILE)
-        if isinstance(profile, ConnectionProfile) and self._has_markers(profile):
+        if _is_profile(profile) and self._has_markers(profile):
             size.setWidth(size.width() + self._markers_width(profile, option.font))
         return size
 
@@ -183,3 +188,9 @@ class ConnectionItemDelegate(QStyledItemDelegate):
                 painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, label)
         finally:
             painter.restore()
+
+
+def _is_profile(value: object) -> bool:
+    from app.connections.model import ConnectionProfile  # loaded with the profiles shown
+
+    return isinstance(value, ConnectionProfile)

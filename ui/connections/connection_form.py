@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.connections import ConnectionKindName, ConnectionProfile, EnvironmentTag, FieldProblem
-from app.connections.model import (
+from app.connections.values import (
     DEFAULT_HEALTH_ONLY_INTERVAL_S,
     DEFAULT_POLL_INTERVAL_S,
     MAX_CAPACITY,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from app.connections import ConnectionProfile
+if TYPE_CHECKING:
+    from app.connections import ConnectionProfile
 
 
 @dataclass(eq=False)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from app.connections import ConnectionProfile, EnvironmentTag
+from app.connections import EnvironmentTag
 from app.monitor import ConnectionState, MonitorStatus
 from ui.connections.connection_tree_layout import (
     RowSpec,
@@ -21,6 +21,9 @@ from ui.connections.connection_tree_layout import (
 )
 from ui.connections.state_icons import state_icon
 from ui.icons import icon
+
+if TYPE_CHECKING:
+    from app.connections import ConnectionProfile
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction
@@ -21,12 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.connections import ConnectionProfile
-from app.connections.model import DEFAULT_POLL_INTERVAL_S
+from app.connections.values import DEFAULT_POLL_INTERVAL_S
 from app.monitor import MonitorStatus
 from ui.connections.connection_actions import ConnectionActions
 from ui.connections.connection_delegate import NAME_MIN_CHARS, ConnectionItemDelegate
-from ui.connections.connection_dialog import ConnectionDialog
 from ui.connections.connection_tree_model import ConnectionRole, ConnectionTreeModel
 from ui.connections.dialog_result import dispose_dialog
 from ui.connections.message_bar import MessageBar, MessageKind
@@ -42,6 +40,10 @@ from ui.connections.password_prompt import (
 )
 from ui.connections.repository import ConnectionRepository
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from app.connections import ConnectionProfile
+    from ui.connections.connection_dialog import ConnectionDialog
 
 MIN_WIDTH_CHARS = NAME_MIN_CHARS + 8
 """The pane's minimum width in average characters: a name's minimum plus its icons."""
@@ -242,6 +244,8 @@ class ConnectionsPane(QWidget):
         def done(finished: asyncio.Task[Any]) -> None:
             if finished.cancelled() or finished.exception() is not None:
                 return
+            from app.connections.model import ConnectionProfile  # loaded with the result
+
             result = finished.result()
             if isinstance(result, ConnectionProfile):
                 self.select(result.id)
@@ -274,6 +278,8 @@ class ConnectionsPane(QWidget):
 
     # -- add, edit, duplicate, remove -------------------------------------------------------
     def _on_add_triggered(self) -> None:
+        from ui.connections.connection_dialog import ConnectionDialog  # httpx: when first opened
+
         dialog = ConnectionDialog(
             self._runner,
             groups=self._repository.groups(),
@@ -293,6 +299,8 @@ class ConnectionsPane(QWidget):
         profile = self.current_profile()
         if profile is None:
             return
+        from ui.connections.connection_dialog import ConnectionDialog  # httpx: when first opened
+
         repository = self._repository
         dialog = ConnectionDialog(
             self._runner,

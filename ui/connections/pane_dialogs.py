@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QAbstractButton, QFileDialog, QMessageBox, QWidget
 
-from app.connections import ConnectionProfile
+if TYPE_CHECKING:
+    from app.connections import ConnectionProfile
+
 
 EXPORT_FILTERS = ["Connection exports (*.json)", "All files (*)"]
 

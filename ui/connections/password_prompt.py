@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,11 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.errors import AuthenticationError, AuthErrorKind
-from app.connections import ConnectionProfile
 from app.credentials import Secret
 from app.logsetup import register_secret
 from ui.connections.dialog_result import dialog_result, dispose_dialog
 from ui.connections.repository import ConnectionRepository
+
+if TYPE_CHECKING:
+    from app.connections import ConnectionProfile
 
 NO_KEYRING_TIP = (
     "No system keyring is available on this computer, so the password is asked at every sign-in."

@@ -6,25 +6,25 @@ import asyncio
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from app.connections import (
-    ConnectionProfile,
     ConnectionStore,
     ConnectionStoreError,
     LoadResult,
     ProfileValidationError,
     TransferError,
-    export_connections,
-    import_connections,
 )
 from app.connections.naming import unique_name
 from app.credentials import CredentialError, CredentialStore, Secret
 from app.removal import ConnectionRemoval
 from ui.connections.saved_passwords import SavedPasswords
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from app.connections import ConnectionProfile
 
 T = TypeVar("T")
 
@@ -227,6 +227,8 @@ class ConnectionRepository(QObject):
         """Add the connections of an export file (ids and names made unique)."""
 
         def work() -> tuple[int, list[str]]:
+            from app.connections import import_connections  # pydantic: in this worker thread
+
             existing = self._load_checked().profiles
             result = import_connections(path, existing)
             self._store.add_many(result.profiles)  # one write: every entry or none
@@ -244,6 +246,8 @@ class ConnectionRepository(QObject):
         self, path: Path, profiles: Iterable[ConnectionProfile]
     ) -> asyncio.Task[int | None] | None:
         """Write ``profiles`` to an export file (never with passwords)."""
+        from app.connections import export_connections  # pydantic: loaded with the profiles
+
         chosen = list(profiles)
 
         def after(count: int) -> None:

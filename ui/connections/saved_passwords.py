@@ -4,9 +4,12 @@ it is ``app.removal.ConnectionRemoval``'s job)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from app.connections import ConnectionProfile
 from app.credentials import CredentialError, CredentialStore, Secret
+
+if TYPE_CHECKING:
+    from app.connections import ConnectionProfile
 
 
 class SavedPasswords:

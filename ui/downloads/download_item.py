@@ -6,8 +6,10 @@ import asyncio
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.downloads import DownloadProgress, LogDownload
+if TYPE_CHECKING:
+    from app.downloads import DownloadProgress, LogDownload
 
 
 class DownloadState(Enum):

@@ -10,17 +10,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from app.api.errors import ConsoleError
 from app.audit import AuditAction, AuditResult
-from app.downloads import DownloadCancelledError, DownloadProgress, LogDownload
+from app.downloads import DownloadCancelledError, DownloadProgress
 from app.logsetup import redact
-from app.session import ConnectionSession
 from ui.downloads.download_item import DownloadItem, DownloadState
 from ui.downloads.downloads_model import DownloadsModel
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from app.downloads import LogDownload
+    from app.session import ConnectionSession
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.session import ConnectionSession
 from ui.downloads.details_dialog import open_details
 from ui.downloads.download_actions import ACCESSIBLE_NAME, DownloadActions
 from ui.downloads.download_item import DownloadItem, DownloadState
@@ -28,6 +28,9 @@ from ui.downloads.download_manager import DownloadManager
 from ui.downloads.downloads_model import DownloadColumn, DownloadsModel
 from ui.downloads.progress_delegate import ProgressDelegate
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from app.session import ConnectionSession
 
 # Initial column widths, in average character widths of the view's font.
 _COLUMN_CHARS = {

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.alerts import Alert, AlertEngine, Severity
-from app.api.models import ClusterSnapshot
+from app.api.models import ClusterSnapshot, Server
 from app.audit import AuditEntry, AuditLog
 from app.events import (
     EventRecord,
@@ -79,7 +79,8 @@ class EventsRecorder(QObject):
         self._clock = clock
         self._detach: list[Callable[[], None]] = []
         self._live: list[EventRecord] | None = []  # None once loaded
-        self._names: dict[str, dict[str, str]] = {}  # connection name -> server id -> name
+        # connection name -> its latest snapshot's servers (named when an action comes)
+        self._servers: dict[str, tuple[Server, ...]] = {}
         self._serving: dict[str, str] = {}  # connection id -> the endpoint that answered
         self._unwritten: list[EventRecord] = []
         self._writing = False
@@ -178,11 +179,11 @@ class EventsRecorder(QObject):
 
     def learn_names(self, connection_name: str, snapshot: ClusterSnapshot) -> None:
         """Name the servers of the connection's later actions (the audit trail has ids)."""
-        self._names[connection_name] = {server.id: server.name for server in snapshot.servers}
+        self._servers[connection_name] = snapshot.servers  # looked at only for an action
 
     def _on_audit_appended(self, entry: object) -> None:
         if isinstance(entry, AuditEntry):
-            names = self._names.get(entry.connection, {})
+            names = {server.id: server.name for server in self._servers.get(entry.connection, ())}
             self.record([event_from_audit(entry).named(names)])
 
     # -- reading ----------------------------------------------------------------------------

@@ -3,9 +3,6 @@ reach the status bar's messages and the notification area."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QWidget
-
 from app.alerts import Severity
 from app.rollout import MessageKind, RolloutMessage
 from ui.dialogs.error_details import Notice
@@ -17,18 +14,6 @@ NOTIFIED = {
     MessageKind.ABORTED: Severity.WARNING,
 }
 """Messages that also show as a notification: the admin has something to do or know."""
-
-
-def rollout_action(window: QWidget) -> QAction:
-    """Server > Rolling maintenance… (also in the connections' context menu)."""
-    action = QAction("Rolling &maintenance…", window)
-    action.setObjectName("actionRollingMaintenance")
-    action.setProperty("accessibleName", "Rolling maintenance")
-    tip = "Upgrade or patch the whole cluster one server at a time, guided and resumable"
-    action.setStatusTip(tip)
-    action.setToolTip(tip)
-    window.addAction(action)
-    return action
 
 
 def message_notice(connection_name: str, message: RolloutMessage) -> Notice:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -62,6 +63,7 @@ class RolloutPanel(QDockWidget):
         self.model = RolloutTableModel(self)
         self._state: RolloutState | None = None
         self._snapshot: ClusterSnapshot | None = None
+        self._snapshot_applied = True  # False: the rows wait for the panel to be shown
         body = QWidget(self)
         body.setObjectName("rolloutBody")
         self._build(body)
@@ -239,6 +241,7 @@ class RolloutPanel(QDockWidget):
         """No connection to plan for (or it cannot run one): say why."""
         self._state = None
         self._snapshot = None
+        self._snapshot_applied = True
         self.model.set_plan([])
         self.title.setText("Rolling maintenance")
         self.instruction.setText(text)
@@ -251,6 +254,7 @@ class RolloutPanel(QDockWidget):
         """A new plan over every server of the cluster, in the cluster's order."""
         self._state = None
         self._snapshot = snapshot
+        self._snapshot_applied = True
         self.model.set_plan([(s.id, display_text(s.name)) for s in snapshot.servers])
         self.model.set_snapshot(snapshot)
         self.title.setText(f"{connection_name}: plan a rolling maintenance")
@@ -270,6 +274,7 @@ class RolloutPanel(QDockWidget):
         self.model.set_state(state)
         if self._snapshot is not None:
             self.model.set_snapshot(self._snapshot)
+            self._snapshot_applied = True
         self._fit_columns()
         plan = state.plan
         target = f" to {plan.target_version}" if plan.target_version else ""
@@ -304,11 +309,27 @@ class RolloutPanel(QDockWidget):
                 self.table.resizeColumnToContents(column)
 
     def set_snapshot(self, snapshot: ClusterSnapshot) -> None:
-        """The latest cluster data (live status and Clients of the rows)."""
+        """The latest cluster data (live status and Clients of the rows).
+
+        While the panel is hidden this only keeps ``snapshot``: the rows, the choice of
+        servers to add and the controls follow it when the panel is shown.
+        """
         self._snapshot = snapshot
+        if not self.isVisible():
+            self._snapshot_applied = False
+            return
+        self._apply_snapshot(snapshot)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        snapshot = self._snapshot
+        if not self._snapshot_applied and snapshot is not None:
+            self._apply_snapshot(snapshot)
+
+    def _apply_snapshot(self, snapshot: ClusterSnapshot) -> None:
+        self._snapshot_applied = True
         self.model.set_snapshot(snapshot)
-        if self.isVisible():
-            self._fit_columns()
+        self._fit_columns()
         if self._state is None:
             self._fill_add_choice()
             self._update_controls()

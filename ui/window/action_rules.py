@@ -10,14 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from app.analysis import can_download_logs
-from app.api.models import Server, ServerStatus
-from app.connections import ConnectionProfile
+from app.api.states import ServerStatus
 from app.kinds.registry import capabilities_of
 from app.monitor import ConnectionState, MonitorStatus
 from app.seam import Capabilities, Capability
 from app.text_safety import display_text
+
+if TYPE_CHECKING:
+    from app.api.models import Server
+    from app.connections import ConnectionProfile
 
 
 class ActionId(StrEnum):

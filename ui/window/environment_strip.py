@@ -6,11 +6,16 @@ tagged one) is marked by this bar under the toolbar: colour plus text, never col
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.connections import ConnectionProfile, EnvironmentTag
+from app.connections import EnvironmentTag
 from ui.theme import text_colour_on
+
+if TYPE_CHECKING:
+    from app.connections import ConnectionProfile
 
 _NOTES = {
     EnvironmentTag.PRODUCTION: "changes affect live servers",

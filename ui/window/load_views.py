@@ -3,6 +3,7 @@ Trend column of the servers table."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -32,6 +33,8 @@ class LoadViews(QObject):
     The graph (``LoadGraphPanel``, with pyqtgraph behind it) is built right
     after the window's first paint, or earlier when ``graph`` is asked for: the window
     appears without waiting for them. What arrives before is kept and handed over.
+    ``history`` gives the load history when a connection is shown (it is opened after
+    the first paint, or then).
 
     Signals:
         notice_posted(Notice): a line for the status bar, from the graph.
@@ -40,7 +43,11 @@ class LoadViews(QObject):
     notice_posted = Signal(object)
 
     def __init__(
-        self, history: HistoryStore, runner: TaskRunner, pane: ClusterPane, window: QMainWindow
+        self,
+        history: Callable[[], HistoryStore],
+        runner: TaskRunner,
+        pane: ClusterPane,
+        window: QMainWindow,
     ) -> None:
         super().__init__(window)
         self._history = history
@@ -77,7 +84,7 @@ class LoadViews(QObject):
         else:
             measure = capabilities_of(profile).load
             self.dock.setWindowTitle("Load" if measure == CLIENTS else measure.title)
-            history, connection_id = self._history, profile.id
+            history, connection_id = self._history(), profile.id
             self._pane.set_sparkline_source(
                 lambda server_id: history.sparkline(connection_id, server_id, TREND_SECONDS)
             )
@@ -121,7 +128,7 @@ class LoadViews(QObject):
             graph.set_connection(None, None)
         else:
             graph.set_measure(capabilities_of(self._profile).load)
-            graph.set_connection(self._profile.id, self._history, name=self._profile.name)
+            graph.set_connection(self._profile.id, self._history(), name=self._profile.name)
 
     def _on_pane_selection_changed(self, servers: list[Server]) -> None:
         self._highlighted = [server.id for server in servers]

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.alerts import AlertKind
-from app.connections.model import MAX_POLL_INTERVAL_S, MIN_POLL_INTERVAL_S
+from app.connections.values import MAX_POLL_INTERVAL_S, MIN_POLL_INTERVAL_S
 from ui.alerts import AlertPreferences
 from ui.preferences import Preferences
 from ui.theme import Appearance

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar, QWidget
 
-from app.api.models import Server
-from app.connections import ConnectionProfile
 from app.monitor import MonitorStatus
 from ui.icons import icon
 from ui.window.action_rules import ActionId, Availability, availability
+
+if TYPE_CHECKING:
+    from app.api.models import Server
+    from app.connections import ConnectionProfile
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStatusBar, QWidget
 
-from app.connections import ConnectionProfile
 from app.monitor import ConnectionState, MonitorStatus
 from ui.connections.state_icons import state_icon
 from ui.dialogs.error_details import ErrorDetailsDialog, Notice
+
+if TYPE_CHECKING:
+    from app.connections import ConnectionProfile
 
 log = logging.getLogger(__name__)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from app.alerts import AlertKind, Severity
 from app.api.errors import UnreachableError, UnreachableReason
 from app.api.models import HealthEntry, HealthReport, HealthStatus, ServerStatus
@@ -10,6 +12,7 @@ from tests.app.alerts.helpers import CID, NAME, Harness
 from tests.app.history.snapshots import NOW, server, snapshot
 
 OFFLINE, STOPPING, STARTING = ServerStatus.OFFLINE, ServerStatus.STOPPING, ServerStatus.STARTING
+ONLINE = ServerStatus.ONLINE
 HEALTHY, DEGRADED, UNHEALTHY = HealthStatus.HEALTHY, HealthStatus.DEGRADED, HealthStatus.UNHEALTHY
 
 
@@ -218,3 +221,28 @@ def test_a_server_isolated_on_purpose_raises_no_degraded_alert() -> None:
     assert [(a.title, a.severity) for a in licences] == [
         ("EKRAN-AS01 is Degraded", Severity.WARNING)
     ]
+
+
+def test_unchanged_server_objects_alert_as_fresh_copies_do() -> None:
+    """The API client keeps an unchanged server's object; the rules pass it over, and
+    must find exactly what they find when every poll brings new objects."""
+    rng = random.Random(7)
+    reused, copied = Harness(), Harness()
+    shown = [server(n) for n in range(1, 9)]
+    statuses = [ONLINE, OFFLINE, STOPPING, STARTING]
+    for _poll in range(300):
+        for index in rng.sample(range(len(shown)), rng.randrange(3)):
+            number = index + 1
+            choice = rng.randrange(3)
+            if choice == 0:
+                shown[index] = server(number, status=rng.choice(statuses), clients=0)
+            elif choice == 1:
+                shown[index] = server(number, isolated_by="ops", clients=rng.randrange(3))
+            else:
+                shown[index] = server(number, clients=rng.randrange(3))
+        same = reused.snapshot(snapshot(*shown))
+        fresh = copied.snapshot(snapshot(*(s.model_copy() for s in shown)))
+        assert [(a.kind, a.title, a.server_ids) for a in same] == [
+            (a.kind, a.title, a.server_ids) for a in fresh
+        ]
+    assert len(reused.seen) > 20  # the polls did raise alerts

@@ -13,7 +13,8 @@ from pydantic import ValidationError
 
 from app.api.settings import ProxyMode, TrustMode
 from app.connections.errors import ProfileValidationError
-from app.connections.model import AuthMode, ConnectionProfile, EnvironmentTag
+from app.connections.model import ConnectionProfile
+from app.connections.values import AuthMode, EnvironmentTag
 from tests.helpers.profiles import MakeProfile
 
 PIN = "AB:" * 31 + "CD"

@@ -32,8 +32,11 @@ def test_keeps_the_newest_rows_in_order_however_they_are_added(
                 {"t": times[position : position + size], "v": values[position : position + size]}
             )
             position += size
-        else:
+        elif turn % 4:
             ring.append({"t": float(times[position]), "v": int(values[position])})
+            position += 1
+        else:
+            ring.append_values((float(times[position]), int(values[position])))
             position += 1
         turn += 1
 
@@ -88,3 +91,37 @@ def test_needs_a_float_time_column() -> None:
         RingBuffer(4, {"v": np.int32})
     with pytest.raises(ValueError):
         RingBuffer(0, DTYPES)
+
+
+def test_a_row_of_values_that_does_not_fit_changes_nothing() -> None:
+    ring = RingBuffer(4, DTYPES)
+    ring.append_values((1.0, 5))
+    with pytest.raises(ValueError, match="does not fit"):
+        ring.append_values((2.0, 2**40))
+    with pytest.raises(ValueError, match="increasing"):
+        ring.append_values((1.0, 6))
+    with pytest.raises(ValueError, match="2 values"):
+        ring.append_values((3.0,))
+    assert (len(ring), ring.last_time, ring.last()) == (1, 1.0, {"t": 1.0, "v": 5})
+
+
+def test_rows_appended_one_by_one_read_back_at_any_moment() -> None:
+    """Appended rows are written to the arrays in groups; every read sees all of them."""
+    rng = np.random.default_rng(4)
+    ring = RingBuffer(150, DTYPES)
+    times: list[float] = []
+    values: list[int] = []
+    for step in range(400):
+        times.append(step * 0.5 + 1.0)
+        values.append(int(rng.integers(0, 1000)))
+        ring.append_values((times[-1], values[-1]))
+        if rng.random() < 0.1:
+            everything = ring.all()
+            assert everything["t"].tolist() == times[-150:]
+            assert everything["v"].tolist() == values[-150:]
+            assert len(ring) == min(len(times), 150)
+            assert ring.first_time == times[-150:][0]
+            assert ring.last() == {"t": times[-1], "v": values[-1]}
+            window = ring.window(times[-1] - 10.0, times[-1])
+            assert window["v"].tolist() == values[-21:]
+        assert ring.last_time == times[-1]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 
-from app.api.models import ServerStatus
+from app.api.models import Server, ServerStatus
 from app.history import EventKind, HistoryStore
 from app.history.rollup import MINUTE_S
 from tests.app.history.snapshots import T0, cluster, server, snapshot
@@ -183,3 +185,48 @@ def test_series_needs_room_for_two_points(bad: int) -> None:
     store.record(CID, cluster([1]), T0)
     with pytest.raises(ValueError):
         store.series(CID, "as-01", T0, T0 + 1, max_points=bad)
+
+
+def test_random_polls_read_back_as_recorded() -> None:
+    """Every sample of random polls (servers joining and leaving, statuses changing,
+    unchanged polls, a clock going back) reads back, and so do the status events."""
+    rng = random.Random(3)
+    store = HistoryStore(clock=Clock(T0 + 10_000), raw_capacity=400)
+    expected: dict[str, list[tuple[float, int]]] = {}
+    totals: list[tuple[float, int]] = []
+    shown = {n: server(n) for n in range(1, 7)}
+    statuses = [ServerStatus.ONLINE, ServerStatus.OFFLINE, ServerStatus.ISOLATED]
+    changes = 0
+    at, last = T0, None
+    recorded: list[Server] = []
+    for _poll in range(300):
+        at += rng.choice([0.5, 1.0, 1.0, 7.0, -3.0])
+        for number in rng.sample(sorted(shown), min(2, len(shown))):
+            old = shown[number]
+            status = rng.choice(statuses)
+            changes += status is not old.status
+            shown[number] = server(number, clients=rng.randrange(100), status=status)
+        if rng.random() < 0.05 and len(shown) > 2:
+            shown.pop(rng.choice(sorted(shown)))
+        if rng.random() < 0.05:
+            shown[len(shown) + 10] = server(len(shown) + 10)
+        accepted = last is None or at > last
+        if rng.random() < 0.2 and last is not None:
+            assert store.record_unchanged(CID, at) is accepted
+            current = recorded
+        else:
+            current = list(shown.values())
+            assert store.record(CID, snapshot(*current), at) is accepted
+        if accepted:
+            last, recorded = at, current
+            for item in current:
+                expected.setdefault(item.id, []).append((at, item.clients))
+            totals.append((at, sum(item.clients for item in current)))
+    for server_id, samples in expected.items():
+        t, y = store.series(CID, server_id, T0 - 1, at + 1, max_points=10_000)
+        assert list(zip(t.tolist(), y.tolist(), strict=True)) == samples
+    total = store.total_series(CID, T0 - 1, at + 1, max_points=10_000)
+    assert list(zip(total.t.tolist(), total.y.tolist(), strict=True)) == totals
+    status_kinds = {"offline", "back_online", "isolated", "returned", "status"}
+    events = store.events(CID, T0 - 1, at + 1)
+    assert 0 < sum(1 for event in events if event.kind in status_kinds) <= changes

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.history.rollup import MINUTE_S
+from app.history.rollup import MINUTE_DTYPES, MINUTE_S, MinuteRow
 from app.history.series import SeriesHistory
 
 START = 29_916_667 * MINUTE_S  # a whole minute (2026-11-18)
@@ -101,3 +101,8 @@ def test_a_sample_must_be_later_than_everything_held() -> None:
     assert not series.accepts(START + 10)
     assert not series.accepts(START + 5)
     assert series.accepts(START + 10.5)
+
+
+def test_a_minute_row_lists_its_values_in_the_column_order() -> None:
+    row = MinuteRow(t=60.0, low=1, high=9, total=20, count=4, status=2, rising=False)
+    assert row.as_values() == tuple(row.as_dict()[name] for name in MINUTE_DTYPES)

@@ -12,7 +12,7 @@ from PySide6.QtGui import QIcon
 
 from app.api.models import Isolation, Server, ServerStatus
 from tests.ui.cluster.support import NOW, OLD_VERSION, isolated, server
-from ui.cluster.cells import CellContext, ServerRow, cell_data, changed_columns
+from ui.cluster.cells import CellContext, ClusterTotals, ServerRow, cell_data, changed_columns
 from ui.cluster.columns import Column, ServerRole
 
 _ROLES = [
@@ -59,7 +59,10 @@ def _comparable(value: object) -> object:
 
 
 def _cells(row: ServerRow, column: Column) -> list[object]:
-    values = [_comparable(cell_data(column, role, row, _CONTEXT)) for role in _ROLES]
+    # The share follows the Client total too, which the model signals on its own (the
+    # Load share column; no view reads the role elsewhere).
+    roles = [r for r in _ROLES if r != ServerRole.LOAD_SHARE or column is Column.LOAD_SHARE]
+    values = [_comparable(cell_data(column, role, row, _CONTEXT)) for role in roles]
     return [*values, row.sort_key(column, None)]
 
 
@@ -68,7 +71,8 @@ def test_every_cell_that_differs_is_in_a_changed_column(
     before: Server, changes: dict[str, Any]
 ) -> None:
     after = before.model_copy(update=changes)
-    old, new = ServerRow(before, 0.25, False), ServerRow(after, 0.25, False)
+    totals = ClusterTotals(400)
+    old, new = ServerRow(before, totals, False), ServerRow(after, totals, False)
     differing = {column for column in Column if _cells(old, column) != _cells(new, column)}
     columns = changed_columns(before, after)
     assert differing <= columns

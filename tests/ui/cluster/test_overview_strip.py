@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -168,3 +170,31 @@ def test_status_text_names_the_health_problem_of_a_running_server() -> None:
     failed = ServerHealth("as-01", NOW, error="Timed out.")
     assert status_text(server(1), failed) == "Online, health check failed"
     assert status_text(server(1), None) == "Online"
+
+
+def test_facts_of_random_clusters_match_a_plain_count() -> None:
+    rng = random.Random(5)
+    statuses = list(ServerStatus)
+    for _round in range(300):
+        items = [
+            server(
+                n,
+                name=rng.choice(["EKRAN-A", "ekran-a", "EKRAN-B", f"EKRAN-{n}"]),
+                status=rng.choice(statuses),
+                clients=rng.choice([0, 0, 3, 7, 7]),
+                version=rng.choice([CURRENT_VERSION, OLD_VERSION, "9.10.0.1", None, ""]),
+            )
+            for n in range(1, rng.randrange(0, 9))
+        ]
+        facts = OverviewFacts.of(items)
+        by_load = sorted(items, key=lambda s: (-s.clients, s.name.casefold(), s.id))
+        busiest = by_load[0] if by_load and by_load[0].clients > 0 else None
+        assert facts.busiest is busiest
+        assert facts.clients == sum(s.clients for s in items)
+        assert sum(n for _, n in facts.versions) == len(items)
+        assert dict(facts.versions).get("unknown", 0) == sum(1 for s in items if not s.version)
+        other = [s for s in items if s.status not in ("online", "isolated", "offline")]
+        assert (facts.online, facts.other) == (
+            sum(1 for s in items if s.status is ServerStatus.ONLINE),
+            len(other),
+        )

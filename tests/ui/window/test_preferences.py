@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.alerts import AlertKind
 from app.alerts.settings_store import ALERT_SETTINGS_FILE, AlertSettingsStore
-from app.connections.model import DEFAULT_POLL_INTERVAL_S
+from app.connections.values import DEFAULT_POLL_INTERVAL_S
 from tests.ui.window.conftest import MakeWindow
 from ui.alerts import AlertPreferences
 from ui.preferences import Preferences
