@@ -12,6 +12,7 @@ import ssl
 import urllib.request
 from collections.abc import Callable, Iterable
 from typing import TypedDict
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -82,6 +83,29 @@ def client_arguments(
     if system_proxies is None:  # no_proxy decides per request: health probes go elsewhere
         mounts.update(dict.fromkeys(no_proxy_patterns()))
     return {"transport": transport(), "mounts": mounts, "trust_env": False}
+
+
+def proxy_for(
+    setting: ProxySetting, url: str, *, system_proxies: SystemProxies | None = None
+) -> str | None:
+    """The proxy URL that requests to ``url`` go through under ``setting``; None: direct.
+
+    For clients that talk to one host each (the health-only prober's pools), decided as
+    ``client_arguments`` decides it: NONE is direct, URL that proxy, SYSTEM the system's
+    proxy for the URL's scheme unless the host bypasses it (``no_proxy``, or on Windows
+    the Internet settings' bypass list). Raises ``InvalidUrlError`` like ``client_arguments``.
+    """
+    if setting.mode is ProxyMode.NONE:
+        return None
+    if setting.mode is ProxyMode.URL:
+        return _proxy_url(setting.url)
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    proxies, bypassed = (system_proxies or _system_proxies)([host])
+    if host in bypassed:
+        return None
+    found = proxies.get(parts.scheme) or proxies.get("all")
+    return _proxy_url(found) if found else None
 
 
 def no_proxy_patterns(value: str | None = None) -> list[str]:

@@ -43,17 +43,45 @@ class BodyText:
     text: str
 
 
+@dataclass(frozen=True)
+class ReadBody:
+    """A body read once: its ``text`` for people, the ``version`` it states (or None),
+    and its JSON ``document`` when it decoded as strict UTF-8 and parsed as JSON (None
+    otherwise), for a caller that would parse it again."""
+
+    text: BodyText
+    version: str | None
+    document: Any
+
+
+def read_body(media: str, raw: bytes) -> ReadBody:
+    """``reduce_body`` and ``stated_version`` of one body, decoded and parsed once."""
+    try:
+        text, strict = raw.decode("utf-8"), True
+    except UnicodeDecodeError:
+        text, strict = raw.decode("utf-8", errors="replace"), False
+    is_json = media == "application/json" or media.endswith("+json")
+    data = _json(text) if is_json or text.lstrip()[:1] in ("{", "[") else None
+    return ReadBody(
+        text=_reduce(media, text, data),
+        version=_stated_version(media, text, data),
+        document=data if strict else None,
+    )
+
+
 def reduce_body(media: str, raw: bytes) -> BodyText:
     """The readable text of a body of media type ``media`` (lower case, no parameters)."""
-    text = raw.decode("utf-8", errors="replace")
+    return read_body(media, raw).text
+
+
+def _reduce(media: str, text: str, data: Any) -> BodyText:
     if not text.strip():
         return BodyText(BodyKind.EMPTY, "")
-    if media == "application/json" or media.endswith("+json") or _looks_like_json(media, text):
-        data = _json(text)
-        if data is not None:
-            # Compact (json's C encoder; indenting runs its pure-Python one, a third of a
-            # probe's own cost): ``pretty_body`` indents it when someone reads it.
-            return BodyText(BodyKind.JSON, _safe(json.dumps(data, ensure_ascii=False)))
+    is_json = media == "application/json" or media.endswith("+json")
+    if data is not None and (is_json or _looks_like_json(media, text)):
+        # Compact (json's C encoder; indenting runs its pure-Python one, a third of a
+        # probe's own cost): ``pretty_body`` indents it when someone reads it.
+        return BodyText(BodyKind.JSON, _safe(json.dumps(data, ensure_ascii=False)))
     if media in ("text/html", "application/xhtml+xml") or _looks_like_html(media, text):
         return BodyText(BodyKind.HTML, _safe(html_to_text(text)))
     return BodyText(BodyKind.TEXT, _safe(text))
@@ -71,8 +99,10 @@ def pretty_body(text: str) -> str:
 def stated_version(media: str, raw: bytes) -> str | None:
     """The version the body states, if it states one: a JSON ``version`` field (at the top
     or in ``data``) or "version 9.2.4.1270" in text; None otherwise (never a guess)."""
-    text = raw[:MAX_BODY_BYTES].decode("utf-8", errors="replace")
-    data = _json(text) if text.lstrip().startswith("{") else None
+    return read_body(media, raw[:MAX_BODY_BYTES]).version
+
+
+def _stated_version(media: str, text: str, data: Any) -> str | None:
     if isinstance(data, dict):
         for holder in (data, data.get("data")):
             if not isinstance(holder, dict):

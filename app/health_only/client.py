@@ -10,7 +10,6 @@ with the reason; callers ask the capabilities first.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
@@ -73,6 +72,7 @@ class HealthOnlyClient:
             concurrency=concurrency,
             transport=transport,
             now=now,
+            since=self._since,
         )
         self._now = now
         self._results: dict[str, ProbeResult] = {}
@@ -145,10 +145,13 @@ class HealthOnlyClient:
             return await self.health(target)
         return _report(result)
 
+    def _since(self, url: str, state: HealthState, now: datetime) -> datetime:
+        """Since when ``url`` is in ``state``: kept from the previous result while it holds
+        (decided as the result is made: replacing a frozen result cost more than making it)."""
+        previous = self._results.get(url)
+        return previous.since if previous is not None and previous.state is state else now
+
     def _remember(self, result: ProbeResult) -> ProbeResult:
-        previous = self._results.get(result.url)
-        if previous is not None and previous.state is result.state:
-            result = _with_since(result, previous.since)
         if result.state is HealthState.ONLINE:
             self._last_online[result.url] = result.checked_at
         self._results[result.url] = result
@@ -187,10 +190,6 @@ class HealthOnlyClient:
     ) -> AbstractAsyncContextManager[LogStream]:
         self._capabilities.require(Capability.LOG_DOWNLOAD)
         raise AssertionError("unreachable: a health-only connection cannot download logs")
-
-
-def _with_since(result: ProbeResult, since: datetime) -> ProbeResult:
-    return dataclasses.replace(result, since=since)
 
 
 def _report(result: ProbeResult) -> HealthReport:

@@ -1,11 +1,14 @@
 """HealthProber: reads ``<url>/healthcheck?debug=True`` of many servers, unauthenticated.
 
-One ``httpx.AsyncClient`` per URL, keeping its connection alive between rounds so that
-a round costs requests, not TLS handshakes; one SSL context per distinct TLS trust (a URL
-with its own pinned certificate gets its own). Redirects are not followed (a healthcheck
+The GETs go through a ``HealthFetcher``: httpx's blocking transport on ``concurrency``
+worker threads, one pool per URL keeping its connection alive between rounds (so a round
+costs requests, not TLS handshakes), one SSL context per distinct TLS trust (a URL with
+its own pinned certificate gets its own). Redirects are not followed (a healthcheck
 answers itself; a redirect is reported as the HTTP answer it is). Each probe has one
 deadline, ``timeout`` seconds for the whole exchange, so a server that hangs is
-"unreachable (timed out)" within it. Nothing is ever sent but a GET without credentials.
+"unreachable (timed out)" after about that long: in a round every connect, read and
+write is bounded by it and an answer that took longer counts as timed out; a single
+``probe`` is cut off at it. Nothing is ever sent but a GET without credentials.
 """
 
 from __future__ import annotations
@@ -16,20 +19,19 @@ import ssl
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from app import __version__
 from app.api.errors import ConsoleError, TlsError, TlsErrorKind, UnreachableError, UnreachableReason
 from app.api.health import health_report
-from app.api.proxy import client_arguments
+from app.api.proxy import proxy_for
 from app.api.replies import media_type
 from app.api.settings import ProxySetting, TlsTrust
 from app.api.tls import build_ssl_context, fetch_certificate
 from app.api.transport_errors import transport_error
-from app.health_only.body import MAX_BODY_BYTES, reduce_body, stated_version
+from app.health_only.body import MAX_BODY_BYTES, read_body
+from app.health_only.fetcher import Fetched, HealthFetcher
 from app.health_only.result import HealthState, ProbeResult, server_name, unreachable_reason
 
 log = logging.getLogger(__name__)
@@ -49,9 +51,12 @@ class HealthProber:
     """Probes healthchecks; ``probe`` never raises for what a server or the network does.
 
     ``trust_for(url)`` gives each URL's TLS trust. At most ``concurrency`` probes run at
-    once. ``transport`` replaces the network (tests); TLS and proxy settings then do not
-    apply. Create it anywhere; the HTTP clients are made on first use inside the running
-    loop and closed by ``aclose()``.
+    once (on as many worker threads). ``transport`` replaces the network (tests): the
+    GETs then go through an ``httpx.AsyncClient`` on it, and TLS and proxy settings do
+    not apply. ``since(url, state, now)`` says since when ``url`` has been in ``state``
+    (default: ``now``; a caller that keeps earlier results passes the earlier time while
+    the state holds). Create it anywhere; ``aclose()`` stops and closes everything it
+    started.
     """
 
     def __init__(
@@ -64,9 +69,11 @@ class HealthProber:
         concurrency: int = DEFAULT_CONCURRENCY,
         transport: httpx.AsyncBaseTransport | None = None,
         now: Callable[[], datetime] = _utcnow,
+        since: Callable[[str, HealthState, datetime], datetime] | None = None,
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
+        self._since = since or (lambda url, state, now: now)
         self._urls = tuple(urls)
         self._trust_for = trust_for
         self._proxy = proxy or ProxySetting()
@@ -74,8 +81,18 @@ class HealthProber:
         self._limit = asyncio.Semaphore(max(1, concurrency))
         self._transport = transport
         self._now = now
-        self._clients: dict[str, httpx.AsyncClient] = {}  # one per URL
+        self._clients: dict[str, httpx.AsyncClient] = {}  # with a transport: one per URL
         self._contexts: dict[TlsTrust, ssl.SSLContext] = {}  # one per distinct trust
+        self._fetcher = HealthFetcher(
+            path=HEALTH_PATH,
+            headers={"Accept": "*/*", "User-Agent": USER_AGENT},
+            timeout=timeout,
+            workers=max(1, concurrency),
+            max_body=MAX_BODY_BYTES,
+            keepalive=KEEPALIVE_S,
+            context_for=self._context_for,
+            proxy_for=lambda url: proxy_for(self._proxy, url),
+        )
         self._certificates: dict[str, TlsError] = {}  # url -> a TLS error with its certificate
         self._closed = False
 
@@ -89,25 +106,41 @@ class HealthProber:
         self._clients.clear()
         for client in clients:
             await client.aclose()
+        await self._fetcher.aclose()
 
     async def probe_all(self, urls: Iterable[str] | None = None) -> list[ProbeResult]:
         """Probe every URL (default: all), at most ``concurrency`` at once, in order."""
         chosen = self._urls if urls is None else tuple(urls)
-        return list(await asyncio.gather(*(self.probe(url) for url in chosen)))
+        if self._transport is not None:
+            return list(await asyncio.gather(*(self.probe(url) for url in chosen)))
+        outcomes = await self._fetcher.fetch_all(chosen)
+        results: list[ProbeResult | None] = []
+        failed: list[tuple[int, str, ConsoleError]] = []
+        for index, (url, outcome) in enumerate(zip(chosen, outcomes, strict=True)):
+            if isinstance(outcome, ConsoleError):
+                failed.append((index, url, outcome))
+                results.append(None)
+            elif outcome.seconds > self._timeout:  # answered, but after the deadline
+                failed.append((index, url, self._timed_out(url)))
+                results.append(None)
+            else:
+                results.append(self._answered(url, *outcome[:3], outcome.seconds * 1000))
+        # Only the failures are awaited (a TLS failure fetches the server's certificate),
+        # together: one task per server and round would cost more than the answers.
+        settled = await asyncio.gather(*(self._unreachable(u, e) for _, u, e in failed))
+        for (index, _, _), result in zip(failed, settled, strict=True):
+            results[index] = result
+        return [result for result in results if result is not None]
 
     async def probe(self, url: str) -> ProbeResult:
-        """One healthcheck of ``url``; ``since`` is its ``checked_at`` (the caller tracks it)."""
+        """One healthcheck of ``url``."""
         async with self._limit:
             started = time.perf_counter()
             try:
                 async with asyncio.timeout(self._timeout):
-                    status, media, body = await self._exchange(url)
+                    status, media, body, _ = await self._exchange(url)
             except TimeoutError:
-                error: ConsoleError = UnreachableError(
-                    f"{server_name(url)} did not answer within {self._timeout:g} s.",
-                    reason=UnreachableReason.TIMEOUT,
-                    url=url,
-                )
+                error = self._timed_out(url)
             except ConsoleError as exc:
                 error = exc
             else:
@@ -115,8 +148,17 @@ class HealthProber:
                 return self._answered(url, status, media, body, elapsed_ms)
         return await self._unreachable(url, error)
 
+    def _timed_out(self, url: str) -> ConsoleError:
+        return UnreachableError(
+            f"{server_name(url)} did not answer within {self._timeout:g} s.",
+            reason=UnreachableReason.TIMEOUT,
+            url=url,
+        )
+
     # -- one exchange ---------------------------------------------------------------------
-    async def _exchange(self, url: str) -> tuple[int, str, bytes]:
+    async def _exchange(self, url: str) -> Fetched:
+        if self._transport is None:
+            return await self._fetcher.fetch(url)
         client = self._client(url)
         request = client.build_request("GET", url + HEALTH_PATH, headers={"Accept": "*/*"})
         try:
@@ -131,30 +173,38 @@ class HealthProber:
                 await response.aclose()
         except httpx.TransportError as exc:
             raise transport_error(exc, url) from None
-        return response.status_code, media_type(response), bytes(body)
+        seconds = 0.0  # not used: probe() measures the exchange itself
+        return Fetched(response.status_code, media_type(response), bytes(body), seconds)
 
     def _answered(
         self, url: str, status: int, media: str, body: bytes, elapsed_ms: float
     ) -> ProbeResult:
         now = self._now()
-        text = reduce_body(media, body)
+        read = read_body(media, body)  # decoded and parsed once for all three uses
+        text = read.text
         if 200 <= status < 300:
             state, detail = HealthState.ONLINE, f"HTTP {status} in {elapsed_ms:.0f} ms"
         else:
             state, detail = HealthState.OFFLINE, _offline_detail(status)
-        report = health_report(url, status, media, body).model_copy(
-            update={"body": text.text or None, "response_ms": elapsed_ms}
+        report = health_report(
+            url,
+            status,
+            media,
+            body,
+            document=read.document,
+            shown_body=text.text or None,
+            response_ms=elapsed_ms,
         )
         return ProbeResult(
             url=url,
             state=state,
             checked_at=now,
-            since=now,
+            since=self._since(url, state, now),
             detail=detail,
             http_status=status,
             response_ms=elapsed_ms,
             body=text,
-            version=stated_version(media, body) if state is HealthState.ONLINE else None,
+            version=read.version if state is HealthState.ONLINE else None,
             report=report,
         )
 
@@ -167,7 +217,7 @@ class HealthProber:
             url=url,
             state=HealthState.UNREACHABLE,
             checked_at=now,
-            since=now,
+            since=self._since(url, HealthState.UNREACHABLE, now),
             detail=error.message,
             reason=unreachable_reason(error),
             error=error,
@@ -189,36 +239,29 @@ class HealthProber:
         return error
 
     def _client(self, url: str) -> httpx.AsyncClient:
-        """The HTTP client of one URL: a pool of its own (httpcore's pool scans every
-        connection it holds for each request, so one pool for 200 servers spent most of a
-        round there), sharing the SSL context of its trust with the other URLs."""
+        """The HTTP client of one URL on the injected transport (tests)."""
         if self._closed:
             raise RuntimeError("this HealthProber is closed")
         client = self._clients.get(url)
-        if client is not None:
-            return client
-        asyncio.get_running_loop()  # the pool belongs to the loop that uses it
-        common: dict[str, Any] = {
-            "timeout": httpx.Timeout(self._timeout),
-            "headers": {"User-Agent": USER_AGENT},
-            "follow_redirects": False,
-        }
-        if self._transport is not None:
-            client = httpx.AsyncClient(transport=self._transport, trust_env=False, **common)
-        else:
-            trust = self._trust_for(url)
-            context = self._contexts.get(trust)
-            if context is None:
-                context = build_ssl_context(trust)  # TlsError(CONFIGURATION) when unusable
-                self._contexts[trust] = context
-            limits = httpx.Limits(
-                max_connections=2, max_keepalive_connections=1, keepalive_expiry=KEEPALIVE_S
+        if client is None:
+            client = httpx.AsyncClient(
+                transport=self._transport,
+                trust_env=False,
+                timeout=httpx.Timeout(self._timeout),
+                headers={"User-Agent": USER_AGENT},
+                follow_redirects=False,
             )
-            host = urlsplit(url).hostname or ""
-            arguments = client_arguments(self._proxy, context, [host], limits=limits)
-            client = httpx.AsyncClient(**arguments, **common)
-        self._clients[url] = client
+            self._clients[url] = client
         return client
+
+    def _context_for(self, url: str) -> ssl.SSLContext:
+        """The SSL context of ``url``'s trust, shared by every URL with the same trust."""
+        trust = self._trust_for(url)
+        context = self._contexts.get(trust)
+        if context is None:
+            context = build_ssl_context(trust)  # TlsError(CONFIGURATION) when unusable
+            self._contexts[trust] = context
+        return context
 
 
 def _offline_detail(status: int) -> str:

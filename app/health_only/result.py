@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -21,6 +22,7 @@ class HealthState(StrEnum):
     UNREACHABLE = "unreachable"  # no HTTP answer: refused, timed out, name not found, TLS
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every server in every round
 def server_name(url: str) -> str:
     """The host of a Management Tool URL, with its port when it is not the default."""
     parts = urlsplit(url)

@@ -13,7 +13,11 @@ so the machine's load weighs on both alike:
   per-server health events), as the window runs it;
 - ``baseline``: the same GETs with plain ``httpx.AsyncClient``s, one per URL (same
   concurrency, interval and keep-alive), bodies read and dropped: the floor of the HTTP
-  work alone.
+  work alone as httpx's async client does it (the ratio's denominator since the first
+  measurements);
+- ``fetcher``: the same rounds through the console's ``HealthFetcher`` alone (httpcore's
+  blocking API on worker threads, the path the console's prober takes): the floor of
+  the console's own HTTP work.
 
 Figures: each worker's CPU time over wall time after the warm-up, in % of one core
 (target for ``console``: < 3 %), their ratio, and the load average for context.
@@ -66,7 +70,7 @@ def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             mode: start_worker(
                 "health_only_worker", config | {"mode": mode}, workdir / f"{mode}.stderr"
             )
-            for mode in ("console", "baseline")
+            for mode in ("console", "baseline", "fetcher")
         }
         results = {
             mode: finish_worker(process, workdir / f"{mode}.stderr")
@@ -75,13 +79,18 @@ def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         load_after = load_average()
     for figures in results.values():
         figures["cpu_percent"] = 100 * figures["cpu_s"] / figures["wall_s"]
-    console, baseline = results["console"], results["baseline"]
+        # Per healthcheck: comparable when a starved worker completed fewer rounds.
+        checks = figures["rounds"] * count
+        figures["cpu_ms_per_check"] = 1000 * figures["cpu_s"] / checks if checks else None
+    console, baseline, fetcher = results["console"], results["baseline"], results["fetcher"]
     return {
         "servers": count,
         "interval_s": args.interval,
         "measured_s": console["wall_s"],
         "console": console,
         "baseline": baseline,
+        "fetcher": fetcher,
+        "fetcher_ratio": fetcher["cpu_percent"] / max(baseline["cpu_percent"], 1e-9),
         "ratio": console["cpu_percent"] / max(baseline["cpu_percent"], 1e-9),
         "load_average": {"before": load_before, "after": load_after},
         "cpus": os.cpu_count(),
@@ -106,13 +115,19 @@ def main() -> None:
         f"{result['servers']} health-only servers every {result['interval_s']:g} s, "
         f"measured {result['measured_s']:.0f} s after a {args.warmup_seconds:g} s warm-up"
     )
+    fetcher = result["fetcher"]
+    for name, figures in (("console ", console), ("baseline", baseline), ("fetcher ", fetcher)):
+        per_check = figures["cpu_ms_per_check"]
+        print(
+            f"{name}: {figures['cpu_percent']:.2f} % of one core ({figures['rounds']} rounds, "
+            f"{'-' if per_check is None else f'{per_check:.3f}'} ms of CPU per healthcheck)"
+        )
     print(
-        f"console : {console['cpu_percent']:.2f} % of one core "
-        f"({console['rounds']} rounds, {console.get('online')} online at the end) "
+        f"console: {console.get('online')} online at the end; "
         f"target < {CPU_TARGET_PERCENT:g} %: {verdict}"
     )
-    print(f"baseline: {baseline['cpu_percent']:.2f} % of one core ({baseline['rounds']} rounds)")
     print(f"ratio console/baseline: {result['ratio']:.2f}")
+    print(f"ratio fetcher/baseline: {result['fetcher_ratio']:.2f}")
     before, after = result["load_average"]["before"], result["load_average"]["after"]
     print(f"load average (1, 5, 15 min) before {before}, after {after}")
 

@@ -5,7 +5,8 @@ Configuration (stdin): ``mode`` (``console``: a ``ConnectionSession`` of a healt
 connection listing ``urls``, polled every ``interval`` seconds as the window polls it;
 ``baseline``: the same GETs of ``<url>/healthcheck?debug=True`` with plain
 ``httpx.AsyncClient``s, one per URL, same concurrency and interval, bodies read and
-dropped),
+dropped; ``fetcher``: the same rounds through the console's ``HealthFetcher.fetch_all``
+alone, the path its prober takes, without the rest of the console),
 ``urls``, ``ca_file``, ``interval``, ``seconds`` (the whole run) and ``warmup_seconds``.
 Figures (stdout): CPU seconds and wall seconds of the measured window (after the
 warm-up), rounds completed, and (console) the servers online in the last snapshot.
@@ -22,7 +23,9 @@ from typing import Any
 import httpx
 
 from app.connections import ConnectionProfile
-from app.health_only.prober import DEFAULT_CONCURRENCY, HEALTH_PATH
+from app.health_only.body import MAX_BODY_BYTES
+from app.health_only.fetcher import HealthFetcher
+from app.health_only.prober import DEFAULT_CONCURRENCY, HEALTH_PATH, KEEPALIVE_S, USER_AGENT
 from app.monitor import MonitorEvent, SnapshotReceived
 from app.session import ConnectionSession
 from tests.bench.harness import emit_result, read_config
@@ -97,6 +100,36 @@ async def _baseline(config: dict[str, Any]) -> dict[str, Any]:
             await client.aclose()
 
 
+async def _fetcher(config: dict[str, Any]) -> dict[str, Any]:
+    context = ssl.create_default_context(cafile=config["ca_file"])
+    fetcher = HealthFetcher(
+        path=HEALTH_PATH,
+        headers={"Accept": "*/*", "User-Agent": USER_AGENT},
+        timeout=5.0,
+        workers=DEFAULT_CONCURRENCY,
+        max_body=MAX_BODY_BYTES,
+        keepalive=KEEPALIVE_S,
+        context_for=lambda url: context,
+        proxy_for=lambda url: None,
+    )
+    rounds = [0]
+
+    async def loop() -> None:
+        while True:
+            await fetcher.fetch_all(config["urls"])  # the prober's round, typed errors kept
+            rounds[0] += 1
+            await asyncio.sleep(config["interval"])
+
+    task = asyncio.create_task(loop())
+    try:
+        return await _measure(config, rounds)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await fetcher.aclose()
+
+
 async def _measure(config: dict[str, Any], rounds: list[int]) -> dict[str, Any]:
     await asyncio.sleep(config["warmup_seconds"])
     cpu0, wall0, rounds0 = cpu_seconds(), time.monotonic(), rounds[0]
@@ -110,7 +143,7 @@ async def _measure(config: dict[str, Any], rounds: list[int]) -> dict[str, Any]:
 
 def main() -> None:
     config = read_config()
-    run = _console if config["mode"] == "console" else _baseline
+    run = {"console": _console, "baseline": _baseline, "fetcher": _fetcher}[config["mode"]]
     emit_result(asyncio.run(run(config)))
 
 

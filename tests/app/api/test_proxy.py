@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from app.api.completing_transport import CompletingTransport
-from app.api.proxy import client_arguments, no_proxy_patterns
+from app.api.proxy import client_arguments, no_proxy_patterns, proxy_for
 from app.api.settings import ProxyMode, ProxySetting
 from app.api.urls import InvalidUrlError
 
@@ -133,3 +133,20 @@ def test_no_proxy_is_decided_per_request_for_every_server(
 )
 def test_no_proxy_patterns(value: str, patterns: list[str]) -> None:
     assert no_proxy_patterns(value) == patterns
+
+
+def test_proxy_for_one_url_decides_as_the_client_arguments_do() -> None:
+    def windows(hosts: Iterable[str]) -> tuple[dict[str, str], set[str]]:
+        return {"https": "proxy.corp.local:8080"}, {h for h in hosts if h.endswith(".corp.local")}
+
+    system = ProxySetting(mode=ProxyMode.SYSTEM)
+    assert proxy_for(system, "https://mt01.example.com/EkranSystem", system_proxies=windows) == (
+        "http://proxy.corp.local:8080"
+    )
+    assert proxy_for(system, "https://mt02.corp.local/EkranSystem", system_proxies=windows) is None
+    assert proxy_for(system, "http://mt03.example.com", system_proxies=windows) is None  # no http
+    assert proxy_for(ProxySetting(mode=ProxyMode.NONE), "https://mt01.example.com") is None
+    chosen = ProxySetting(mode=ProxyMode.URL, url="http://p:3128")
+    assert proxy_for(chosen, "https://mt01.example.com") == "http://p:3128"
+    with pytest.raises(InvalidUrlError):
+        proxy_for(ProxySetting(mode=ProxyMode.URL, url="ftp://p"), "https://mt01.example.com")

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from app.api.models import HealthStatus
+from app.api.settings import TlsTrust
 from app.health_only.body import (
     MAX_BODY_CHARS,
     BodyKind,
     pretty_body,
+    read_body,
     reduce_body,
     stated_version,
 )
+from app.health_only.prober import HealthProber
 
 
 def test_json_is_kept_compact_and_indented_when_shown() -> None:
@@ -85,3 +89,27 @@ def test_a_version_is_read_only_when_the_body_states_one(
     media: str, raw: bytes, version: str | None
 ) -> None:
     assert stated_version(media, raw) == version
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind", "status"),
+    [
+        (b'{"status": "Degraded", "version": "9.3"}', BodyKind.JSON, HealthStatus.DEGRADED),
+        (b'"Healthy"', BodyKind.JSON, HealthStatus.HEALTHY),  # a JSON string is JSON too
+        # Not UTF-8: shown (with a replacement character) but not read for a status.
+        (b'{"status": "Degraded", "note": "\xff"}', BodyKind.JSON, HealthStatus.HEALTHY),
+    ],
+)
+def test_a_body_is_read_once_for_its_text_version_and_report(
+    raw: bytes, kind: BodyKind, status: HealthStatus
+) -> None:
+    read = read_body("application/json", raw)
+    assert read.text.kind is kind
+    report = (
+        HealthProber(["https://mt01"], lambda url: TlsTrust())
+        ._answered("https://mt01", 200, "application/json", raw, 3.0)
+        .report
+    )
+    assert report is not None
+    assert (report.status, report.body) == (status, read.text.text)
+    assert report.response_ms == 3.0

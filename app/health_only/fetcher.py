@@ -1,0 +1,229 @@
+"""HealthFetcher: healthcheck GETs on a few worker threads, through httpx's blocking transport.
+
+Why not ``httpx.AsyncClient``: a healthcheck is one small GET, so its cost is the
+per-request work, and on asyncio that is httpx's client (request models, URL merging,
+cookies, hooks, redirects), httpcore and h11, *and* asyncio's pure-Python TLS layer on
+every read and write. On blocking sockets TLS stays in C, and sending a request built
+once per URL straight to httpx's own ``HTTPTransport`` skips the client's per-request
+work: the same GET costs well under half the CPU (``docs/performance.md``,
+"Health-only connections").
+
+Each URL has a transport of its own (``httpx.HTTPTransport``, through its proxy when one
+applies to the URL's host) keeping one connection alive between rounds, sharing the SSL
+context of its TLS trust. The requests run on a ``ThreadPoolExecutor``, so the
+event loop (under qasync, the window's thread) never waits on the network:
+
+- ``fetch_all`` (a round) starts ``workers`` *lanes*, each taking the next URL from the
+  round's queue until it is empty, and the event loop hears once per lane, not once per
+  request. Handing each request to a thread and back cost more than a quarter of the
+  request itself (waking a worker, waking the loop, for every GET); a lane never sleeps
+  between requests.
+- ``fetch`` (one URL now) runs on one of two more threads, so it never waits for a round.
+
+httpx's errors become the console's typed errors (``transport_error``), so a failure
+reads exactly as it does for every other connection.
+
+Time: every connect, read and write has ``timeout`` seconds, and the body is read only
+until ``timeout`` after the request started, so a silent server holds a worker for about
+one timeout. Each answer carries its own duration, measured on the worker: the caller
+treats one that took longer than the timeout as timed out. ``aclose`` stops the lanes
+and queued requests, waits for the requests running (each within those bounds), then
+closes every connection: nothing is left running once it returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
+
+import httpx
+
+from app.api.errors import ConsoleError
+from app.api.replies import media_type
+from app.api.transport_errors import transport_error
+
+SPARE_THREADS = 2
+"""Threads beyond a round's lanes, for ``fetch`` (one URL now) while a round runs."""
+
+
+class Fetched(NamedTuple):
+    """One healthcheck's HTTP answer: status, media type (lower case, no parameters), the
+    first ``max_body`` bytes of the body, and ``seconds`` from sending the request to the
+    end of the body (measured on the worker)."""
+
+    status: int
+    media: str
+    body: bytes
+    seconds: float
+
+
+class _Route(NamedTuple):
+    transport: httpx.HTTPTransport
+    request: httpx.Request  # built once, sent again every round (a GET has no body)
+
+
+class HealthFetcher:
+    """GETs ``url + path`` for many URLs on ``workers`` threads (see the module docstring).
+
+    ``context_for(url)`` gives the SSL context of a URL (it may raise a ``TlsError``);
+    ``proxy_for(url)`` its proxy URL or None. ``headers`` are sent with every request
+    besides ``Host``. Create it anywhere; the threads start with the first ``fetch``.
+    """
+
+    def __init__(
+        self,
+        *,
+        path: str,
+        headers: dict[str, str],
+        timeout: float,
+        workers: int,
+        max_body: int,
+        keepalive: float,
+        context_for: Callable[[str], ssl.SSLContext],
+        proxy_for: Callable[[str], str | None],
+    ) -> None:
+        if timeout <= 0 or workers < 1 or max_body < 1:
+            raise ValueError("timeout, workers and max_body must be positive")
+        self._path = path
+        self._headers = dict(headers)
+        self._timeout = timeout
+        self._workers = workers
+        self._max_body = max_body
+        self._keepalive = keepalive
+        self._context_for = context_for
+        self._proxy_for = proxy_for
+        self._routes: dict[str, _Route] = {}  # touched on the event loop's thread only
+        self._executor: ThreadPoolExecutor | None = None
+        self._closing = threading.Event()  # seen by the lanes between requests
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    async def fetch(self, url: str) -> Fetched:
+        """The answer of ``url``'s healthcheck; raises the typed ``ConsoleError`` when
+        there is none (refused, timed out, name not found, TLS, not HTTP). Cancelling
+        stops waiting at once; a request already sent ends on its worker within the
+        timeouts."""
+        route = self._route(url)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._threads(), _fetch, route, url, self._timeout, self._max_body
+        )
+
+    async def fetch_all(self, urls: Sequence[str]) -> list[Fetched | ConsoleError]:
+        """Each URL's answer, or its typed error, in the order of ``urls``, fetched by at
+        most ``workers`` lanes (see the module docstring). Cancelling stops the lanes
+        after the requests they are sending."""
+        outcomes: list[Fetched | ConsoleError | None] = [None] * len(urls)
+        routes: list[_Route | None] = [None] * len(urls)
+        for index, url in enumerate(urls):
+            try:
+                routes[index] = self._route(url)
+            except ConsoleError as error:  # e.g. an unusable CA file: this URL only
+                outcomes[index] = error
+        queue = deque(index for index, route in enumerate(routes) if route is not None)
+        stop = threading.Event()
+
+        def lane() -> None:
+            while not (stop.is_set() or self._closing.is_set()):
+                try:
+                    index = queue.popleft()  # atomic: lanes never take the same URL
+                except IndexError:
+                    return
+                route = routes[index]
+                assert route is not None
+                try:
+                    outcomes[index] = _fetch(route, urls[index], self._timeout, self._max_body)
+                except ConsoleError as error:
+                    outcomes[index] = error
+
+        loop = asyncio.get_running_loop()
+        threads = self._threads()
+        lanes = [loop.run_in_executor(threads, lane) for _ in range(min(self._workers, len(queue)))]
+        try:
+            await asyncio.gather(*lanes)
+        finally:
+            stop.set()  # cancelled or failed: the other lanes take no further URL
+        if any(outcome is None for outcome in outcomes):  # closed while the round ran
+            raise RuntimeError("this HealthFetcher was closed during the round")
+        return outcomes  # type: ignore[return-value]
+
+    async def aclose(self) -> None:
+        """Stop queued requests, wait for running ones, close every connection."""
+        self._closed = True
+        self._closing.set()
+        executor, self._executor = self._executor, None
+        transports = [route.transport for route in self._routes.values()]
+        self._routes.clear()
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+        def finish() -> None:
+            if executor is not None:
+                executor.shutdown(wait=True)
+            for transport in transports:
+                transport.close()
+
+        if executor is not None or transports:
+            await asyncio.to_thread(finish)
+
+    def _threads(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(
+                self._workers + SPARE_THREADS, thread_name_prefix="healthcheck"
+            )
+        return self._executor
+
+    def _route(self, url: str) -> _Route:
+        if self._closed:
+            raise RuntimeError("this HealthFetcher is closed")
+        route = self._routes.get(url)
+        if route is None:
+            route = self._routes[url] = self._new_route(url)
+        return route
+
+    def _new_route(self, url: str) -> _Route:
+        context = self._context_for(url)  # TlsError(CONFIGURATION) when unusable
+        proxy = self._proxy_for(url)  # InvalidUrlError for an unusable proxy URL
+        limits = httpx.Limits(
+            max_connections=2, max_keepalive_connections=1, keepalive_expiry=self._keepalive
+        )
+        transport = httpx.HTTPTransport(
+            verify=context, limits=limits, http1=True, http2=False, proxy=proxy
+        )
+        timeouts = dict.fromkeys(("connect", "read", "write", "pool"), self._timeout)
+        request = httpx.Request(
+            "GET", url + self._path, headers=self._headers, extensions={"timeout": timeouts}
+        )
+        return _Route(transport, request)
+
+
+def _fetch(route: _Route, url: str, timeout: float, max_body: int) -> Fetched:
+    """On a worker thread: one GET, its body read up to ``max_body`` bytes and until
+    ``timeout`` after the start."""
+    started = time.perf_counter()
+    deadline = started + timeout
+    try:
+        response = route.transport.handle_request(route.request)
+        try:
+            body = bytearray()
+            for chunk in response.iter_raw():
+                body += chunk[: max_body - len(body)]
+                if len(body) >= max_body:
+                    break
+                if time.perf_counter() > deadline:
+                    raise httpx.ReadTimeout("the body did not end within the timeout")
+        finally:
+            response.close()
+    except httpx.TransportError as exc:
+        raise transport_error(exc, url) from None
+    seconds = time.perf_counter() - started
+    return Fetched(response.status_code, media_type(response), bytes(body), seconds)

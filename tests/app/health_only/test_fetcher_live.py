@@ -1,0 +1,202 @@
+"""HealthFetcher against the documented-only simulator: worker threads, their end, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+import time
+
+import pytest
+
+from app.api.errors import TlsError, UnreachableError, UnreachableReason
+from app.health_only.body import MAX_BODY_BYTES
+from app.health_only.client import HealthOnlyClient
+from app.health_only.fetcher import HealthFetcher
+from app.health_only.kind import HEALTH_ONLY_CAPABILITIES
+from app.health_only.prober import HEALTH_PATH, HealthProber
+from tests.app.api.test_proxy_live import connect_proxy
+from tests.helpers.documented_simulator import health_profile
+from tests.helpers.simulator_process import SimulatorProcess
+
+
+def worker_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("healthcheck")]
+
+
+def fetcher_for(
+    sim: SimulatorProcess, *, timeout: float = 5.0, max_body: int = MAX_BODY_BYTES
+) -> HealthFetcher:
+    context = ssl.create_default_context(cafile=str(sim.info.ca_file))
+    return HealthFetcher(
+        path=HEALTH_PATH,
+        headers={"Accept": "*/*"},
+        timeout=timeout,
+        workers=4,
+        max_body=max_body,
+        keepalive=75.0,
+        context_for=lambda url: context,
+        proxy_for=lambda url: None,
+    )
+
+
+async def wait_for_workers(count: int) -> None:
+    for _ in range(200):
+        if len(worker_threads()) >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"expected {count} worker threads, found {worker_threads()}")
+
+
+async def test_probes_run_on_worker_threads_that_close_ends(documented: SimulatorProcess) -> None:
+    """A round cancelled while a server hangs: closing waits for its worker (bounded by the
+    timeout), and afterwards no worker thread is left and probing is refused."""
+    documented.add_fault(kind="latency", seconds=60, server_id="as-01", path="/healthcheck")
+    client = HealthOnlyClient(health_profile(documented), HEALTH_ONLY_CAPABILITIES, timeout=2.0)
+    loop_thread = threading.get_ident()
+    round_task = asyncio.create_task(client.probe_round())
+    await wait_for_workers(1)
+    assert all(t.ident != loop_thread for t in worker_threads())
+    round_task.cancel()
+    started = time.monotonic()
+    await client.aclose()
+    assert time.monotonic() - started < 30  # the hung GET ended by its read timeout
+    assert round_task.cancelled()
+    assert worker_threads() == []
+    with pytest.raises(RuntimeError, match="closed"):
+        await client.probe_round()
+
+
+async def test_a_hang_is_a_read_timeout_on_the_worker_too(documented: SimulatorProcess) -> None:
+    """The worker's own bound: without the prober's deadline, the GET still ends as
+    'timed out' (unreachable), freeing its thread."""
+    documented.add_fault(kind="latency", seconds=60, server_id="as-01", path="/healthcheck")
+    fetcher = fetcher_for(documented, timeout=1.0)
+    try:
+        with pytest.raises(UnreachableError) as caught:
+            await fetcher.fetch(documented.url)
+    finally:
+        await fetcher.aclose()
+    assert caught.value.reason is UnreachableReason.TIMEOUT
+    assert worker_threads() == []
+
+
+async def test_answers_keep_their_connection_and_bodies_are_bounded(
+    documented: SimulatorProcess,
+) -> None:
+    documented.add_fault(
+        kind="body", content_type="Text/Plain", text="x" * 5000,
+        path="/healthcheck", count=None,
+    )  # fmt: skip
+    fetcher = fetcher_for(documented, max_body=1000)
+    try:
+        first = await fetcher.fetch(documented.url)
+        second = await fetcher.fetch(documented.url)
+    finally:
+        await fetcher.aclose()
+    assert (first.status, first.media, first.body) == (200, "text/plain", b"x" * 1000)
+    assert second[:3] == first[:3]  # the cut-off body closed that connection; a new one answered
+    assert 0 < first.seconds < 5
+
+
+async def test_refused_unknown_names_and_tls_are_typed(
+    documented: SimulatorProcess, closed_url: str
+) -> None:
+    untrusting = HealthFetcher(
+        path=HEALTH_PATH,
+        headers={},
+        timeout=5.0,
+        workers=2,
+        max_body=MAX_BODY_BYTES,
+        keepalive=75.0,
+        context_for=lambda url: ssl.create_default_context(),  # not the simulator's CA
+        proxy_for=lambda url: None,
+    )
+    try:
+        with pytest.raises(UnreachableError) as refused:
+            await untrusting.fetch(closed_url)
+        with pytest.raises(UnreachableError) as unknown:
+            await untrusting.fetch("https://mt01.invalid/MyMonitoringSystem")
+        with pytest.raises(TlsError):
+            await untrusting.fetch(documented.url)
+    finally:
+        await untrusting.aclose()
+    assert refused.value.reason is UnreachableReason.REFUSED
+    assert unknown.value.reason is UnreachableReason.DNS
+
+
+@pytest.mark.parametrize("refuse", [False, True])
+async def test_a_proxy_tunnels_the_healthchecks(documented: SimulatorProcess, refuse: bool) -> None:
+    async with connect_proxy(refuse=refuse) as proxy:
+        profile = health_profile(
+            documented, documented.url, proxy={"mode": "url", "url": proxy.url}
+        )
+        client = HealthOnlyClient(profile, HEALTH_ONLY_CAPABILITIES)
+        try:
+            first = await client.probe_round()
+            second = await client.probe_round()
+        finally:
+            await client.aclose()
+    host_port = documented.url.split("://", 1)[1].split("/", 1)[0]
+    assert proxy.targets == [f"CONNECT {host_port}"] * (2 if refuse else 1)  # kept alive
+    expected = ("unreachable", "proxy") if refuse else ("online", None)
+    assert {(r.state.value, r.reason) for r in first + second} == {expected}
+
+
+async def test_a_round_goes_through_lanes_and_a_hang_holds_only_its_own(
+    documented: SimulatorProcess, closed_url: str
+) -> None:
+    """One hung server among answering ones: the round ends within about one timeout,
+    every other URL answered by the lanes, in the round's order."""
+    documented.add_fault(kind="latency", seconds=60, server_id="as-02", path="/healthcheck")
+    urls = [e.url for e in documented.info.endpoints] * 10 + [closed_url]
+    fetcher = fetcher_for(documented, timeout=1.0)
+    started = time.monotonic()
+    try:
+        outcomes = await fetcher.fetch_all(urls)
+    finally:
+        await fetcher.aclose()
+    assert time.monotonic() - started < 30
+    hung = documented.url_of("as-02")
+    for url, outcome in zip(urls, outcomes, strict=True):
+        if url == hung:
+            assert isinstance(outcome, UnreachableError)
+            assert outcome.reason is UnreachableReason.TIMEOUT
+        elif url == closed_url:
+            assert isinstance(outcome, UnreachableError)
+            assert outcome.reason is UnreachableReason.REFUSED
+        else:
+            assert not isinstance(outcome, Exception)
+            assert outcome.status == 200
+    assert worker_threads() == []
+
+
+async def test_an_answer_after_the_timeout_counts_as_timed_out(
+    documented: SimulatorProcess,
+) -> None:
+    """Three GETs of one URL in a round share its two connections: the third waits for
+    one, so its answer comes after the timeout although no single wait was that long."""
+    url = documented.url
+    prober = HealthProber([url, url, url], health_profile(documented).trust_for, timeout=3.0)
+    try:
+        await prober.probe_all([url, url])  # both connections made before the delay
+        documented.add_fault(kind="latency", seconds=2, server_id="as-01", path="/healthcheck")
+        results = await prober.probe_all()
+    finally:
+        await prober.aclose()
+    states = sorted((r.state.value, r.reason) for r in results)
+    assert states == [("online", None), ("online", None), ("unreachable", "timeout")]
+
+
+async def test_closing_during_a_round_ends_it_with_a_clear_error(
+    documented: SimulatorProcess,
+) -> None:
+    documented.add_fault(kind="latency", seconds=60, path="/healthcheck")
+    fetcher = fetcher_for(documented, timeout=1.0)
+    urls = [e.url for e in documented.info.endpoints] * 4  # more than the 4 lanes take
+    round_task = asyncio.create_task(fetcher.fetch_all(urls))
+    await wait_for_workers(4)
+    await fetcher.aclose()
+    with pytest.raises(RuntimeError, match="closed during the round"):
+        await round_task
+    assert worker_threads() == []
