@@ -23,6 +23,22 @@ settings.load_profile("no-deadline")
 
 StartSimulator = Callable[..., SimulatorProcess]
 
+PACKAGING_TESTS = Path(__file__).resolve().parent / "packaging"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, the packaging tests share one worker: they share one frozen build.
+
+    (``--dist loadgroup`` sends each ``xdist_group`` to a single worker; without xdist,
+    as in the Windows lane, nothing is marked.)
+    """
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    group = pytest.mark.xdist_group("packaging")
+    for item in items:
+        if PACKAGING_TESTS in item.path.parents:
+            item.add_marker(group)
+
 
 @pytest.fixture
 def start_simulator(tmp_path: Path) -> Iterator[StartSimulator]:
