@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -10,6 +10,27 @@ from ui.cluster.columns import ServerRole
 from ui.theme import graphic_colour
 
 _BAR_ALPHA = 110  # the bar is translucent so that the percentage on it stays readable
+_PALETTES_KEPT = 8
+
+
+class GraphicColours:
+    """``graphic_colour`` of a palette, worked out once per palette and selection state
+    rather than once per painted cell (it searches for a colour with enough contrast).
+
+    Keyed by ``QPalette.cacheKey()``, which changes whenever a palette does.
+    """
+
+    def __init__(self) -> None:
+        self._colours: dict[tuple[int, bool], QColor] = {}
+
+    def get(self, palette: QPalette, *, selected: bool) -> QColor:
+        key = (palette.cacheKey(), selected)
+        colour = self._colours.get(key)
+        if colour is None:
+            if len(self._colours) >= 2 * _PALETTES_KEPT:
+                self._colours.clear()
+            colour = self._colours[key] = graphic_colour(palette, selected=selected)
+        return colour
 
 
 class LoadShareDelegate(QStyledItemDelegate):
@@ -21,6 +42,10 @@ class LoadShareDelegate(QStyledItemDelegate):
     read in light, dark and high-contrast schemes; the bar is translucent under the
     text. Sizes follow the font. The text stays the cell's display and accessible text.
     """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._colours = GraphicColours()
 
     def paint(
         self,
@@ -44,7 +69,7 @@ class LoadShareDelegate(QStyledItemDelegate):
 
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        outline = graphic_colour(palette, selected=selected)
+        outline = self._colours.get(palette, selected=selected)
         painter.setPen(outline)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(track.adjusted(0, 0, -1, -1))

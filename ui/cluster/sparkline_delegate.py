@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+import math
+from collections import OrderedDict
+from typing import Any, NamedTuple, cast
+
 import numpy as np
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QSize, Qt
-from PySide6.QtGui import QPainter, QPen, QPolygonF
+import numpy.typing as npt
+import shiboken6
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ui.cluster.columns import ServerRole
-from ui.theme import graphic_colour
+from ui.cluster.delegates import GraphicColours
 
 _WIDTH_CHARS = 12  # the preferred cell width, in average character widths
 MIN_SPAN = 10.0
 """The smallest range a sparkline's scale covers, in Clients."""
+CACHED_LINES = 256
+"""Rendered sparklines kept (the most recently painted): more than the rows a screen shows."""
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class _Rendered(NamedTuple):
+    """A sparkline drawn into a transparent pixmap the size of its cell, and what it
+    was drawn from."""
+
+    values: FloatArray
+    look: tuple[object, ...]  # cell size, font sizes, colour, device pixel ratio
+    pixmap: QPixmap
 
 
 class SparklineDelegate(QStyledItemDelegate):
@@ -27,7 +46,19 @@ class SparklineDelegate(QStyledItemDelegate):
     dark and high-contrast schemes; its width and the
     margins follow the font. A cell without values shows only its background: the
     cell's tooltip and accessible text say why.
+
+    Each server's line is drawn once into a pixmap (``ServerRole.SERVER_ID`` names the
+    server) and kept, with the values, cell size, font, colour and device pixel ratio
+    it was drawn for: a repaint with none of these changed (hover, selection of
+    another row, an update of another column, scrolling back) draws the pixmap. The
+    ``CACHED_LINES`` most recently painted are kept. ``renders`` counts the lines drawn.
     """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._colours = GraphicColours()
+        self._rendered: OrderedDict[str, _Rendered] = OrderedDict()
+        self.renders = 0
 
     def paint(
         self,
@@ -45,18 +76,60 @@ class SparklineDelegate(QStyledItemDelegate):
         values = index.data(ServerRole.SPARKLINE)
         if values is None or not len(values):
             return
-        line_height = opt.fontMetrics.height()
-        area = _plot_rect(opt.rect, line_height, opt.fontMetrics.averageCharWidth())
-        if area.width() < 2 or area.height() < 2:
-            return
-        points = sparkline_points(np.asarray(values, dtype=np.float64), area)
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        colour = graphic_colour(opt.palette, selected=selected)
+        colour = self._colours.get(opt.palette, selected=selected)
+        metrics = opt.fontMetrics
+        ratio = painter.device().devicePixelRatioF()
+        cell = opt.rect
+        look: tuple[object, ...] = (
+            cell.width(),
+            cell.height(),
+            metrics.height(),
+            metrics.averageCharWidth(),
+            colour.rgba(),
+            ratio,
+        )
+        server_id = index.data(ServerRole.SERVER_ID)
+        kept = self._rendered.get(server_id) if isinstance(server_id, str) else None
+        if kept is not None and kept.look == look and _same(kept.values, values):
+            self._rendered.move_to_end(server_id)
+            painter.drawPixmap(cell.topLeft(), kept.pixmap)
+            return
+        array = np.asarray(values, dtype=np.float64)
+        pixmap = self._render(
+            array, cell.size(), metrics.height(), metrics.averageCharWidth(), colour, ratio
+        )
+        if isinstance(server_id, str):
+            self._rendered[server_id] = _Rendered(array, look, pixmap)
+            self._rendered.move_to_end(server_id)
+            while len(self._rendered) > CACHED_LINES:
+                self._rendered.popitem(last=False)
+        painter.drawPixmap(cell.topLeft(), pixmap)
+
+    def _render(
+        self,
+        values: FloatArray,
+        size: QSize,
+        line_height: int,
+        char_width: int,
+        colour: QColor,
+        ratio: float,
+    ) -> QPixmap:
+        """The line of ``values`` on a transparent pixmap of a cell's ``size``."""
+        self.renders += 1
+        pixmap = QPixmap(
+            max(1, math.ceil(size.width() * ratio)), max(1, math.ceil(size.height() * ratio))
+        )
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        area = _plot_rect(QRect(0, 0, size.width(), size.height()), line_height, char_width)
+        if area.width() < 2 or area.height() < 2:
+            return pixmap
+        points = sparkline_points(values, area)
         pen = QPen(colour, max(1.0, line_height / 10))
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-
-        painter.save()
+        painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(pen)
         if points.size() > 1:
@@ -64,7 +137,8 @@ class SparklineDelegate(QStyledItemDelegate):
         painter.setBrush(colour)
         radius = max(1.5, line_height / 8)
         painter.drawEllipse(points.last(), radius, radius)
-        painter.restore()
+        painter.end()
+        return pixmap
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -97,7 +171,29 @@ def sparkline_points(values: np.ndarray, area: QRect) -> QPolygonF:
         ys = np.column_stack((bottoms, tops)).ravel()
         xs = np.repeat(xs[starts], 2)
         ys[-1], xs[-1] = top + height - (values[-1] - low) / (high - low) * height, left + width
-    return QPolygonF([QPointF(x, y) for x, y in zip(xs.tolist(), ys.tolist(), strict=True)])
+    return polygon(xs, ys)
+
+
+def polygon(xs: npt.NDArray[Any], ys: npt.NDArray[Any]) -> QPolygonF:
+    """A QPolygonF of the points (xs[i], ys[i]), written in place through its buffer
+    (a QPointF is two doubles) instead of one Python QPointF per point."""
+    count = len(xs)
+    points = QPolygonF()
+    points.resize(count)
+    if count:
+        # VoidPtr(address, size, writable); its type stubs know only VoidPtr(int).
+        memory = shiboken6.VoidPtr(points.data(), count * 16, True)  # type: ignore[call-arg,arg-type]
+        pairs = np.frombuffer(cast("memoryview", memory), dtype=np.float64).reshape(count, 2)
+        pairs[:, 0] = xs
+        pairs[:, 1] = ys
+    return points
+
+
+def _same(kept: FloatArray, values: object) -> bool:
+    """True when ``values`` are the ones a kept line was drawn from."""
+    if kept is values:
+        return True
+    return isinstance(values, np.ndarray) and np.array_equal(kept, values)
 
 
 def sparkline_scale(values: np.ndarray) -> tuple[float, float]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPen
 
 from app.history import Series
@@ -37,6 +37,9 @@ LINE_WIDTH = 1.0
 TOTAL_WIDTH = 3.0
 HIGHLIGHT_WIDTH = 3.0
 DIMMED_ALPHA = 60
+DIMMED_ALPHA_DARK = 130
+"""The unselected lines' opacity on a dark background: at 60 the mid-tone colours
+sank into it."""
 LEGEND_ROWS = 8
 
 
@@ -46,14 +49,52 @@ def legend_text(name: str) -> str:
     return display_html(name, LEGEND_NAME_LIMIT)
 
 
+class BoundedCurve(pg.PlotCurveItem):  # type: ignore[misc]  # pyqtgraph is untyped
+    """A ``PlotCurveItem`` whose bounding rectangle is given (``set_bounds``) instead of
+    computed from its points and its pen's width in pixels.
+
+    pyqtgraph computes a curve's bounds again after every move of the view (the lowest
+    and highest of both coordinates, and the size of a pixel in data units): with two
+    dozen lines, most of the cost of following live. The load graph knows a rectangle
+    that holds every line and its pen, the data area in view, once per redraw. Until
+    one is given the curve's own bounds apply.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._given_bounds: QRectF | None = None
+
+    def set_bounds(self, rect: QRectF | None) -> None:
+        """Use ``rect`` (data coordinates) as the bounds; None: compute them again."""
+        if rect != self._given_bounds:
+            self.prepareGeometryChange()
+            self._given_bounds = None if rect is None else QRectF(rect)
+
+    def boundingRect(self) -> QRectF:
+        if self._given_bounds is not None:
+            return self._given_bounds
+        rect: QRectF = super().boundingRect()
+        return rect
+
+
 class GraphLines:
     """Creates each line once, feeds it with ``set_series`` and styles it.
 
-    Lines are ``PlotDataItem`` objects with clip-to-view and peak downsampling; the
-    total comes first in the legend and is drawn thicker, in ``total_colour``. The
+    Lines are ``BoundedCurve`` objects (a ``PlotCurveItem`` with given bounds) fed with
+    the points the history already reduced to the plot's width (one per device pixel,
+    each pixel pair's lowest and highest), so nothing is clipped or downsampled again
+    when the view pans; they are finite apart from the breaks at gaps, so pyqtgraph's
+    finite check is skipped, and they take no part in the view's auto-range (the panel
+    sets both ranges itself).
+
+    The total comes first in the legend and is drawn thicker, in ``total_colour``. The
     servers take the colours of ``SERIES_COLOURS`` in the order they first appear, then
-    the same colours dashed. Clicking a legend entry hides or shows its line.
-    ``highlight`` thickens the given servers' lines and dims the others.
+    the same colours dashed. When the servers to draw change (the busiest of a large
+    cluster), a line whose server left is handed, with its legend entry, colour and
+    place, to a server that came: the legend is not rebuilt, only relabelled; lines
+    are added or removed only when their number changes. Clicking a legend entry
+    hides or shows its line. ``highlight`` thickens the given servers' lines and dims
+    the others; ``set_dark`` keeps the dimmed lines readable on a dark background.
     """
 
     def __init__(self, plot: pg.PlotItem, legend: pg.LegendItem, total_colour: QColor) -> None:
@@ -61,19 +102,20 @@ class GraphLines:
         self._legend = legend
         self._total_colour = QColor(total_colour)
         self._total_name = TOTAL_NAME
-        self._items: dict[str, pg.PlotDataItem] = {}
+        self._items: dict[str, BoundedCurve] = {}
         self._names: dict[str, str] = {}
         self._data: dict[str, Series] = {}
         self._tolerance: dict[str, float] = {}
         self._styles: dict[str, int] = {}  # server id -> index into colours x pen styles
-        self._highlighted: frozenset[str] = frozenset()
+        self._requested: frozenset[str] = frozenset()  # what highlight() was given
+        self._dimmed_alpha = DIMMED_ALPHA
 
     # -- queries ----------------------------------------------------------------------------
     def keys(self) -> list[str]:
-        """The total (if any) first, then the servers in the order they appeared."""
+        """The total (if any) first, then the servers in the order of their lines."""
         return list(self._items)
 
-    def item(self, key: str) -> pg.PlotDataItem:
+    def item(self, key: str) -> BoundedCurve:
         """The line of a server id, or of ``TOTAL``; raises KeyError for an unknown key."""
         return self._items[key]
 
@@ -89,7 +131,8 @@ class GraphLines:
 
     @property
     def highlighted(self) -> frozenset[str]:
-        return self._highlighted
+        """The highlighted servers that have a line."""
+        return self._requested & self._items.keys()
 
     def values_at(self, x: float) -> list[tuple[str, str, float]]:
         """(key, name, value) of every visible line with a sample near time ``x``."""
@@ -114,29 +157,31 @@ class GraphLines:
     # -- changes ----------------------------------------------------------------------------
     def sync(self, servers: Mapping[str, str]) -> None:
         """Have exactly one line per server in ``servers`` (id -> name) plus the total."""
+        highlighted = self.highlighted
         if TOTAL not in self._items:
             self._add(TOTAL, self._total_name)
-        for key in [k for k in self._items if k != TOTAL and k not in servers]:
+        gone = [key for key in self._items if key != TOTAL and key not in servers]
+        came = [server_id for server_id in servers if server_id not in self._items]
+        for old, new in zip(gone, came, strict=False):
+            self._hand_over(old, new, servers[new])
+        for key in gone[len(came) :]:
             self._remove(key)
+        for server_id in came[len(gone) :]:
+            self._add(server_id, servers[server_id])
         for server_id, name in servers.items():
-            if server_id not in self._items:
-                self._add(server_id, name)
-            elif self._names[server_id] != name:
+            if self._names[server_id] != name:
                 self._names[server_id] = name
-                label = self._legend.getLabel(self._items[server_id])
-                if label is not None:
-                    label.setText(legend_text(name))
+                self._relabel(server_id)
         self._legend.setColumnCount(max(1, math.ceil(len(self._items) / LEGEND_ROWS)))
+        if self.highlighted != highlighted:  # a selected server got or lost its line
+            self.highlight(self._requested)
 
     def set_total_name(self, name: str) -> None:
         """Name the cluster-wide line (a total of Clients, an average of response times)."""
         self._total_name = name
-        item = self._items.get(TOTAL)
-        if item is not None and self._names[TOTAL] != name:
+        if TOTAL in self._items and self._names[TOTAL] != name:
             self._names[TOTAL] = name
-            label = self._legend.getLabel(item)
-            if label is not None:
-                label.setText(legend_text(name))
+            self._relabel(TOTAL)
 
     def set_series(self, key: str, series: Series, gap: float | None = None) -> None:
         """Draw ``series`` as the line of ``key``, broken where samples are more than
@@ -144,11 +189,15 @@ class GraphLines:
         self._data[key] = series
         self._tolerance[key] = readout_tolerance(series.t, gap)
         drawn = with_gaps(series, gap)
-        self._items[key].setData(drawn.t, drawn.y, connect="finite")
+        # Without breaks every point is finite: "all" draws one polygon, the fastest path.
+        connect = "all" if len(drawn.t) == len(series.t) else "finite"
+        self._items[key].setData(drawn.t, drawn.y, connect=connect, skipFiniteCheck=True)
 
     def highlight(self, server_ids: Iterable[str]) -> None:
-        """Thicken these servers' lines and dim the other servers' (none given: all normal)."""
-        self._highlighted = frozenset(server_ids) & self._items.keys()
+        """Thicken these servers' lines and dim the other servers' (none given: all normal).
+
+        A server given here that has no line yet is highlighted when it gets one."""
+        self._requested = frozenset(server_ids)
         for key in self._items:
             if key != TOTAL:
                 self._style(key)
@@ -159,6 +208,20 @@ class GraphLines:
             self._remove(key)
         self._styles.clear()
 
+    def set_bounds(self, rect: QRectF) -> None:
+        """A rectangle (data coordinates) that holds every line with its pen: the data
+        area drawn. Saves pyqtgraph computing each line's bounds after each move."""
+        for item in self._items.values():
+            item.set_bounds(rect)
+
+    def set_dark(self, dark: bool) -> None:
+        """Follow the background: on a dark one the dimmed (unselected) lines are drawn
+        less transparent, so that they stay readable while the selected ones stand out."""
+        alpha = DIMMED_ALPHA_DARK if dark else DIMMED_ALPHA
+        if alpha != self._dimmed_alpha:
+            self._dimmed_alpha = alpha
+            self.highlight(self._requested)
+
     def set_total_colour(self, colour: QColor) -> None:
         """Follow a palette change."""
         self._total_colour = QColor(colour)
@@ -167,10 +230,8 @@ class GraphLines:
 
     # -- internals --------------------------------------------------------------------------
     def _add(self, key: str, name: str) -> None:
-        item = pg.PlotDataItem(name=legend_text(name))
-        item.setClipToView(True)
-        item.setDownsampling(auto=True, method="peak")
-        self._plot.addItem(item)
+        item = BoundedCurve(name=legend_text(name), skipFiniteCheck=True)
+        self._plot.addItem(item, ignoreBounds=True)
         self._items[key] = item
         self._names[key] = name
         self._data[key] = Series(np.empty(0), np.empty(0))
@@ -179,6 +240,33 @@ class GraphLines:
             used = set(self._styles.values())
             self._styles[key] = next(i for i in range(len(self._styles) + 1) if i not in used)
         self._style(key)
+
+    def _hand_over(self, old: str, new: str, name: str) -> None:
+        """Give the line of server ``old`` (which left) to server ``new``: same item,
+        legend entry, colour and place in the legend; shown, with no points yet."""
+        self._items = {(new if key == old else key): item for key, item in self._items.items()}
+        item = self._items[new]
+        self._names.pop(old)
+        self._names[new] = name
+        self._data.pop(old)
+        self._data[new] = Series(np.empty(0), np.empty(0))
+        self._tolerance.pop(old)
+        self._tolerance[new] = 1.0
+        self._styles[new] = self._styles.pop(old)
+        item.setData(np.empty(0), np.empty(0), name=legend_text(name))
+        item.setVisible(True)
+        label = self._legend.getLabel(item)
+        if label is not None:
+            label.setText(legend_text(name))
+        self._style(new)
+
+    def _relabel(self, key: str) -> None:
+        item = self._items[key]
+        text = legend_text(self._names[key])
+        item.setData(*item.getData(), name=text)
+        label = self._legend.getLabel(item)
+        if label is not None:
+            label.setText(text)
 
     def _remove(self, key: str) -> None:
         item = self._items.pop(key)
@@ -197,13 +285,14 @@ class GraphLines:
             index = self._styles[key]
             colour = QColor(SERIES_COLOURS[index % len(SERIES_COLOURS)])
             style = _PEN_STYLES[(index // len(SERIES_COLOURS)) % len(_PEN_STYLES)]
+            highlighted = self.highlighted
             width = LINE_WIDTH
-            if key in self._highlighted:
+            if key in highlighted:
                 width = HIGHLIGHT_WIDTH
-            elif self._highlighted:
-                colour.setAlpha(DIMMED_ALPHA)
+            elif highlighted:
+                colour.setAlpha(self._dimmed_alpha)
             pen = QPen(colour, width)
             pen.setStyle(style)
-            item.setZValue(10 if key in self._highlighted else 0)
+            item.setZValue(10 if key in highlighted else 0)
         pen.setCosmetic(True)
         item.setPen(pen)

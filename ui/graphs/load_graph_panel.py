@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QHideEvent, QImage, QPalette, QShowEvent
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
@@ -22,9 +22,13 @@ from ui.graphs.graph_lines import TOTAL, GraphLines
 from ui.graphs.graph_range import GraphRange
 from ui.graphs.series_tools import GraphTable, gap_threshold, graph_table
 from ui.tasks import TaskRunner
+from ui.theme import is_dark
 
 REDRAW_INTERVAL_MS = 500
 SLOWEST_REDRAW_S = 10.0
+FOLLOW_STEP_S = 1.0
+"""Following live, the view moves with each redraw; without new samples, at most this
+often (or a pixel's worth of time, if longer): a moved view repaints the whole plot."""
 MIN_POINTS, MAX_POINTS = 200, 2000  # per line and redraw
 MIN_PLOT_LINES = 10  # the plot's least height, in lines of text
 MAX_SERVER_LINES = 24
@@ -36,6 +40,12 @@ NO_CONNECTION = "Select a connection to see its load over time"
 NO_HISTORY = "No load history yet: it is recorded from the first successful update on"
 _EDGE = 0.02  # lines are fetched this fraction of the range beyond each edge
 _HEADROOM = 0.08  # of the highest value, above it and below 0 (event marks show whole)
+
+
+def follow_interval(span_s: float, pixels: float) -> float:
+    """Seconds between moves of a live view that has no new samples to show:
+    ``data_redraw_interval``, but at least ``FOLLOW_STEP_S``."""
+    return max(FOLLOW_STEP_S, data_redraw_interval(span_s, pixels))
 
 
 def data_redraw_interval(span_s: float, pixels: float) -> float:
@@ -50,21 +60,26 @@ class LoadGraphPanel(QWidget):
     """The load history of one connection as a graph.
 
     ``set_connection`` chooses what to show. A single ``QTimer`` (running while the panel
-    is visible) redraws at most twice a second, and only when the time range moved
-    beyond the points last fetched (each line is fetched a little beyond both edges, so
-    following live pans without fetching again) or changed its span, or when the
-    history changed (then no more often than ``data_redraw_interval``). "Follow
-    live" keeps the range ending now; zooming or panning with the mouse (time axis only:
-    the Clients axis always spans 0 to the highest value in view) switches it off. Lines
-    are created once per server and fed with ``setData``. The readout under the graph
-    gives the values under the mouse; events are marked on the time axis.
+    is visible; nothing is fetched or drawn while it is hidden) redraws at most twice a
+    second, and only when the time range moved beyond the points last fetched (each
+    line is fetched a little beyond both edges, so following live pans without fetching
+    again) or changed its span, or when the history changed (then no more often than
+    ``data_redraw_interval``: once per poll at most). "Follow live" keeps the range
+    ending now: the view moves together with each redraw, so that a poll costs one
+    repaint, and without new samples every ``follow_interval``. Zooming or panning with
+    the mouse (time axis only: the Clients axis always spans 0 to the highest value in
+    view, set only when that value changed) switches it off. Lines are created once per
+    server and fed with ``setData``; the event marks and the value axis are set again
+    only when they changed. The readout under the graph gives the values under the
+    mouse; events are marked on the time axis.
 
     Above ``MAX_SERVER_LINES`` servers only the selected and the busiest get a line
     (``BusiestServers``): busiest by their Clients in the snapshot given to
     ``set_snapshot``, so that choosing them costs no history query.
 
     The Export buttons run through ``exporter`` (a ``GraphExporter``: the picture as
-    shown, the values in view). ``clock`` gives "now" in POSIX seconds.
+    shown, the values in view). ``clock`` gives "now" in POSIX seconds, ``monotonic``
+    the seconds that space redraws and live moves.
 
     Signals:
         notice_posted(object): a ``Notice`` about an export, for the status bar.
@@ -78,8 +93,10 @@ class LoadGraphPanel(QWidget):
         parent: QWidget | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(parent)
+        self._monotonic = monotonic
         self.setObjectName("loadGraphPanel")
         self.setAccessibleName("Load graph")
         self._clock = clock
@@ -96,7 +113,10 @@ class LoadGraphPanel(QWidget):
         self._selected: frozenset[str] = frozenset()
         self._busiest = BusiestServers()
         self._title: str | None = None
-        self._last_redraw = -float("inf")  # time.monotonic() of the last redraw
+        self._last_redraw = -float("inf")  # monotonic seconds of the last redraw
+        self._last_follow = -float("inf")  # monotonic seconds of the last live move
+        self._y_range = (0.0, 0.0)
+        self._marked: tuple[object, ...] = ()  # the events and top last marked
         self.redraw_count = 0
 
         self.controls = GraphControls(self)
@@ -214,6 +234,7 @@ class LoadGraphPanel(QWidget):
             self._busiest.clear()
             self._fetched = (0.0, 0.0, 0.0)
             self.marks.set_events([], 1.0)
+            self._marked = ()
             self.crosshair.leave()
         self._connection_id, self._store, self._name = connection_id, store, name
         if connection_id is None or store is None:
@@ -276,7 +297,7 @@ class LoadGraphPanel(QWidget):
         directly only to force a redraw.
         """
         self._range_moved = self._data_changed = self._refit = False
-        self._last_redraw = time.monotonic()
+        self._last_redraw = self._monotonic()
         store, connection_id = self._store, self._connection_id
         if store is None or connection_id is None:
             return
@@ -300,8 +321,19 @@ class LoadGraphPanel(QWidget):
             series = store.series(connection_id, server_id, start, end, points)
             self.lines.set_series(server_id, series, gap)
         top = self.lines.top()
-        self.marks.set_events(store.events(connection_id, start, end), top)
-        self.view.setYRange(-top * _HEADROOM, top * (1 + _HEADROOM), padding=0.0)
+        events = store.events(connection_id, start, end)
+        marked = (top, *events)
+        if marked != self._marked:
+            self._marked = marked
+            self.marks.set_events(events, top)
+        low, high = -top * _HEADROOM, top * (1 + _HEADROOM)
+        self.lines.set_bounds(QRectF(start, low, end - start, high - low))
+        if (low, high) != self._y_range or [low, high] != self.view.viewRange()[1]:
+            self._y_range = (low, high)
+            self.view.setYRange(low, high, padding=0.0)
+        # Apply the new ranges now: pyqtgraph would apply them while painting, which
+        # schedules a second paint of the whole plot.
+        self.view.prepareForPaint()
         self.redraw_count += 1
 
     def _servers_to_draw(self, servers: Mapping[str, str]) -> Mapping[str, str]:
@@ -324,6 +356,7 @@ class LoadGraphPanel(QWidget):
 
     def _follow_now(self) -> None:
         """Move the view to the chosen range ending now, when it moved by a pixel or so."""
+        self._last_follow = self._monotonic()
         span = float(self._range)
         end = self._clock()
         start, current_end = self.x_range()
@@ -353,6 +386,7 @@ class LoadGraphPanel(QWidget):
         for _sample, label in self.legend.items:  # pyqtgraph colours a label when set
             label.setText(label.text, color=text)
         self.lines.set_total_colour(text)
+        self.lines.set_dark(is_dark(palette))
         self.marks.set_line_colour(text)
         self.crosshair.set_colour(text)
 
@@ -375,17 +409,25 @@ class LoadGraphPanel(QWidget):
             self._apply_palette()
 
     def _on_timer_timeout(self) -> None:
-        if self._follow:
+        now = self._monotonic()
+        start, end = self.x_range()
+        pixels = self._max_points()
+        data_due = self._data_changed and (
+            now - self._last_redraw >= data_redraw_interval(end - start, pixels) - _TIMER_SLACK_S
+        )
+        if self._follow and (
+            data_due
+            or self._range_moved
+            or self._refit
+            or now - self._last_follow >= follow_interval(end - start, pixels) - _TIMER_SLACK_S
+        ):
             self._follow_now()
         if self._range_moved and self._fetched_covers(*self.x_range()):
             self._range_moved = False  # panned within the points drawn: nothing to fetch
-        if self._range_moved or self._refit:
+        if self._range_moved or self._refit or data_due:
             self.redraw()
-        elif self._data_changed:
-            start, end = self.x_range()
-            interval = data_redraw_interval(end - start, self._max_points())
-            if time.monotonic() - self._last_redraw >= interval - _TIMER_SLACK_S:
-                self.redraw()
+        else:
+            self.view.prepareForPaint()  # a live move without a redraw: see redraw()
 
     def _fetched_covers(self, start: float, end: float) -> bool:
         """True when the last redraw fetched every line from ``start`` to ``end`` with

@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from app.history import HistoryStore
 from tests.ui.graphs.history_data import START, FakeClock
+from ui.graphs.graph_lines import BoundedCurve
 from ui.graphs.load_graph_panel import LoadGraphPanel
 from ui.tasks import TaskRunner
 
@@ -38,14 +39,14 @@ def panel(qtbot: QtBot, clock: FakeClock, runner: TaskRunner) -> LoadGraphPanel:
     return widget
 
 
-def data_items(panel: LoadGraphPanel) -> list[pg.PlotDataItem]:
+def data_items(panel: LoadGraphPanel) -> list[BoundedCurve]:
     """The graph's lines as pyqtgraph holds them (event marks are other item types)."""
-    return [item for item in panel.plot.listDataItems() if isinstance(item, pg.PlotDataItem)]
+    return [item for item in panel.plot.listDataItems() if isinstance(item, BoundedCurve)]
 
 
-def point_count(item: pg.PlotDataItem) -> int:
+def point_count(item: pg.PlotCurveItem) -> int:
     """Points given to a line, not counting the NaN breaks drawn at gaps."""
-    x, y = item.getOriginalDataset()
+    x, y = item.getData()
     if x is None:
         return 0
     return int(np.count_nonzero(~np.isnan(y)))

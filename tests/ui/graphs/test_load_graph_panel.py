@@ -55,7 +55,7 @@ def test_one_line_per_server_and_the_total_with_every_point(
         "EKRAN-AS04",
     ]
     assert [point_count(item) for item in items] == [300] * 5
-    x, y = panel.lines.item("as-03").getOriginalDataset()
+    x, y = panel.lines.item("as-03").getData()
     assert x[0] == START
     assert y.tolist() == [30.0 + poll for poll in range(300)]
     total = panel.lines.data(TOTAL)
@@ -256,7 +256,7 @@ def test_readout_gives_the_time_and_every_value_under_the_pointer(
 def test_gaps_in_the_history_break_the_lines(panel: LoadGraphPanel, store: HistoryStore) -> None:
     feed(store, seconds(100) + seconds(100, start=START + 180), servers=1)
     panel.set_connection(CONNECTION, store)
-    _, y = panel.lines.item("as-01").getOriginalDataset()
+    _, y = panel.lines.item("as-01").getData()
     assert np.count_nonzero(np.isnan(y)) == 1
     assert panel.crosshair.point_at(START + 140) == ""  # nothing to read inside the gap
 

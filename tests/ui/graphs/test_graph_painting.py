@@ -1,0 +1,213 @@
+"""LoadGraphPanel's painting work: the legend kept when the busiest servers change, one
+repaint per poll, given line bounds, nothing drawn while hidden, dark-mode contrast."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.history import HistoryStore
+from tests.ui.graphs.history_data import CONNECTION, START, FakeClock, cluster_at, feed
+from ui.graphs.graph_lines import DIMMED_ALPHA, DIMMED_ALPHA_DARK, TOTAL, BoundedCurve
+from ui.graphs.load_graph_panel import MAX_SERVER_LINES, LoadGraphPanel
+from ui.tasks import TaskRunner
+from ui.theme import dark_palette, light_palette
+
+
+def seconds(count: int, start: float = START) -> list[float]:
+    return [start + i for i in range(count)]
+
+
+class PaintCounter(QObject):
+    """Counts the paint events a widget receives."""
+
+    def __init__(self, widget: QObject) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def line_keys(panel: LoadGraphPanel) -> list[str]:
+    return panel.lines.keys()
+
+
+def settle(app: QApplication, rounds: int = 5) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def test_a_new_set_of_busiest_servers_reuses_the_legend_entries(
+    panel: LoadGraphPanel, store: HistoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed(store, seconds(30), servers=60)
+    panel.set_connection(CONNECTION, store, name="Large")
+    panel.redraw()  # no snapshot yet: as-01..as-24 by id
+    entries = list(panel.legend.items)
+    lines = [panel.lines.item(key) for key in line_keys(panel)]
+    colours = {panel.lines.item(key).opts["pen"].color().name() for key in line_keys(panel)}
+    added: list[object] = []
+    add_item = panel.legend.addItem
+    monkeypatch.setattr(panel.legend, "addItem", lambda *a: added.append(a) or add_item(*a))
+
+    panel.redraw()  # the same servers
+    assert panel.legend.items == entries
+
+    # The snapshot makes as-37..as-60 the busiest: every line changes hands.
+    panel.set_snapshot(cluster_at(START + 29, 29, servers=60))
+    panel.redraw()
+    drawn = set(line_keys(panel)) - {TOTAL}
+    assert drawn == {f"as-{n:02d}" for n in range(61 - MAX_SERVER_LINES, 61)}
+    assert added == []
+    assert panel.legend.items == entries  # the same entries, in the same places
+    assert [panel.lines.item(key) for key in line_keys(panel)] == lines
+    labels = [label.text for _, label in panel.legend.items]
+    assert labels[0] == "Cluster total"
+    assert sorted(labels[1:]) == sorted(f"EKRAN-AS{n:02d}" for n in range(37, 61))
+    assert [item.name() for item in lines] == labels
+    assert {panel.lines.item(k).opts["pen"].color().name() for k in line_keys(panel)} == colours
+    assert len(panel.lines.data("as-60").t) == 30  # with the new server's points
+
+
+def test_a_line_hidden_in_the_legend_is_shown_for_the_server_that_takes_it(
+    panel: LoadGraphPanel, store: HistoryStore
+) -> None:
+    feed(store, seconds(30), servers=60)
+    panel.set_connection(CONNECTION, store, name="Large")
+    panel.redraw()
+    panel.lines.item("as-01").setVisible(False)
+    panel.set_snapshot(cluster_at(START + 29, 29, servers=60))
+    panel.redraw()
+    assert all(panel.lines.is_visible(key) for key in line_keys(panel))
+
+
+def test_fewer_servers_remove_lines_and_more_add_them(
+    panel: LoadGraphPanel, store: HistoryStore
+) -> None:
+    feed(store, seconds(10), servers=3)
+    panel.set_connection(CONNECTION, store)
+    assert len(panel.legend.items) == 4
+    feed(store, seconds(10, START + 10), servers=5, first_poll=10)
+    panel.redraw()
+    assert [label.text for _, label in panel.legend.items] == [
+        "Cluster total",
+        *(f"EKRAN-AS{n:02d}" for n in range(1, 6)),
+    ]
+
+
+def test_a_poll_shown_live_costs_one_paint_of_the_plot(
+    qtbot: QtBot, store: HistoryStore, clock: FakeClock
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    panel = LoadGraphPanel(TaskRunner(), clock=clock, monotonic=clock)
+    qtbot.addWidget(panel)
+    panel.resize(900, 420)
+    panel.show()
+    qtbot.waitExposed(panel)
+    feed(store, seconds(300), servers=4)
+    panel.set_connection(CONNECTION, store)
+    panel.timer.stop()  # driven by hand below
+    settle(app)
+    paints = PaintCounter(panel.plot_widget.viewport())
+    for poll in range(300, 303):
+        feed(store, [START + poll], servers=4, first_poll=poll)
+        clock.now = START + poll + 1
+        before = (paints.count, panel.redraw_count)
+        panel.timer.timeout.emit()
+        settle(app)
+        assert panel.x_range() == (START + poll + 1 - 300, START + poll + 1)  # moved
+        assert (paints.count, panel.redraw_count) == (before[0] + 1, before[1] + 1)
+
+
+def test_lines_take_the_data_area_as_bounds_instead_of_computing_theirs(
+    panel: LoadGraphPanel, store: HistoryStore, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed(store, seconds(300), servers=4)
+    panel.set_connection(CONNECTION, store)
+    computed: list[int] = []
+    data_bounds = pg.PlotCurveItem.dataBounds
+    monkeypatch.setattr(
+        pg.PlotCurveItem,
+        "dataBounds",
+        lambda self, *a, **k: (
+            (computed.append(1) if isinstance(self, BoundedCurve) else None)
+            or data_bounds(self, *a, **k)
+        ),
+    )
+    clock.now += 2.0
+    panel.set_follow_live(True)  # moves the view
+    panel.plot_widget.viewport().repaint()
+    assert computed == []
+    (low, high) = panel.view.viewRange()[1]
+    for key in line_keys(panel):
+        rect = panel.lines.item(key).boundingRect()
+        assert (rect.top(), rect.bottom()) == pytest.approx((low, high))
+        x, y = panel.lines.item(key).getData()
+        assert rect.left() <= x.min()
+        assert x.max() <= rect.right()
+        assert low <= y.min()
+        assert y.max() <= high
+
+
+def test_nothing_is_fetched_or_drawn_while_hidden(
+    qtbot: QtBot, panel: LoadGraphPanel, store: HistoryStore
+) -> None:
+    feed(store, seconds(30), servers=2)
+    panel.set_connection(CONNECTION, store)
+    panel.hide()
+    assert not panel.timer.isActive()
+    redraws = panel.redraw_count
+    feed(store, seconds(5, START + 30), servers=2, first_poll=30)
+    qtbot.wait(panel.timer.interval() * 2)
+    assert panel.redraw_count == redraws
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.redraw_count == redraws + 1
+    assert len(panel.lines.data("as-01").t) == 35
+
+
+def test_dimmed_lines_stay_readable_on_a_dark_background(
+    panel: LoadGraphPanel, store: HistoryStore
+) -> None:
+    feed(store, seconds(30), servers=3)
+    panel.set_connection(CONNECTION, store)
+    panel.highlight(["as-02"])
+
+    def alpha(key: str) -> int:
+        return int(panel.lines.item(key).opts["pen"].color().alpha())
+
+    panel.setPalette(light_palette())
+    assert (alpha("as-01"), alpha("as-02")) == (DIMMED_ALPHA, 255)
+    panel.setPalette(dark_palette())
+    assert DIMMED_ALPHA_DARK > DIMMED_ALPHA
+    assert (alpha("as-01"), alpha("as-03"), alpha("as-02")) == (
+        DIMMED_ALPHA_DARK,
+        DIMMED_ALPHA_DARK,
+        255,
+    )
+    assert (
+        panel.lines.item("as-02").opts["pen"].widthF()
+        > panel.lines.item("as-01").opts["pen"].widthF()
+    )
+
+
+def test_a_selected_server_that_gets_a_line_later_is_highlighted(
+    panel: LoadGraphPanel, store: HistoryStore
+) -> None:
+    feed(store, seconds(30), servers=60)
+    panel.set_connection(CONNECTION, store, name="Large")
+    panel.set_snapshot(cluster_at(START + 29, 29, servers=60))
+    panel.redraw()
+    assert "as-01" not in line_keys(panel)
+    panel.highlight(["as-01"])
+    panel.redraw()
+    assert panel.lines.highlighted == {"as-01"}
+    assert panel.lines.item("as-60").opts["pen"].color().alpha() < 255
