@@ -283,10 +283,26 @@ def lint(python: Path) -> None:
     check([str(lint_imports)], cwd=ROOT)
 
 
+def xdist_options(extra: Sequence[str], cpus: int | None) -> list[str]:
+    """pytest-xdist options: workers, unless ``extra`` chooses them (``-n``, ``-p no:xdist``).
+
+    Many tests wait on child processes (the simulator, the command line), so one worker per
+    core leaves cores idle: two per core, at least two. ``--dist loadgroup`` keeps tests that
+    share one resource (the frozen build) on one worker (``xdist_group`` marks them).
+    """
+    chosen = any(
+        a == "-n" or a.startswith(("-n", "--numprocesses")) or a in ("no:xdist", "-pno:xdist")
+        for a in extra
+    )
+    if chosen:
+        return []
+    return ["-n", str(max(2, 2 * (cpus or 1))), "--dist", "loadgroup"]
+
+
 def pytest_command(python: Path, extra: list[str]) -> tuple[list[str], dict[str, str]]:
     """Build the pytest command; on Linux it runs inside a private, unlocked Secret Service."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
-    cmd = [str(python), "-m", "pytest", *extra]
+    cmd = [str(python), "-m", "pytest", *xdist_options(extra, os.cpu_count()), *extra]
     if (
         sys.platform.startswith("linux")
         and shutil.which("dbus-run-session")

@@ -8,12 +8,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from tests.helpers.measurements import MEASUREMENTS, WORKER_OUTPUT_KEY
 from tests.helpers.simulator_process import SimulatorProcess
 
 # No timing thresholds in tests: hypothesis' default 200 ms deadline per example failed a
@@ -22,6 +24,43 @@ settings.register_profile("no-deadline", deadline=None)
 settings.load_profile("no-deadline")
 
 StartSimulator = Callable[..., SimulatorProcess]
+
+PACKAGING_TESTS = Path(__file__).resolve().parent / "packaging"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, the packaging tests share one worker: they share one frozen build.
+
+    (``--dist loadgroup`` sends each ``xdist_group`` to a single worker; without xdist,
+    as in the Windows lane, nothing is marked.)
+    """
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    group = pytest.mark.xdist_group("packaging")
+    for item in items:
+        if PACKAGING_TESTS in item.path.parents:
+            item.add_marker(group)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On an xdist worker: hand the packaging measurements to the controller."""
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:
+        worker_output[WORKER_OUTPUT_KEY] = dict(MEASUREMENTS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """On the xdist controller: collect what a worker measured."""
+    MEASUREMENTS.update(getattr(node, "workeroutput", {}).get(WORKER_OUTPUT_KEY, {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not MEASUREMENTS:
+        return
+    terminalreporter.section("packaging measurements")
+    for name, value in MEASUREMENTS.items():
+        terminalreporter.write_line(f"{name}: {value}")
 
 
 @pytest.fixture

@@ -225,3 +225,22 @@ def test_the_windows_lane_runs_on_linux_when_asked(
     environ: dict[str, str], platform: str, wanted: bool
 ) -> None:
     assert dev.windows_lane_wanted(environ, platform) is wanted
+
+
+@pytest.mark.parametrize(
+    ("extra", "cpus", "expected"),
+    [
+        ([], 2, ["-n", "4", "--dist", "loadgroup"]),  # tests wait on child processes
+        ([], 1, ["-n", "2", "--dist", "loadgroup"]),
+        ([], None, ["-n", "2", "--dist", "loadgroup"]),  # cpu_count() may not know
+        (["-k", "isolation"], 8, ["-n", "16", "--dist", "loadgroup"]),
+        (["-n", "0"], 2, []),  # the caller's own choice wins
+        (["-n3"], 2, []),
+        (["--numprocesses=1"], 2, []),
+        (["-p", "no:xdist"], 2, []),
+    ],
+)
+def test_the_suite_is_spread_over_workers_unless_asked_otherwise(
+    extra: list[str], cpus: int | None, expected: list[str]
+) -> None:
+    assert dev.xdist_options(extra, cpus) == expected

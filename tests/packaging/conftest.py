@@ -18,24 +18,15 @@ from tests.packaging.paths import PACKAGING_DIR
 if str(PACKAGING_DIR) not in sys.path:
     sys.path.append(str(PACKAGING_DIR))
 
+from tests.helpers.measurements import MEASUREMENTS
 from tests.packaging.frozen import FrozenBuild, build_frozen_folder, build_installer
 from tests.packaging.tools import ensure_tool
-
-MEASUREMENTS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="session")
 def measurements() -> dict[str, str]:
     """Name -> measured value; shown in the terminal summary."""
     return MEASUREMENTS
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not MEASUREMENTS:
-        return
-    terminalreporter.section("packaging measurements")
-    for name, value in MEASUREMENTS.items():
-        terminalreporter.write_line(f"{name}: {value}")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,10 @@
-"""``ekran-console-cli`` as a black box: a subprocess against the simulator over TLS."""
+"""``ekran-console-cli`` against the simulator over TLS.
+
+The tests whose subject is the process (exit codes and streams as a script sees them, a
+whole session that leaves no secret behind in any file, the contract's JSON, a download)
+run it as a black box, a subprocess; the others run it in-process (``console``), which
+is much cheaper and runs the same code.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from tests.app.cli.inprocess import InProcessCli
+from tests.app.connections.keyring_fake import MemoryKeyring
 from tests.conftest import StartSimulator
 from tests.helpers.simulator_process import ROOT, SimulatorProcess
 
@@ -80,8 +88,11 @@ def test_servers_json_uses_the_contract_field_names(
     assert "STATUS" in text
 
 
-def test_isolate_return_and_version_by_name(cli: Cli, simulator: SimulatorProcess) -> None:
-    add_demo(cli, simulator)
+def test_isolate_return_and_version_by_name(
+    console: InProcessCli, simulator: SimulatorProcess
+) -> None:
+    cli = console
+    cli.add(simulator)
     pw = simulator.info.password
     target = cli.json("servers", password=pw)[1]
     isolated = cli.json("isolate", target["name"].lower(), "--reason", "patching", password=pw)
@@ -135,14 +146,19 @@ def test_logs_download_is_a_valid_zip(cli: Cli, start_simulator: Any, tmp_path: 
 
 
 def test_import_export_without_secrets(
-    cli: Cli, simulator: SimulatorProcess, tmp_path: Path
+    console: InProcessCli,
+    simulator: SimulatorProcess,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    add_demo(cli, simulator, "Prod", "--tag", "production", "--group", "Customers/Acme")
+    cli = console
+    cli.add(simulator, "Prod", "--tag", "production", "--group", "Customers/Acme")
     export = tmp_path / "export.json"
     cli.run("connections", "export", str(export))
     text = export.read_text(encoding="utf-8")
     assert simulator.info.password not in text
-    other = Cli(tmp_path / "other-home")
+    other = InProcessCli(tmp_path / "other-home", monkeypatch, capsys, keyring=MemoryKeyring())
     other.run("connections", "import", str(export))
     listed = other.json("connections", "list")
     assert [(c["name"], c["group"], c["tag"]) for c in listed] == [
@@ -152,15 +168,19 @@ def test_import_export_without_secrets(
     assert other.json("connections", "list") == []
 
 
-def test_watch_prints_live_updates(cli: Cli, simulator: SimulatorProcess) -> None:
-    add_demo(cli, simulator)
+def test_watch_prints_live_updates(console: InProcessCli, simulator: SimulatorProcess) -> None:
+    cli = console
+    cli.add(simulator)
     result = cli.run("watch", "--count", "1", "--interval", "0.5", password=simulator.info.password)
     assert "Ctrl+C" in result.stdout
     assert simulator.info.endpoints[0].server_id in result.stdout
 
 
-def test_connection_test_reports_each_url(cli: Cli, simulator: SimulatorProcess) -> None:
-    add_demo(cli, simulator)
+def test_connection_test_reports_each_url(
+    console: InProcessCli, simulator: SimulatorProcess
+) -> None:
+    cli = console
+    cli.add(simulator)
     checks = cli.json("connections", "test", "Demo", password=simulator.info.password)
     assert [c["check"] for c in checks] == ["health", "login"]
     assert all(c["ok"] for c in checks)
@@ -217,15 +237,16 @@ def test_full_session_leaves_no_secret_behind(
     assert keyring.get_password(SERVICE, key) is None
 
 
-def test_watch_stops_when_sign_in_fails(cli: Cli, simulator: SimulatorProcess) -> None:
-    add_demo(cli, simulator)
+def test_watch_stops_when_sign_in_fails(console: InProcessCli, simulator: SimulatorProcess) -> None:
+    cli = console
+    cli.add(simulator)
     result = cli.run("watch", "--interval", "0.5", password="not-the-password", check=4)
     assert "password" in result.stderr.lower()
     cli.run("watch", "--interval", "0.5", check=4)  # no password at all: also stops
 
 
-def test_plain_http_to_another_host_is_refused(cli: Cli) -> None:
-    result = cli.run(
+def test_plain_http_to_another_host_is_refused(console: InProcessCli) -> None:
+    result = console.run(
         "connections", "add", "Clear", "--url", "http://mt01.corp.local", "--user", "a", check=2
     )
     assert "unencrypted" in result.stderr

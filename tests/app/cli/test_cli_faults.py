@@ -1,4 +1,8 @@
-"""The command line when a URL fails, a sign-in is locked, or an option is wrong."""
+"""The command line when a URL fails, a sign-in is locked, or an option is wrong.
+
+Run in-process (``console``): the subject is what the command does and says, not the
+process boundary (``test_cli_end_to_end`` keeps that).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.cli.test_cli_end_to_end import Cli, add_demo, cli  # noqa: F401 (fixture)
+from tests.app.cli.inprocess import InProcessCli
 from tests.helpers.simulator_process import SimulatorProcess
 
 CLUSTER = "/api/v1/cluster"
+
+
+@pytest.fixture
+def cli(console: InProcessCli) -> InProcessCli:
+    return console
 
 
 def two_urls(sim: SimulatorProcess) -> list[str]:
@@ -21,7 +30,7 @@ def two_urls(sim: SimulatorProcess) -> list[str]:
 
 
 def test_a_5xx_on_the_first_url_moves_to_the_next_and_says_so(
-    cli: Cli,  # noqa: F811
+    cli: InProcessCli,
     simulator: SimulatorProcess,
 ) -> None:
     simulator.add_fault(kind="fail", status=503, server_id="as-01", path=CLUSTER)
@@ -31,7 +40,9 @@ def test_a_5xx_on_the_first_url_moves_to_the_next_and_says_so(
     assert f"via {simulator.url_of('as-02')}" in result.stdout
 
 
-def test_a_refused_redirect_moves_to_the_next_url(cli: Cli, simulator: SimulatorProcess) -> None:  # noqa: F811
+def test_a_refused_redirect_moves_to_the_next_url(
+    cli: InProcessCli, simulator: SimulatorProcess
+) -> None:
     elsewhere = "https://elsewhere.invalid/EkranSystem/api/v1/cluster"
     simulator.add_fault(kind="redirect", location=elsewhere, server_id="as-01", path=CLUSTER)
     result = cli.run("servers", *two_urls(simulator), password=simulator.info.password)
@@ -39,7 +50,7 @@ def test_a_refused_redirect_moves_to_the_next_url(cli: Cli, simulator: Simulator
     assert f"note: {simulator.url_of('as-02')} answered." in result.stderr
 
 
-def test_an_ad_hoc_bad_pin_is_a_usage_error(cli: Cli) -> None:  # noqa: F811
+def test_an_ad_hoc_bad_pin_is_a_usage_error(cli: InProcessCli) -> None:
     result = cli.run(
         "servers", "--url", "https://127.0.0.1:9/EkranSystem", "--user", "admin",
         "--pin", "zz", password="x", check=2,
@@ -51,20 +62,20 @@ def test_an_ad_hoc_bad_pin_is_a_usage_error(cli: Cli) -> None:  # noqa: F811
 
 
 def test_too_many_requests_is_an_authentication_exit_with_one_advice(
-    cli: Cli,  # noqa: F811
+    cli: InProcessCli,
     simulator: SimulatorProcess,
 ) -> None:
-    add_demo(cli, simulator)
+    cli.add(simulator)
     simulator.add_fault(kind="fail", status=429, retry_after=60, path="/auth/token", count=None)
     result = cli.run("servers", password=simulator.info.password, check=4)
     assert result.stderr.casefold().count("try again") == 1
 
 
 def test_a_locked_out_account_exits_4_and_says_try_again_once(
-    cli: Cli,  # noqa: F811
+    cli: InProcessCli,
     simulator: SimulatorProcess,
 ) -> None:
-    add_demo(cli, simulator)
+    cli.add(simulator)
     for _ in range(5):
         cli.run("servers", password="wrong-password", check=4)
     result = cli.run("servers", password=simulator.info.password, check=4)
@@ -73,11 +84,11 @@ def test_a_locked_out_account_exits_4_and_says_try_again_once(
 
 
 def test_logs_out_naming_a_file_says_it_is_not_a_folder(
-    cli: Cli,  # noqa: F811
+    cli: InProcessCli,
     simulator: SimulatorProcess,
     tmp_path: Path,
 ) -> None:
-    add_demo(cli, simulator)
+    cli.add(simulator)
     a_file = tmp_path / "passwd"
     a_file.write_text("root:x:0:0\n", encoding="utf-8")
     result = cli.run("logs", "as-01", "--out", str(a_file), password=simulator.info.password,
@@ -89,11 +100,11 @@ def test_logs_out_naming_a_file_says_it_is_not_a_folder(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
 def test_a_downloaded_archive_is_owner_only(
-    cli: Cli,  # noqa: F811
+    cli: InProcessCli,
     simulator: SimulatorProcess,
     tmp_path: Path,
 ) -> None:
-    add_demo(cli, simulator)
+    cli.add(simulator)
     out = tmp_path / "out"
     out.mkdir()
     path = Path(

@@ -1,4 +1,7 @@
-"""The command line against a hostile server: nothing it chose reaches the terminal raw."""
+"""The command line against a hostile server: nothing it chose reaches the terminal raw.
+
+Run in-process (``console``): what is printed is the subject, not the process boundary.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,18 @@ import json
 import pytest
 
 from app.text_safety import is_unsafe
-from tests.app.cli.test_cli_end_to_end import Cli, add_demo, cli  # noqa: F401 (fixture)
+from tests.app.cli.inprocess import InProcessCli
 from tests.conftest import StartSimulator
 from tests.helpers.simulator_process import SimulatorProcess
 
 HOSTILE = "ctl\x1b[31mRED\x1b[0m\r\nFAKE line\x07"
 SHOWN = "ctl\\x1b[31mRED\\x1b[0m\\r\\nFAKE line\\x07"
 RTL = "report\u202eexe.txt"
+
+
+@pytest.fixture
+def cli(console: InProcessCli) -> InProcessCli:
+    return console
 
 
 def raw_controls(text: str) -> list[str]:
@@ -33,8 +41,10 @@ def hostile(start_simulator: StartSimulator) -> SimulatorProcess:
     return sim
 
 
-def test_servers_prints_escapes_not_the_sequences(cli: Cli, hostile: SimulatorProcess) -> None:  # noqa: F811
-    add_demo(cli, hostile)
+def test_servers_prints_escapes_not_the_sequences(
+    cli: InProcessCli, hostile: SimulatorProcess
+) -> None:
+    cli.add(hostile)
     out = cli.run("servers", password=hostile.info.password).stdout
     assert raw_controls(out) == []
     assert SHOWN in out
@@ -44,16 +54,20 @@ def test_servers_prints_escapes_not_the_sequences(cli: Cli, hostile: SimulatorPr
     assert "9.9\\x1b]0;pwned\\x07" in out
 
 
-def test_servers_json_keeps_the_full_names_escaped(cli: Cli, hostile: SimulatorProcess) -> None:  # noqa: F811
-    add_demo(cli, hostile)
+def test_servers_json_keeps_the_full_names_escaped(
+    cli: InProcessCli, hostile: SimulatorProcess
+) -> None:
+    cli.add(hostile)
     result = cli.run("servers", "--json", password=hostile.info.password)
     assert raw_controls(result.stdout) == []
     names = {s["name"] for s in json.loads(result.stdout)}
     assert {HOSTILE, RTL, "N" * 10_000} == names
 
 
-def test_version_prints_the_name_and_version_escaped(cli: Cli, hostile: SimulatorProcess) -> None:  # noqa: F811
-    add_demo(cli, hostile)
+def test_version_prints_the_name_and_version_escaped(
+    cli: InProcessCli, hostile: SimulatorProcess
+) -> None:
+    cli.add(hostile)
     server_id = hostile.info.endpoints[0].server_id
     out = cli.run("version", server_id, password=hostile.info.password).stdout
     assert raw_controls(out) == []
@@ -61,11 +75,11 @@ def test_version_prints_the_name_and_version_escaped(cli: Cli, hostile: Simulato
 
 
 def test_watch_prints_escapes_and_counts_not_modified_updates(
-    cli: Cli,  # noqa: F811
+    cli: InProcessCli,
     hostile: SimulatorProcess,
 ) -> None:
     """Time is frozen, so every poll after the first is answered 304 Not Modified."""
-    add_demo(cli, hostile)
+    cli.add(hostile)
     result = cli.run("watch", "--count", "3", "--interval", "0.5", password=hostile.info.password)
     assert raw_controls(result.stdout) == []
     assert result.stdout.count(SHOWN) == 3  # the first snapshot, then two unchanged ones
@@ -73,8 +87,10 @@ def test_watch_prints_escapes_and_counts_not_modified_updates(
     assert 304 in statuses
 
 
-def test_watch_json_counts_not_modified_updates(cli: Cli, hostile: SimulatorProcess) -> None:  # noqa: F811
-    add_demo(cli, hostile)
+def test_watch_json_counts_not_modified_updates(
+    cli: InProcessCli, hostile: SimulatorProcess
+) -> None:
+    cli.add(hostile)
     result = cli.run(
         "watch", "--json", "--count", "2", "--interval", "0.5", password=hostile.info.password
     )
@@ -83,10 +99,10 @@ def test_watch_json_counts_not_modified_updates(cli: Cli, hostile: SimulatorProc
 
 
 def test_isolate_and_return_say_what_happened_with_the_name_escaped(
-    cli: Cli,  # noqa: F811
+    cli: InProcessCli,
     hostile: SimulatorProcess,
 ) -> None:
-    add_demo(cli, hostile)
+    cli.add(hostile)
     server_id = hostile.info.endpoints[0].server_id
     password = hostile.info.password
     reason = "disks\x1b[2J"

@@ -1,22 +1,22 @@
-"""``--health-only`` on the command line: a subprocess against the simulator's
-documented-only mode over TLS."""
+"""``--health-only`` on the command line against the simulator's documented-only mode over
+TLS (in-process: ``test_cli_end_to_end`` covers the process boundary)."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from tests.app.cli.test_cli_end_to_end import Cli
+from tests.app.cli.inprocess import InProcessCli
 from tests.helpers.simulator_process import SimulatorProcess
 
 FIELDS = {"url", "name", "status", "http_status", "response_ms", "checked_at", "detail"}
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path / "home")
+def cli(console: InProcessCli) -> InProcessCli:
+    """In-process: the subject is what the command does and says, not the process."""
+    return console
 
 
 def _urls(sim: SimulatorProcess) -> list[str]:
@@ -28,7 +28,7 @@ def _url_args(urls: list[str]) -> list[str]:
 
 
 def test_servers_json_has_one_object_per_server_and_exits_0_whatever_their_state(
-    cli: Cli,
+    cli: InProcessCli,
     documented: SimulatorProcess,
     closed_url: str,
 ) -> None:
@@ -56,7 +56,7 @@ def test_servers_json_has_one_object_per_server_and_exits_0_whatever_their_state
 
 
 def test_an_untrusted_certificate_is_reported_per_url_with_its_fingerprint(
-    cli: Cli, documented: SimulatorProcess
+    cli: InProcessCli, documented: SimulatorProcess
 ) -> None:
     servers = cli.json("servers", "--health-only", *_url_args(_urls(documented)[:1]))
     (server,) = servers
@@ -77,7 +77,7 @@ def test_an_untrusted_certificate_is_reported_per_url_with_its_fingerprint(
 
 
 def test_a_saved_health_only_connection_lists_watches_and_refuses_actions(
-    cli: Cli, documented: SimulatorProcess
+    cli: InProcessCli, documented: SimulatorProcess
 ) -> None:
     urls = _urls(documented)
     ca = str(documented.info.ca_file)
@@ -97,7 +97,7 @@ def test_a_saved_health_only_connection_lists_watches_and_refuses_actions(
     cli.run("logs", urls[0], "-c", "Real", check=5)
 
 
-def test_health_only_takes_no_user(cli: Cli, documented: SimulatorProcess) -> None:
+def test_health_only_takes_no_user(cli: InProcessCli, documented: SimulatorProcess) -> None:
     result = cli.run(
         "servers", "--health-only", "--url", documented.url, "--user", "admin", check=2
     )
@@ -105,7 +105,7 @@ def test_health_only_takes_no_user(cli: Cli, documented: SimulatorProcess) -> No
 
 
 def test_an_api_connection_to_a_deployment_without_the_api_names_health_only(
-    cli: Cli, documented: SimulatorProcess
+    cli: InProcessCli, documented: SimulatorProcess
 ) -> None:
     ca = str(documented.info.ca_file)
     endpoint = ["--url", documented.url, "--user", "admin", "--ca", ca]

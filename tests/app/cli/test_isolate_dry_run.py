@@ -7,20 +7,20 @@ arrives, so every Client still to move can be counted exactly.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.app.cli.test_cli_end_to_end import Cli, add_demo
+from tests.app.cli.inprocess import InProcessCli
 from tests.conftest import StartSimulator
 
 EXACT = ("--servers", "4", "--clients", "200", "--time-scale", "0", "--churn", "0")
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path / "home")
+def cli(console: InProcessCli) -> InProcessCli:
+    """In-process: the subject is what the command does and says, not the process."""
+    return console
 
 
 def _clients(state: Any) -> dict[str, int]:
@@ -28,10 +28,10 @@ def _clients(state: Any) -> dict[str, int]:
 
 
 def test_dry_run_counts_the_clients_still_draining_off_an_isolated_server(
-    cli: Cli, start_simulator: StartSimulator
+    cli: InProcessCli, start_simulator: StartSimulator
 ) -> None:
     sim = start_simulator(*EXACT)
-    add_demo(cli, sim, "Demo", "--capacity", "150")
+    cli.add(sim, "Demo", "--capacity", "150")
     pw = sim.info.password
     assert _clients(sim.state()) == {"as-01": 50, "as-02": 50, "as-03": 50, "as-04": 50}
     cli.run("isolate", "as-02", password=pw)
@@ -74,10 +74,10 @@ def test_dry_run_counts_the_clients_still_draining_off_an_isolated_server(
 
 
 def test_several_servers_are_isolated_one_at_a_time(
-    cli: Cli, start_simulator: StartSimulator
+    cli: InProcessCli, start_simulator: StartSimulator
 ) -> None:
     sim = start_simulator(*EXACT)
-    add_demo(cli, sim)
+    cli.add(sim)
     refused = cli.run("isolate", "as-01", "as-03", password=sim.info.password, check=2)
     assert "Isolate one server at a time (several only with --dry-run)." in refused.stderr
     assert all(s["status"] == "online" for s in sim.state()["servers"])
