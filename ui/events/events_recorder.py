@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -83,6 +84,7 @@ class EventsRecorder(QObject):
         self._servers: dict[str, tuple[Server, ...]] = {}
         self._serving: dict[str, str] = {}  # connection id -> the endpoint that answered
         self._unwritten: list[EventRecord] = []
+        self._in_flight: list[_BatchWrite] = []  # batches handed to worker threads
         self._writing = False
         self._reported = False
         self._flush_timer = QTimer(self)
@@ -124,10 +126,19 @@ class EventsRecorder(QObject):
         self._prune_timer.stop()
 
     def flush_now(self) -> None:
-        """Write what is still unwritten, blocking: only once the window has closed."""
+        """Write what is still unwritten, blocking: only once the window has closed.
+
+        A batch handed to a worker thread is written here if that thread never started
+        (its task was cancelled first), or waited for if it did, so everything recorded
+        is in the journal when this returns (or kept in the store's ``pending`` and
+        logged).
+        """
         self._flush_timer.stop()
         batch, self._unwritten = self._unwritten, []
+        in_flight, self._in_flight = self._in_flight, []
         try:
+            for write in in_flight:
+                write.finish_here()
             self.store.append(batch)
         except EventsNotWrittenError as error:
             log.error("%s They are lost when the console ends.", error)
@@ -215,8 +226,9 @@ class EventsRecorder(QObject):
         if self._writing or not self._unwritten:
             return
         batch, self._unwritten = self._unwritten, []
+        write = _BatchWrite(self.store, batch)
         task = self._runner.start(
-            asyncio.to_thread(self.store.append, batch),
+            asyncio.to_thread(write.run),
             name="write events",
             on_done=lambda _none: self._on_written(),
             on_error=self._on_write_failed,
@@ -224,11 +236,14 @@ class EventsRecorder(QObject):
         if task is None:  # the window is closing: flush_now writes them
             self._unwritten[:0] = batch
             return
+        self._in_flight.append(write)
         self._writing = True
         task.add_done_callback(lambda _task: self._on_write_ended())
 
     def _on_write_ended(self) -> None:
+        # A task cancelled as the window closes ends before its thread has written.
         self._writing = False
+        self._in_flight = [write for write in self._in_flight if not write.finished]
         if self._unwritten:
             self._flush_timer.start()
 
@@ -277,3 +292,44 @@ class EventsRecorder(QObject):
             name="prune the events journal",
             on_error=lambda error: log.warning("events journal not pruned: %r", error),
         )
+
+
+class _BatchWrite:
+    """One batch of records for the journal, written exactly once: by the worker thread it
+    was handed to, or by ``finish_here`` when the window closes before that thread ran."""
+
+    WAIT_S = 30.0  # the store's own lock waits at most LOCK_TIMEOUT_S
+
+    def __init__(self, store: EventStore, batch: list[EventRecord]) -> None:
+        self._store = store
+        self._batch = batch
+        self._claim_lock = threading.Lock()
+        self._claimed = False
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        """(Worker thread) write the batch unless ``finish_here`` already did."""
+        if self._claim():
+            try:
+                self._store.append(self._batch)
+            finally:
+                self._done.set()
+
+    @property
+    def finished(self) -> bool:
+        return self._done.is_set()
+
+    def finish_here(self) -> None:
+        """Write the batch on this thread, or wait for the worker thread writing it."""
+        if self._claim():
+            try:
+                self._store.append(self._batch)
+            finally:
+                self._done.set()
+        elif not self._done.wait(self.WAIT_S):
+            log.error("an events write on a worker thread did not end within %s s", self.WAIT_S)
+
+    def _claim(self) -> bool:
+        with self._claim_lock:
+            claimed, self._claimed = self._claimed, True
+            return not claimed

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import errno
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,31 @@ async def test_a_refusing_disk_is_reported_once_and_the_events_written_later(
     await wait_until(lambda: len(messages) == 2)
     assert messages[1] == ("The events kept in memory were written.", False)
     assert [r.servers for r in parts.store.load(NOW)] == [("EKRAN-AS01",), ("EKRAN-AS02",)]
+    await parts.close()
+
+
+async def test_closing_while_a_write_runs_waits_for_it(
+    parts: Parts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parts.recorder.start()
+    await next_emission(parts.recorder.loaded)
+    release = threading.Event()
+    real_append = parts.store.append
+
+    def slow_append(records: Any) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            release.wait(10)  # a slow disk under the worker: the window closes meanwhile
+        real_append(records)
+
+    monkeypatch.setattr(parts.store, "append", slow_append)
+    parts.feed(ServerStatus.ONLINE, ServerStatus.ONLINE)
+    parts.feed(ServerStatus.OFFLINE, ServerStatus.ONLINE)
+    await wait_until(lambda: parts.recorder._writing, what="the write handed to a thread")
+    parts.recorder.detach()
+    await parts.runner.shutdown()  # cancels the task awaiting the thread
+    threading.Timer(0.3, release.set).start()
+    parts.recorder.flush_now()  # what the window does once closed
+    assert [r.servers for r in parts.store.load(NOW)] == [("EKRAN-AS01",)]
     await parts.close()
 
 
