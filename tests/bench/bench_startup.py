@@ -10,6 +10,13 @@ bare, console, ...) so that both see the same load, and the medians and their ra
 printed (target: the console within 3x the bare window). ``--profile`` also prints the
 console's slowest imports up to its first paint (``python -X importtime``).
 
+Like the installed console (the frozen build carries compiled modules; ``pip install``
+compiles them), the launched processes read compiled modules: a bytecode cache in the
+scratch folder (``PYTHONPYCACHEPREFIX``), written by the unmeasured first launch of each
+kind, so the checkout gets no ``__pycache__``. ``--source-only`` compiles every module
+of the project on every launch instead, as a checkout run with
+``PYTHONDONTWRITEBYTECODE`` does.
+
 The child mode (``--child bare|console``) is what each launched process runs.
 """
 
@@ -76,14 +83,20 @@ def child_console() -> None:
 
 
 # -- in the benchmark process ---------------------------------------------------------------
-def launch(kind: str, home: Path, *, importtime: bool = False) -> tuple[float, str]:
-    """Seconds from launch to first paint of one fresh process; and its stderr."""
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "EKRAN_CONSOLE_HOME": str(home),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
+def launch(
+    kind: str, home: Path, *, pycache: Path | None, importtime: bool = False
+) -> tuple[float, str]:
+    """Seconds from launch to first paint of one fresh process; and its stderr.
+
+    ``pycache``: the bytecode cache the process reads and writes; None: none at all.
+    """
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "EKRAN_CONSOLE_HOME": str(home)}
+    if pycache is None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.pop("PYTHONPYCACHEPREFIX", None)
+    else:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
     command = [sys.executable, *(["-X", "importtime"] if importtime else [])]
     command += ["-m", "tests.bench.bench_startup", "--child", kind]
     started = time.time()
@@ -115,6 +128,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.bench_startup")
     parser.add_argument("--runs", type=int, default=7, help="runs of each kind (default 7)")
     parser.add_argument("--profile", action="store_true", help="also list the slowest imports")
+    parser.add_argument(
+        "--source-only",
+        action="store_true",
+        help="no bytecode cache: compile the project's modules on every launch",
+    )
     parser.add_argument("--child", choices=["bare", "console"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "bare":
@@ -127,12 +145,18 @@ def main() -> None:
     times: dict[str, list[float]] = {"bare": [], "console": []}
     loads: list[float] = []
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as scratch:
-        print(f"{machine_description()}; load {load_average()[0]:.2f}", flush=True)
-        launch("bare", Path(scratch) / "warm")  # the first launch fills the OS file cache
-        launch("console", Path(scratch) / "warm")
+        pycache = None if args.source_only else Path(scratch) / "pycache"
+        print(
+            f"{machine_description()}; load {load_average()[0]:.2f}; "
+            + ("no bytecode cache" if pycache is None else "modules read compiled"),
+            flush=True,
+        )
+        # The first launches fill the OS file cache (and the bytecode cache).
+        launch("bare", Path(scratch) / "warm", pycache=pycache)
+        launch("console", Path(scratch) / "warm", pycache=pycache)
         for run in range(args.runs):
             for kind in ("bare", "console"):
-                seconds, _ = launch(kind, Path(scratch) / f"{kind}{run}")
+                seconds, _ = launch(kind, Path(scratch) / f"{kind}{run}", pycache=pycache)
                 times[kind].append(seconds)
             loads.append(load_average()[0])
             print(
@@ -141,7 +165,9 @@ def main() -> None:
                 flush=True,
             )
         if args.profile:
-            _, stderr = launch("console", Path(scratch) / "profile", importtime=True)
+            _, stderr = launch(
+                "console", Path(scratch) / "profile", pycache=pycache, importtime=True
+            )
             print("\nslowest imports of the console up to its first paint (cumulative):")
             print("\n".join(slowest_imports(stderr)))
     bare, console = statistics.median(times["bare"]), statistics.median(times["console"])
