@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from app.alerts.model import Alert, AlertKind, Severity
 from app.alerts.settings import AlertSettings, AlertSettingsError
+from app.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from app.alerts.engine import AlertEngine
@@ -19,10 +20,4 @@ if TYPE_CHECKING:
 __all__ = ["Alert", "AlertEngine", "AlertKind", "AlertSettings", "AlertSettingsError", "Severity"]
 
 
-def __getattr__(name: str) -> object:
-    if name != "AlertEngine":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from app.alerts.engine import AlertEngine
-
-    globals()[name] = AlertEngine  # once
-    return AlertEngine
+__getattr__ = lazy_exports(globals(), {"AlertEngine": "app.alerts.engine"})

@@ -8,7 +8,6 @@ window paints before pydantic is loaded (the store reads the file in a worker th
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 from app.connections.errors import (
@@ -23,6 +22,7 @@ from app.connections.errors import (
 )
 from app.connections.store import ConnectionStore, LoadResult
 from app.connections.values import AuthMode, ConnectionKindName, EnvironmentTag
+from app.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from app.connections.model import ConnectionProfile, ProxyOptions, TlsOptions
@@ -60,10 +60,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    module = _LATER.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # once
-    return value
+__getattr__ = lazy_exports(globals(), _LATER)

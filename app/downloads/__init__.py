@@ -19,6 +19,7 @@ from app.downloads.errors import (
 from app.downloads.filenames import safe_filename, unique_path
 from app.downloads.partfile import ResumableDownload, find_resumable
 from app.downloads.progress import DownloadProgress
+from app.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from app.downloads.download import LogDownload, LogSource
@@ -41,11 +42,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    if name not in ("LogDownload", "LogSource"):
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from app.downloads import download
-
-    value = getattr(download, name)
-    globals()[name] = value  # once
-    return value
+__getattr__ = lazy_exports(
+    globals(), {"LogDownload": "app.downloads.download", "LogSource": "app.downloads.download"}
+)

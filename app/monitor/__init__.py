@@ -7,9 +7,9 @@ when first asked for, so that a window can name a state before those are loaded.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from app.lazy_exports import lazy_exports
 from app.monitor.status import ConnectionState, MonitorStatus, ServerHealth
 
 if TYPE_CHECKING:
@@ -38,10 +38,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    module = _LATER.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # once
-    return value
+__getattr__ = lazy_exports(globals(), _LATER)

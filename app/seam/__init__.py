@@ -9,9 +9,9 @@ the window and the command line ask its ``Capabilities`` and never test which ki
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from app.lazy_exports import lazy_exports
 from app.seam.capabilities import (
     Capabilities,
     Capability,
@@ -35,9 +35,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    if name != "KindClient":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = importlib.import_module("app.seam.client").KindClient
-    globals()[name] = value  # once
-    return value
+__getattr__ = lazy_exports(globals(), {"KindClient": "app.seam.client"})

@@ -6,8 +6,9 @@ the tray and their dialogs are loaded.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from app.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from ui.alerts.alert_center import AlertCenter, hides_on_close
@@ -38,10 +39,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # once
-    return value
+__getattr__ = lazy_exports(globals(), _MODULES)

@@ -6,8 +6,9 @@ httpx, cryptography and the connection test behind them).
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from app.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from ui.connections.certificate_dialog import CertificateDialog
@@ -55,10 +56,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # once
-    return value
+__getattr__ = lazy_exports(globals(), {name: f"{__name__}.{m}" for name, m in _MODULES.items()})
