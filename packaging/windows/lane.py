@@ -31,6 +31,11 @@ Stages, each timed:
 10. ``installer round trip``: ``tests/packaging/test_windows_installer.py`` installs,
     upgrades and uninstalls the real installer silently in a fresh Wine prefix.
 
+``python dev.py windows --tests NODE_ID [NODE_ID ...]`` runs only stages 1 to 3 and
+then the named tests (pytest node ids or paths, Wine-only exclusions still left out) in
+one pytest process with the Windows Python, as the lane's test stage runs them: for
+checking a Windows failure without the freeze, the installer and the rest of the suite.
+
 Exit code 0 when every stage passed. The last line states the folder's and the
 installer's sizes in MB. Everything is cached under ``~/.cache/ekran-console/windows-lane``
 (``EKRAN_WINDOWS_LANE_CACHE`` overrides): the prefix and wheels, keyed by a hash of their
@@ -387,17 +392,25 @@ def installer_round_trip(windows: WindowsPython, installer: Path) -> None:
         raise LaneError("the installer round trip failed")
 
 
-def start_tests(windows: WindowsPython, run: RunFolders) -> list[Shard]:
-    """Start the pytest processes (``shards.plan``); ``finish_tests`` waits for them."""
+def start_tests(windows: WindowsPython, run: RunFolders, chosen: Sequence[str] = ()) -> list[Shard]:
+    """Start the pytest processes (``shards.plan``); ``finish_tests`` waits for them.
+
+    ``chosen`` (node ids or paths) replaces the split of ``tests/app`` and ``tests/ui``
+    with one process running those tests only.
+    """
     deselect: list[str] = []
     for node_id in wine_exclusions.WINE_EXCLUSIONS:
         deselect += ["--deselect", node_id]
     print(f"{len(wine_exclusions.WINE_EXCLUSIONS)} Wine-only exclusions (wine_exclusions.py)")
-    recorded = test_shards.load(seconds_record())
-    files = test_shards.modules_to_test(ROOT)
-    groups = test_shards.plan(files, recorded)
-    timed = sum(name in recorded for name in files)
-    print(f"{len(files)} test files in {len(groups)} processes ({timed} with a recorded time)")
+    if chosen:
+        groups = [list(chosen)]
+        print(f"{len(chosen)} chosen tests in one process")
+    else:
+        recorded = test_shards.load(seconds_record())
+        files = test_shards.modules_to_test(ROOT)
+        groups = test_shards.plan(files, recorded)
+        timed = sum(name in recorded for name in files)
+        print(f"{len(files)} test files in {len(groups)} processes ({timed} with a recorded time)")
     env = windows.env(QT_QPA_PLATFORM="offscreen", EKRAN_TEST_REAL_KEYRING="required")
     shards: list[Shard] = []
     for number, group in enumerate(groups, start=1):
@@ -414,13 +427,20 @@ def seconds_record() -> Path:
     return winenv.cache_root() / "test-seconds.json"
 
 
-def finish_tests(shards: Sequence[Shard], run: RunFolders, report: Report) -> None:
-    """Wait for the shards; add up their counts; a failure names the failed tests."""
+def finish_tests(
+    shards: Sequence[Shard], run: RunFolders, report: Report, *, record_times: bool = True
+) -> None:
+    """Wait for the shards; add up their counts; a failure names the failed tests.
+
+    ``record_times`` keeps each file's time for the next run's split (not for a run of
+    chosen tests, whose files ran only in part).
+    """
     failed = [shard.name.strip() for shard in shards if shard.wait() != 0]
-    reports = [run.junit_xml(number) for number in range(1, len(shards) + 1)]
-    record = seconds_record()
-    timed = test_shards.save(record, test_shards.load(record), reports, ROOT)
-    print(f"the times of {timed} test files are recorded for the next run's split", flush=True)
+    if record_times:
+        reports = [run.junit_xml(number) for number in range(1, len(shards) + 1)]
+        record = seconds_record()
+        timed = test_shards.save(record, test_shards.load(record), reports, ROOT)
+        print(f"the times of {timed} test files are recorded for the next run's split")
     failed_tests: list[str] = []
     for shard in shards:
         for what, count in shard.counts().items():
@@ -512,7 +532,8 @@ class Shard:
 
 
 # -- the lane ---------------------------------------------------------------------------
-def lane(report: Report) -> None:
+def lane(report: Report, chosen: Sequence[str] = ()) -> None:
+    """The lane's stages; with ``chosen`` tests, the first three and those tests only."""
     run = RunFolders(winenv.cache_root() / "run")
     with report.stage("tools"):
         ensure_tools()
@@ -532,6 +553,11 @@ def lane(report: Report) -> None:
                 install_project(windows)
                 build = Build(winenv.cache_root() / "build" / build_key(windows.root.name))
                 cached_installer = build.installer
+            if chosen:
+                with report.stage("tests (chosen)"):
+                    shards = start_tests(windows, run, chosen)
+                    finish_tests(shards, run, report, record_times=False)
+                return
             installer = build_and_test(report, windows, run, build, cached_installer)
             windows.stop()
             with report.stage("sizes", fatal=False):
@@ -604,13 +630,21 @@ def one_lane_at_a_time() -> Iterator[None]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dev.py windows", description=__doc__.splitlines()[0])
-    parser.parse_args(argv)
+    parser.add_argument(
+        "--tests",
+        nargs="+",
+        metavar="NODE_ID",
+        default=[],
+        help="run only these tests (pytest node ids or paths) with the Windows Python; "
+        "no freeze, installer or smoke check",
+    )
+    arguments = parser.parse_args(argv)
     if not sys.platform.startswith("linux"):
         print("the Windows lane runs on Linux, under Wine", file=sys.stderr)
         return 2
     report = Report()
     with one_lane_at_a_time(), suppress(LaneError):  # errors are recorded in the report
-        lane(report)
+        lane(report, arguments.tests)
     for line in report.summary():
         print(line, flush=True)
     return 1 if report.failures else 0

@@ -114,19 +114,19 @@ def run_piped(command: Sequence[str], env: dict[str, str], cwd: Path | None = No
     always a pipe here, whatever the lane's own output is.
     """
     print("+ " + " ".join(command), flush=True)
-    process = subprocess.Popen(
+    with subprocess.Popen(
         list(command),
         env=env,
         cwd=cwd,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-    )
-    assert process.stdout is not None
-    for line in iter(process.stdout.readline, b""):
-        sys.stdout.write(line.decode("utf-8", errors="replace"))
-        sys.stdout.flush()
-    return process.wait()
+    ) as process:
+        assert process.stdout is not None
+        for line in iter(process.stdout.readline, b""):
+            sys.stdout.write(line.decode("utf-8", errors="replace"))
+            sys.stdout.flush()
+    return process.returncode
 
 
 @dataclass(frozen=True)
@@ -262,7 +262,15 @@ class WindowsPython:
         (self.root / STAMP).write_text(cache_key() + "\n")
 
     def _check(self, command: list[str], what: str) -> None:
-        if run_piped(command, self.env()) != 0:
+        """Run a host program (pip, gcc, wineboot) with the prefix's Wine settings.
+
+        Not with the Windows Python's compiled-module folder: a host Python takes that
+        ``Z:\\...`` path for a relative one and writes a folder of that name into the
+        checkout, which pytest under Wine then trips over while collecting.
+        """
+        env = self.env()
+        del env["PYTHONPYCACHEPREFIX"]
+        if run_piped(command, env) != 0:
             raise LaneError(f"{what} failed")
 
     def _unpack_python(self, downloads: Path) -> None:

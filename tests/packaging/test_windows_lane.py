@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.packaging.paths import PACKAGING_DIR
 
 LANE_DIR = str(PACKAGING_DIR / "windows")
@@ -14,6 +16,7 @@ if LANE_DIR not in sys.path:
 
 import lane  # noqa: E402
 import shards  # noqa: E402
+import winenv  # noqa: E402
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest">
@@ -152,3 +155,18 @@ def test_a_build_is_ready_only_once_marked_and_a_new_one_replaces_the_old(
     new.reset()
     assert not old.root.exists()
     assert new.installer is None
+
+
+def test_host_programs_of_the_prefix_write_no_folder_named_after_a_windows_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a host Python given the Windows Python's PYTHONPYCACHEPREFIX ("Z:\\...") wrote a
+    # folder of that name into its working folder (the checkout)
+    monkeypatch.chdir(tmp_path)
+    windows = winenv.WindowsPython(tmp_path / "cache")
+    script = "import os, sys; sys.exit(1 if 'PYTHONPYCACHEPREFIX' in os.environ else 0)"
+
+    windows._check([sys.executable, "-c", script], "a host program")
+
+    assert windows.env()["PYTHONPYCACHEPREFIX"].startswith("Z:")  # Windows programs keep it
+    assert list(tmp_path.iterdir()) == []
