@@ -71,7 +71,7 @@ def create_state(
         cluster=Cluster(cluster_config(options)),
         accounts=accounts,
         tokens=TokenStore(options.token_ttl),
-        throttle=LoginThrottle(),
+        throttle=LoginThrottle(window=options.lockout_window),
         logs=LogStore(work_dir / LOG_CACHE_DIR, size=options.log_size, seed=options.seed),
         requests=requests or RequestLog(),
         control_token=credentials.control_token,

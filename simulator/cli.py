@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from simulator.auth import LOCKOUT_FAILURES, LOCKOUT_WINDOW_S
 from simulator.http_api import BASE_PATH
 from simulator.http_documented import normalize_base_path
 from simulator.logs import MIN_ARCHIVE_BYTES
@@ -131,6 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="access token lifetime in seconds (default 3600)",
     )
     add(
+        "--lockout-window",
+        metavar="SECONDS",
+        type=_float_between(1.0),
+        default=LOCKOUT_WINDOW_S,
+        help=f"{LOCKOUT_FAILURES} failed logins within this many seconds lock the user name "
+        f"out (default {LOCKOUT_WINDOW_S:g})",
+    )
+    add(
         "--username",
         metavar="NAME",
         default=DEFAULT_USERNAME,
@@ -205,6 +214,7 @@ def parse_options(argv: Sequence[str] | None = None) -> SimulatorOptions:
         log_size=args.log_size,
         old_version_servers=args.old_version_servers,
         token_ttl=args.token_ttl,
+        lockout_window=args.lockout_window,
         username=args.username,
         password=args.password,
         control_port=args.control_port or 0,

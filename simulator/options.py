@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from simulator.auth import LOCKOUT_WINDOW_S
+
 DEFAULT_LOG_SIZE = 4 * 1024 * 1024
 DEFAULT_USERNAME = "admin"
 VIEWER_USERNAME = "viewer"
@@ -38,6 +40,7 @@ class SimulatorOptions:
     log_size: int = DEFAULT_LOG_SIZE
     old_version_servers: int = 1
     token_ttl: float = 3600.0
+    lockout_window: float = LOCKOUT_WINDOW_S
     username: str = DEFAULT_USERNAME
     password: str | None = field(default=None, repr=False)
     control_port: int = 0

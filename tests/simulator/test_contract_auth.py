@@ -150,6 +150,17 @@ def test_repeated_failures_lock_the_account_out_with_429(simulator: SimulatorPro
     assert admin.status_code == 200, "only the attacked account is locked"
 
 
+def test_the_lockout_window_is_an_option(start_simulator: StartSimulator) -> None:
+    sim = start_simulator("--lockout-window", "3600")
+    with client_for(sim) as client:
+        for _ in range(LOCKOUT_FAILURES):
+            request_token(client, sim.url, sim.info.username, "wrong")
+        locked = request_token(client, sim.url, sim.info.username, sim.info.password)
+
+    assert_problem(locked, 429)
+    assert 3000 < int(locked.headers["Retry-After"]) <= 3600
+
+
 def test_token_expires_after_its_lifetime(start_simulator: StartSimulator) -> None:
     sim = start_simulator("--token-ttl", "2")
     with client_for(sim) as client:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.app.cli.inprocess import InProcessCli
+from tests.conftest import StartSimulator
 from tests.helpers.simulator_process import SimulatorProcess
 
 CLUSTER = "/api/v1/cluster"
@@ -73,8 +74,14 @@ def test_too_many_requests_is_an_authentication_exit_with_one_advice(
 
 def test_a_locked_out_account_exits_4_and_says_try_again_once(
     cli: InProcessCli,
-    simulator: SimulatorProcess,
+    start_simulator: StartSimulator,
 ) -> None:
+    # The five failures must fall within the lockout window however slow the machine: in
+    # a loaded Windows test run (Wine, four test processes and a freeze) this test took
+    # 292 s, and the default 60 s window had let the first failures go before the last.
+    simulator = start_simulator(
+        "--servers", "4", "--clients", "200", "--seed", "1", "--lockout-window", "3600"
+    )  # fmt: skip
     cli.add(simulator)
     for _ in range(5):
         cli.run("servers", password="wrong-password", check=4)
