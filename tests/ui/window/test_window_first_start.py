@@ -5,10 +5,10 @@ from __future__ import annotations
 from app.api.models import ServerStatus
 from app.connections import EnvironmentTag
 from tests.ui.conftest import wait_until
-from tests.ui.window.conftest import MakeWindow, wait_for_rows
+from tests.ui.window.conftest import MakeWindow
 from tests.ui.window.servers import profile
 from ui.cluster.empty_state import NO_CONNECTIONS_TEXT
-from ui.demo import DEMO_CONNECTION_NAME, STAGED_ISOLATED, STAGED_OFFLINE
+from ui.demo import DEMO_CONNECTION_NAME, READY_TIMEOUT_S, STAGED_ISOLATED, STAGED_OFFLINE
 from ui.main_window import window_title
 from ui.settings import APPLICATION
 
@@ -46,7 +46,12 @@ async def test_open_the_demo_starts_it_staged(make_window: MakeWindow) -> None:
     empty = window.cluster_pane.empty_state
     await wait_until(lambda: empty.demo_button.isVisible())
     empty.demo_button.click()
-    await wait_for_rows(window, 5)
+    # as long as the console itself waits for the demo cluster, and its first poll after
+    await wait_until(
+        lambda: window.cluster_pane.model.rowCount() == 5,
+        within=READY_TIMEOUT_S + 20.0,
+        what="the demo cluster's five servers",
+    )
 
     def staged() -> bool:
         servers = {s.id: s for s in window.cluster_pane.model.servers()}
