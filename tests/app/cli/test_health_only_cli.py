@@ -41,7 +41,7 @@ def test_servers_json_has_one_object_per_server_and_exits_0_whatever_their_state
     assert all(set(s) >= FIELDS for s in servers)
     by_url = {s["url"]: s for s in servers}
     online = by_url[urls[0]]
-    assert (online["status"], online["http_status"]) == ("online", 200)
+    assert (online["status"], online["http_status"]) == ("online", 200), online
     assert isinstance(online["response_ms"], float)
     assert online["name"] == urls[0][8:].split("/")[0]
     assert (by_url[urls[1]]["status"], by_url[urls[1]]["http_status"]) == ("offline", 503)
