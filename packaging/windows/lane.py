@@ -3,8 +3,7 @@
     python dev.py windows
 
 Runs with the project's virtual environment's Python (``dev.py windows`` does that) on
-Debian-like Linux, installing Wine (and its fonts), NSIS, mingw-w64 and Xvfb with apt-get
-when missing.
+Debian-like Linux, installing Wine, NSIS, mingw-w64 and Xvfb with apt-get when missing.
 Stages, each timed:
 
 1. ``tools``: the system packages.
@@ -82,12 +81,8 @@ APT_PACKAGES = {
     "nsis": "makensis",
     "gcc-mingw-w64-x86-64-win32": "x86_64-w64-mingw32-gcc",
     "xvfb": "Xvfb",
-    "fonts-wine": "/usr/share/wine/fonts/tahoma.ttf",
 }
-"""Debian package -> a command or file it installs. ``fonts-wine`` (only recommended by
-Wine) is Wine's Tahoma, the font Windows' dialog font "MS Shell Dlg" stands for: without
-it Qt's default font resolves to a math font with a far larger line height, and the
-window's icons, tool buttons and facts grew until its minimum width was 1,624 px."""
+"""Debian package -> a command or file it installs."""
 APT_LOCK_TIMEOUT_S = 900
 _OUTPUT_LOCK = threading.Lock()
 _PLURAL = {"error": "errors"}
@@ -278,7 +273,7 @@ def ensure_tools() -> None:
         )
     )
     if not missing:
-        print("wine, its fonts, makensis, mingw-w64 and Xvfb are present", flush=True)
+        print("wine, makensis, mingw-w64 and Xvfb are present", flush=True)
         return
     if os.name != "posix" or os.geteuid() != 0 or shutil.which("apt-get") is None:
         raise LaneError(f"missing {', '.join(missing)}: install them (apt-get, as root)")
