@@ -208,11 +208,12 @@ class HealthFetcher:
 
 def _fetch(route: _Route, url: str, timeout: float, max_body: int) -> Fetched:
     """On a worker thread: one GET, its body read up to ``max_body`` bytes and until
-    ``timeout`` after the start."""
+    ``timeout`` after the start; sent once more on a new connection when the server
+    closed the connection before any answer (``_send``)."""
     started = time.perf_counter()
     deadline = started + timeout
     try:
-        response = route.transport.handle_request(route.request)
+        response = _send(route, deadline)
         try:
             body = bytearray()
             for chunk in response.iter_raw():
@@ -227,3 +228,28 @@ def _fetch(route: _Route, url: str, timeout: float, max_body: int) -> Fetched:
         raise transport_error(exc, url) from None
     seconds = time.perf_counter() - started
     return Fetched(response.status_code, media_type(response), bytes(body), seconds)
+
+
+_CLOSED_BEFORE_ANSWER = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+
+
+def _send(route: _Route, deadline: float) -> httpx.Response:
+    """Send the route's GET; when the server closed the connection before answering
+    anything (a kept-alive connection it had just closed: end of stream, reset or broken
+    pipe), send it once more, on a new connection, with the time left until
+    ``deadline``. A GET is idempotent, so the retry is safe, as urllib3 and browsers
+    do it; a refusal, a TLS failure or a timeout is never retried (each would only
+    cost the same again)."""
+    try:
+        return route.transport.handle_request(route.request)
+    except _CLOSED_BEFORE_ANSWER as exc:
+        left = deadline - time.perf_counter()
+        if left <= 0 or (
+            isinstance(exc, httpx.RemoteProtocolError) and "disconnected" not in str(exc)
+        ):
+            raise  # out of time, or an answer that is not HTTP: not a closed connection
+    timeouts = dict.fromkeys(("connect", "read", "write", "pool"), left)
+    again = httpx.Request(
+        "GET", route.request.url, headers=route.request.headers, extensions={"timeout": timeouts}
+    )
+    return route.transport.handle_request(again)
