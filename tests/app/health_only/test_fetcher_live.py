@@ -35,7 +35,12 @@ def fetcher_for(
 
 
 def fetcher_trusting(
-    context: ssl.SSLContext, timeout: float = 5.0, max_body: int = MAX_BODY_BYTES
+    context: ssl.SSLContext,
+    timeout: float = 5.0,
+    max_body: int = MAX_BODY_BYTES,
+    *,
+    lanes: int = 4,
+    slow_after: float = 0.5,
 ) -> HealthFetcher:
     return HealthFetcher(
         path=HEALTH_PATH,
@@ -46,6 +51,8 @@ def fetcher_trusting(
         keepalive=75.0,
         context_for=lambda url: context,
         proxy_for=lambda url: None,
+        lanes=lanes,
+        slow_after=slow_after,
     )
 
 
@@ -262,3 +269,46 @@ def test_the_refused_url_keeps_its_port_taken_while_the_test_runs(closed_url: st
     assert port is not None
     with socket.socket() as other, pytest.raises(OSError):
         other.bind(("127.0.0.1", port))
+
+
+async def test_a_round_starts_its_base_lanes_only_while_requests_are_quick(
+    documented: SimulatorProcess,
+) -> None:
+    """Answering servers are served by the round's base lanes, not by every worker (with
+    ``slow_after`` far above any request here, no lane is ever replaced)."""
+    context = ssl.create_default_context(cafile=str(documented.info.ca_file))
+    fetcher = fetcher_trusting(context, lanes=2, slow_after=60.0)
+    urls = [e.url for e in documented.info.endpoints] * 10
+    try:
+        outcomes = await fetcher.fetch_all(urls)
+        threads = len(worker_threads())
+    finally:
+        await fetcher.aclose()
+    assert all(not isinstance(o, Exception) and o.status == 200 for o in outcomes)
+    assert threads == 2
+
+
+async def test_lanes_held_by_hung_servers_are_replaced_up_to_the_workers(
+    documented: SimulatorProcess,
+) -> None:
+    """Two base lanes both meet a hung server: new lanes take the rest of the round while
+    they wait for their timeout, and never more lanes than the workers (4) start."""
+    documented.add_fault(kind="latency", seconds=60, server_id="as-02", path="/healthcheck")
+    documented.add_fault(kind="latency", seconds=60, server_id="as-03", path="/healthcheck")
+    hung = {documented.url_of("as-02"), documented.url_of("as-03")}
+    context = ssl.create_default_context(cafile=str(documented.info.ca_file))
+    fetcher = fetcher_trusting(context, timeout=3.0, lanes=2, slow_after=0.2)
+    urls = [*sorted(hung), *[documented.url_of("as-01")] * 20]
+    try:
+        outcomes = await fetcher.fetch_all(urls)
+        threads = len(worker_threads())
+    finally:
+        await fetcher.aclose()
+    for url, outcome in zip(urls, outcomes, strict=True):
+        if url in hung:
+            assert isinstance(outcome, UnreachableError)
+            assert outcome.reason is UnreachableReason.TIMEOUT
+        else:
+            assert not isinstance(outcome, Exception)
+            assert outcome.status == 200
+    assert 2 < threads <= 4
