@@ -23,8 +23,9 @@ Figures: each worker's CPU time over wall time after the warm-up, in % of one co
 (target for ``console``: < 3 %), user and system time apart, their ratio, and the load
 average for context.
 
-``--sweep 1,2,4,8,16`` runs one worker instead: fetchers that differ only in their
-number of lanes take turns, a round every ``--interval`` seconds (so each variant sees
+``--sweep 1,2,4,8,16,auto`` runs one worker instead: fetchers that differ only in their
+number of lanes (``auto``: the prober's own, a few lanes and more while requests are
+slow) take turns, a round every ``--interval`` seconds (so each variant sees
 the same load and the simulators the same rate of requests); per variant it prints the
 CPU per healthcheck (user and system), context switches per healthcheck, each round's
 duration, what a round every ``--interval`` seconds would cost in % of one core, and
@@ -125,6 +126,13 @@ def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     }
 
 
+def _lane_counts(text: str) -> list[str]:
+    parts = [part.strip() for part in text.split(",")]
+    if not all(part == "auto" or (part.isdigit() and int(part) > 0) for part in parts):
+        raise argparse.ArgumentTypeError("lane counts are positive numbers or 'auto'")
+    return parts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--servers", type=int, default=200)
@@ -135,9 +143,10 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument(
         "--sweep",
-        type=lambda text: [int(part) for part in text.split(",")],
+        type=_lane_counts,
         default=None,
-        help="lane counts to compare, e.g. 1,2,4,8,16 (runs the sweep worker alone)",
+        help="lanes to compare, e.g. 1,2,4,8,16,auto (auto: the prober's own choice; "
+        "runs the sweep worker alone)",
     )
     args = parser.parse_args()
     result = run_in_scratch(args, "bench-health-only-", _run, source_revision())

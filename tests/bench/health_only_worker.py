@@ -8,7 +8,8 @@ connection listing ``urls``, polled every ``interval`` seconds as the window pol
 dropped; ``fetcher``: the same rounds through the console's ``HealthFetcher.fetch_all``
 alone, the path its prober takes, without the rest of the console),
 ``sweep``: rounds of ``HealthFetcher.fetch_all`` taking turns between fetchers that
-differ only in their lanes (``lanes``: a list of lane counts), one round every
+differ only in their lanes (``lanes``: a list of lane counts, or ``auto`` for the
+prober's own choice), one round every
 ``interval`` seconds, so every variant sees the same load and the same rate of
 requests),
 ``urls``, ``ca_file``, ``interval``, ``seconds`` (the whole run) and ``warmup_seconds``.
@@ -158,19 +159,24 @@ async def _sweep(config: dict[str, Any]) -> dict[str, Any]:
     context = ssl.create_default_context(cafile=config["ca_file"])
     urls = config["urls"]
     variants = [str(lanes) for lanes in config["lanes"]]
-    fetchers = {
-        name: HealthFetcher(
+
+    def fetcher(name: str) -> HealthFetcher:
+        # A number: that many lanes throughout; "auto": the prober's own (a few lanes,
+        # more while requests are slow, up to its concurrency).
+        lanes = {} if name == "auto" else {"lanes": int(name)}
+        return HealthFetcher(
             path=HEALTH_PATH,
             headers={"Accept": "*/*", "User-Agent": USER_AGENT},
             timeout=5.0,
-            workers=int(name),
+            workers=DEFAULT_CONCURRENCY if name == "auto" else int(name),
             max_body=MAX_BODY_BYTES,
             keepalive=KEEPALIVE_S,
             context_for=lambda url: context,
             proxy_for=lambda url: None,
+            **lanes,
         )
-        for name in variants
-    }
+
+    fetchers = {name: fetcher(name) for name in variants}
     totals = {
         name: {"rounds": 0, "checks": 0, "failed": 0, "cpu_s": 0.0, "user_s": 0.0,
                "sys_s": 0.0, "voluntary_switches": 0, "involuntary_switches": 0,
@@ -190,7 +196,7 @@ async def _sweep(config: dict[str, Any]) -> dict[str, Any]:
             wall = time.perf_counter() - wall0
             spent = _usage_since(before)
             handshakes = context.session_stats()["connect"] - connects
-            if now >= measured_from:
+            if now >= measured_from and turn > len(variants):  # each one's first round: warm-up
                 figures = totals[name]
                 figures["rounds"] += 1
                 figures["checks"] += len(urls)
