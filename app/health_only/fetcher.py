@@ -57,7 +57,7 @@ SPARE_THREADS = 2
 BASE_LANES = 8
 """Lanes a round starts with (``docs/performance.md``: fewer threads contend less for the
 interpreter; 8 cost the least CPU per healthcheck in lane sweeps, 1 to 4 more)."""
-SLOW_AFTER_S = 0.5
+SLOW_AFTER_S = 1.0
 """A lane whose request has run this long is replaced by a new one, up to ``workers``."""
 
 
