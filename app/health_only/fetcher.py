@@ -55,8 +55,9 @@ from app.api.transport_errors import transport_error
 SPARE_THREADS = 2
 """Threads beyond a round's lanes, for ``fetch`` (one URL now) while a round runs."""
 BASE_LANES = 8
-"""Lanes a round starts with (``docs/performance.md``: fewer threads contend less for the
-interpreter; 8 cost the least CPU per healthcheck in lane sweeps, 1 to 4 more)."""
+"""Lanes a round starts with (``docs/performance.md``, lane sweeps on a loaded machine:
+8 cost as little CPU per healthcheck as 16 or less, 1 to 4 lanes 5-50 % more; fewer
+threads have fewer hand-offs of the interpreter lock)."""
 SLOW_AFTER_S = 1.0
 """A lane whose request has run this long is replaced by a new one, up to ``workers``."""
 
