@@ -226,7 +226,9 @@ class WorkerBody(httpx.AsyncByteStream):
 
     def reading(self, sock: socket.socket | None) -> None:
         """The worker reads the body from ``sock`` now (None: not any more), so that
-        ``abandon`` can end a read that waits. Set before ``stopped`` is checked."""
+        ``abandon`` can end a read that waits. Set before ``stopped`` is checked, and
+        cleared before the consumer hears of the end (its close must not shut down a
+        connection that goes back to the pool)."""
         with self._reading_lock:
             self._reading = sock
 
@@ -341,10 +343,12 @@ def _pump(reply: httpx.Response, body: WorkerBody, chunk_size: int) -> None:
             elif body.stopped:
                 return
     except Exception as exc:
+        body.reading(None)
         if pieces and not body.offer(b"".join(pieces)):
             return
         body.offer(exc)
         return
+    body.reading(None)  # read to its end: the connection may go back to the pool
     if pieces and not body.offer(b"".join(pieces)):
         return
     body.offer(_END)
@@ -367,8 +371,10 @@ def _drain_into(reply: httpx.Response, body: WorkerBody, drain: _Drain) -> None:
             if not keep:
                 break
     except BaseException as exc:  # handed to the waiting coroutine, which must wake
+        body.reading(None)
         body.finish(drain, done, exc)
         return
+    body.reading(None)  # read to its end: the connection may go back to the pool
     body.finish(drain, done, None)
 
 
