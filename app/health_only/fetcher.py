@@ -13,11 +13,15 @@ applies to the URL's host) keeping one connection alive between rounds, sharing 
 context of its TLS trust. The requests run on a ``ThreadPoolExecutor``, so the
 event loop (under qasync, the window's thread) never waits on the network:
 
-- ``fetch_all`` (a round) starts ``workers`` *lanes*, each taking the next URL from the
-  round's queue until it is empty, and the event loop hears once per lane, not once per
-  request. Handing each request to a thread and back cost more than a quarter of the
-  request itself (waking a worker, waking the loop, for every GET); a lane never sleeps
-  between requests.
+- ``fetch_all`` (a round) starts ``lanes`` *lanes* (8 by default), each taking the next
+  URL from the round's queue until it is empty, and the event loop hears once per lane,
+  not once per request. Handing each request to a thread and back cost more than a
+  quarter of the request itself (waking a worker, waking the loop, for every GET); a
+  lane never sleeps between requests. Every ``slow_after`` seconds the loop looks at
+  the lanes: each one held by a request running longer than that (a server that hangs
+  until the timeout) is matched by a new lane, up to ``workers`` lanes in the round, so
+  a hung server holds only its own lane and the others keep the round going, while
+  answering servers are served by the few lanes that cost the least CPU.
 - ``fetch`` (one URL now) runs on one of two more threads, so it never waits for a round.
 
 httpx's errors become the console's typed errors (``transport_error``), so a failure
@@ -50,6 +54,12 @@ from app.api.transport_errors import transport_error
 
 SPARE_THREADS = 2
 """Threads beyond a round's lanes, for ``fetch`` (one URL now) while a round runs."""
+BASE_LANES = 8
+"""Lanes a round starts with (``docs/performance.md``, lane sweeps on a loaded machine:
+8 cost as little CPU per healthcheck as 16 or less, 1 to 4 lanes 5-50 % more; fewer
+threads have fewer hand-offs of the interpreter lock)."""
+SLOW_AFTER_S = 1.0
+"""A lane whose request has run this long is replaced by a new one, up to ``workers``."""
 
 
 class Fetched(NamedTuple):
@@ -69,7 +79,9 @@ class _Route(NamedTuple):
 
 
 class HealthFetcher:
-    """GETs ``url + path`` for many URLs on ``workers`` threads (see the module docstring).
+    """GETs ``url + path`` for many URLs on at most ``workers`` threads (see the module
+    docstring): a round starts ``lanes`` of them and adds one for each request running
+    longer than ``slow_after`` seconds.
 
     ``context_for(url)`` gives the SSL context of a URL (it may raise a ``TlsError``);
     ``proxy_for(url)`` its proxy URL or None. ``headers`` are sent with every request
@@ -87,13 +99,17 @@ class HealthFetcher:
         keepalive: float,
         context_for: Callable[[str], ssl.SSLContext],
         proxy_for: Callable[[str], str | None],
+        lanes: int = BASE_LANES,
+        slow_after: float = SLOW_AFTER_S,
     ) -> None:
-        if timeout <= 0 or workers < 1 or max_body < 1:
-            raise ValueError("timeout, workers and max_body must be positive")
+        if timeout <= 0 or workers < 1 or max_body < 1 or lanes < 1 or slow_after <= 0:
+            raise ValueError("timeout, workers, max_body, lanes and slow_after must be positive")
         self._path = path
         self._headers = dict(headers)
         self._timeout = timeout
         self._workers = workers
+        self._lanes = min(lanes, workers)
+        self._slow_after = slow_after
         self._max_body = max_body
         self._keepalive = keepalive
         self._context_for = context_for
@@ -119,9 +135,9 @@ class HealthFetcher:
         )
 
     async def fetch_all(self, urls: Sequence[str]) -> list[Fetched | ConsoleError]:
-        """Each URL's answer, or its typed error, in the order of ``urls``, fetched by at
-        most ``workers`` lanes (see the module docstring). Cancelling stops the lanes
-        after the requests they are sending."""
+        """Each URL's answer, or its typed error, in the order of ``urls``, fetched by
+        ``lanes`` lanes, more while requests are slow, at most ``workers`` (see the module
+        docstring). Cancelling stops the lanes after the requests they are sending."""
         outcomes: list[Fetched | ConsoleError | None] = [None] * len(urls)
         routes: list[_Route | None] = [None] * len(urls)
         for index, url in enumerate(urls):
@@ -131,8 +147,9 @@ class HealthFetcher:
                 outcomes[index] = error
         queue = deque(index for index, route in enumerate(routes) if route is not None)
         stop = threading.Event()
+        busy_since: list[float] = []  # per lane: when its request started; 0.0 between requests
 
-        def lane() -> None:
+        def lane(slot: int) -> None:
             while not (stop.is_set() or self._closing.is_set()):
                 try:
                     index = queue.popleft()  # atomic: lanes never take the same URL
@@ -140,16 +157,35 @@ class HealthFetcher:
                     return
                 route = routes[index]
                 assert route is not None
+                busy_since[slot] = time.perf_counter()
                 try:
                     outcomes[index] = _fetch(route, urls[index], self._timeout, self._max_body)
                 except ConsoleError as error:
                     outcomes[index] = error
+                finally:
+                    busy_since[slot] = 0.0
 
         loop = asyncio.get_running_loop()
         threads = self._threads()
-        lanes = [loop.run_in_executor(threads, lane) for _ in range(min(self._workers, len(queue)))]
+
+        def start_lanes(count: int) -> set[asyncio.Future[None]]:
+            slots = range(len(busy_since), len(busy_since) + count)
+            busy_since.extend([0.0] * count)
+            return {loop.run_in_executor(threads, lane, slot) for slot in slots}
+
+        running = start_lanes(min(self._lanes, len(queue)))
         try:
-            await asyncio.gather(*lanes)
+            while running:
+                done, running = await asyncio.wait(running, timeout=self._slow_after)
+                for finished in done:
+                    finished.result()  # a lane's own failure (a defect) is raised here
+                # Lanes held by slow requests are replaced, up to ``workers`` in the round.
+                now = time.perf_counter()
+                slow = sum(1 for since in busy_since if since and now - since > self._slow_after)
+                wanted = self._lanes - (len(running) - slow)
+                room = min(self._workers - len(busy_since), len(queue))
+                if running and wanted > 0 and room > 0:
+                    running |= start_lanes(min(wanted, room))
         finally:
             stop.set()  # cancelled or failed: the other lanes take no further URL
         if any(outcome is None for outcome in outcomes):  # closed while the round ran
@@ -208,11 +244,12 @@ class HealthFetcher:
 
 def _fetch(route: _Route, url: str, timeout: float, max_body: int) -> Fetched:
     """On a worker thread: one GET, its body read up to ``max_body`` bytes and until
-    ``timeout`` after the start."""
+    ``timeout`` after the start; sent once more on a new connection when the server
+    closed the connection before any answer (``_send``)."""
     started = time.perf_counter()
     deadline = started + timeout
     try:
-        response = route.transport.handle_request(route.request)
+        response = _send(route, deadline)
         try:
             body = bytearray()
             for chunk in response.iter_raw():
@@ -227,3 +264,28 @@ def _fetch(route: _Route, url: str, timeout: float, max_body: int) -> Fetched:
         raise transport_error(exc, url) from None
     seconds = time.perf_counter() - started
     return Fetched(response.status_code, media_type(response), bytes(body), seconds)
+
+
+_CLOSED_BEFORE_ANSWER = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+
+
+def _send(route: _Route, deadline: float) -> httpx.Response:
+    """Send the route's GET; when the server closed the connection before answering
+    anything (a kept-alive connection it had just closed: end of stream, reset or broken
+    pipe), send it once more, on a new connection, with the time left until
+    ``deadline``. A GET is idempotent, so the retry is safe, as urllib3 and browsers
+    do it; a refusal, a TLS failure or a timeout is never retried (each would only
+    cost the same again)."""
+    try:
+        return route.transport.handle_request(route.request)
+    except _CLOSED_BEFORE_ANSWER as exc:
+        left = deadline - time.perf_counter()
+        if left <= 0 or (
+            isinstance(exc, httpx.RemoteProtocolError) and "disconnected" not in str(exc)
+        ):
+            raise  # out of time, or an answer that is not HTTP: not a closed connection
+    timeouts = dict.fromkeys(("connect", "read", "write", "pool"), left)
+    again = httpx.Request(
+        "GET", route.request.url, headers=route.request.headers, extensions={"timeout": timeouts}
+    )
+    return route.transport.handle_request(again)

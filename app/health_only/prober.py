@@ -1,9 +1,10 @@
 """HealthProber: reads ``<url>/healthcheck?debug=True`` of many servers, unauthenticated.
 
-The GETs go through a ``HealthFetcher``: httpx's blocking transport on ``concurrency``
-worker threads, one pool per URL keeping its connection alive between rounds (so a round
-costs requests, not TLS handshakes), one SSL context per distinct TLS trust (a URL with
-its own pinned certificate gets its own). Redirects are not followed (a healthcheck
+The GETs go through a ``HealthFetcher``: httpx's blocking transport on worker threads
+(a round's lanes: 8, more while servers are slow, at most ``concurrency``), one pool
+per URL keeping its connection alive between rounds (so a round costs requests, not
+TLS handshakes), one SSL context per distinct TLS trust (a URL with its own pinned
+certificate gets its own). Redirects are not followed (a healthcheck
 answers itself; a redirect is reported as the HTTP answer it is). Each probe has one
 deadline, ``timeout`` seconds for the whole exchange, so a server that hangs is
 "unreachable (timed out)" after about that long: in a round every connect, read and

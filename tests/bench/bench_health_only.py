@@ -20,17 +20,33 @@ so the machine's load weighs on both alike:
   the console's own HTTP work.
 
 Figures: each worker's CPU time over wall time after the warm-up, in % of one core
-(target for ``console``: < 3 %), their ratio, and the load average for context.
+(target for ``console``: < 3 %), user and system time apart, their ratio, and the load
+average for context.
+
+``--sweep 1,2,4,8,16,auto`` runs one worker instead: fetchers that differ only in their
+number of lanes (``auto``: the prober's own, a few lanes and more while requests are
+slow) take turns, a round every ``--interval`` seconds (so each variant sees
+the same load and the simulators the same rate of requests); per variant it prints the
+CPU per healthcheck (user and system), context switches per healthcheck, each round's
+duration, what a round every ``--interval`` seconds would cost in % of one core, and
+the TLS handshakes the measured rounds started (none while connections are kept alive).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 from pathlib import Path
 from typing import Any
 
-from tests.bench.harness import finish_worker, run_in_scratch, simulators, start_worker
+from tests.bench.harness import (
+    finish_worker,
+    run_in_scratch,
+    run_worker,
+    simulators,
+    start_worker,
+)
 from tests.bench.measure import load_average, machine_description, source_revision
 
 CPU_TARGET_PERCENT = 3.0
@@ -66,6 +82,18 @@ def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "warmup_seconds": args.warmup_seconds,
         }
         load_before = load_average()
+        if args.sweep:
+            config |= {"mode": "sweep", "lanes": args.sweep}
+            sweep = run_worker("health_only_worker", config, workdir / "sweep.stderr")
+            return {
+                "servers": count,
+                "interval_s": args.interval,
+                "measured_s": sweep["wall_s"],
+                "sweep": sweep["variants"],
+                "load_average": {"before": load_before, "after": load_average()},
+                "cpus": os.cpu_count(),
+                "machine": machine_description(),
+            }
         workers = {
             mode: start_worker(
                 "health_only_worker", config | {"mode": mode}, workdir / f"{mode}.stderr"
@@ -98,6 +126,13 @@ def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     }
 
 
+def _lane_counts(text: str) -> list[str]:
+    parts = [part.strip() for part in text.split(",")]
+    if not all(part == "auto" or (part.isdigit() and int(part) > 0) for part in parts):
+        raise argparse.ArgumentTypeError("lane counts are positive numbers or 'auto'")
+    return parts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--servers", type=int, default=200)
@@ -106,8 +141,18 @@ def main() -> None:
     parser.add_argument("--warmup-seconds", type=float, default=30.0)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--sweep",
+        type=_lane_counts,
+        default=None,
+        help="lanes to compare, e.g. 1,2,4,8,16,auto (auto: the prober's own choice; "
+        "runs the sweep worker alone)",
+    )
     args = parser.parse_args()
     result = run_in_scratch(args, "bench-health-only-", _run, source_revision())
+    if args.sweep:
+        _print_sweep(args, result)
+        return
     console, baseline = result["console"], result["baseline"]
     verdict = "met" if console["cpu_percent"] < CPU_TARGET_PERCENT else "missed"
     print(result["machine"])
@@ -120,7 +165,8 @@ def main() -> None:
         per_check = figures["cpu_ms_per_check"]
         print(
             f"{name}: {figures['cpu_percent']:.2f} % of one core ({figures['rounds']} rounds, "
-            f"{'-' if per_check is None else f'{per_check:.3f}'} ms of CPU per healthcheck)"
+            f"{'-' if per_check is None else f'{per_check:.3f}'} ms of CPU per healthcheck; "
+            f"user {figures['user_s']:.2f} s, system {figures['sys_s']:.2f} s)"
         )
     print(
         f"console: {console.get('online')} online at the end; "
@@ -128,6 +174,36 @@ def main() -> None:
     )
     print(f"ratio console/baseline: {result['ratio']:.2f}")
     print(f"ratio fetcher/baseline: {result['fetcher_ratio']:.2f}")
+    before, after = result["load_average"]["before"], result["load_average"]["after"]
+    print(f"load average (1, 5, 15 min) before {before}, after {after}")
+
+
+def _print_sweep(args: argparse.Namespace, result: dict[str, Any]) -> None:
+    print(result["machine"])
+    print(
+        f"{result['servers']} servers, a round every {result['interval_s']:g} s, variants "
+        f"taking turns for {result['measured_s']:.0f} s after a {args.warmup_seconds:g} s "
+        "warm-up"
+    )
+    print(
+        "lanes | rounds | CPU ms/check (user + sys) | switches/check (vol, invol) | "
+        "round s (median, max) | % of one core at a round per interval | handshakes | failed"
+    )
+    for name, figures in result["sweep"].items():
+        checks = figures["checks"]
+        if not checks:
+            print(f"{name:>5} | 0 rounds measured")
+            continue
+        per_round = figures["cpu_s"] / figures["rounds"]
+        print(
+            f"{name:>5} | {figures['rounds']:>6} | {1000 * figures['cpu_s'] / checks:.3f} "
+            f"({1000 * figures['user_s'] / checks:.3f} + {1000 * figures['sys_s'] / checks:.3f})"
+            f" | {figures['voluntary_switches'] / checks:.1f}, "
+            f"{figures['involuntary_switches'] / checks:.2f} | "
+            f"{statistics.median(figures['round_s']):.3f}, {max(figures['round_s']):.3f} | "
+            f"{100 * per_round / result['interval_s']:.2f} % | {figures['handshakes']} | "
+            f"{figures['failed']}"
+        )
     before, after = result["load_average"]["before"], result["load_average"]["after"]
     print(f"load average (1, 5, 15 min) before {before}, after {after}")
 

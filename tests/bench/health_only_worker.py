@@ -7,15 +7,24 @@ connection listing ``urls``, polled every ``interval`` seconds as the window pol
 ``httpx.AsyncClient``s, one per URL, same concurrency and interval, bodies read and
 dropped; ``fetcher``: the same rounds through the console's ``HealthFetcher.fetch_all``
 alone, the path its prober takes, without the rest of the console),
+``sweep``: rounds of ``HealthFetcher.fetch_all`` taking turns between fetchers that
+differ only in their lanes (``lanes``: a list of lane counts, or ``auto`` for the
+prober's own choice), one round every
+``interval`` seconds, so every variant sees the same load and the same rate of
+requests),
 ``urls``, ``ca_file``, ``interval``, ``seconds`` (the whole run) and ``warmup_seconds``.
-Figures (stdout): CPU seconds and wall seconds of the measured window (after the
-warm-up), rounds completed, and (console) the servers online in the last snapshot.
+Figures (stdout): CPU seconds (user and system apart), context switches and wall
+seconds of the measured window (after the warm-up), rounds completed, and (console) the
+servers online in the last snapshot; ``sweep``: the same per variant, counted over its
+own rounds, with each round's duration and the TLS handshakes it started (the
+SSL context's ``session_stats``: zero when every connection was kept alive).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import resource
 import ssl
 import time
 from typing import Any
@@ -29,7 +38,6 @@ from app.health_only.prober import DEFAULT_CONCURRENCY, HEALTH_PATH, KEEPALIVE_S
 from app.monitor import MonitorEvent, SnapshotReceived
 from app.session import ConnectionSession
 from tests.bench.harness import emit_result, read_config
-from tests.bench.measure import cpu_seconds
 
 
 async def _never() -> str:
@@ -130,20 +138,98 @@ async def _fetcher(config: dict[str, Any]) -> dict[str, Any]:
         await fetcher.aclose()
 
 
+def _usage() -> tuple[float, float, int, int]:
+    """User and system CPU seconds, voluntary and involuntary context switches (all threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime, usage.ru_stime, usage.ru_nvcsw, usage.ru_nivcsw
+
+
+def _usage_since(before: tuple[float, float, int, int]) -> dict[str, float]:
+    after = _usage()
+    return {
+        "user_s": after[0] - before[0],
+        "sys_s": after[1] - before[1],
+        "voluntary_switches": after[2] - before[2],
+        "involuntary_switches": after[3] - before[3],
+    }
+
+
+async def _sweep(config: dict[str, Any]) -> dict[str, Any]:
+    """Fetchers that differ only in their lanes take turns, a round every ``interval``."""
+    context = ssl.create_default_context(cafile=config["ca_file"])
+    urls = config["urls"]
+    variants = [str(lanes) for lanes in config["lanes"]]
+
+    def fetcher(name: str) -> HealthFetcher:
+        # A number: that many lanes throughout; "auto": the prober's own (a few lanes,
+        # more while requests are slow, up to its concurrency).
+        lanes = {} if name == "auto" else {"lanes": int(name)}
+        return HealthFetcher(
+            path=HEALTH_PATH,
+            headers={"Accept": "*/*", "User-Agent": USER_AGENT},
+            timeout=5.0,
+            workers=DEFAULT_CONCURRENCY if name == "auto" else int(name),
+            max_body=MAX_BODY_BYTES,
+            keepalive=KEEPALIVE_S,
+            context_for=lambda url: context,
+            proxy_for=lambda url: None,
+            **lanes,
+        )
+
+    fetchers = {name: fetcher(name) for name in variants}
+    totals = {
+        name: {"rounds": 0, "checks": 0, "failed": 0, "cpu_s": 0.0, "user_s": 0.0,
+               "sys_s": 0.0, "voluntary_switches": 0, "involuntary_switches": 0,
+               "handshakes": 0, "round_s": []}
+        for name in variants
+    }  # fmt: skip
+    started = time.monotonic()
+    measured_from = started + config["warmup_seconds"]
+    turn = 0
+    try:
+        while (now := time.monotonic()) < started + config["seconds"]:
+            name = variants[turn % len(variants)]
+            turn += 1
+            before, wall0 = _usage(), time.perf_counter()
+            connects = context.session_stats()["connect"]  # TLS handshakes started
+            outcomes = await fetchers[name].fetch_all(urls)
+            wall = time.perf_counter() - wall0
+            spent = _usage_since(before)
+            handshakes = context.session_stats()["connect"] - connects
+            if now >= measured_from and turn > len(variants):  # each one's first round: warm-up
+                figures = totals[name]
+                figures["rounds"] += 1
+                figures["checks"] += len(urls)
+                figures["failed"] += sum(isinstance(o, Exception) for o in outcomes)
+                figures["cpu_s"] += spent["user_s"] + spent["sys_s"]
+                for key, value in spent.items():
+                    figures[key] += value
+                figures["handshakes"] += handshakes
+                figures["round_s"].append(round(wall, 4))
+            await asyncio.sleep(max(0.0, config["interval"] - wall))
+    finally:
+        for fetcher in fetchers.values():
+            await fetcher.aclose()
+    return {"variants": totals, "wall_s": time.monotonic() - measured_from}
+
+
 async def _measure(config: dict[str, Any], rounds: list[int]) -> dict[str, Any]:
     await asyncio.sleep(config["warmup_seconds"])
-    cpu0, wall0, rounds0 = cpu_seconds(), time.monotonic(), rounds[0]
+    before, wall0, rounds0 = _usage(), time.monotonic(), rounds[0]
     await asyncio.sleep(config["seconds"] - config["warmup_seconds"])
+    spent = _usage_since(before)
     return {
-        "cpu_s": cpu_seconds() - cpu0,
+        "cpu_s": spent["user_s"] + spent["sys_s"],
         "wall_s": time.monotonic() - wall0,
         "rounds": rounds[0] - rounds0,
-    }
+    } | spent
 
 
 def main() -> None:
     config = read_config()
-    run = {"console": _console, "baseline": _baseline, "fetcher": _fetcher}[config["mode"]]
+    run = {"console": _console, "baseline": _baseline, "fetcher": _fetcher, "sweep": _sweep}[
+        config["mode"]
+    ]
     emit_result(asyncio.run(run(config)))
 
 

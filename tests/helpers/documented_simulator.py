@@ -5,6 +5,7 @@ Imported by the conftest of each test package that uses them."""
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 
 import pytest
 
@@ -22,12 +23,20 @@ def documented(start_simulator: StartSimulator) -> SimulatorProcess:
 
 
 @pytest.fixture
-def closed_url() -> str:
-    """A loopback URL on a port nothing listens on (connections are refused)."""
+def closed_url() -> Iterator[str]:
+    """A loopback URL on a port nothing listens on (connections are refused).
+
+    The port stays bound, without listening, until the test ends: a port freed at once
+    could be taken meanwhile by another test's server (the suite runs in several
+    processes), and a TLS client would then meet that server instead of a refusal (a
+    server that accepts and closes reads as "unexpected eof" in the TLS handshake). A
+    bound port is also never chosen as a connection's own local port, so the client
+    cannot connect to itself either.
+    """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    return f"https://127.0.0.1:{port}{BASE}"
+        yield f"https://127.0.0.1:{port}{BASE}"
 
 
 def health_profile(sim: SimulatorProcess, *urls: str, **fields: object) -> ConnectionProfile:

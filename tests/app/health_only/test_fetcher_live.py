@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 import threading
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -16,6 +18,7 @@ from app.health_only.fetcher import HealthFetcher
 from app.health_only.kind import HEALTH_ONLY_CAPABILITIES
 from app.health_only.prober import HEALTH_PATH, HealthProber
 from tests.app.api.test_proxy_live import connect_proxy
+from tests.app.health_only.keepalive_server import keepalive_server
 from tests.helpers.documented_simulator import health_profile
 from tests.helpers.simulator_process import SimulatorProcess
 
@@ -28,6 +31,17 @@ def fetcher_for(
     sim: SimulatorProcess, *, timeout: float = 5.0, max_body: int = MAX_BODY_BYTES
 ) -> HealthFetcher:
     context = ssl.create_default_context(cafile=str(sim.info.ca_file))
+    return fetcher_trusting(context, timeout, max_body)
+
+
+def fetcher_trusting(
+    context: ssl.SSLContext,
+    timeout: float = 5.0,
+    max_body: int = MAX_BODY_BYTES,
+    *,
+    lanes: int = 4,
+    slow_after: float = 0.5,
+) -> HealthFetcher:
     return HealthFetcher(
         path=HEALTH_PATH,
         headers={"Accept": "*/*"},
@@ -37,6 +51,8 @@ def fetcher_for(
         keepalive=75.0,
         context_for=lambda url: context,
         proxy_for=lambda url: None,
+        lanes=lanes,
+        slow_after=slow_after,
     )
 
 
@@ -200,3 +216,99 @@ async def test_closing_during_a_round_ends_it_with_a_clear_error(
     with pytest.raises(RuntimeError, match="closed during the round"):
         await round_task
     assert worker_threads() == []
+
+
+@pytest.mark.parametrize("abrupt", [False, True], ids=["close-notify", "abrupt"])
+async def test_a_kept_alive_connection_closed_by_the_server_is_retried_once_on_a_new_one(
+    abrupt: bool,
+) -> None:
+    """The server reads the second request on the kept-alive connection and closes it
+    without answering (with or without TLS's close_notify): the GET is sent once more,
+    on a new connection, and answers."""
+    async with keepalive_server(answers=1, abrupt=abrupt) as server:
+        fetcher = fetcher_trusting(server.client_context)
+        try:
+            first = await fetcher.fetch(server.url)
+            second = await fetcher.fetch(server.url)
+        finally:
+            await fetcher.aclose()
+    assert (first.status, first.body) == (200, b"Healthy")
+    assert (second.status, second.body) == (200, b"Healthy")
+    assert (server.connections, server.requests) == (2, 3)
+
+
+async def test_a_server_that_drops_every_request_is_tried_twice_then_connection_lost() -> None:
+    async with keepalive_server(answers=0) as server:
+        fetcher = fetcher_trusting(server.client_context)
+        try:
+            with pytest.raises(UnreachableError) as caught:
+                await fetcher.fetch(server.url)
+        finally:
+            await fetcher.aclose()
+    assert caught.value.reason is UnreachableReason.CONNECTION_LOST
+    assert (server.connections, server.requests) == (2, 2)
+
+
+async def test_a_timeout_is_not_retried() -> None:
+    async with keepalive_server(answers=1, silent=True) as server:
+        fetcher = fetcher_trusting(server.client_context, timeout=0.5)
+        try:
+            with pytest.raises(UnreachableError) as caught:
+                await fetcher.fetch(server.url)
+        finally:
+            await fetcher.aclose()
+    assert caught.value.reason is UnreachableReason.TIMEOUT
+    assert (server.connections, server.requests) == (1, 1)
+
+
+def test_the_refused_url_keeps_its_port_taken_while_the_test_runs(closed_url: str) -> None:
+    """No other server (the suite runs in several processes) can listen on the port of
+    ``closed_url`` while a test uses it: a TLS client would meet that server instead of a
+    refusal (seen as a TLS "unexpected eof" when it accepted and closed)."""
+    port = urlsplit(closed_url).port
+    assert port is not None
+    with socket.socket() as other, pytest.raises(OSError):
+        other.bind(("127.0.0.1", port))
+
+
+async def test_a_round_starts_its_base_lanes_only_while_requests_are_quick(
+    documented: SimulatorProcess,
+) -> None:
+    """Answering servers are served by the round's base lanes, not by every worker (with
+    ``slow_after`` far above any request here, no lane is ever replaced)."""
+    context = ssl.create_default_context(cafile=str(documented.info.ca_file))
+    fetcher = fetcher_trusting(context, lanes=2, slow_after=60.0)
+    urls = [e.url for e in documented.info.endpoints] * 10
+    try:
+        outcomes = await fetcher.fetch_all(urls)
+        threads = len(worker_threads())
+    finally:
+        await fetcher.aclose()
+    assert all(not isinstance(o, Exception) and o.status == 200 for o in outcomes)
+    assert threads == 2
+
+
+async def test_lanes_held_by_hung_servers_are_replaced_up_to_the_workers(
+    documented: SimulatorProcess,
+) -> None:
+    """Two base lanes both meet a hung server: new lanes take the rest of the round while
+    they wait for their timeout, and never more lanes than the workers (4) start."""
+    documented.add_fault(kind="latency", seconds=60, server_id="as-02", path="/healthcheck")
+    documented.add_fault(kind="latency", seconds=60, server_id="as-03", path="/healthcheck")
+    hung = {documented.url_of("as-02"), documented.url_of("as-03")}
+    context = ssl.create_default_context(cafile=str(documented.info.ca_file))
+    fetcher = fetcher_trusting(context, timeout=3.0, lanes=2, slow_after=0.2)
+    urls = [*sorted(hung), *[documented.url_of("as-01")] * 20]
+    try:
+        outcomes = await fetcher.fetch_all(urls)
+        threads = len(worker_threads())
+    finally:
+        await fetcher.aclose()
+    for url, outcome in zip(urls, outcomes, strict=True):
+        if url in hung:
+            assert isinstance(outcome, UnreachableError)
+            assert outcome.reason is UnreachableReason.TIMEOUT
+        else:
+            assert not isinstance(outcome, Exception)
+            assert outcome.status == 200
+    assert 2 < threads <= 4
