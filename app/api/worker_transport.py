@@ -16,12 +16,21 @@ to the event loop. The body is then consumed in one of two ways, chosen by its r
 
 Everything httpx does (timeouts from the request's extensions, proxies, TLS trust) is
 the synchronous transport's own; nothing of httpx or httpcore is replaced or patched.
+
+A consumer that goes away (a cancelled download, a closed reply) does not wait for the
+thread: the thread stops before its next read, and a read already waiting for a silent
+server is ended by shutting the connection's socket down (reached through the reply's
+``network_stream`` extension, httpcore's public way to the connection), so the thread
+ends at once instead of at the read timeout. Where a shutdown does not wake a waiting
+read (Windows' sockets may not), the read timeout still ends it; the thread is a daemon
+in any case, so it never keeps the process alive.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -143,6 +152,8 @@ class WorkerBody(httpx.AsyncByteStream):
         self._chosen = threading.Event()  # iterated, drained or stopped: the worker goes on
         self._drain: _Drain | None = None
         self._consumed = False
+        self._reading_lock = threading.Lock()
+        self._reading: socket.socket | None = None  # the socket while the body is read
 
     # -- the event loop's side ---------------------------------------------------------
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -193,10 +204,15 @@ class WorkerBody(httpx.AsyncByteStream):
         self.abandon()
 
     def abandon(self) -> None:
-        """Tell the worker to stop and close its reply; never blocks."""
+        """Tell the worker to stop and close its reply; never blocks. A read of the body
+        that is waiting for the server is ended by shutting its socket down."""
         self._stopped.set()
         self._chosen.set()
         self._room.release()  # a worker waiting for room wakes and sees the stop
+        with self._reading_lock:
+            sock, self._reading = self._reading, None
+        if sock is not None:
+            _interrupt(sock)
 
     def _consume(self) -> None:
         if self._consumed:
@@ -207,6 +223,14 @@ class WorkerBody(httpx.AsyncByteStream):
     @property
     def stopped(self) -> bool:
         return self._stopped.is_set()
+
+    def reading(self, sock: socket.socket | None) -> None:
+        """The worker reads the body from ``sock`` now (None: not any more), so that
+        ``abandon`` can end a read that waits. Set before ``stopped`` is checked, and
+        cleared before the consumer hears of the end (its close must not shut down a
+        connection that goes back to the pool)."""
+        with self._reading_lock:
+            self._reading = sock
 
     def wait_for_reader(self) -> _Drain | None:
         """Block until the body is iterated, drained or closed; the drain, if drained."""
@@ -286,12 +310,16 @@ def _exchange(
         if not _settle(head, head.set_result, reply):
             return
         drain = body.wait_for_reader()
-        if body.stopped:
-            return
-        if drain is None:
-            _pump(reply, body, chunk_size)
-        else:
-            _drain_into(reply, body, drain)
+        body.reading(_socket_of(reply))
+        try:
+            if body.stopped:
+                return
+            if drain is None:
+                _pump(reply, body, chunk_size)
+            else:
+                _drain_into(reply, body, drain)
+        finally:
+            body.reading(None)  # a complete reply's connection goes back to the pool
     finally:
         try:
             reply.close()
@@ -315,10 +343,12 @@ def _pump(reply: httpx.Response, body: WorkerBody, chunk_size: int) -> None:
             elif body.stopped:
                 return
     except Exception as exc:
+        body.reading(None)
         if pieces and not body.offer(b"".join(pieces)):
             return
         body.offer(exc)
         return
+    body.reading(None)  # read to its end: the connection may go back to the pool
     if pieces and not body.offer(b"".join(pieces)):
         return
     body.offer(_END)
@@ -341,9 +371,32 @@ def _drain_into(reply: httpx.Response, body: WorkerBody, drain: _Drain) -> None:
             if not keep:
                 break
     except BaseException as exc:  # handed to the waiting coroutine, which must wake
+        body.reading(None)
         body.finish(drain, done, exc)
         return
+    body.reading(None)  # read to its end: the connection may go back to the pool
     body.finish(drain, done, None)
+
+
+def _socket_of(reply: httpx.Response) -> socket.socket | None:
+    """The socket under ``reply`` (httpcore's ``network_stream`` extension), if any."""
+    stream = reply.extensions.get("network_stream")
+    get_extra_info = getattr(stream, "get_extra_info", None)
+    if get_extra_info is None:
+        return None
+    sock = get_extra_info("socket")
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def _interrupt(sock: socket.socket) -> None:
+    """End a read waiting on ``sock`` in another thread: shut the socket down (without
+    closing it, so its descriptor cannot be reused under that read). ``socket.socket``'s
+    own ``shutdown`` is called: ``SSLSocket.shutdown`` would also drop its TLS object,
+    which the reading thread is using."""
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError as exc:  # already closed or never connected
+        log.debug("Shutting down a worker's socket failed: %s", exc)
 
 
 def _settle(future: Future[httpx.Response], setter: Callable[[Any], None], value: object) -> bool:

@@ -40,6 +40,7 @@ from app.downloads.partfile import (
     write_state,
 )
 from app.downloads.progress import DownloadProgress, RateMeter
+from app.downloads.write_behind import WriteBehind
 from app.downloads.writer import PartFile
 
 log = logging.getLogger(__name__)
@@ -212,17 +213,18 @@ class LogDownload:
         return part, state
 
     async def _receive(self, stream: LogStream, part: Path, state: PartState) -> None:
-        """Write the body into ``part`` on the thread that receives it; the event loop
-        only hears of progress (``LogStream.save_into``)."""
+        """Hand the body from the thread that receives it to a thread that writes it into
+        ``part`` (``WriteBehind``); the event loop only hears of progress
+        (``LogStream.save_into``)."""
         start, total = stream.offset, state.total_size
         meter = RateMeter()
         meter.update(start, self._clock())
         try:
-            part_file = await asyncio.to_thread(PartFile.open, part, start)
+            part_file = WriteBehind(await asyncio.to_thread(PartFile.open, part, start))
         except OSError as exc:
             raise disk_error(exc, part) from None
 
-        def write(piece: bytes) -> bool:  # on the receiving thread
+        def write(piece: bytes) -> bool:  # on the receiving thread: queued for the writer
             written = part_file.write(piece)
             return written and (total is None or part_file.position <= total)
 
@@ -238,8 +240,7 @@ class LogDownload:
             )
         except BaseException as exc:
             # The first failure (or the cancellation) is the one reported: closing the
-            # file (after a write still in progress on the receiving thread) must not
-            # replace it.
+            # file (after the queued pieces are written) must not replace it.
             with suppress(OSError):
                 await asyncio.to_thread(part_file.close)
             # Reports are throttled: the last one may be far behind what is saved (a cut

@@ -42,10 +42,9 @@ class Variant:
 STACK_VARIANTS = (  # stack, write: see stack_worker
     ("httpx-anyio", "none"),
     ("httpx", "none"),
-    ("httpx", "inline"),
-    ("httpx", "thread"),
-    ("logstream", "none"),
-    ("logstream", "thread"),
+    ("httpx-blocking", "none"),
+    ("httpx-blocking", "receiver"),
+    ("httpx-blocking", "behind"),
     ("aiohttp", "none"),
     ("aiohttp", "thread"),
 )
@@ -53,6 +52,8 @@ _WRITES = {
     "none": "body discarded",
     "inline": "written on the loop",
     "thread": "written by PartFile on a thread",
+    "receiver": "written by the receiving thread",
+    "behind": "written behind it (WriteBehind)",
 }
 
 
@@ -68,7 +69,8 @@ def bare_stack(stack: str, write: str, config: dict[str, Any], workdir: Path) ->
         f"{stack} alone, {_WRITES[write]}",
         figures["bytes"],
         figures["seconds"],
-        f"{figures['reads']} reads of {average / 1024:.0f} KiB on average",
+        f"{figures['reads']} reads of {average / 1024:.0f} KiB on average, "
+        f"CPU {figures['cpu_seconds']:.2f} s",
     )
 
 

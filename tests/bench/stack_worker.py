@@ -5,17 +5,23 @@ Locates a throughput gap. ``httpx`` is the stack ``ManagementClient`` uses (http
 ``logstream`` is that client read as ``LogStream`` reads a log archive (the body in
 blocks straight from the connection); ``httpx-anyio`` is httpx with httpcore's default
 anyio backend, for comparison;
-``aiohttp`` reads through asyncio's own TLS transport. The body is discarded (``write`` ``none``),
+``aiohttp`` reads through asyncio's own TLS transport; ``httpx-blocking`` is httpx's
+blocking ``Client`` (the stock ``HTTPTransport`` with the console's TLS context) read on a
+thread, as the download's worker thread reads, with ``write`` ``none``, ``receiver`` (a
+``PartFile`` written by the receiving thread) or ``behind`` (the same file written by
+``WriteBehind``'s thread, as ``LogDownload`` does). The body is discarded (``write`` ``none``),
 written to a file on the event loop (``inline``), or written through the core's
 ``PartFile`` on a thread of ``asyncio.to_thread`` (``thread``), always in chunks of
 ``CHUNK_SIZE`` as ``LogStream.aiter_bytes`` hands them out. (A ``LogDownload`` does not
 hand its chunks through the event loop at all: ``LogStream.save_into`` writes them on
 the receiving thread.)
 
-Configuration (stdin): ``stack`` (``httpx``, ``logstream``, ``httpx-anyio`` or ``aiohttp``),
+Configuration (stdin): ``stack`` (``httpx``, ``logstream``, ``httpx-anyio``, ``aiohttp`` or
+``httpx-blocking``),
 ``write``, ``url``,
-``ca_file``, ``token`` and ``folder``. Figures (stdout): ``bytes``, ``seconds`` and
-``reads`` (body pieces the stack handed over).
+``ca_file``, ``token`` and ``folder``. Figures (stdout): ``bytes``, ``seconds``,
+``reads`` (body pieces the stack handed over) and ``cpu_seconds`` (the process, all
+threads, from the request to the end, connection and client set-up included).
 """
 
 from __future__ import annotations
@@ -33,8 +39,10 @@ from app.api.logstream import DEFAULT_CHUNK_SIZE, LogStream
 from app.api.proxy import client_arguments
 from app.api.settings import ProxyMode, ProxySetting, TlsTrust, TrustMode
 from app.api.tls import build_ssl_context
+from app.downloads.write_behind import WriteBehind
 from app.downloads.writer import PartFile
 from tests.bench.harness import emit_result, read_config
+from tests.bench.measure import cpu_seconds
 
 CHUNK_SIZE = DEFAULT_CHUNK_SIZE
 Chunk = bytes | memoryview
@@ -109,8 +117,40 @@ async def receive(body: AsyncIterator[Chunk], write: Write) -> tuple[int, int]:
     return received, reads
 
 
+def blocking(config: dict[str, Any]) -> dict[str, Any]:
+    """The body through httpx's blocking client on this thread, each piece as httpx
+    hands it over (64 KiB at most), discarded or written as ``config["write"]`` says."""
+    context = build_ssl_context(TlsTrust(mode=TrustMode.CA_FILE, ca_file=Path(config["ca_file"])))
+    target = Path(config["folder"]) / "body.bin"
+    received = reads = 0
+    started = time.perf_counter()
+    sink: PartFile | WriteBehind | None = None
+    if config["write"] != "none":
+        part = PartFile.open(target, 0)
+        sink = WriteBehind(part) if config["write"] == "behind" else part
+    with (
+        httpx.Client(transport=httpx.HTTPTransport(verify=context), timeout=60.0) as client,
+        client.stream(
+            "GET", config["url"], headers={"Authorization": f"Bearer {config['token']}"}
+        ) as response,
+    ):
+        response.raise_for_status()
+        for piece in response.iter_raw():
+            received += len(piece)
+            reads += 1
+            if sink is not None:
+                sink.write(piece)
+    if sink is not None:
+        sink.close()
+    seconds = time.perf_counter() - started
+    target.unlink(missing_ok=True)
+    return {"bytes": received, "seconds": seconds, "reads": reads}
+
+
 async def measure(config: dict[str, Any]) -> dict[str, Any]:
     """Receive the body at ``config["url"]`` as configured; return the figures."""
+    if config["stack"] == "httpx-blocking":
+        return await asyncio.to_thread(blocking, config)
     open_body = {
         "httpx": httpx_body,
         "logstream": logstream_body,
@@ -152,7 +192,9 @@ def inline_writer(file: BinaryIO) -> Write:
 
 
 def main() -> None:
-    emit_result(asyncio.run(measure(read_config())))
+    cpu_started = cpu_seconds()
+    result = asyncio.run(measure(read_config()))
+    emit_result(result | {"cpu_seconds": cpu_seconds() - cpu_started})
 
 
 if __name__ == "__main__":
