@@ -83,12 +83,16 @@ def test_an_update_signals_only_the_rows_that_changed_without_reset(
     assert signals.removed == []
     assert signals.changed_rows() == {1, 3, 4}
     # Only the cells showing what changed: Clients, Load share and Trend (sorted by the
-    # Clients) of as-02 and as-05, the Name of as-04; one dataChanged per contiguous
-    # range of rows and columns.
+    # Clients) of as-02 and as-05, the Name of as-04; one dataChanged per cell (a range
+    # of columns could span others in the view's order, repainted with it).
     assert sorted(c[:4] for c in signals.changed) == [
-        (1, 1, Column.CLIENTS, Column.TREND),
+        (1, 1, Column.CLIENTS, Column.CLIENTS),
+        (1, 1, Column.LOAD_SHARE, Column.LOAD_SHARE),
+        (1, 1, Column.TREND, Column.TREND),
         (3, 3, Column.NAME, Column.NAME),
-        (4, 4, Column.CLIENTS, Column.TREND),
+        (4, 4, Column.CLIENTS, Column.CLIENTS),
+        (4, 4, Column.LOAD_SHARE, Column.LOAD_SHARE),
+        (4, 4, Column.TREND, Column.TREND),
     ]
     for _first, _last, _left, _right, roles in signals.changed:
         assert DISPLAY in roles
@@ -117,9 +121,13 @@ def test_clients_of_an_isolated_server_also_change_its_status_cell(
     signals = ModelSignals(model)
     model.apply_snapshot(snapshot([server(1, clients=14), isolated(2, clients=1)]))
     assert sorted(c[:4] for c in signals.changed) == [
-        (0, 0, Column.CLIENTS, Column.TREND),
+        (0, 0, Column.CLIENTS, Column.CLIENTS),
+        (0, 0, Column.LOAD_SHARE, Column.LOAD_SHARE),
+        (0, 0, Column.TREND, Column.TREND),
         (1, 1, Column.STATUS, Column.STATUS),
-        (1, 1, Column.CLIENTS, Column.TREND),
+        (1, 1, Column.CLIENTS, Column.CLIENTS),
+        (1, 1, Column.LOAD_SHARE, Column.LOAD_SHARE),
+        (1, 1, Column.TREND, Column.TREND),
     ]
     assert cell(model, "as-02", Column.STATUS) == "Isolated, 1 Client still connected"
 
@@ -239,15 +247,46 @@ def test_load_share_values_text_and_changes(model: ServerTableModel) -> None:
         snapshot([server(1, clients=30), server(2, clients=10), server(3, clients=40)])
     )
     # A new Client total changes every server's share: the cells showing the Clients
-    # of the changed server, and one signal over every Load share cell.
+    # of the changed server, and one signal over the other Load share cells whose text
+    # or bar moved.
     assert sorted((c[0], c[1], c[2], c[3]) for c in signals.changed) == [
-        (0, 2, Column.LOAD_SHARE, Column.LOAD_SHARE),
-        (2, 2, Column.CLIENTS, Column.TREND),
+        (0, 1, Column.LOAD_SHARE, Column.LOAD_SHARE),
+        (2, 2, Column.CLIENTS, Column.CLIENTS),
+        (2, 2, Column.LOAD_SHARE, Column.LOAD_SHARE),
+        (2, 2, Column.TREND, Column.TREND),
     ]
     share_roles = next(c[4] for c in signals.changed if c[2] == Column.LOAD_SHARE)
     assert ServerRole.LOAD_SHARE in share_roles
     assert ServerRole.SORT in share_roles
     assert cell(model, "as-01", Column.LOAD_SHARE, ServerRole.LOAD_SHARE) == pytest.approx(0.375)
+
+
+def test_a_share_that_moves_by_less_than_a_thousandth_is_not_signalled(
+    model: ServerTableModel,
+) -> None:
+    model.apply_snapshot(
+        snapshot([server(1, clients=4005), server(2, clients=5995), server(3, clients=0)])
+    )
+    signals = ModelSignals(model)
+    model.apply_snapshot(
+        snapshot([server(1, clients=4005), server(2, clients=5995), server(3, clients=1)])
+    )
+    # 40.05 % -> 40.046 %, 59.95 % -> 59.944 %: the same text, the bars within a
+    # thousandth of their length; only the changed server's cells are signalled.
+    assert sorted(c[:4] for c in signals.changed) == [
+        (2, 2, Column.CLIENTS, Column.CLIENTS),
+        (2, 2, Column.LOAD_SHARE, Column.LOAD_SHARE),
+        (2, 2, Column.TREND, Column.TREND),
+    ]
+    assert cell(model, "as-01", Column.LOAD_SHARE, ServerRole.LOAD_SHARE) == pytest.approx(
+        4005 / 10001
+    )
+    signals.clear()
+    model.apply_snapshot(
+        snapshot([server(1, clients=4005), server(2, clients=5995), server(3, clients=30)])
+    )
+    # 40.05 % -> 39.93 %: the text says 40% still, but the bar moved by a thousandth.
+    assert (0, 1, Column.LOAD_SHARE, Column.LOAD_SHARE) in [c[:4] for c in signals.changed]
 
 
 def test_load_share_is_zero_without_clients(model: ServerTableModel) -> None:
@@ -337,8 +376,10 @@ def test_relative_times_use_the_cluster_clock_and_tick(
     clock.advance(60)
     model.tick()
     assert cell(model, "as-01", Column.LAST_SEEN) == "1 min ago"
+    # Last seen of every row, Isolation only where a server is isolated (a time shows).
     assert signals.changed == [
-        (0, 1, Column.ISOLATION, Column.LAST_SEEN, [DISPLAY, ACCESSIBLE]),
+        (0, 1, Column.LAST_SEEN, Column.LAST_SEEN, [DISPLAY, ACCESSIBLE]),
+        (1, 1, Column.ISOLATION, Column.ISOLATION, [DISPLAY, ACCESSIBLE]),
     ]
 
 
