@@ -56,7 +56,8 @@ class ClusterPane(QWidget):
     state offers "Add a connection…" and "Open the demo".
     Relative times of the rows on screen refresh once a second while the pane is
     visible, their Trend sparklines every pixel's worth of time
-    (``sparkline_refresh_ticks``) and with each change of their Clients. Ctrl+F focuses the filter; Esc in the filter clears it.
+    (``sparkline_refresh_ticks``) and with each change of their Clients. Ctrl+F
+    focuses the filter; Esc in the filter clears it.
 
     Signals:
         selection_changed(list): the selected ``Server`` objects, top to bottom; also

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -51,7 +52,7 @@ class SortRepaint(QObject):
         self._view = view
         self._role = identity_role
         self._model: QAbstractItemModel | None = None
-        self._disconnect: list[Callable[[], None]] = []
+        self._disconnect: list[Callable[[], object]] = []
         self._kept: list[object] | None = None
         self._kept_first = 0
         self._kept_geometry: _GeometryKey = ()
@@ -87,7 +88,7 @@ class SortRepaint(QObject):
             connections.append((signal, self._on_model_structure_changing))
         for signal, slot in connections:
             signal.connect(slot)
-            self._disconnect.append(lambda signal=signal, slot=slot: signal.disconnect(slot))
+            self._disconnect.append(partial(signal.disconnect, slot))
 
     def repaint_changes(self) -> bool:
         """Repaint what the sort changed on screen, if that is all that happened (True);
