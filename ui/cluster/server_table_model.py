@@ -56,8 +56,7 @@ class ServerTableModel(QAbstractTableModel):
     servers at the end and signals ``dataChanged`` with explicit roles for the cells
     that changed: where a ``Server`` changed, only the columns showing the fields that
     changed (``cells.changed_columns``; a heartbeat alone touches Last seen only), row
-    by row and column by column (a range of columns could span others in the view's
-    order, and views repaint the rectangle a range covers); only the Load share cell
+    by row, one signal per contiguous range of columns; only the Load share cell
     where just the share moved (because the Client total did) and its text or bar
     would show it (``share_shown``), only the Version cell where just the majority
     version did, one signal per contiguous range of such rows. Selection, sort and
@@ -257,8 +256,8 @@ class ServerTableModel(QAbstractTableModel):
                 self._sparklines.pop(server_id, None)  # fetched with the newest value
             if Column.LOAD_SHARE in columns:
                 self._share_shown[server_id] = share_shown(rows[number].load_share)
-            for column in sorted(columns):
-                self._emit_changed([number], column, column, model_roles.ROW_ROLES)
+            for first, last in model_roles.ranges(sorted(columns)):
+                self._emit_changed([number], first, last, model_roles.ROW_ROLES)
         self._emit_changed(
             self._shares_moved() if total_changed else _NO_ROWS,
             Column.LOAD_SHARE,
@@ -306,7 +305,10 @@ class ServerTableModel(QAbstractTableModel):
             self._emit_changed([row], Column.STATUS, Column.STATUS, model_roles.PENDING_ROLES)
 
     def tick(self, rows: Iterable[int] | None = None) -> None:
-        """Signal that relative times (Isolation and Last seen columns) have moved on.
+        """Signal that relative times (Isolation and Last seen columns) have moved on:
+        Last seen of every row, Isolation of the isolated servers' rows, apart (the two
+        columns are not side by side in the view's order, and a view repaints the
+        rectangle a signal's range covers).
 
         ``rows`` limits the signal to those rows (say, the ones on screen: the others
         are computed afresh when shown); None means every row.
@@ -371,12 +373,14 @@ class ServerTableModel(QAbstractTableModel):
         """The rows whose Load share cell would show the new Client total (their
         ``share_shown`` changed since last signalled); remembers what they show now."""
         shown = self._share_shown
+        total = self._totals.clients
         moved: list[int] = []
-        for number, row in enumerate(self._rows):
-            now = share_shown(row.load_share)
-            server_id = row.server.id
-            if shown.get(server_id) != now:
-                shown[server_id] = now
+        for number, row in enumerate(self._rows):  # runs every poll: share_shown inlined
+            server = row.server
+            share = server.clients / total if total else 0.0
+            now = (fmt.percent_text(share), int(share * SHARE_STEPS))
+            if shown.get(server.id) != now:
+                shown[server.id] = now
                 moved.append(number)
         return moved
 
