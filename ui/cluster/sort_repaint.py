@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QRect,
+    SignalInstance,
 )
 from PySide6.QtGui import QRegion
 from PySide6.QtWidgets import QTableView
@@ -67,14 +68,14 @@ class SortRepaint(QObject):
         for disconnect in self._disconnect:
             disconnect()
         self._disconnect.clear()
-        self._model = model
         self._forget()
+        self._model = model
         if model is None:
             return
-        connections = [
+        # dataChanged is followed only while a sort layout is pending (from the first
+        # sort layout change to repaint_changes): most polls signal far more cells than rows move.
+        connections: list[tuple[SignalInstance, Callable[..., None]]] = [
             (model.layoutAboutToBeChanged, self._on_model_layout_about_to_be_changed),
-            (model.layoutChanged, self._on_model_layout_changed),
-            (model.dataChanged, self._on_model_data_changed),
         ]
         for signal in (
             model.modelAboutToBeReset,
@@ -154,10 +155,7 @@ class SortRepaint(QObject):
         self._kept = [model.index(row, 0).data(role) for row in range(first, last + 1)]
         self._kept_first = first
         self._kept_geometry = self._geometry()
-
-    def _on_model_layout_changed(self, _parents: object = None, hint: object = None) -> None:
-        if hint != _SORT_HINT:
-            self._full = True
+        model.dataChanged.connect(self._on_model_data_changed)
 
     def _on_model_data_changed(
         self, top_left: QModelIndex, bottom_right: QModelIndex, _roles: object = None
@@ -182,6 +180,8 @@ class SortRepaint(QObject):
 
     # -- helpers ------------------------------------------------------------------------
     def _forget(self) -> None:
+        if self._kept is not None and self._model is not None:
+            self._model.dataChanged.disconnect(self._on_model_data_changed)
         self._kept = None
         self._dirty = []
         self._dirty_columns = set()
