@@ -155,6 +155,10 @@ class LoginThrottle:
     def record_success(self, username: str) -> None:
         self._failures.pop(username, None)
 
+    def clear(self) -> None:
+        """Forget every failure: no username is locked out."""
+        self._failures.clear()
+
     def _recent(self, username: str) -> deque[float]:
         recent = self._failures.setdefault(username, deque())
         cutoff = self._clock() - self._window

@@ -46,6 +46,7 @@ def build_control_app(state: SimulatorState) -> web.Application:
     router.add_post("/faults", post_fault)
     router.add_delete("/faults", delete_faults)
     router.add_get("/requests", get_requests, allow_head=False)
+    router.add_post("/reset", post_reset)
     router.add_post("/shutdown", post_shutdown)
     return app
 
@@ -103,6 +104,14 @@ async def post_start(request: web.Request) -> web.Response:
     except ClusterError as exc:
         raise cluster_problem(exc) from None
     return json_response(server_state_json(server))
+
+
+async def post_reset(request: web.Request) -> web.Response:
+    """Return to the state of a run that has just started (``SimulatorState.reset``);
+    answers the new state. The ports, the certificates and the logins stay the same."""
+    state = request.app[STATE]
+    state.reset()
+    return json_response(state_json(state))
 
 
 async def post_shutdown(request: web.Request) -> web.Response:

@@ -22,6 +22,11 @@ class LogStore:
         self._archives: dict[str, LogArchive] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
+    def forget(self) -> None:
+        """Hand out no archive built so far: the next request builds (or finds on disk) the
+        archive for the server's name and version at that time."""
+        self._archives.clear()
+
     async def archive(self, server: SimServer) -> LogArchive:
         """The archive for ``server``; building it may take a moment the first time."""
         cached = self._archives.get(server.id)

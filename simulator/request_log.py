@@ -70,6 +70,10 @@ class RequestLog:
         except (OSError, ValueError):
             pass  # a closed or broken stderr must not fail the request
 
+    def forget(self) -> None:
+        """Forget the remembered requests (the log written to the stream stays)."""
+        self._history.clear()
+
     def recent(
         self, *, server_id: str | None = None, limit: int | None = None
     ) -> list[RequestRecord]:

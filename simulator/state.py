@@ -35,6 +35,22 @@ class SimulatorState:
     endpoint_urls: dict[str, str] = field(default_factory=dict)
     shutdown_requested: asyncio.Event = field(default_factory=asyncio.Event)
 
+    def reset(self) -> None:
+        """Return to the state of a run that has just started, on the same ports.
+
+        A new cluster from the same configuration (seed, clock starting now, every
+        server running, named and versioned as at start, none isolated), every token
+        revoked, no login failures counted, no faults or health overrides, no remembered
+        requests, and log archives made afresh for the servers as they are now. The
+        accounts, their passwords, the control token and the log written so far stay.
+        """
+        self.cluster = Cluster(self.cluster.config)
+        self.tokens.revoke_all()
+        self.throttle.clear()
+        self.faults = FaultBook()
+        self.requests.forget()
+        self.logs.forget()
+
 
 STATE = web.AppKey("simulator_state", SimulatorState)
 ENDPOINT = web.AppKey("endpoint_server_id", str)

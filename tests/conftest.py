@@ -16,6 +16,7 @@ from hypothesis import settings
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from tests.helpers.measurements import MEASUREMENTS, WORKER_OUTPUT_KEY
+from tests.helpers.simulator_pool import SimulatorPool
 from tests.helpers.simulator_process import SimulatorProcess
 
 # No timing thresholds in tests: hypothesis' default 200 ms deadline per example failed a
@@ -29,17 +30,21 @@ PACKAGING_TESTS = Path(__file__).resolve().parent / "packaging"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist, the packaging tests share one worker: they share one frozen build.
+    """Under pytest-xdist, each test module runs on one worker, the packaging tests all on one.
 
-    (``--dist loadgroup`` sends each ``xdist_group`` to a single worker; without xdist,
-    as in the Windows lane, nothing is marked.)
+    A module's tests mostly share their simulator options and module-scoped fixtures
+    (a simulator, the window layout probes): on one worker they start each once, where
+    spread over every worker each would start it again. The packaging tests share one
+    frozen build. (``--dist loadgroup`` sends each ``xdist_group`` to a single worker;
+    without xdist, as in the Windows lane, nothing is marked.)
     """
     if not config.pluginmanager.hasplugin("xdist"):
         return
-    group = pytest.mark.xdist_group("packaging")
     for item in items:
         if PACKAGING_TESTS in item.path.parents:
-            item.add_marker(group)
+            item.add_marker(pytest.mark.xdist_group("packaging"))
+        else:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -63,11 +68,39 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"{name}: {value}")
 
 
-@pytest.fixture
-def start_simulator(tmp_path: Path) -> Iterator[StartSimulator]:
-    """Start simulators with extra CLI options; each is stopped when the test ends.
+@pytest.fixture(scope="session")
+def simulator_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorPool]:
+    """This test process's simulators, reused from test to test (see ``SimulatorPool``)."""
+    pool = SimulatorPool(tmp_path_factory.mktemp("simulators"))
+    yield pool
+    pool.close()
 
-    Usage: ``sim = start_simulator("--servers", "3", "--seed", "7")``.
+
+@pytest.fixture
+def start_simulator(simulator_pool: SimulatorPool) -> Iterator[StartSimulator]:
+    """Simulators with extra CLI options, each in the state of a run that has just started.
+
+    Usage: ``sim = start_simulator("--servers", "3", "--seed", "7")``. The process may have
+    served an earlier test with the same options (then ``POST /reset`` restored it); one
+    the test stops is not reused. Tests about the process itself use ``start_own_simulator``.
+    """
+    taken: list[SimulatorProcess] = []
+
+    def start(*args: str) -> SimulatorProcess:
+        sim = simulator_pool.acquire(args)
+        taken.append(sim)
+        return sim
+
+    yield start
+    for sim in taken:
+        simulator_pool.release(sim)
+
+
+@pytest.fixture
+def start_own_simulator(tmp_path: Path) -> Iterator[StartSimulator]:
+    """Start new simulator processes for this test alone; each is stopped when it ends.
+
+    For tests of the process itself: its signals, exit code, files and output.
     """
     started: list[SimulatorProcess] = []
 
@@ -89,12 +122,9 @@ def simulator(start_simulator: StartSimulator) -> SimulatorProcess:
 
 
 @pytest.fixture(scope="module")
-def shared_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorProcess]:
-    """One cluster for a whole module; tests using it must not change its state."""
-    sim = SimulatorProcess(
-        tmp_path_factory.mktemp("shared-sim"),
-        ["--servers", "4", "--clients", "200", "--seed", "2"],
-    )
-    sim.start()
+def shared_simulator(simulator_pool: SimulatorPool) -> Iterator[SimulatorProcess]:
+    """One cluster for a whole module, fresh when the module starts; tests using it must
+    not change its state."""
+    sim = simulator_pool.acquire(["--servers", "4", "--clients", "200", "--seed", "2"])
     yield sim
-    sim.stop()
+    simulator_pool.release(sim)

@@ -113,16 +113,29 @@ class SimulatorProcess:
     def stop(self, timeout: float = 15.0) -> int | None:
         if self.proc is None or self.proc.poll() is not None:
             return None if self.proc is None else self.proc.returncode
-        if os.name == "nt":
-            self._ask_to_shut_down()
-        else:
-            self.proc.send_signal(signal.SIGTERM)
+        self.request_stop()
+        return self.wait_ended(timeout)
+
+    def wait_ended(self, timeout: float = 15.0) -> int | None:
+        """Wait for the process to end (killed after ``timeout`` seconds, then this raises);
+        its exit code, or None if it was never started."""
+        if self.proc is None:
+            return None
         try:
             return self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
             raise
+
+    def request_stop(self) -> None:
+        """Ask the process to end as ``stop()`` does, without waiting for it."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        if os.name == "nt":
+            self._ask_to_shut_down()
+        else:
+            self.proc.send_signal(signal.SIGTERM)
 
     def _ask_to_shut_down(self) -> None:
         """Windows: the control API's ``POST /shutdown`` (the run ends as on SIGTERM).
@@ -145,6 +158,11 @@ class SimulatorProcess:
         return "\n".join(text.splitlines()[-lines:])
 
     # -- accessors -----------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """True from a successful ``start()`` until the process ends."""
+        return self._info is not None and self.proc is not None and self.proc.poll() is None
+
     @property
     def info(self) -> SimulatorInfo:
         if self._info is None:

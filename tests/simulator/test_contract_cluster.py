@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from tests.conftest import StartSimulator
+from tests.helpers.simulator_pool import SimulatorPool
 from tests.helpers.simulator_process import SimulatorProcess
 
 # tests.helpers passes the CA path to httpx as ``verify=<str>``, deprecated in httpx 0.28.
@@ -37,14 +38,12 @@ SERVER_FIELDS = {
 
 
 @pytest.fixture(scope="module")
-def frozen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorProcess]:
-    sim = SimulatorProcess(
-        tmp_path_factory.mktemp("frozen-sim"),
-        ["--servers", "4", "--clients", "200", "--seed", "3", "--time-scale", "0"],
+def frozen(simulator_pool: SimulatorPool) -> Iterator[SimulatorProcess]:
+    sim = simulator_pool.acquire(
+        ["--servers", "4", "--clients", "200", "--seed", "3", "--time-scale", "0"]
     )
-    sim.start()
     yield sim
-    sim.stop()
+    simulator_pool.release(sim)
 
 
 def client_for(sim: SimulatorProcess) -> httpx.Client:

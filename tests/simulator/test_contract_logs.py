@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import StartSimulator
+from tests.helpers.simulator_pool import SimulatorPool
 from tests.helpers.simulator_process import SimulatorProcess
 
 # tests.helpers passes the CA path to httpx as ``verify=<str>``, deprecated in httpx 0.28.
@@ -50,14 +51,11 @@ def logs_of(sim: SimulatorProcess) -> Iterator[Logs]:
 
 
 @pytest.fixture(scope="module")
-def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorProcess]:
+def sim(simulator_pool: SimulatorPool) -> Iterator[SimulatorProcess]:
     """A simulator with small archives; tests here only read from it."""
-    process = SimulatorProcess(
-        tmp_path_factory.mktemp("logs-sim"), ["--log-size", str(LOG_SIZE), "--seed", "5"]
-    )
-    process.start()
+    process = simulator_pool.acquire(["--log-size", str(LOG_SIZE), "--seed", "5"])
     yield process
-    process.stop()
+    simulator_pool.release(process)
 
 
 def assert_problem(response: httpx.Response, status: int) -> None:

@@ -66,6 +66,7 @@ def test_every_route_needs_the_control_token(
         ("DELETE", "/faults"),
         ("POST", "/advance"),
         ("POST", "/servers/as-01/stop"),
+        ("POST", "/reset"),
         ("POST", "/shutdown"),
     ]
     responses = [client.request(method, base + path, headers=headers) for method, path in calls]
@@ -185,9 +186,55 @@ def test_requests_lists_recent_management_tool_calls(
     assert status_of(sim, "GET", "requests?limit=many") == 400
 
 
-def test_shutdown_ends_the_run_cleanly(start_simulator: StartSimulator) -> None:
-    sim = start_simulator("--servers", "2")
+def test_shutdown_ends_the_run_cleanly(start_own_simulator: StartSimulator) -> None:
+    sim = start_own_simulator("--servers", "2")
     assert sim.control("POST", "shutdown") == {"stopping": True}
     assert sim.proc is not None
     assert sim.proc.wait(30) == 0
     assert not sim.ready_file.exists()
+
+
+def test_reset_returns_to_a_run_that_has_just_started(frozen: SimulatorProcess) -> None:
+    def comparable(state: dict[str, Any]) -> dict[str, Any]:
+        return {key: value for key, value in state.items() if key not in ("now", "revision")}
+
+    started = frozen.state()
+    assert frozen.info.ca_file is not None
+    context = ssl.create_default_context(cafile=frozen.info.ca_file)
+    login = f"{frozen.url}/api/v1/auth/token"
+    admin = {"username": frozen.info.username, "password": frozen.info.password}
+    with httpx.Client(verify=context, timeout=30) as http:
+        token = http.post(login, json=admin).json()["access_token"]
+        bearer = {"Authorization": f"Bearer {token}"}
+        isolated = http.post(
+            f"{frozen.url}/api/v1/cluster/servers/as-01/isolation",
+            json={"isolated": True, "reason": "before the reset"},
+            headers=bearer,
+        )
+        wrong = [
+            http.post(login, json={**admin, "password": "wrong"}).status_code for _ in range(5)
+        ]
+        frozen.stop_server("as-02")
+        frozen.control("POST", "servers/as-03/rename", {"name": "RENAMED", "version": "1.0"})
+        frozen.add_fault(kind="latency", seconds=5, server_id="as-01")
+        frozen.add_fault(kind="health", server_id="as-03", status="Unhealthy")
+        frozen.advance(600)
+        locked_out = http.post(login, json=admin).status_code
+
+        reset = frozen.control("POST", "reset")
+        old_token = http.get(f"{frozen.url}/api/v1/cluster", headers=bearer).status_code
+        after_login = http.post(login, json=admin).status_code
+
+    assert isolated.status_code == 200, isolated.text
+    assert wrong == [401] * 5
+    assert locked_out == 429
+    assert comparable(reset) == comparable(started)
+    assert parse_time(reset["now"]) >= parse_time(started["now"])
+    assert old_token == 401, "every token is revoked"
+    assert after_login == 200, "no login is locked out"
+    assert frozen.control("GET", "faults") == []
+    requests = frozen.control("GET", "requests")
+    assert [(r["path"], r["status"]) for r in requests] == [
+        ("/EkranSystem/api/v1/cluster", 401),
+        ("/EkranSystem/api/v1/auth/token", 200),
+    ], "requests before the reset are forgotten"

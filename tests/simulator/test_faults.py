@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.helpers.simulator_pool import SimulatorPool
 from tests.helpers.simulator_process import SimulatorProcess
 
 # tests.helpers passes the CA path to httpx as ``verify=<str>``, deprecated in httpx 0.28.
@@ -20,13 +21,10 @@ LOG_SIZE = 150_000
 
 
 @pytest.fixture(scope="module")
-def module_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorProcess]:
-    process = SimulatorProcess(
-        tmp_path_factory.mktemp("faults-sim"), ["--log-size", str(LOG_SIZE), "--seed", "4"]
-    )
-    process.start()
+def module_sim(simulator_pool: SimulatorPool) -> Iterator[SimulatorProcess]:
+    process = simulator_pool.acquire(["--log-size", str(LOG_SIZE), "--seed", "4"])
     yield process
-    process.stop()
+    simulator_pool.release(process)
 
 
 @pytest.fixture

@@ -25,11 +25,11 @@ def test_the_options_are_parsed() -> None:
 
 
 def test_the_simulator_stops_cleanly_when_the_watched_process_ends(
-    start_simulator: StartSimulator,
+    start_own_simulator: StartSimulator,
 ) -> None:
     watched = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
     try:
-        sim = start_simulator("--servers", "1", "--parent-pid", str(watched.pid))
+        sim = start_own_simulator("--servers", "1", "--parent-pid", str(watched.pid))
         assert sim.proc is not None
         assert sim.proc.poll() is None, "running while the watched process runs"
     finally:
@@ -42,9 +42,9 @@ def test_the_simulator_stops_cleanly_when_the_watched_process_ends(
 
 
 def test_remove_tls_dir_deletes_the_ca_key_on_a_clean_stop(
-    start_simulator: StartSimulator,
+    start_own_simulator: StartSimulator,
 ) -> None:
-    sim = start_simulator("--servers", "1", "--remove-tls-dir")
+    sim = start_own_simulator("--servers", "1", "--remove-tls-dir")
     assert (sim.tls_dir / "ca-key.pem").is_file()
 
     assert sim.stop() == 0

@@ -60,7 +60,8 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_ready_file_and_stdout_announce_every_endpoint(simulator: SimulatorProcess) -> None:
+def test_ready_file_and_stdout_announce_every_endpoint(start_own_simulator: StartSimulator) -> None:
+    simulator = start_own_simulator("--servers", "4")
     raw = json.loads(simulator.ready_file.read_text(encoding="utf-8"))
     stdout_lines = simulator.stdout_path.read_text(encoding="utf-8").splitlines()
 
@@ -106,16 +107,16 @@ def test_curl_trusts_the_ca_and_sees_the_server_stop(simulator: SimulatorProcess
     assert json.loads(stopped_body)["status"] == 503
 
 
-def test_sigterm_exits_cleanly_with_status_0(start_simulator: StartSimulator) -> None:
-    sim = start_simulator("--servers", "2")
+def test_sigterm_exits_cleanly_with_status_0(start_own_simulator: StartSimulator) -> None:
+    sim = start_own_simulator("--servers", "2")
 
     assert sim.stop(timeout=EXIT_DEADLINE_S) == 0
     assert not sim.ready_file.exists(), "the ready file is removed on exit"
 
 
 @pytest.mark.skipif(os.name == "nt", reason="SIGINT cannot be sent to a single process on Windows")
-def test_sigint_exits_cleanly_with_status_0(start_simulator: StartSimulator) -> None:
-    sim = start_simulator("--servers", "2")
+def test_sigint_exits_cleanly_with_status_0(start_own_simulator: StartSimulator) -> None:
+    sim = start_own_simulator("--servers", "2")
     assert sim.proc is not None
     sim.proc.send_signal(signal.SIGINT)
 
@@ -243,8 +244,8 @@ def test_invalid_options_exit_with_status_2(
     assert "usage:" in capsys.readouterr().err
 
 
-def test_request_log_on_stderr_is_json_without_secrets(start_simulator: StartSimulator) -> None:
-    sim = start_simulator("--servers", "2")
+def test_request_log_on_stderr_is_json_without_secrets(start_own_simulator: StartSimulator) -> None:
+    sim = start_own_simulator("--servers", "2")
     with client_for(sim) as client:
         token = client.post(
             f"{sim.url}/api/v1/auth/token",

@@ -53,10 +53,11 @@ async def open_window(
     return window
 
 
-def isolate_elsewhere(sim: SimulatorProcess, server_id: str) -> None:
-    """Another admin isolates a server (the command line, as an ad hoc connection)."""
+def isolate_elsewhere(sim: SimulatorProcess, server_id: str, home: Path) -> None:
+    """Another admin, with their own console ``home``, isolates a server (the command line,
+    as an ad hoc connection)."""
     env = {**os.environ, "EKRAN_CONSOLE_PASSWORD": sim.info.password}
-    env["EKRAN_CONSOLE_HOME"] = str(Path(sim.workdir) / "other-admin")
+    env["EKRAN_CONSOLE_HOME"] = str(home)
     args = ["isolate", server_id, "--url", sim.url, "--user", sim.info.username]
     args += ["--ca", str(sim.info.ca_file), "--reason", "other work"]
     done = subprocess.run(
@@ -145,12 +146,12 @@ async def test_a_run_from_the_window_survives_a_restart_of_the_console(
 
 
 async def test_preflight_override_skip_and_abort_from_the_panel(
-    make_window: MakeWindow, start_simulator: StartSimulator
+    make_window: MakeWindow, start_simulator: StartSimulator, tmp_path: Path
 ) -> None:
     sim = start_simulator(*SIM_ARGS, "--drain-seconds", "6000")
     profile = simulator_profile(sim)
     window = await open_window(make_window, sim, profile)
-    await asyncio.to_thread(isolate_elsewhere, sim, "as-03")
+    await asyncio.to_thread(isolate_elsewhere, sim, "as-03", tmp_path / "other-admin")
     panel = open_panel(window)
     select_row(panel, 2)
     panel.remove.click()
