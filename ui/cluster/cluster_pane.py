@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 from app.monitor import ConnectionState, MonitorStatus, ServerHealth
 from app.seam import Capabilities, Capability
 from ui.cluster.cluster_table_view import ClusterTableView
-from ui.cluster.columns import Column
+from ui.cluster.columns import TREND_SECONDS, Column
 from ui.cluster.empty_state import NO_CONNECTIONS_TEXT, EmptyState
 from ui.cluster.overview_strip import OverviewStrip
 from ui.cluster.server_filter_proxy import ServerFilterProxy
@@ -37,6 +37,15 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def sparkline_refresh_ticks(cell_width: int) -> int:
+    """Every how many ticks (seconds) a sparkline on screen is fetched and drawn again:
+    the time one pixel of a Trend cell ``cell_width`` pixels wide stands for, so the
+    line moves by about a pixel each time (a row whose Clients change is drawn again
+    with its next repaint: see ``ServerTableModel``). Rows take turns, a share of them
+    per tick."""
+    return max(1, int(TREND_SECONDS * _TICK_MS / 1000 / max(cell_width, 1)))
+
+
 class ClusterPane(QWidget):
     """The servers of the selected connection, filtered and sorted, with the stale banner.
 
@@ -45,8 +54,10 @@ class ClusterPane(QWidget):
     text until the first snapshot, and the overview strip above the table from then on;
     with no connections at all (``set_has_connections(False)``, a first start) the empty
     state offers "Add a connection…" and "Open the demo".
-    Relative times and the Trend sparklines of the rows on screen refresh once a second
-    while the pane is visible. Ctrl+F focuses the filter; Esc in the filter clears it.
+    Relative times of the rows on screen refresh once a second while the pane is
+    visible, their Trend sparklines every pixel's worth of time
+    (``sparkline_refresh_ticks``) and with each change of their Clients. Ctrl+F
+    focuses the filter; Esc in the filter clears it.
 
     Signals:
         selection_changed(list): the selected ``Server`` objects, top to bottom; also
@@ -132,6 +143,7 @@ class ClusterPane(QWidget):
         self._ticker.setObjectName("relativeTimeTicker")
         self._ticker.setInterval(_TICK_MS)
         self._ticker.timeout.connect(self._on_ticker_timeout)
+        self._ticks = 0
         self._update_empty_state()
 
     # -- parts --------------------------------------------------------------------------
@@ -282,12 +294,16 @@ class ClusterPane(QWidget):
 
     # -- helpers ------------------------------------------------------------------------
     def _on_ticker_timeout(self) -> None:
-        """Refresh relative times and sparklines on screen; rows off screen are computed
-        when shown."""
+        """Refresh relative times on screen, and the sparklines on screen when their
+        span moved by a pixel's worth of time; rows off screen are computed when shown."""
         proxy = self._proxy
         rows = [proxy.mapToSource(proxy.index(row, 0)).row() for row in self._table.visible_rows()]
         self._model.tick(rows)
-        self._model.refresh_sparklines(rows)
+        every = sparkline_refresh_ticks(self._table.columnWidth(Column.TREND))
+        phase = self._ticks % every
+        self._ticks += 1
+        due = [row for row in rows if row % every == phase]
+        self._model.refresh_sparklines(due, keep=rows)
 
     def _on_table_selection_changed(self) -> None:
         self._publish_selection()

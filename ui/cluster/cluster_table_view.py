@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 from ui.cluster.column_header import ColumnHeader
 from ui.cluster.columns import DEFAULT_ORDER, Column, ServerRole
 from ui.cluster.delegates import LoadShareDelegate
+from ui.cluster.sort_repaint import SortRepaint
 
 if TYPE_CHECKING:
     from app.api.models import Server
@@ -63,11 +64,19 @@ class ClusterTableView(QTableView):
         self._load_delegate = LoadShareDelegate(self)
         self.setItemDelegateForColumn(Column.LOAD_SHARE, self._load_delegate)
         self.activated.connect(self._on_table_activated)
+        self._sort_repaint = SortRepaint(self, ServerRole.SERVER_ID)
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         """Set the model and sort it as the header says (by name until restored)."""
         super().setModel(model)
+        self._sort_repaint.watch(model)
         self.sortByColumn(self._header.sortIndicatorSection(), self._header.sortIndicatorOrder())
+
+    def doItemsLayout(self) -> None:
+        """Qt's layout of the items (and a repaint of the whole viewport), unless only a
+        sort moved rows: then only what changed on screen is repainted."""
+        if not self._sort_repaint.repaint_changes():
+            super().doItemsLayout()
 
     @property
     def column_header(self) -> ColumnHeader:

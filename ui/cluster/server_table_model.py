@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 from app.analysis import version_facts
 from app.monitor import ServerHealth
 from app.server_health import health_problem
+from ui.cluster import formatting as fmt
 from ui.cluster import model_roles
 from ui.cluster.cells import CellContext, ClusterTotals, ServerRow, cell_data, changed_columns
 from ui.cluster.columns import Column
@@ -55,11 +56,13 @@ class ServerTableModel(QAbstractTableModel):
     servers at the end and signals ``dataChanged`` with explicit roles for the cells
     that changed: where a ``Server`` changed, only the columns showing the fields that
     changed (``cells.changed_columns``; a heartbeat alone touches Last seen only), row
-    by row; only the Load share cell where just the share moved (because the Client
-    total did), only the Version cell where just the majority version did, one signal
-    per contiguous range of such rows. Selection, sort and scroll position therefore
-    survive every poll, and a sorted proxy re-sorts only rows whose cell in its sort
-    column changed, each into its right place. Only ``clear()`` resets the model.
+    by row, one signal per contiguous range of columns; only the Load share cell
+    where just the share moved (because the Client total did) and its text or bar
+    would show it (``share_shown``), only the Version cell where just the majority
+    version did, one signal per contiguous range of such rows. Selection, sort and
+    scroll position therefore survive every poll, and a sorted proxy re-sorts only rows
+    whose cell in its sort column changed, each into its right place. Only ``clear()``
+    resets the model.
 
     ``multiData`` answers all the roles a delegate asks for one cell in one call; use
     ``ServerFilterProxy`` (which passes it on) to keep that benefit behind a proxy.
@@ -70,7 +73,8 @@ class ServerTableModel(QAbstractTableModel):
     The Trend column's values come from the ``set_sparkline_source`` callable: fetched
     when a row is first asked for them, kept, and fetched again by
     ``refresh_sparklines`` (for the rows on screen; the others are fetched afresh when
-    next shown).
+    next shown); a row whose Clients changed fetches them afresh when next painted, so
+    that the newest value shows with the new count.
     """
 
     def __init__(self, parent: QObject | None = None, *, clock: Clock = _utcnow) -> None:
@@ -87,6 +91,7 @@ class ServerTableModel(QAbstractTableModel):
         self._skew = timedelta(0)
         self._sparkline_source: SparklineSource | None = None
         self._sparklines: dict[str, FloatArray] = {}
+        self._share_shown: dict[str, tuple[str, int]] = {}  # id -> share_shown signalled
 
     # -- Qt model interface ---------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -247,17 +252,20 @@ class ServerTableModel(QAbstractTableModel):
                 # A health result never outlives a status change: a stopped server must
                 # not read Healthy (the monitor probes it again and reports afresh).
                 columns = columns | {Column.HEALTH}
+            if Column.TREND in columns:
+                self._sparklines.pop(server_id, None)  # fetched with the newest value
+            if Column.LOAD_SHARE in columns:
+                self._share_shown[server_id] = share_shown(rows[number].load_share)
             for first, last in model_roles.ranges(sorted(columns)):
                 self._emit_changed([number], first, last, model_roles.ROW_ROLES)
-        count = len(rows)
         self._emit_changed(
-            range(count) if total_changed else _NO_ROWS,
+            self._shares_moved() if total_changed else _NO_ROWS,
             Column.LOAD_SHARE,
             Column.LOAD_SHARE,
             model_roles.LOAD_ROLES,
         )
         self._emit_changed(
-            range(count) if majority_changed else flipped,
+            range(len(rows)) if majority_changed else flipped,
             Column.VERSION,
             Column.VERSION,
             model_roles.VERSION_ROLES,
@@ -297,7 +305,10 @@ class ServerTableModel(QAbstractTableModel):
             self._emit_changed([row], Column.STATUS, Column.STATUS, model_roles.PENDING_ROLES)
 
     def tick(self, rows: Iterable[int] | None = None) -> None:
-        """Signal that relative times (Isolation and Last seen columns) have moved on.
+        """Signal that relative times (Isolation and Last seen columns) have moved on:
+        Last seen of every row, Isolation of the isolated servers' rows, apart (the two
+        columns are not side by side in the view's order, and a view repaints the
+        rectangle a signal's range covers).
 
         ``rows`` limits the signal to those rows (say, the ones on screen: the others
         are computed afresh when shown); None means every row.
@@ -307,7 +318,10 @@ class ServerTableModel(QAbstractTableModel):
             wanted: Sequence[int] = range(count)
         else:
             wanted = sorted({row for row in rows if 0 <= row < count})
-        self._emit_changed(wanted, Column.ISOLATION, Column.LAST_SEEN, model_roles.TICK_ROLES)
+        self._emit_changed(wanted, Column.LAST_SEEN, Column.LAST_SEEN, model_roles.TICK_ROLES)
+        # Only an isolated server's Isolation cell tells a time ("12 min ago").
+        isolated = [number for number in wanted if self._rows[number].server.isolation]
+        self._emit_changed(isolated, Column.ISOLATION, Column.ISOLATION, model_roles.TICK_ROLES)
 
     def set_sparkline_source(self, source: SparklineSource | None) -> None:
         """Take the Trend column's values from ``source`` (None: no history to show)."""
@@ -317,10 +331,11 @@ class ServerTableModel(QAbstractTableModel):
             range(len(self._rows)), Column.TREND, Column.TREND, model_roles.SPARKLINE_ROLES
         )
 
-    def refresh_sparklines(self, rows: Iterable[int]) -> None:
+    def refresh_sparklines(self, rows: Iterable[int], keep: Iterable[int] = ()) -> None:
         """Fetch the sparklines of ``rows`` again; signal the ones that changed.
 
-        The kept values of every other row are dropped, to be fetched when next asked for.
+        The kept values of the rows in ``keep`` stay as they are; those of every other
+        row are dropped, to be fetched when next asked for.
         """
         source = self._sparkline_source
         if source is None:
@@ -328,7 +343,8 @@ class ServerTableModel(QAbstractTableModel):
         count = len(self._rows)
         wanted = sorted({row for row in rows if 0 <= row < count})
         previous = self._sparklines
-        self._sparklines = {}
+        kept_ids = {self._rows[row].server.id for row in keep if 0 <= row < count}
+        self._sparklines = {sid: values for sid, values in previous.items() if sid in kept_ids}
         changed: list[int] = []
         for number in wanted:
             server_id = self._rows[number].server.id
@@ -346,11 +362,27 @@ class ServerTableModel(QAbstractTableModel):
         self._health.clear()
         self._pending.clear()
         self._sparklines.clear()
+        self._share_shown.clear()
         self._shown.clear()
         self._mismatched = set()
         self._totals = ClusterTotals()
         self._majority, self._skew = None, timedelta(0)
         self.endResetModel()
+
+    def _shares_moved(self) -> list[int]:
+        """The rows whose Load share cell would show the new Client total (their
+        ``share_shown`` changed since last signalled); remembers what they show now."""
+        shown = self._share_shown
+        total = self._totals.clients
+        moved: list[int] = []
+        for number, row in enumerate(self._rows):  # runs every poll: share_shown inlined
+            server = row.server
+            share = server.clients / total if total else 0.0
+            now = (fmt.percent_text(share), int(share * SHARE_STEPS))
+            if shown.get(server.id) != now:
+                shown[server.id] = now
+                moved.append(number)
+        return moved
 
     def sort_key(self, row: int, column: int) -> int | float | str:
         """The ``ServerRole.SORT`` value of a cell, without the detour through ``data()``."""
@@ -399,6 +431,7 @@ class ServerTableModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), first, last)
             for row in self._rows[first : last + 1]:
                 self._sparklines.pop(row.server.id, None)
+                self._share_shown.pop(row.server.id, None)
                 self._shown.pop(row.server.id, None)
             del self._rows[first : last + 1]
             self.endRemoveRows()
@@ -414,6 +447,7 @@ class ServerTableModel(QAbstractTableModel):
         for number, row in enumerate(new, start=first):
             self._row_of[row.server.id] = number
             self._shown[row.server.id] = row.server
+            self._share_shown[row.server.id] = share_shown(row.load_share)
         self.endInsertRows()
 
     def _emit_changed(
@@ -427,6 +461,16 @@ class ServerTableModel(QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(first, first_column), self.index(last, last_column), roles
             )
+
+
+SHARE_STEPS = 1000
+"""A Load share bar is signalled again when it moved by a thousandth of its length."""
+
+
+def share_shown(share: float) -> tuple[str, int]:
+    """What a Load share cell shows of ``share``: its text and its bar in thousandths
+    (a bar under 1,000 pixels long moves by less than a pixel within one step)."""
+    return fmt.percent_text(share), int(share * SHARE_STEPS)
 
 
 def _same_values(old: FloatArray, new: FloatArray) -> bool:

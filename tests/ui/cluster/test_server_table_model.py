@@ -239,15 +239,40 @@ def test_load_share_values_text_and_changes(model: ServerTableModel) -> None:
         snapshot([server(1, clients=30), server(2, clients=10), server(3, clients=40)])
     )
     # A new Client total changes every server's share: the cells showing the Clients
-    # of the changed server, and one signal over every Load share cell.
+    # of the changed server, and one signal over the other Load share cells whose text
+    # or bar moved.
     assert sorted((c[0], c[1], c[2], c[3]) for c in signals.changed) == [
-        (0, 2, Column.LOAD_SHARE, Column.LOAD_SHARE),
+        (0, 1, Column.LOAD_SHARE, Column.LOAD_SHARE),
         (2, 2, Column.CLIENTS, Column.TREND),
     ]
     share_roles = next(c[4] for c in signals.changed if c[2] == Column.LOAD_SHARE)
     assert ServerRole.LOAD_SHARE in share_roles
     assert ServerRole.SORT in share_roles
     assert cell(model, "as-01", Column.LOAD_SHARE, ServerRole.LOAD_SHARE) == pytest.approx(0.375)
+
+
+def test_a_share_that_moves_by_less_than_a_thousandth_is_not_signalled(
+    model: ServerTableModel,
+) -> None:
+    model.apply_snapshot(
+        snapshot([server(1, clients=4005), server(2, clients=5995), server(3, clients=0)])
+    )
+    signals = ModelSignals(model)
+    model.apply_snapshot(
+        snapshot([server(1, clients=4005), server(2, clients=5995), server(3, clients=1)])
+    )
+    # 40.05 % -> 40.046 %, 59.95 % -> 59.944 %: the same text, the bars within a
+    # thousandth of their length; only the changed server's cells are signalled.
+    assert sorted(c[:4] for c in signals.changed) == [(2, 2, Column.CLIENTS, Column.TREND)]
+    assert cell(model, "as-01", Column.LOAD_SHARE, ServerRole.LOAD_SHARE) == pytest.approx(
+        4005 / 10001
+    )
+    signals.clear()
+    model.apply_snapshot(
+        snapshot([server(1, clients=4005), server(2, clients=5995), server(3, clients=30)])
+    )
+    # 40.05 % -> 39.93 %: the text says 40% still, but the bar moved by a thousandth.
+    assert (0, 1, Column.LOAD_SHARE, Column.LOAD_SHARE) in [c[:4] for c in signals.changed]
 
 
 def test_load_share_is_zero_without_clients(model: ServerTableModel) -> None:
@@ -337,8 +362,10 @@ def test_relative_times_use_the_cluster_clock_and_tick(
     clock.advance(60)
     model.tick()
     assert cell(model, "as-01", Column.LAST_SEEN) == "1 min ago"
+    # Last seen of every row, Isolation only where a server is isolated (a time shows).
     assert signals.changed == [
-        (0, 1, Column.ISOLATION, Column.LAST_SEEN, [DISPLAY, ACCESSIBLE]),
+        (0, 1, Column.LAST_SEEN, Column.LAST_SEEN, [DISPLAY, ACCESSIBLE]),
+        (1, 1, Column.ISOLATION, Column.ISOLATION, [DISPLAY, ACCESSIBLE]),
     ]
 
 

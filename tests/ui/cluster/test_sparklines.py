@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from tests.ui.cluster.support import FakeClock, ModelSignals, servers, snapshot
-from ui.cluster.cluster_pane import ClusterPane
+from tests.ui.cluster.support import FakeClock, ModelSignals, server, servers, snapshot
+from ui.cluster.cluster_pane import ClusterPane, sparkline_refresh_ticks
 from ui.cluster.columns import Column, ServerRole
 from ui.cluster.server_table_model import ServerTableModel
 from ui.cluster.sparkline_delegate import (
@@ -130,10 +130,41 @@ def test_pane_tick_refreshes_only_the_rows_on_screen(qtbot: QtBot) -> None:
     expected = {pane.proxy.server(row).id for row in visible}
     ticker = pane.findChild(QTimer, "relativeTimeTicker")
     assert ticker is not None
-    source.asked.clear()
-    ticker.timeout.emit()
-    assert set(source.asked) == expected
-    assert len(source.asked) == len(expected)
+    every = sparkline_refresh_ticks(pane.table.columnWidth(Column.TREND))
+    assert every > 1  # a pixel of the cell stands for more than a second
+    asked: list[str] = []
+    for _tick in range(every):
+        source.asked.clear()
+        ticker.timeout.emit()
+        assert set(source.asked) <= expected  # a share of the rows on screen per tick
+        assert len(source.asked) <= len(expected) // every + 1
+        asked += source.asked
+    # Taking turns, every row on screen was fetched once in ``every`` ticks.
+    assert sorted(asked) == sorted(expected)
+
+
+def test_sparkline_refresh_follows_the_cell_width() -> None:
+    # 300 s in a cell 100 pixels wide: 3 s a pixel; never less than each tick.
+    assert sparkline_refresh_ticks(100) == 3
+    assert sparkline_refresh_ticks(150) == 2
+    assert sparkline_refresh_ticks(600) == 1
+    assert sparkline_refresh_ticks(0) >= 1
+
+
+def test_a_server_whose_clients_change_gets_its_newest_values_at_once() -> None:
+    model = ServerTableModel(clock=FakeClock())
+    model.apply_snapshot(snapshot(servers(2)))
+    values = {"as-01": np.array([10.0, 10.0]), "as-02": np.array([10.0, 10.0])}
+    model.set_sparkline_source(lambda server_id: values[server_id])
+    assert list(cell(model, "as-01", ServerRole.SPARKLINE)) == [10.0, 10.0]  # type: ignore[call-overload]
+    assert list(cell(model, "as-02", ServerRole.SPARKLINE)) == [10.0, 10.0]  # type: ignore[call-overload]
+    values["as-01"] = np.array([10.0, 10.0, 12.0])
+    values["as-02"] = np.array([10.0, 10.0, 10.0])
+    model.apply_snapshot(snapshot([server(1, clients=12), server(2)]))
+    # as-01's Clients changed: fetched afresh (the newest value with the new count);
+    # as-02's kept values stay until the pane refreshes them.
+    assert list(cell(model, "as-01", ServerRole.SPARKLINE)) == [10.0, 10.0, 12.0]  # type: ignore[call-overload]
+    assert list(cell(model, "as-02", ServerRole.SPARKLINE)) == [10.0, 10.0]  # type: ignore[call-overload]
 
 
 def render(values: np.ndarray | None) -> tuple[QImage, QRect]:
