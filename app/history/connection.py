@@ -178,6 +178,8 @@ class ConnectionHistory:
         raw_items: list[tuple[int, dict[str, npt.NDArray[Any]]]] = []
         minute_items: list[tuple[int, dict[str, npt.NDArray[Any]]]] = []
         pendings: list[tuple[SeriesHistory, MinuteRow]] = []
+        fresh = {item.server_key for item in stored} - self.series.keys()
+        self._tiers.widen(len(self._keys) + len(fresh))  # once, not doubling per series
         for item in stored:
             if item.server_key in self.series:
                 log.debug("history of %s already has samples; stored rows skipped", item.name)
@@ -185,7 +187,8 @@ class ConnectionHistory:
             series = self._series(item.server_key, item.name, None)
             closed, pending = _replay(item.raw, item.minutes)
             keep = item.raw[TIME] >= raw_since
-            raw_items.append((series.slot, {n: column[keep] for n, column in item.raw.items()}))
+            raw = item.raw if keep.all() else {n: c[keep] for n, c in item.raw.items()}
+            raw_items.append((series.slot, raw))
             minute_items.append((series.slot, _with_rows(item.minutes, closed)))
             batch.minutes.extend((item.server_key, row) for row in closed)
             if pending is not None:
@@ -379,6 +382,8 @@ def _with_rows(
     minutes: dict[str, npt.NDArray[Any]] | None, rows: list[MinuteRow]
 ) -> dict[str, npt.NDArray[Any]]:
     """Minute columns with ``rows`` after them."""
+    if minutes is not None and not rows:
+        return minutes
     added = {
         name: np.array([row.as_dict()[name] for row in rows], dtype)
         for name, dtype in MINUTE_DTYPES.items()

@@ -28,6 +28,10 @@ class SlotRing:
     appended (the others are absent). Full, the ring overwrites its oldest row. Memory is
     allocated in the constructor and when ``widen`` adds slots (zero-filled, so rows the
     ring never reaches are not touched).
+
+    Each array is laid out slot by slot (shape ``(width, capacity)``): a read of one
+    series (a graph line, a sparkline) is contiguous, and a poll's row write touches one
+    element per slot.
     """
 
     def __init__(self, capacity: int, dtypes: Mapping[str, npt.DTypeLike], width: int = 1) -> None:
@@ -39,9 +43,9 @@ class SlotRing:
         self._dtypes = {name: np.dtype(dtype) for name, dtype in dtypes.items()}
         self._t = np.zeros(capacity, np.float64)
         self._values: Columns = {
-            name: np.zeros((capacity, width), dtype) for name, dtype in self._dtypes.items()
+            name: np.zeros((width, capacity), dtype) for name, dtype in self._dtypes.items()
         }
-        self._present = np.zeros((capacity, width), np.bool_)
+        self._present = np.zeros((width, capacity), np.bool_)
         self._next = 0  # physical index of the next row to write
         self._size = 0
         self._last_t: float | None = None
@@ -52,7 +56,7 @@ class SlotRing:
 
     @property
     def width(self) -> int:
-        return int(self._present.shape[1])
+        return int(self._present.shape[0])
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -86,12 +90,12 @@ class SlotRing:
             return
         used = self._size  # rows 0 .. size - 1 (all once full): only they are copied,
         # so that rows the ring has not reached yet stay untouched (not in memory)
-        grown = np.zeros((self._capacity, width), np.bool_)
-        grown[:used, :old] = self._present[:used]
+        grown = np.zeros((width, self._capacity), np.bool_)
+        grown[:old, :used] = self._present[:, :used]
         self._present = grown
         for name, column in self._values.items():
-            wider = np.zeros((self._capacity, width), column.dtype)
-            wider[:used, :old] = column[:used]
+            wider = np.zeros((width, self._capacity), column.dtype)
+            wider[:old, :used] = column[:, :used]
             self._values[name] = wider
 
     def append(self, t: float, slots: Slots, values: Mapping[str, npt.ArrayLike]) -> None:
@@ -103,11 +107,11 @@ class SlotRing:
         if self._last_t is not None and not t > self._last_t:
             raise ValueError("rows must be appended in strictly increasing time order")
         row = self._next
-        present = self._present[row]
+        present = self._present[:, row]
         present[:] = False
         present[slots] = True
         for name, column in self._values.items():
-            column[row, slots] = values[name]
+            column[slots, row] = values[name]
         self._t[row] = t
         self._last_t = float(t)
         self._next = (row + 1) % self._capacity
@@ -115,7 +119,7 @@ class SlotRing:
 
     def clear_slot(self, slot: int) -> None:
         """Forget every sample of ``slot`` (its rows stay for the other slots)."""
-        self._present[:, slot] = False
+        self._present[slot] = False
 
     def window(
         self, slot: int, start: float, end: float, names: Iterable[str] | None = None
@@ -132,12 +136,14 @@ class SlotRing:
             stop = low + int(np.searchsorted(times, end, side="right"))
             if first >= stop:
                 continue
-            keep = self._present[first:stop, slot]
+            keep: Any = self._present[slot, first:stop]
+            if keep.all():
+                keep = slice(None)  # (concatenate copies the slices below)
             for name in wanted:
                 if name == TIME:
                     pieces[name].append(self._t[first:stop][keep])
                 else:
-                    pieces[name].append(self._values[name][first:stop, slot][keep])
+                    pieces[name].append(self._values[name][slot, first:stop][keep])
         return {
             name: np.concatenate(parts) if parts else np.empty(0, self._dtype(name))
             for name, parts in pieces.items()
@@ -149,12 +155,12 @@ class SlotRing:
 
     def count(self, slot: int) -> int:
         """Samples of ``slot`` held."""
-        return int(np.count_nonzero(self._present[: self._size, slot]))
+        return int(np.count_nonzero(self._present[slot, : self._size]))
 
     def first_time(self, slot: int) -> float | None:
         """``t`` of the oldest sample of ``slot``, or None when it has none."""
         for low, high in self._segments():
-            present = self._present[low:high, slot]
+            present = self._present[slot, low:high]
             if not present.size:
                 continue
             index = int(np.argmax(present))
@@ -165,7 +171,7 @@ class SlotRing:
     def last(self, slot: int) -> dict[str, float | int] | None:
         """The newest sample of ``slot`` as Python numbers, or None."""
         for low, high in reversed(self._segments()):
-            present = self._present[low:high, slot][::-1]
+            present = self._present[slot, low:high][::-1]
             if not present.size:
                 continue
             index = int(np.argmax(present))
@@ -173,7 +179,7 @@ class SlotRing:
                 row = high - 1 - index
                 found: dict[str, float | int] = {TIME: float(self._t[row])}
                 for name, column in self._values.items():
-                    found[name] = column[row, slot].item()
+                    found[name] = column[slot, row].item()
                 return found
         return None
 
@@ -183,9 +189,9 @@ class SlotRing:
         for low, high in self._segments():  # oldest first: later segments overwrite
             if high <= low:
                 continue
-            present = self._present[low:high]
-            has = present.any(axis=0)
-            newest = high - 1 - np.argmax(present[::-1], axis=0)
+            present = self._present[:, low:high]
+            has = present.any(axis=1)
+            newest = high - 1 - np.argmax(present[:, ::-1], axis=1)
             result[has] = self._t[newest[has]]
         return result
 
@@ -196,7 +202,13 @@ class SlotRing:
         ``capacity`` times kept); a slot's sample at a time the ring has replaces it.
         """
         held = self._in_order()
-        times = np.unique(np.concatenate([held[TIME], *(np.asarray(c[TIME]) for _, c in items)]))
+        times = np.unique(held[TIME])
+        added: npt.NDArray[np.float64] | None = None
+        for _, columns in items:  # the series of a connection mostly share their times
+            when = np.asarray(columns[TIME], np.float64)
+            if added is None or not np.array_equal(when, added):
+                times = np.union1d(times, when)
+                added = when
         times = times[-self._capacity :]
         count = len(times)
         present = np.zeros_like(self._present)
@@ -209,14 +221,14 @@ class SlotRing:
 
         if self._size:
             rows, kept = place(held[TIME])
-            present[rows] = held["present"][kept]
+            present[:, rows] = held["present"][:, kept]
             for name in values:
-                values[name][rows] = held[name][kept]
+                values[name][:, rows] = held[name][:, kept]
         for slot, columns in items:
             rows, kept = place(np.asarray(columns[TIME], np.float64))
-            present[rows, slot] = True
+            present[slot, rows] = True
             for name in values:
-                values[name][rows, slot] = np.asarray(columns[name])[kept]
+                values[name][slot, rows] = np.asarray(columns[name])[kept]
         self._t[:] = 0.0
         self._t[:count] = times
         self._present = present
@@ -226,13 +238,14 @@ class SlotRing:
         self._last_t = float(times[-1]) if count else None
 
     def _in_order(self) -> dict[str, npt.NDArray[Any]]:
-        """Every row (all slots), oldest first: ``"t"``, ``"present"`` and the columns."""
+        """Every row (all slots), oldest first: ``"t"``, ``"present"`` and the columns
+        (each of shape ``(width, rows)``)."""
         segments = self._segments() if self._size else []
 
         def rows(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
             if not segments:
-                return array[:0]
-            return np.concatenate([array[low:high] for low, high in segments])
+                return array[..., :0]
+            return np.concatenate([array[..., low:high] for low, high in segments], axis=-1)
 
         held = {TIME: rows(self._t), "present": rows(self._present)}
         held.update({name: rows(column) for name, column in self._values.items()})
