@@ -309,11 +309,7 @@ class _BatchWrite:
 
     def run(self) -> None:
         """(Worker thread) write the batch unless ``finish_here`` already did."""
-        if self._claim():
-            try:
-                self._store.append(self._batch)
-            finally:
-                self._done.set()
+        self._write_if_unclaimed()
 
     @property
     def finished(self) -> bool:
@@ -321,13 +317,18 @@ class _BatchWrite:
 
     def finish_here(self) -> None:
         """Write the batch on this thread, or wait for the worker thread writing it."""
-        if self._claim():
-            try:
-                self._store.append(self._batch)
-            finally:
-                self._done.set()
-        elif not self._done.wait(self.WAIT_S):
+        if not self._write_if_unclaimed() and not self._done.wait(self.WAIT_S):
             log.error("an events write on a worker thread did not end within %s s", self.WAIT_S)
+
+    def _write_if_unclaimed(self) -> bool:
+        """Write the batch on this thread if no other thread claimed it; whether it did."""
+        if not self._claim():
+            return False
+        try:
+            self._store.append(self._batch)
+        finally:
+            self._done.set()
+        return True
 
     def _claim(self) -> bool:
         with self._claim_lock:
