@@ -101,6 +101,7 @@ class ConnectionHistory:
         self._free: list[int] = []  # slots a pruned series left
         self._prepared: _Prepared | None = None
         self._member_keys: tuple[str, ...] | None = None  # the last poll's server keys
+        self._sorted_names: dict[str, str] | None = None  # ``server_names`` until a change
 
     @property
     def total(self) -> SeriesHistory | None:
@@ -111,9 +112,16 @@ class ConnectionHistory:
         return self._tiers.nbytes
 
     def server_names(self) -> dict[str, str]:
-        """Server id to last known name, for every server with history, sorted by name."""
-        pairs = [(key, s.name) for key, s in self.series.items() if key != TOTAL_KEY]
-        return dict(sorted(pairs, key=lambda pair: (pair[1].casefold(), pair[0])))
+        """Server id to last known name, for every server with history, sorted by name.
+
+        Sorted again only after a series came, went or was renamed (the graph asks on
+        every poll).
+        """
+        if self._sorted_names is None:
+            pairs = [(key, s.name) for key, s in self.series.items() if key != TOTAL_KEY]
+            pairs.sort(key=lambda pair: (pair[1].casefold(), pair[0]))
+            self._sorted_names = dict(pairs)
+        return dict(self._sorted_names)
 
     def record(
         self, snapshot: ClusterSnapshot, at: float, values: LoadValues | None = None
@@ -221,6 +229,7 @@ class ConnectionHistory:
             if key is None:
                 continue
             del self.series[key]
+            self._sorted_names = None
             self._keys[slot] = None
             self._tiers.forget(slot)
             self._free.append(slot)
@@ -243,10 +252,12 @@ class ConnectionHistory:
                 self._tiers.widen(max(slot + 1, 2 * self._tiers.width))
             series = SeriesHistory(name, tiers=self._tiers, slot=slot)
             self.series[key] = series
+            self._sorted_names = None
             if batch is not None:
                 batch.names.append((key, name))
         elif series.name != name:
             series.name = name
+            self._sorted_names = None
             if batch is not None:
                 batch.names.append((key, name))
         return series

@@ -131,6 +131,7 @@ def test_a_repeated_poll_reuses_the_values_and_follows_a_rename() -> None:
     batch = history.record_unchanged(START + 2)
     assert batch is not None
     assert batch.polls[0].clients.tolist() == [5, 7, 12]
+    assert history.server_names() == {"as-01": "EKRAN-AS01", "as-02": "EKRAN-AS02"}
     renamed = snapshot(server(1, clients=5, name="EKRAN-NEW"), server(2, clients=7))
     batch = history.record(renamed, START + 3)
     assert batch is not None
