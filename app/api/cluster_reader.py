@@ -3,6 +3,7 @@ that did not change since the last reply."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,15 +24,25 @@ class ClusterReplyReader:
     consumers of a snapshot can tell an unchanged server by identity (``is``).
 
     The result is the one ``parse_model(ClusterReply, data, ...)`` gives: the same
-    values, and for a reply it cannot read the same ``ProtocolError``. Not thread-safe:
-    one reader per client.
+    values, and for a reply it cannot read the same ``ProtocolError``. Thread-safe (one
+    reply at a time): the client reads replies on worker threads.
     """
 
     def __init__(self) -> None:
         self._known: dict[str, _Known] = {}
+        self._lock = threading.Lock()
 
     def read(self, data: Any, *, status: int, url: str) -> ClusterReply:
         """Validate ``data``; raises ``ProtocolError`` as ``parse_model`` does."""
+        with self._lock:
+            return self._read(data, status=status, url=url)
+
+    def forget(self) -> None:
+        """Validate every entry of the next reply."""
+        with self._lock:
+            self._known = {}
+
+    def _read(self, data: Any, *, status: int, url: str) -> ClusterReply:
         prepared = self._reuse(data)
         if prepared is data:
             reply = parse_model(ClusterReply, data, status=status, url=url)
@@ -43,10 +54,6 @@ class ClusterReplyReader:
                 reply = parse_model(ClusterReply, data, status=status, url=url)
         self._remember(data, reply)
         return reply
-
-    def forget(self) -> None:
-        """Validate every entry of the next reply."""
-        self._known = {}
 
     def _reuse(self, data: Any) -> Any:
         """``data`` with each unchanged server entry replaced by its ``Server`` (a new

@@ -76,6 +76,31 @@ class JsonReply:
     data: Any
 
 
+@dataclass(frozen=True)
+class BodyReply:
+    """A successful JSON call whose body is not decoded yet (``JsonReply.decode`` does it).
+
+    ``body`` is empty for 304 Not Modified; ``url`` is the address that answered.
+    """
+
+    base: str
+    status: int
+    etag: str | None
+    body: bytes
+    media: str
+    url: str
+
+    def decode(self) -> JsonReply:
+        """The ``JsonReply`` of this reply (``ProtocolError`` for a body that is not JSON).
+
+        Pure computation on the bytes: it may run on any thread.
+        """
+        if self.status == 304:
+            return JsonReply(self.base, 304, self.etag, None)
+        data = decode_json(self.body, status=self.status, media=self.media, url=self.url)
+        return JsonReply(self.base, self.status, self.etag, data)
+
+
 class _EndpointNotServing(Exception):
     """The endpoint's own Application Server is not serving; try the next one."""
 
@@ -171,12 +196,25 @@ class Dispatcher:
         The body is read within the attempt, so a reply that stops coming moves on to
         the next endpoint under ``FailoverRule.ANY_FAILURE``.
         """
+        reply = await self.call_body(method, path, headers=headers, json_body=json_body)
+        return reply.decode()
+
+    async def call_body(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str],
+        json_body: dict[str, Any] | None = None,
+    ) -> BodyReply:
+        """``call_json`` without decoding the body, for a caller that decodes it elsewhere
+        (a large reply, off the event loop)."""
         _base, (base, response, body) = await self._with_failover(
             lambda base: self._read_at(base, method, path, headers=headers, json_body=json_body)
         )
         etag = response.headers.get("etag")
         if response.status_code == 304:
-            return JsonReply(base, 304, etag, None)
+            return BodyReply(base, 304, etag, b"", "", base + path)
         if response.status_code != 200:
             raise ProtocolError(
                 f"The Management Tool answered HTTP {response.status_code} instead of 200.",
@@ -184,8 +222,7 @@ class Dispatcher:
                 excerpt=body_excerpt(body),
                 url=base + path,
             )
-        data = decode_json(body, status=200, media=media_type(response), url=base + path)
-        return JsonReply(base, 200, etag, data)
+        return BodyReply(base, 200, etag, body, media_type(response), base + path)
 
     async def _read_at(
         self,

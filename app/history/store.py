@@ -32,7 +32,7 @@ from app.history.downsample import (
 from app.history.events import EventKind, HistoryEvent
 from app.history.rollup import minute_of
 from app.history.series import MINUTE_CAPACITY, RAW_CAPACITY, RAW_SPAN_S, SeriesHistory
-from app.history.tables import StoredHistory, WriteBatch
+from app.history.tables import StoredHistory, StoredSeries, WriteBatch
 from app.history.writer import DAY_S, KEEP_S, HistoryWriter
 from app.paths import AppPaths
 from app.seam.capabilities import LoadValues
@@ -302,12 +302,11 @@ class HistoryStore:
         return (now - DAY_S if since is None else since), now - RAW_SPAN_S
 
     def _apply(self, stored: StoredHistory, raw_since: float) -> None:
+        by_connection: dict[str, list[StoredSeries]] = {}
         for item in stored.series:
-            history = self._history(item.connection_id)
-            if item.server_key in history.series:
-                log.debug("history of %s already has samples; stored rows skipped", item.name)
-                continue
-            self._submit(history.restore(item, raw_since))
+            by_connection.setdefault(item.connection_id, []).append(item)
+        for connection_id, items in by_connection.items():
+            self._submit(self._history(connection_id).restore(items, raw_since))
         for event in stored.events:
             self._history(event.connection_id).add_event(event)
         for connection_id in {item.connection_id for item in stored.series}:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
+import numpy.typing as npt
 
 from app.history.events import EventKind, HistoryEvent
 from app.history.ring import Columns
-from app.history.rollup import MINUTE_DTYPES, MINUTE_S, MinuteRow
+from app.history.rollup import MINUTE_DTYPES, MINUTE_S, ClosedMinutes, MinuteRow
 from app.history.series import RAW_DTYPES
 
 SeriesKey = tuple[str, str]
@@ -24,18 +26,37 @@ SeriesIds = dict[SeriesKey, int]
 PRUNE_BATCH_ROWS = 5000
 
 
+@dataclass(frozen=True)
+class PollRows:
+    """The raw rows of one poll: at ``t``, ``clients[i]`` and ``status[i]`` of ``keys[i]``."""
+
+    t: float
+    keys: tuple[str, ...]
+    clients: npt.NDArray[np.int32]
+    status: npt.NDArray[np.int8]
+
+
 @dataclass
 class WriteBatch:
-    """What one poll (or one action) of a connection adds to the database."""
+    """What one poll (or one action) of a connection adds to the database.
+
+    A poll's raw rows come as one ``PollRows`` and the minute it closed as one
+    ``ClosedMinutes`` (with the key of each of its slots): arrays, not a tuple per
+    server, so that the poll does no per-server work to hand them over.
+    """
 
     connection_id: str
     names: list[tuple[str, str]] = field(default_factory=list)  # (server key, name)
     raw: list[tuple[str, float, int, int]] = field(default_factory=list)  # key, t, clients, status
     minutes: list[tuple[str, MinuteRow]] = field(default_factory=list)
     events: list[HistoryEvent] = field(default_factory=list)
+    polls: list[PollRows] = field(default_factory=list)
+    closed: list[tuple[tuple[str, ...], ClosedMinutes]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.names or self.raw or self.minutes or self.events)
+        return bool(
+            self.names or self.raw or self.minutes or self.events or self.polls or self.closed
+        )
 
 
 @dataclass(frozen=True)
@@ -98,10 +119,44 @@ def _write_one(connection: sqlite3.Connection, batch: WriteBatch, ids: SeriesIds
             for key, row in batch.minutes
         ],
     )
+    for poll in batch.polls:
+        series = _series_ids(connection, ids, cid, poll.keys)
+        connection.executemany(
+            "INSERT OR REPLACE INTO raw (series, t, clients, status) VALUES (?, ?, ?, ?)",
+            zip(series, repeat(poll.t), poll.clients.tolist(), poll.status.tolist(), strict=False),
+        )
+    for keys, closed in batch.closed:
+        values = closed.values
+        connection.executemany(
+            "INSERT OR REPLACE INTO minute (series, t, low, high, total, count, status, rising) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            zip(
+                _series_ids(connection, ids, cid, keys),
+                repeat(closed.t),
+                values["low"].tolist(),
+                values["high"].tolist(),
+                values["total"].tolist(),
+                values["count"].tolist(),
+                values["status"].tolist(),
+                values["rising"].astype(np.int8).tolist(),
+                strict=False,
+            ),
+        )
     connection.executemany(
         "INSERT INTO event (connection_id, server_id, t, kind, text) VALUES (?, ?, ?, ?, ?)",
         [(e.connection_id, e.server_id, e.at, e.kind.value, e.text) for e in batch.events],
     )
+
+
+def _series_ids(
+    connection: sqlite3.Connection, ids: SeriesIds, cid: str, keys: tuple[str, ...]
+) -> list[int]:
+    """The row ids of ``keys``' series (made when missing)."""
+    get = ids.get
+    found = [get((cid, key)) for key in keys]
+    if None not in found:
+        return found  # type: ignore[return-value]  # (no None in it)
+    return [_series_id(connection, ids, cid, key) for key in keys]
 
 
 def _series_id(connection: sqlite3.Connection, ids: SeriesIds, cid: str, key: str) -> int:

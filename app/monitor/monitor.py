@@ -8,6 +8,7 @@ import logging
 import random
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from typing import Protocol
 
 from app.api.attempts import EndpointAttempt
@@ -22,6 +23,10 @@ from app.api.models import ClusterSnapshot, HealthReport, HealthStatus, ServerSt
 from app.monitor.backoff import Backoff
 from app.monitor.events import HealthUpdated, MonitorEvent, SnapshotReceived, StatusChanged
 from app.monitor.status import ConnectionState, MonitorStatus, ServerHealth
+
+_ID = attrgetter("id")
+_STATUS = attrgetter("status")
+_DEGRADING = frozenset({ServerStatus.OFFLINE, ServerStatus.UNKNOWN})
 
 log = logging.getLogger(__name__)
 
@@ -301,7 +306,7 @@ class ClusterMonitor:
         snapshot = self._snapshot
         if snapshot is None:
             return False
-        if any(s.status in (ServerStatus.OFFLINE, ServerStatus.UNKNOWN) for s in snapshot.servers):
+        if not _DEGRADING.isdisjoint(map(_STATUS, snapshot.servers)):  # (in C: runs every poll)
             return True
         return any(
             h.report is not None and h.report.status is HealthStatus.UNHEALTHY
@@ -315,6 +320,10 @@ class ClusterMonitor:
         """Drop the health of servers whose status changed; probe them again soon."""
         if previous is None:
             return
+        if tuple(map(_ID, previous.servers)) == tuple(map(_ID, snapshot.servers)) and tuple(
+            map(_STATUS, previous.servers)
+        ) == tuple(map(_STATUS, snapshot.servers)):
+            return  # the usual poll, checked in C: the same servers in the same states
         before = {s.id: s.status for s in previous.servers}
         changed = {s.id for s in snapshot.servers if before.get(s.id, s.status) != s.status}
         if not changed:

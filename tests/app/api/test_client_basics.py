@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from datetime import date
+from typing import Any
 
 import pytest
 
 from app.api.client import ManagementClient
+from app.api.cluster_reader import ClusterReplyReader
+from app.api.dispatch import BodyReply, JsonReply
 from app.api.errors import NotFoundError
-from app.api.models import HealthStatus, ServerStatus
+from app.api.models import ClusterReply, HealthStatus, ServerStatus
 from tests.app.api.simclient import admin_password, sim_settings
 from tests.helpers.simulator_process import SimulatorProcess
 
@@ -51,6 +56,41 @@ async def test_cluster_snapshot_then_not_modified(shared_simulator: SimulatorPro
     assert second.servers == first.servers
     assert second.etag == first.etag
     assert second.received_at >= first.received_at
+
+
+async def test_the_cluster_reply_is_read_off_the_event_loop_one_reply_at_a_time(
+    shared_simulator: SimulatorProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decoding and validating a reply (tens of ms for a large cluster) must not hold the
+    event loop, which is the window's thread; concurrent polls read one after another."""
+    loop_thread = threading.get_ident()
+    readers: list[int] = []
+    inside = threading.Semaphore(1)
+    real_decode = BodyReply.decode
+
+    def decode(reply: BodyReply) -> JsonReply:
+        readers.append(threading.get_ident())
+        return real_decode(reply)
+
+    real_read = ClusterReplyReader._read
+
+    def read(reader: ClusterReplyReader, data: Any, *, status: int, url: str) -> ClusterReply:
+        assert inside.acquire(blocking=False), "two replies read at once"
+        try:
+            time.sleep(0.01)  # long enough for the other thread to try
+            return real_read(reader, data, status=status, url=url)
+        finally:
+            inside.release()
+
+    monkeypatch.setattr(BodyReply, "decode", decode)
+    monkeypatch.setattr(ClusterReplyReader, "_read", read)
+    async with ManagementClient(
+        sim_settings(shared_simulator), admin_password(shared_simulator)
+    ) as client:
+        snapshots = await asyncio.gather(*(client.cluster() for _ in range(4)))
+    assert all(len(snapshot.servers) == 4 for snapshot in snapshots)
+    assert readers, "the reply was decoded"
+    assert loop_thread not in readers
 
 
 async def test_concurrent_calls_share_one_login(shared_simulator: SimulatorProcess) -> None:
