@@ -22,6 +22,7 @@ from app.api.errors import TlsError, TlsErrorKind
 from app.api.exchange import Exchanger
 from app.api.settings import EndpointSettings, ProxyMode, ProxySetting, TlsTrust, TrustMode
 from app.downloads import DownloadCancelledError, DownloadProgress, LogDownload, find_resumable
+from tests.app.api.test_network import tcp_server
 
 SENT_BEFORE_SILENCE = 512 * 1024
 ANNOUNCED = 64 * 1024 * 1024
@@ -34,43 +35,26 @@ async def management_tool(cert: trustme.LeafCert, logs: Handler) -> AsyncIterato
     ``logs`` for everything else; yields its base URL."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(context)
-    handlers: set[asyncio.Task[None]] = set()
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        handlers.add(task)
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                if b"/auth/token" not in head.split(b"\r\n", 1)[0]:
-                    await logs(reader, writer)
-                    return
-                length = int(head.lower().split(b"content-length:", 1)[1].split(b"\r\n")[0])
-                await reader.readexactly(length)
-                body = json.dumps(
-                    {"access_token": "t", "token_type": "Bearer", "expires_in": 3600}
-                ).encode()
-                writer.write(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                    b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
-                )
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
-            pass
-        finally:
-            writer.close()
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            if b"/auth/token" not in head.split(b"\r\n", 1)[0]:
+                await logs(reader, writer)
+                return
+            length = int(head.lower().split(b"content-length:", 1)[1].split(b"\r\n")[0])
+            await reader.readexactly(length)
+            body = json.dumps(
+                {"access_token": "t", "token_type": "Bearer", "expires_in": 3600}
+            ).encode()
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+            )
+            await writer.drain()
 
-    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=context)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        yield f"https://127.0.0.1:{port}/EkranSystem"
-    finally:
-        for task in handlers:
-            task.cancel()
-        await asyncio.gather(*handlers, return_exceptions=True)
-        server.close()
-        await server.wait_closed()
+    async with tcp_server(serve, context) as base:
+        yield f"{base}/EkranSystem"
 
 
 def settings(url: str, trust: TlsTrust, *, read_timeout: float = 20.0) -> EndpointSettings:
