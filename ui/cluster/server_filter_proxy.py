@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -13,6 +14,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    SignalInstance,
 )
 
 from ui.cluster.columns import ServerRole
@@ -21,9 +23,23 @@ from ui.cluster.server_table_model import ServerTableModel
 if TYPE_CHECKING:
     from app.api.models import Server
 
+_SORT_HINT = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
+_WITH_HINT = "QList<QPersistentModelIndex>,QAbstractItemModel::LayoutChangeHint"
+
 
 class ServerFilterProxy(QSortFilterProxyModel):
     """Sorts by each column's ``ServerRole.SORT`` key and keeps the rows matching the filter.
+
+    Over a ``ServerTableModel`` the sorting is the model's own (``sort`` is passed on
+    to it): the model keeps its rows in the sort order and re-sorts once per update,
+    so this proxy only filters, in the model's order, and a poll that moves rows costs
+    one layout change instead of one per moved row (Qt's dynamic sort re-sorts after
+    each ``dataChanged`` of the sort column, calling ``lessThan`` in Python a dozen
+    times each). Qt's proxy passes a source's layout change on without its hint, and
+    views answer a layout change without the hint by rebuilding their headers'
+    sections; so a source's sort-only layout change (``VerticalSortHint``) is passed
+    on by this proxy itself, with the hint, and Qt's own signals for it are held back.
+    Over any other model the proxy sorts as Qt's does.
 
     The filter is a case-insensitive substring of the server's name, address, id,
     version, status text or isolation reason (the model's ``ServerRole.SEARCH_TEXT``);
@@ -46,6 +62,31 @@ class ServerFilterProxy(QSortFilterProxyModel):
         self.setFilterKeyColumn(0)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setDynamicSortFilter(True)
+        self._passing_sort = False
+        self._was_blocked = False
+        self._source_connections: list[tuple[SignalInstance, Callable[..., None]]] = []
+
+    def setSourceModel(self, sourceModel: QAbstractItemModel) -> None:
+        for signal, slot in self._source_connections:
+            signal.disconnect(slot)
+        # Connected before Qt's proxy connects its own: runs before it re-emits.
+        about = sourceModel.layoutAboutToBeChanged
+        about.connect(self._on_source_layout_about_to_be_changed)
+        super().setSourceModel(sourceModel)
+        done = sourceModel.layoutChanged  # connected after Qt's proxy's: runs after it
+        done.connect(self._on_source_layout_changed)
+        self._source_connections = [
+            (about, self._on_source_layout_about_to_be_changed),
+            (done, self._on_source_layout_changed),
+        ]
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by ``column`` (-1: unsorted); a ``ServerTableModel`` sorts itself."""
+        source = self.sourceModel()
+        if isinstance(source, ServerTableModel):
+            source.sort(column, order)
+        else:
+            super().sort(column, order)
 
     def lessThan(
         self,
@@ -72,6 +113,24 @@ class ServerFilterProxy(QSortFilterProxyModel):
             super().multiData(index, roleDataSpan)
             return
         source.multiData(self.mapToSource(index), roleDataSpan)
+
+    def _on_source_layout_about_to_be_changed(
+        self, _parents: object = None, hint: object = None
+    ) -> None:
+        # Runs before Qt's proxy handles the change (connected first, see setSourceModel).
+        if hint != _SORT_HINT or self._passing_sort:
+            return
+        self._passing_sort = True
+        self.layoutAboutToBeChanged[_WITH_HINT].emit([], _SORT_HINT)  # type: ignore[index]
+        self._was_blocked = self.blockSignals(True)  # Qt's proxy re-emits it hintless
+
+    def _on_source_layout_changed(self, *_: object) -> None:
+        # Runs after Qt's proxy has remapped its rows and persistent indexes.
+        if not self._passing_sort:
+            return
+        self._passing_sort = False
+        self.blockSignals(self._was_blocked)
+        self.layoutChanged[_WITH_HINT].emit([], _SORT_HINT)  # type: ignore[index]
 
     @property
     def filter_text(self) -> str:

@@ -43,6 +43,9 @@ _ID = attrgetter("id")
 _CLIENTS = attrgetter("clients")
 _FIRST = itemgetter(0)
 _NO_ROWS: tuple[int, ...] = ()
+_SORT_HINT = QAbstractTableModel.LayoutChangeHint.VerticalSortHint
+_WITH_HINT = "QList<QPersistentModelIndex>,QAbstractItemModel::LayoutChangeHint"
+_SortEntry: TypeAlias = tuple[int | float | tuple[int, ...] | str, str]
 
 
 def _utcnow() -> datetime:
@@ -50,19 +53,26 @@ def _utcnow() -> datetime:
 
 
 class ServerTableModel(QAbstractTableModel):
-    """One row per Application Server, keyed by server id; rows never move.
+    """One row per Application Server, keyed by server id, kept in the sort order.
+
+    ``sort`` orders the rows by a column's ``ServerRole.SORT`` key, ties by server id
+    (ascending in either order; column -1: rows stay as they are). Once
+    sorted, every update that changes sort keys ends with at most one re-sort: one
+    layout change (``VerticalSortHint``, persistent indexes moved along) for the whole
+    poll, however many rows moved, so that a proxy above the model
+    (``ServerFilterProxy``) need not sort at all. The order after it is always that of
+    a full sort (the order is total: server ids are unique).
 
     ``apply_snapshot`` removes the rows of servers that disappeared, appends new
-    servers at the end and signals ``dataChanged`` with explicit roles for the cells
+    servers at the end (the re-sort then moves them) and signals ``dataChanged``
+    with explicit roles for the cells
     that changed: where a ``Server`` changed, only the columns showing the fields that
     changed (``cells.changed_columns``; a heartbeat alone touches Last seen only), row
     by row, one signal per contiguous range of columns; only the Load share cell
     where just the share moved (because the Client total did) and its text or bar
     would show it (``share_shown``), only the Version cell where just the majority
     version did, one signal per contiguous range of such rows. Selection, sort and
-    scroll position therefore survive every poll, and a sorted proxy re-sorts only rows
-    whose cell in its sort column changed, each into its right place. Only ``clear()``
-    resets the model.
+    scroll position therefore survive every poll. Only ``clear()`` resets the model.
 
     ``multiData`` answers all the roles a delegate asks for one cell in one call; use
     ``ServerFilterProxy`` (which passes it on) to keep that benefit behind a proxy.
@@ -92,6 +102,12 @@ class ServerTableModel(QAbstractTableModel):
         self._sparkline_source: SparklineSource | None = None
         self._sparklines: dict[str, FloatArray] = {}
         self._share_shown: dict[str, tuple[str, int]] = {}  # id -> share_shown signalled
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._entries: list[_SortEntry] = []  # the rows' _sort_entry, when sorted
+        self._resort_due = False
+        self.sorts = 0
+        """Re-sorts that moved rows (layout changes; for tests and benchmarks)."""
 
     # -- Qt model interface ---------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -169,7 +185,26 @@ class ServerTableModel(QAbstractTableModel):
             | Qt.ItemFlag.ItemNeverHasChildren
         )
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Keep the rows in the order of ``column``'s sort key from now on (see the class
+        docstring); -1 keeps the rows where they are."""
+        self._sort_column = column if 0 <= column < _COLUMN_COUNT else -1
+        self._sort_order = order
+        entry = self._sort_entry
+        self._entries = list(map(entry, self._rows)) if self._sort_column >= 0 else []
+        self._resort_due = True
+        self._resort()
+
     # -- queries ------------------------------------------------------------------------
+    @property
+    def sort_column(self) -> int:
+        """The column the rows are kept sorted by (-1: none)."""
+        return self._sort_column
+
+    @property
+    def sort_order(self) -> Qt.SortOrder:
+        return self._sort_order
+
     def server(self, row: int) -> Server:
         """The server shown in ``row`` (raises IndexError for a row that does not exist)."""
         return self._rows[row].server
@@ -179,7 +214,7 @@ class ServerTableModel(QAbstractTableModel):
         return self._row_of.get(server_id)
 
     def servers(self) -> list[Server]:
-        """Every server, in row order."""
+        """Every server, in row order (the sort order once sorted)."""
         return [row.server for row in self._rows]
 
     def pending(self, server_id: str) -> str | None:
@@ -242,9 +277,13 @@ class ServerTableModel(QAbstractTableModel):
             else:
                 shown[server_id] = server  # equal: next time this object is told at once
         changed.sort(key=_FIRST)
+        entries = self._entries  # empty when not sorted
         for number, server, columns in changed:
             before = rows[number].server.status
             rows[number] = ServerRow(server, totals, server.id in mismatched)
+            if entries:
+                entries[number] = self._sort_entry(rows[number])
+                self._resort_due = True
             shown[server.id] = server
             server_id = server.id
             if before is not server.status and server_id in self._health:
@@ -271,6 +310,7 @@ class ServerTableModel(QAbstractTableModel):
             model_roles.VERSION_ROLES,
         )
         self._append(ServerRow(s, totals, s.id in mismatched) for s in added)
+        self._resort()
 
     def apply_health(self, health: Mapping[str, ServerHealth]) -> None:
         """Show this round of healthchecks (servers missing from it read as not probed)."""
@@ -286,6 +326,9 @@ class ServerTableModel(QAbstractTableModel):
                     del current[server_id]
                 else:
                     current[server_id] = new
+                if self._sort_column == Column.HEALTH:
+                    self._entries[number] = self._sort_entry(row)
+                    self._resort_due = True
                 self._emit_changed([number], Column.HEALTH, Column.HEALTH, model_roles.HEALTH_ROLES)
                 # The Status cell shows a health problem too ("Online, unhealthy: HTTP 503").
                 if health_problem(row.server, old) or health_problem(row.server, new):
@@ -293,6 +336,7 @@ class ServerTableModel(QAbstractTableModel):
                         [number], Column.STATUS, Column.STATUS, model_roles.STATUS_ROLES
                     )
         self._health = dict(health)
+        self._resort()
 
     def set_pending(self, server_id: str, text: str | None) -> None:
         """Show ``text`` ("Isolating…") in the server's Status cell until called with None."""
@@ -358,6 +402,7 @@ class ServerTableModel(QAbstractTableModel):
         """Forget every server, health result and pending action (a model reset)."""
         self.beginResetModel()
         self._rows.clear()
+        self._entries.clear()
         self._row_of.clear()
         self._health.clear()
         self._pending.clear()
@@ -368,6 +413,50 @@ class ServerTableModel(QAbstractTableModel):
         self._totals = ClusterTotals()
         self._majority, self._skew = None, timedelta(0)
         self.endResetModel()
+
+    def _sort_entry(self, row: ServerRow) -> _SortEntry:
+        """Where ``row`` goes: the rows are kept in ascending order of these (the sort
+        key, turned round for a descending sort, then the server id)."""
+        column, server_id = _COLUMNS[self._sort_column], row.server.id
+        if column is Column.LOAD_SHARE:  # one total for every row: the share's order
+            key: int | float | str = row.server.clients
+        else:
+            key = row.sort_key(column, self._health.get(server_id))
+        if self._sort_order != Qt.SortOrder.DescendingOrder:
+            return key, server_id
+        if isinstance(key, str):
+            return _descending_text(key), server_id
+        return -key, server_id
+
+    def _resort(self) -> None:
+        """Put the rows in the sort order (ascending by their entries), as one layout
+        change if any row moves.
+
+        Only the entries of rows that changed were computed again; sorting the others,
+        still in order, with them is one merge in C.
+        """
+        if not self._resort_due:
+            return
+        self._resort_due = False
+        rows, entries = self._rows, self._entries
+        count = len(rows)
+        if self._sort_column < 0 or count < 2:
+            return
+        order = sorted(range(count), key=entries.__getitem__)
+        if order == list(range(count)):
+            return
+        self.layoutAboutToBeChanged[_WITH_HINT].emit([], _SORT_HINT)  # type: ignore[index]
+        new_row = [0] * count
+        for new, old in enumerate(order):
+            new_row[old] = new
+        self._rows = [rows[old] for old in order]
+        self._entries = [entries[old] for old in order]
+        self._row_of = {row.server.id: n for n, row in enumerate(self._rows)}
+        moved_from = self.persistentIndexList()
+        moved_to = [self.createIndex(new_row[index.row()], index.column()) for index in moved_from]
+        self.changePersistentIndexList(moved_from, moved_to)
+        self.sorts += 1
+        self.layoutChanged[_WITH_HINT].emit([], _SORT_HINT)  # type: ignore[index]
 
     def _shares_moved(self) -> list[int]:
         """The rows whose Load share cell would show the new Client total (their
@@ -434,6 +523,7 @@ class ServerTableModel(QAbstractTableModel):
                 self._share_shown.pop(row.server.id, None)
                 self._shown.pop(row.server.id, None)
             del self._rows[first : last + 1]
+            del self._entries[first : last + 1]
             self.endRemoveRows()
         self._row_of = {row.server.id: n for n, row in enumerate(self._rows)}
 
@@ -444,6 +534,9 @@ class ServerTableModel(QAbstractTableModel):
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
         self._rows.extend(new)
+        if self._sort_column >= 0:
+            self._entries.extend(map(self._sort_entry, new))
+            self._resort_due = True
         for number, row in enumerate(new, start=first):
             self._row_of[row.server.id] = number
             self._shown[row.server.id] = row.server
@@ -477,3 +570,9 @@ def _same_values(old: FloatArray, new: FloatArray) -> bool:
     import numpy as np  # loaded already: the arrays come from the load history
 
     return bool(np.array_equal(old, new))
+
+
+def _descending_text(text: str) -> tuple[int, ...]:
+    """A key that orders texts in reverse (``a < b`` gives ``key(a) > key(b)``): the
+    negated code points, then 1, above any of them (a prefix sorts after the longer text)."""
+    return (*(-ord(char) for char in text), 1)
