@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from itertools import compress
+from itertools import compress, repeat
 from operator import attrgetter, is_not, itemgetter
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -28,8 +28,13 @@ from ui.cluster.columns import Column
 
 Clock = Callable[[], datetime]
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
     from app.api.models import ClusterSnapshot, Server
     from ui.cluster.cells import FloatArray
+
+    IntArray: TypeAlias = npt.NDArray[np.int64]
 
 SparklineSource: TypeAlias = Callable[[str], "FloatArray"]
 """Server id -> its Clients over the Trend column's span, oldest first."""
@@ -40,6 +45,8 @@ _COLUMNS = tuple(Column)
 _COLUMN_COUNT = len(_COLUMNS)
 _LAST_COLUMN = _COLUMNS[-1]
 _ID = attrgetter("id")
+_SERVER_ID = attrgetter("server.id")
+_SERVER_CLIENTS = attrgetter("server.clients")
 _CLIENTS = attrgetter("clients")
 _FIRST = itemgetter(0)
 _NO_ROWS: tuple[int, ...] = ()
@@ -101,7 +108,7 @@ class ServerTableModel(QAbstractTableModel):
         self._skew = timedelta(0)
         self._sparkline_source: SparklineSource | None = None
         self._sparklines: dict[str, FloatArray] = {}
-        self._share_shown: dict[str, tuple[str, int]] = {}  # id -> share_shown signalled
+        self._share_shown: dict[str, int] = {}  # id -> share_code of what was signalled
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._entries: list[_SortEntry] = []  # the rows' _sort_entry, when sorted
@@ -294,7 +301,7 @@ class ServerTableModel(QAbstractTableModel):
             if Column.TREND in columns:
                 self._sparklines.pop(server_id, None)  # fetched with the newest value
             if Column.LOAD_SHARE in columns:
-                self._share_shown[server_id] = share_shown(rows[number].load_share)
+                self._share_shown[server_id] = share_code(rows[number].load_share)
             for first, last in model_roles.ranges(sorted(columns)):
                 self._emit_changed([number], first, last, model_roles.ROW_ROLES)
         self._emit_changed(
@@ -460,17 +467,21 @@ class ServerTableModel(QAbstractTableModel):
 
     def _shares_moved(self) -> list[int]:
         """The rows whose Load share cell would show the new Client total (their
-        ``share_shown`` changed since last signalled); remembers what they show now."""
-        shown = self._share_shown
-        total = self._totals.clients
-        moved: list[int] = []
-        for number, row in enumerate(self._rows):  # runs every poll: share_shown inlined
-            server = row.server
-            share = server.clients / total if total else 0.0
-            now = (fmt.percent_text(share), int(share * SHARE_STEPS))
-            if shown.get(server.id) != now:
-                shown[server.id] = now
-                moved.append(number)
+        ``share_code`` changed since last signalled); remembers what they show now.
+
+        Runs every poll over every row: the codes are computed for all rows at once
+        (``share_codes``) and compared with the ones signalled in C (``map``)."""
+        import numpy as np  # loaded already: the arrays of the load history
+
+        rows, shown = self._rows, self._share_shown
+        count = len(rows)
+        ids = list(map(_SERVER_ID, rows))
+        clients = np.fromiter(map(_SERVER_CLIENTS, rows), dtype=np.int64, count=count)
+        now = share_codes(clients, self._totals.clients)
+        before = np.fromiter(map(shown.get, ids, repeat(-1, count)), dtype=np.int64, count=count)
+        moved = np.flatnonzero(now != before).tolist()
+        for number in moved:
+            shown[ids[number]] = int(now[number])
         return moved
 
     def sort_key(self, row: int, column: int) -> int | float | str:
@@ -540,7 +551,7 @@ class ServerTableModel(QAbstractTableModel):
         for number, row in enumerate(new, start=first):
             self._row_of[row.server.id] = number
             self._shown[row.server.id] = row.server
-            self._share_shown[row.server.id] = share_shown(row.load_share)
+            self._share_shown[row.server.id] = share_code(row.load_share)
         self.endInsertRows()
 
     def _emit_changed(
@@ -564,6 +575,33 @@ def share_shown(share: float) -> tuple[str, int]:
     """What a Load share cell shows of ``share``: its text and its bar in thousandths
     (a bar under 1,000 pixels long moves by less than a pixel within one step)."""
     return fmt.percent_text(share), int(share * SHARE_STEPS)
+
+
+_SMALL_SHARE = 0.005  # below this (and above 0) percent_text reads "<1%"
+_CODE_STEPS = 2048  # above SHARE_STEPS: a code holds its percent text and its bar apart
+
+
+def share_code(share: float) -> int:
+    """``share_shown(share)`` as one int (equal codes for equal texts and bars): the
+    percent shown (-1 for "<1%"), then the bar's thousandths."""
+    text = -1 if 0.0 < share < _SMALL_SHARE else round(share * 100)  # as percent_text
+    return (text + 1) * _CODE_STEPS + int(share * SHARE_STEPS)
+
+
+def share_codes(clients: IntArray, total: int) -> IntArray:
+    """``share_code`` of every ``clients / total`` (0 when ``total`` is 0), in numpy:
+    the same float operations, so the same codes."""
+    import numpy as np
+
+    if not total:
+        return np.full(len(clients), _CODE_STEPS, dtype=np.int64)  # a share of 0
+    share = clients / total
+    percent = np.rint(share * 100)  # rounds half to even, as format() and round() do
+    text = np.where((share > 0.0) & (share < _SMALL_SHARE), -1.0, percent)
+    codes: IntArray = (text.astype(np.int64) + 1) * _CODE_STEPS + (share * SHARE_STEPS).astype(
+        np.int64
+    )
+    return codes
 
 
 def _same_values(old: FloatArray, new: FloatArray) -> bool:
