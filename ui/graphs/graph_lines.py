@@ -9,6 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import QGraphicsItem
 
 from app.history import Series
 from app.text_safety import display_html
@@ -41,6 +42,9 @@ DIMMED_ALPHA_DARK = 130
 """The unselected lines' opacity on a dark background: at 60 the mid-tone colours
 sank into it."""
 LEGEND_ROWS = 8
+CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
+"""The legend's entries are painted from pixmaps: a live view moves every line, so the
+plot is repainted under the legend with each poll, while its entries rarely change."""
 
 
 def legend_text(name: str) -> str:
@@ -232,6 +236,11 @@ class GraphLines:
     def _add(self, key: str, name: str) -> None:
         item = BoundedCurve(name=legend_text(name), skipFiniteCheck=True)
         self._plot.addItem(item, ignoreBounds=True)
+        for sample, label in self._legend.items:
+            if sample.item is item:
+                sample.setCacheMode(CACHED)  # repainted by _style, or when clicked
+                label.setCacheMode(CACHED)  # its text item repaints it when set
+                label.item.setCacheMode(CACHED)
         self._items[key] = item
         self._names[key] = name
         self._data[key] = Series(np.empty(0), np.empty(0))
@@ -296,3 +305,6 @@ class GraphLines:
             item.setZValue(10 if key in highlighted else 0)
         pen.setCosmetic(True)
         item.setPen(pen)
+        for sample, _label in self._legend.items:
+            if sample.item is item:
+                sample.update()  # drawn with the line's pen: its cached picture is out of date

@@ -18,7 +18,7 @@ from ui.graphs.crosshair import Crosshair
 from ui.graphs.event_marks import EventMarks
 from ui.graphs.graph_controls import GraphControls
 from ui.graphs.graph_export import GraphExporter, history_table
-from ui.graphs.graph_lines import TOTAL, GraphLines
+from ui.graphs.graph_lines import CACHED, TOTAL, GraphLines
 from ui.graphs.graph_range import GraphRange
 from ui.graphs.series_tools import GraphTable, gap_threshold, graph_table
 from ui.tasks import TaskRunner
@@ -148,6 +148,11 @@ class LoadGraphPanel(QWidget):
         self.view.sigXRangeChanged.connect(self._on_view_x_range_changed)
         self.view.sigRangeChangedManually.connect(self._on_view_range_changed_manually)
         self.legend = self.plot.addLegend(offset=(10, 10))
+        # The plot under the legend and beside the Clients axis is repainted with every
+        # live move; the legend's frame and the Clients axis (redrawn by pyqtgraph when
+        # its range, size or pens change) are painted from pixmaps meanwhile.
+        self.legend.setCacheMode(CACHED)
+        self.plot.getAxis("left").setCacheMode(CACHED)
         self.legend.sigSampleClicked.connect(self._on_legend_sample_clicked)
         self.lines = GraphLines(self.plot, self.legend, QColor("#808080"))
         self.marks = EventMarks(self.plot)

@@ -1,12 +1,15 @@
 """LoadGraphPanel's painting work: the legend kept when the busiest servers change, one
-repaint per poll, given line bounds, nothing drawn while hidden, dark-mode contrast."""
+repaint per poll, given line bounds, nothing drawn while hidden, dark-mode contrast, the
+legend and the Clients axis painted from caches that follow every change."""
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 from pytestqt.qtbot import QtBot
 
 from app.history import HistoryStore
@@ -211,3 +214,60 @@ def test_a_selected_server_that_gets_a_line_later_is_highlighted(
     panel.redraw()
     assert panel.lines.highlighted == {"as-01"}
     assert panel.lines.item("as-60").opts["pen"].color().alpha() < 255
+
+
+CLIPPED = 30
+"""Pixels a cache may leave out: the ends of a thick legend sample line reach a pixel
+beyond the sample's bounding rectangle (an entry painted stale differs in hundreds)."""
+
+
+def pixels_apart(first: QImage, second: QImage) -> int:
+    """How many pixels of two images of one size differ."""
+    arrays = []
+    for image in (first, second):
+        image = image.convertToFormat(QImage.Format.Format_ARGB32)
+        shape = (image.height(), image.bytesPerLine() // 4, 4)
+        # A copy: the converted image, and the memory its bits view, go with the loop.
+        arrays.append(np.frombuffer(image.constBits(), np.uint8).reshape(shape).copy())
+    return int((arrays[0] != arrays[1]).any(axis=2).sum())
+
+
+def _uncached_render(panel: LoadGraphPanel) -> QImage:
+    """The plot as painted with no item cache at all (the caches are put back)."""
+    scene = panel.plot_widget.scene()
+    modes = {item: item.cacheMode() for item in scene.items()}
+    for item in modes:
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    image = panel.plot_widget.grab().toImage()
+    for item, mode in modes.items():
+        item.setCacheMode(mode)
+    return image
+
+
+def test_the_cached_legend_and_axis_show_what_a_fresh_paint_shows(
+    qapp: QApplication, panel: LoadGraphPanel, store: HistoryStore, clock: FakeClock
+) -> None:
+    feed(store, seconds(60), servers=5)
+    panel.set_connection(CONNECTION, store, name="Small")
+    panel.redraw()
+    settle(qapp)
+    cached = [
+        item
+        for item in panel.plot_widget.scene().items()
+        if item.cacheMode() is QGraphicsItem.CacheMode.DeviceCoordinateCache
+    ]
+    assert len(cached) >= 2 + 3 * 5  # legend frame, Clients axis, each entry's three parts
+    steps = [
+        lambda: panel.highlight(["as-02"]),  # pens of the legend samples change
+        lambda: panel.setPalette(dark_palette()),  # texts, frame and axis recoloured
+        lambda: feed(store, seconds(5, START + 60), servers=5, clients=lambda n, p: 40 * n),
+        lambda: panel.highlight([]),
+    ]
+    assert pixels_apart(panel.plot_widget.grab().toImage(), _uncached_render(panel)) <= CLIPPED
+    for number, step in enumerate(steps):
+        panel.plot_widget.grab()  # the caches are filled
+        step()
+        panel.redraw()
+        settle(qapp)
+        shown = panel.plot_widget.grab().toImage()
+        assert pixels_apart(shown, _uncached_render(panel)) <= CLIPPED, f"step {number}"
