@@ -256,10 +256,9 @@ class ServerTableModel(QAbstractTableModel):
         )
         # First every row takes the new cluster-wide figures with its server as it was
         # (one total shared by every row: scaling every share by the same new total
-        # keeps their order), then each changed server in turn, signalled at once: a
-        # sorting proxy moves each row among rows whose sort keys are still those it
-        # sorted by, so the order stays right however many rows change (signalling them
-        # after changing them all would leave some rows out of place).
+        # keeps their order), then each changed server in turn, signalled at once (a
+        # proxy sorting by itself moves each row among rows whose sort keys are still
+        # those it sorted by); when the model sorts, it re-sorts once at the end.
         totals.clients, self._majority, self._mismatched = total, majority, mismatched
         for number in flipped:
             old_server = rows[number].server
@@ -321,8 +320,9 @@ class ServerTableModel(QAbstractTableModel):
 
     def apply_health(self, health: Mapping[str, ServerHealth]) -> None:
         """Show this round of healthchecks (servers missing from it read as not probed)."""
-        # Row by row, signalled at once, so that a proxy sorted by Health moves each row
-        # among rows it sorted by their current health (see apply_snapshot).
+        # Row by row, signalled at once, so that a proxy sorting by Health moves each row
+        # among rows it sorted by their current health (see apply_snapshot); when the
+        # model sorts, it re-sorts once at the end.
         current = self._health
         for number, row in enumerate(self._rows):
             server_id = row.server.id
