@@ -63,6 +63,8 @@ NUMPY_MATH_STANDIN = b"xpi-ms-win-crt-math-l1-1-0.dll"
 """Same length: the rename keeps every offset in numpy's import tables."""
 
 WINE_DLL_OVERRIDES = "winemenubuilder.exe=d;mscoree=;mshtml="
+WINE_RENAMED = ("QT_", "VK_")
+"""Unix variables Wine passes to Windows programs only as ``WINE<name>``."""
 DESKTOP_HOLDER = (
     "import ctypes, sys; from ctypes import wintypes; user32 = ctypes.windll.user32; "
     "user32.CreateWindowExW(0, 'STATIC', None, 0, 0, 0, 1, 1, None, None, None, None); "
@@ -219,6 +221,10 @@ class WindowsPython:
         run (so a repeat run compiles nothing) and stay out of the checkout. Without them
         every Windows Python process (each test's simulator, each command-line run)
         compiles the project's modules again, seconds each under Wine.
+
+        Wine hands a Windows program no ``QT_*`` (or ``VK_*``) variable of the Unix
+        environment, only ``WINEQT_*`` ones, renamed to ``QT_*``: ``extra`` names of those
+        prefixes are passed that way (the host's own are left out, as Wine would).
         """
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env.update(
@@ -230,7 +236,8 @@ class WindowsPython:
             PYTHONUNBUFFERED="1",  # its output is a pipe: relay each line as it comes
             PYTHONPYCACHEPREFIX=windows_path(self.pycache),
         )
-        env.update(extra)
+        for name, value in extra.items():
+            env["WINE" + name if name.startswith(WINE_RENAMED) else name] = value
         return env
 
     def wine(

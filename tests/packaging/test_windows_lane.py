@@ -251,3 +251,13 @@ def test_no_font_at_all_fails_the_lane_with_the_package_to_install(
 
     with pytest.raises(winenv.LaneError, match="fonts-dejavu-core"):
         lane.provide_fonts(winenv.WindowsPython(tmp_path / "cache"))
+
+
+def test_qt_variables_reach_windows_programs_under_the_names_wine_passes_on(
+    tmp_path: Path,
+) -> None:
+    # Wine drops the Unix environment's QT_* variables and renames WINEQT_* to QT_*
+    env = winenv.WindowsPython(tmp_path / "cache").env(QT_QPA_PLATFORM="offscreen", A_B="c")
+
+    assert env["WINEQT_QPA_PLATFORM"] == "offscreen"
+    assert env["A_B"] == "c"
