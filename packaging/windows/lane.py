@@ -36,12 +36,14 @@ then the named tests (pytest node ids or paths, Wine-only exclusions still left 
 one pytest process with the Windows Python, as the lane's test stage runs them: for
 checking a Windows failure without the freeze, the installer and the rest of the suite.
 
-Exit code 0 when every stage passed. The last line states the folder's and the
-installer's sizes in MB. Everything is cached under ``~/.cache/ekran-console/windows-lane``
-(``EKRAN_WINDOWS_LANE_CACHE`` overrides): the prefix and wheels, keyed by a hash of their
-inputs, with the Windows Python's compiled modules beside them; the frozen folder and
-installer of the newest inputs in ``build/<key>``; the test files' times; this run's
-pytest folders and reports in ``run/``.
+Every stage runs under a time limit (``*_LIMIT_S`` below): a stage over its limit is
+stopped and fails, saying so, so the lane never hangs. Exit code 0 when every stage
+passed. The last line states the folder's and the installer's sizes in MB. Everything is
+cached under ``~/.cache/ekran-console/windows-lane`` (``EKRAN_WINDOWS_LANE_CACHE``
+overrides): the prefix and wheels, keyed by a hash of their inputs, with the Windows
+Python's compiled modules beside them; the frozen folder and installer of the newest
+inputs in ``build/<key>``; the test files' times; this run's pytest folders and reports in
+``run/``.
 """
 
 from __future__ import annotations
