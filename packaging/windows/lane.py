@@ -108,6 +108,9 @@ window lays out about twice as wide as with real text."""
 _OUTPUT_LOCK = threading.Lock()
 _PLURAL = {"error": "errors"}
 _COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|deselected|xfailed|xpassed)")
+_SUMMARY_LINE = re.compile(r"(FAILED|ERROR) (\S| - )")
+"""pytest's short summary line of a failed test or error (``FAILED tests/...``, ``ERROR
+tests/...``, ``ERROR  - ...`` for collection), not a captured log line (``ERROR    app...``)."""
 
 
 @dataclass
@@ -568,7 +571,7 @@ class Shard:
                     print(f"{self.name}{line}", flush=True)
                 self.tail.append(line)
                 del self.tail[:-50]
-                if line.startswith(("FAILED ", "ERROR ")):
+                if _SUMMARY_LINE.match(line):
                     self.failed_tests.append(line)
 
     def wait(self, deadline: float | None = None) -> int:

@@ -261,3 +261,19 @@ def test_qt_variables_reach_windows_programs_under_the_names_wine_passes_on(
 
     assert env["WINEQT_QPA_PLATFORM"] == "offscreen"
     assert env["A_B"] == "c"
+
+
+def test_failed_tests_are_read_from_the_summary_and_not_from_captured_logs() -> None:
+    lines = [
+        "ERROR    app.monitor.monitor:monitor.py:250 unexpected error while polling",
+        "FAILED tests/ui/test_a.py::test_one - AssertionError",
+        "ERROR tests/app/test_b.py::test_two - OSError",
+        "ERROR  - FileNotFoundError: [WinError 3] Path not found",
+        "1 failed, 1 error in 3.00s",
+    ]
+    script = f"print({chr(10).join(lines)!r})"
+    shard = lane.Shard("[1] ", [sys.executable, "-c", script], dict(os.environ))
+    shard.start()
+    shard.wait()
+
+    assert shard.failed_tests == lines[1:4]
