@@ -11,7 +11,7 @@ the final name), the CPU time of ``run()`` (all threads), and memory: ``ru_maxrs
 and ``VmRSS`` before the download, the peak ``VmRSS`` sampled during it, and
 ``ru_maxrss`` after it; the CPU each thread used during the download (``thread_cpu``:
 the receiving thread ``http-worker``, the file's writer ``part-writer``, the event loop's
-``MainThread``; sampled from ``/proc`` every 20 ms, so a thread's last few milliseconds
+``MainThread``; sampled from ``/proc`` every 50 ms, so a thread's last 50 ms
 may be missing; empty where there is no ``/proc``); and the event loop's stalls while
 the download ran (a probe asks to wake every 10 ms and notes how late it woke: the
 longest delay, and how many exceeded 50 ms). Before the download the client fetches
@@ -103,7 +103,7 @@ class ThreadCpuSampler:
     ``interval``; without ``/proc`` ``used`` stays empty.
     """
 
-    def __init__(self, interval: float = 0.02) -> None:
+    def __init__(self, interval: float = 0.05) -> None:
         self._interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="cpu-sampler", daemon=True)
