@@ -260,7 +260,9 @@ class HealthProber:
         trust = self._trust_for(url)
         context = self._contexts.get(trust)
         if context is None:
-            context = build_ssl_context(trust)  # TlsError(CONFIGURATION) when unusable
+            # TlsError(CONFIGURATION) when unusable; a healthcheck's reply is small, so
+            # its sockets read as they come (draining them costs a failed read per reply)
+            context = build_ssl_context(trust, draining=False)
             self._contexts[trust] = context
         return context
 
