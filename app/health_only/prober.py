@@ -1,6 +1,6 @@
 """HealthProber: reads ``<url>/healthcheck?debug=True`` of many servers, unauthenticated.
 
-The GETs go through a ``HealthFetcher``: httpx's blocking transport on worker threads
+The GETs go through a ``HealthFetcher``: httpcore's blocking pool on worker threads
 (a round's lanes: 8, more while servers are slow, at most ``concurrency``), one pool
 per URL keeping its connection alive between rounds (so a round costs requests, not
 TLS handshakes), one SSL context per distinct TLS trust (a URL with its own pinned
