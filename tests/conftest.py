@@ -45,13 +45,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     spread over every worker each would start it again. The packaging tests share one
     frozen build. (``--dist loadgroup`` sends each ``xdist_group`` to a single worker;
     without xdist, as in the Windows lane, nothing is marked.)
+
+    A module marked ``spread`` is the exception: its tests are long, mostly waiting on
+    processes they start for themselves, so on one worker its tests would run one after
+    another at the end of the run while the other cores sit idle.
     """
     if not config.pluginmanager.hasplugin("xdist"):
         return
     for item in items:
         if PACKAGING_TESTS in item.path.parents:
             item.add_marker(pytest.mark.xdist_group("packaging"))
-        else:
+        elif item.get_closest_marker("spread") is None:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 
 
