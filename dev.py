@@ -305,16 +305,22 @@ BYTECODE_PACKAGES = ("app", "ui", "simulator", "tests")
 def compile_bytecode(python: Path) -> None:
     """Compile the project's modules once (only those changed since the last run).
 
-    The suite runs with ``PYTHONDONTWRITEBYTECODE`` (no stray ``__pycache__`` written while
-    it runs), but every child process it starts (the simulator, the command line, the
-    window probes) would otherwise compile the modules it imports from source again.
+    Every child process the suite starts (the simulator, the command line, the window
+    probes) would otherwise compile the modules it imports from source again.
     """
     check([str(python), "-m", "compileall", "-q", *BYTECODE_PACKAGES], cwd=ROOT)
 
 
 def pytest_command(python: Path, extra: list[str]) -> tuple[list[str], dict[str, str]]:
-    """Build the pytest command; on Linux it runs inside a private, unlocked Secret Service."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
+    """Build the pytest command; on Linux it runs inside a private, unlocked Secret Service.
+
+    ``PYTHONDONTWRITEBYTECODE`` is taken out of its environment: with it, pytest cannot keep
+    the test modules it rewrites for its assertions (``__pycache__/*-pytest-*.pyc``), and
+    every worker parsed, rewrote and compiled all of them again on every run (about 10 s of
+    CPU per worker).
+    """
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     cmd = [str(python), "-m", "pytest", *xdist_options(extra, os.cpu_count()), *extra]
     if (
         sys.platform.startswith("linux")

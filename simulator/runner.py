@@ -156,7 +156,8 @@ async def serve(options: SimulatorOptions) -> int:
     """Run until SIGINT/SIGTERM (CTRL_BREAK on Windows) or until ``options.parent_pid``
     ends; 0 on a clean stop, 1 if the clock failed.
 
-    Prints the ready JSON on stdout, a banner on stderr, and writes ``options.ready_file``.
+    Prints a banner on stderr and the ready JSON on stdout, then writes
+    ``options.ready_file`` (so stdout is complete once the ready file exists).
     """
     runner = SimulatorRunner(options)
     stop = asyncio.Event()
@@ -168,12 +169,15 @@ async def serve(options: SimulatorOptions) -> int:
     try:
         try:
             info = await runner.start()
-            if options.ready_file is not None:
-                write_ready_file(options.ready_file, info)
         except OSError as exc:
             raise StartupError(f"Cannot start the simulator: {exc}") from exc
         print(banner(info, servers=options.servers, clients=options.clients), file=sys.stderr)
         print(json.dumps(info.to_json()), flush=True)
+        if options.ready_file is not None:  # last: whoever sees it finds stdout written too
+            try:
+                write_ready_file(options.ready_file, info)
+            except OSError as exc:
+                raise StartupError(f"Cannot write the ready file: {exc}") from exc
         failure = await runner.wait(stop)
         if failure is not None:
             print(f"The simulated clock failed: {failure!r}", file=sys.stderr)

@@ -6,6 +6,7 @@ Qt runs offscreen; the simulator runs as a real process over TLS on 127.0.0.1.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,13 @@ import pytest
 from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if sys.platform == "win32":
+    # Qt's offscreen platform on Windows reads font files from QT_QPA_FONTDIR (by default
+    # PySide6's lib/fonts, which its wheel does not ship); with no font it draws every
+    # character as a box as wide as the font is high, and the window lays out twice as wide.
+    os.environ.setdefault(
+        "QT_QPA_FONTDIR", os.path.join(os.environ.get("WINDIR", r"C:\Windows"), "Fonts")
+    )
 
 from tests.helpers.measurements import MEASUREMENTS, WORKER_OUTPUT_KEY
 from tests.helpers.simulator_pool import SimulatorPool
@@ -37,13 +45,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     spread over every worker each would start it again. The packaging tests share one
     frozen build. (``--dist loadgroup`` sends each ``xdist_group`` to a single worker;
     without xdist, as in the Windows lane, nothing is marked.)
+
+    A module marked ``spread`` is the exception: its tests are long, mostly waiting on
+    processes they start for themselves, so on one worker its tests would run one after
+    another at the end of the run while the other cores sit idle.
     """
     if not config.pluginmanager.hasplugin("xdist"):
         return
     for item in items:
         if PACKAGING_TESTS in item.path.parents:
             item.add_marker(pytest.mark.xdist_group("packaging"))
-        else:
+        elif item.get_closest_marker("spread") is None:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 
 

@@ -244,3 +244,13 @@ def test_the_suite_is_spread_over_workers_unless_asked_otherwise(
     extra: list[str], cpus: int | None, expected: list[str]
 ) -> None:
     assert dev.xdist_options(extra, cpus) == expected
+
+
+def test_pytest_may_keep_its_rewritten_test_modules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without bytecode writes pytest rewrites every test module again in every worker."""
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.setattr(dev.shutil, "which", lambda _name: None)  # no private keyring here
+    cmd, env = dev.pytest_command(Path(sys.executable), ["-k", "x"])
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    assert env["QT_QPA_PLATFORM"] == "offscreen"
+    assert cmd[-2:] == ["-k", "x"]

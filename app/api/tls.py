@@ -95,19 +95,31 @@ class _PinCheckingSSLSocket(DrainingSSLSocket):
         _check_pin(self)
 
 
-def build_ssl_context(trust: TlsTrust) -> ssl.SSLContext:
+class _PinCheckingPlainSSLSocket(ssl.SSLSocket):
+    def do_handshake(self, block: bool = False) -> None:
+        super().do_handshake(block)
+        _check_pin(self)
+
+
+def build_ssl_context(trust: TlsTrust, *, draining: bool = True) -> ssl.SSLContext:
     """The client ``SSLContext`` for ``trust``.
 
     SYSTEM uses the operating system's trust store (truststore); CA_FILE trusts the
     certificates in that file; PINNED trusts exactly the pinned certificate. CA_FILE and
-    PINNED sockets are ``DrainingSSLSocket``s (truststore makes its own). Raises
-    ``TlsError(kind=CONFIGURATION)`` when the CA file or the fingerprint is unusable.
+    PINNED sockets are ``DrainingSSLSocket``s (truststore makes its own) unless
+    ``draining`` is False: for small replies (a healthcheck's), where draining only
+    costs a failed non-blocking read per reply. Raises ``TlsError(kind=CONFIGURATION)``
+    when the CA file or the fingerprint is unusable.
     """
     if trust.mode is TrustMode.SYSTEM:
         return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if trust.mode is TrustMode.CA_FILE:
-        return _ca_file_context(trust)
-    return _pinned_context(trust)
+        context = _ca_file_context(trust)
+        context.sslsocket_class = DrainingSSLSocket if draining else ssl.SSLSocket
+        return context
+    context = _pinned_context(trust)
+    context.sslsocket_class = _PinCheckingSSLSocket if draining else _PinCheckingPlainSSLSocket
+    return context
 
 
 def _ca_file_context(trust: TlsTrust) -> ssl.SSLContext:
@@ -119,7 +131,6 @@ def _ca_file_context(trust: TlsTrust) -> ssl.SSLContext:
     # Only the chosen CA is trusted (not the system's public CAs as well): the admin
     # picked this file to say who may sign this cluster's certificates.
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.sslsocket_class = DrainingSSLSocket
     try:
         context.load_verify_locations(cafile=str(trust.ca_file))
     except FileNotFoundError:
@@ -155,7 +166,6 @@ def _pinned_context(trust: TlsTrust) -> ssl.SSLContext:
     context.verify_mode = ssl.CERT_NONE  # replaced by the fingerprint check in the handshake
     context.pinned_sha256 = fingerprint
     context.sslobject_class = _PinCheckingSSLObject
-    context.sslsocket_class = _PinCheckingSSLSocket
     return context
 
 

@@ -24,6 +24,13 @@ server is ended by shutting the connection's socket down (reached through the re
 ends at once instead of at the read timeout. Where a shutdown does not wake a waiting
 read (Windows' sockets may not), the read timeout still ends it; the thread is a daemon
 in any case, so it never keeps the process alive.
+
+A socket shut down that way is also set to reset its connection when it is closed
+(``SO_LINGER`` 0) instead of closing it gracefully. A server sending to a reader that
+stopped reading waits on a closed TCP window; once the socket is shut down, reading
+what it still buffers sends no window update, so after a graceful close the server could
+go on waiting on that window until the operating system dropped the half-closed
+connection (a minute on Linux). The reset tells it at once.
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import struct
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -209,10 +218,10 @@ class WorkerBody(httpx.AsyncByteStream):
         self._stopped.set()
         self._chosen.set()
         self._room.release()  # a worker waiting for room wakes and sees the stop
-        with self._reading_lock:
+        with self._reading_lock:  # held: once reading(None) returned, the socket is let be
             sock, self._reading = self._reading, None
-        if sock is not None:
-            _interrupt(sock)
+            if sock is not None:
+                _interrupt(sock)
 
     def _consume(self) -> None:
         if self._consumed:
@@ -228,7 +237,8 @@ class WorkerBody(httpx.AsyncByteStream):
         """The worker reads the body from ``sock`` now (None: not any more), so that
         ``abandon`` can end a read that waits. Set before ``stopped`` is checked, and
         cleared before the consumer hears of the end (its close must not shut down a
-        connection that goes back to the pool)."""
+        connection that goes back to the pool); clearing waits for a shutdown that
+        ``abandon`` has begun."""
         with self._reading_lock:
             self._reading = sock
 
@@ -390,13 +400,26 @@ def _socket_of(reply: httpx.Response) -> socket.socket | None:
 
 def _interrupt(sock: socket.socket) -> None:
     """End a read waiting on ``sock`` in another thread: shut the socket down (without
-    closing it, so its descriptor cannot be reused under that read). ``socket.socket``'s
-    own ``shutdown`` is called: ``SSLSocket.shutdown`` would also drop its TLS object,
-    which the reading thread is using."""
+    closing it, so its descriptor cannot be reused under that read), and have its close
+    reset the connection (see the module's docstring). ``socket.socket``'s own
+    ``shutdown`` is called: ``SSLSocket.shutdown`` would also drop its TLS object, which
+    the reading thread is using."""
+    _reset_on_close(sock)
     try:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
     except OSError as exc:  # already closed or never connected
         log.debug("Shutting down a worker's socket failed: %s", exc)
+
+
+def _reset_on_close(sock: socket.socket) -> None:
+    """Make closing ``sock`` reset its connection (``SO_LINGER`` on, 0 s) instead of
+    closing it gracefully (see the module's docstring)."""
+    # struct linger: two ints on POSIX, two u_shorts in Winsock
+    linger = struct.pack("HH" if sys.platform == "win32" else "ii", 1, 0)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+    except OSError as exc:  # already closed
+        log.debug("Setting a worker's socket to reset on close failed: %s", exc)
 
 
 def _settle(future: Future[httpx.Response], setter: Callable[[Any], None], value: object) -> bool:

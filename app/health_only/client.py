@@ -10,7 +10,7 @@ with the reason; callers ask the capabilities first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
@@ -144,6 +144,19 @@ class HealthOnlyClient:
         if result is None:
             return await self.health(target)
         return _report(result)
+
+    def round_health(self, urls: Sequence[str]) -> list[HealthReport | ConsoleError] | None:
+        """The latest round's report of each of ``urls`` (the typed error when it had no
+        HTTP answer), without a request; None when one of them has no result yet."""
+        outcomes: list[HealthReport | ConsoleError] = []
+        for url in urls:
+            result = self._results.get(url)
+            if result is None:
+                return None
+            outcome = result.report if result.report is not None else result.error
+            assert outcome is not None  # a result has a report or an error
+            outcomes.append(outcome)
+        return outcomes
 
     def _since(self, url: str, state: HealthState, now: datetime) -> datetime:
         """Since when ``url`` is in ``state``: kept from the previous result while it holds

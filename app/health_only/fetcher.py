@@ -1,14 +1,18 @@
-"""HealthFetcher: healthcheck GETs on a few worker threads, through httpx's blocking transport.
+"""HealthFetcher: healthcheck GETs on a few worker threads, through httpcore's connection pool.
 
 Why not ``httpx.AsyncClient``: a healthcheck is one small GET, so its cost is the
 per-request work, and on asyncio that is httpx's client (request models, URL merging,
 cookies, hooks, redirects), httpcore and h11, *and* asyncio's pure-Python TLS layer on
-every read and write. On blocking sockets TLS stays in C, and sending a request built
-once per URL straight to httpx's own ``HTTPTransport`` skips the client's per-request
-work: the same GET costs about 60 % of the CPU on a quiet machine (0.97 against 1.63 ms;
-``docs/performance.md``, "Health-only connections").
+every read and write. On blocking sockets TLS stays in C. Why not httpx's blocking
+``HTTPTransport`` either: it turns every request into an httpcore request and every
+reply back into an httpx response (headers checked and copied both ways, the stream
+wrapped twice), about a fifth of a healthcheck's CPU. So each URL's GET is built once
+with httpx (its URL rules and ``Host`` header) and handed, as an ``httpcore.Request``
+made once, to httpcore's public ``ConnectionPool`` (the transport layer httpx itself
+uses, shipped with it) every round: the same bytes on the wire, about 80 % of the CPU
+(``docs/decisions/0005-health-only-http-stack.md``).
 
-Each URL has a transport of its own (``httpx.HTTPTransport``, through its proxy when one
+Each URL has a pool of its own (``httpcore.ConnectionPool``, through its proxy when one
 applies to the URL's host) keeping one connection alive between rounds, sharing the SSL
 context of its TLS trust. The requests run on a ``ThreadPoolExecutor``, so the
 event loop (under qasync, the window's thread) never waits on the network:
@@ -24,8 +28,9 @@ event loop (under qasync, the window's thread) never waits on the network:
   answering servers are served by the few lanes that cost the least CPU.
 - ``fetch`` (one URL now) runs on one of two more threads, so it never waits for a round.
 
-httpx's errors become the console's typed errors (``transport_error``), so a failure
-reads exactly as it does for every other connection.
+httpcore's errors become httpx's (the same names, as httpx's own transport maps them,
+the original kept as the cause) and then the console's typed errors
+(``transport_error``), so a failure reads exactly as it does for every other connection.
 
 Time: every connect, read and write has ``timeout`` seconds, and the body is read only
 until ``timeout`` after the request started, so a silent server holds a worker for about
@@ -42,15 +47,16 @@ import ssl
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
+import httpcore
 import httpx
 
 from app.api.errors import ConsoleError
-from app.api.replies import media_type
 from app.api.transport_errors import transport_error
+from app.api.urls import InvalidUrlError
 
 SPARE_THREADS = 2
 """Threads beyond a round's lanes, for ``fetch`` (one URL now) while a round runs."""
@@ -74,8 +80,8 @@ class Fetched(NamedTuple):
 
 
 class _Route(NamedTuple):
-    transport: httpx.HTTPTransport
-    request: httpx.Request  # built once, sent again every round (a GET has no body)
+    pool: httpcore.ConnectionPool
+    request: httpcore.Request  # built once, sent again every round (a GET has no body)
 
 
 class HealthFetcher:
@@ -197,7 +203,7 @@ class HealthFetcher:
         self._closed = True
         self._closing.set()
         executor, self._executor = self._executor, None
-        transports = [route.transport for route in self._routes.values()]
+        pools = [route.pool for route in self._routes.values()]
         self._routes.clear()
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
@@ -205,10 +211,10 @@ class HealthFetcher:
         def finish() -> None:
             if executor is not None:
                 executor.shutdown(wait=True)
-            for transport in transports:
-                transport.close()
+            for pool in pools:
+                pool.close()
 
-        if executor is not None or transports:
+        if executor is not None or pools:
             await asyncio.to_thread(finish)
 
     def _threads(self) -> ThreadPoolExecutor:
@@ -229,17 +235,54 @@ class HealthFetcher:
     def _new_route(self, url: str) -> _Route:
         context = self._context_for(url)  # TlsError(CONFIGURATION) when unusable
         proxy = self._proxy_for(url)  # InvalidUrlError for an unusable proxy URL
-        limits = httpx.Limits(
-            max_connections=2, max_keepalive_connections=1, keepalive_expiry=self._keepalive
+        pool = httpcore.ConnectionPool(
+            ssl_context=context,
+            proxy=None if proxy is None else _proxy(proxy),
+            max_connections=2,
+            max_keepalive_connections=1,
+            keepalive_expiry=self._keepalive,
+            http1=True,
+            http2=False,
         )
-        transport = httpx.HTTPTransport(
-            verify=context, limits=limits, http1=True, http2=False, proxy=proxy
-        )
-        timeouts = dict.fromkeys(("connect", "read", "write", "pool"), self._timeout)
-        request = httpx.Request(
-            "GET", url + self._path, headers=self._headers, extensions={"timeout": timeouts}
-        )
-        return _Route(transport, request)
+        # httpx builds the request (its URL rules, the Host header), once per URL.
+        request = httpx.Request("GET", url + self._path, headers=self._headers)
+        return _Route(pool, _core_request(request, self._timeout))
+
+
+def _core_request(request: httpx.Request, timeout: float) -> httpcore.Request:
+    """``request`` as httpcore takes it (as httpx's own transport converts it), every
+    connect, read, write and wait for a connection bounded by ``timeout``."""
+    return httpcore.Request(
+        method=request.method,
+        url=httpcore.URL(
+            scheme=request.url.raw_scheme,
+            host=request.url.raw_host,
+            port=request.url.port,
+            target=request.url.raw_path,
+        ),
+        headers=request.headers.raw,
+        extensions={"timeout": dict.fromkeys(("connect", "read", "write", "pool"), timeout)},
+    )
+
+
+def _proxy(proxy_url: str) -> httpcore.Proxy:
+    """httpcore's proxy for ``proxy_url``, its credentials (if the URL has any) sent as
+    httpx sends them; raises ``InvalidUrlError`` for a URL httpx would refuse."""
+    try:
+        parsed = httpx.Proxy(proxy_url)
+    except ValueError as exc:
+        raise InvalidUrlError(f"The proxy URL is not usable: {exc}") from None
+    return httpcore.Proxy(
+        url=httpcore.URL(
+            scheme=parsed.url.raw_scheme,
+            host=parsed.url.raw_host,
+            port=parsed.url.port,
+            target=parsed.url.raw_path,
+        ),
+        auth=parsed.raw_auth,
+        headers=parsed.headers.raw,
+        ssl_context=parsed.ssl_context,
+    )
 
 
 def _fetch(route: _Route, url: str, timeout: float, max_body: int) -> Fetched:
@@ -252,24 +295,61 @@ def _fetch(route: _Route, url: str, timeout: float, max_body: int) -> Fetched:
         response = _send(route, deadline)
         try:
             body = bytearray()
-            for chunk in response.iter_raw():
+            for chunk in cast(Iterable[bytes], response.stream):  # a sync pool's stream
                 body += chunk[: max_body - len(body)]
                 if len(body) >= max_body:
                     break
                 if time.perf_counter() > deadline:
-                    raise httpx.ReadTimeout("the body did not end within the timeout")
+                    raise httpcore.ReadTimeout("the body did not end within the timeout")
         finally:
             response.close()
-    except httpx.TransportError as exc:
-        raise transport_error(exc, url) from None
+    except _CORE_ERRORS as exc:
+        raise transport_error(_as_httpx(exc), url) from None
     seconds = time.perf_counter() - started
-    return Fetched(response.status_code, media_type(response), bytes(body), seconds)
+    return Fetched(response.status, _media_type(response.headers), bytes(body), seconds)
 
 
-_CLOSED_BEFORE_ANSWER = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+_CLOSED_BEFORE_ANSWER = (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError)
+
+_HTTPX_ERRORS: dict[type[Exception], type[httpx.TransportError]] = {
+    httpcore.PoolTimeout: httpx.PoolTimeout,
+    httpcore.ConnectTimeout: httpx.ConnectTimeout,
+    httpcore.ReadTimeout: httpx.ReadTimeout,
+    httpcore.WriteTimeout: httpx.WriteTimeout,
+    httpcore.TimeoutException: httpx.TimeoutException,
+    httpcore.ConnectError: httpx.ConnectError,
+    httpcore.ReadError: httpx.ReadError,
+    httpcore.WriteError: httpx.WriteError,
+    httpcore.NetworkError: httpx.NetworkError,
+    httpcore.ProxyError: httpx.ProxyError,
+    httpcore.UnsupportedProtocol: httpx.UnsupportedProtocol,
+    httpcore.RemoteProtocolError: httpx.RemoteProtocolError,
+    httpcore.LocalProtocolError: httpx.LocalProtocolError,
+    httpcore.ProtocolError: httpx.ProtocolError,
+}
+"""httpcore's exceptions and httpx's of the same name (httpx's transport maps them so)."""
+_CORE_ERRORS = tuple(_HTTPX_ERRORS)
 
 
-def _send(route: _Route, deadline: float) -> httpx.Response:
+def _as_httpx(exc: Exception) -> httpx.TransportError:
+    """httpx's exception for httpcore's ``exc``, with ``exc`` (and so the socket's or
+    TLS's own error behind it) as its cause, as httpx's transport raises it."""
+    kind = next(httpx_kind for core, httpx_kind in _HTTPX_ERRORS.items() if isinstance(exc, core))
+    mapped = kind(str(exc))
+    mapped.__cause__ = exc
+    return mapped
+
+
+def _media_type(headers: list[tuple[bytes, bytes]]) -> str:
+    """The lower-cased media type of the reply without parameters ('' if absent), as
+    ``app.api.replies.media_type`` reads it."""
+    for name, value in headers:
+        if name.lower() == b"content-type":
+            return value.decode("latin-1").split(";", 1)[0].strip().lower()
+    return ""
+
+
+def _send(route: _Route, deadline: float) -> httpcore.Response:
     """Send the route's GET; when the server closed the connection before answering
     anything (a kept-alive connection it had just closed: end of stream, reset or broken
     pipe), send it once more, on a new connection, with the time left until
@@ -277,15 +357,17 @@ def _send(route: _Route, deadline: float) -> httpx.Response:
     do it; a refusal, a TLS failure or a timeout is never retried (each would only
     cost the same again)."""
     try:
-        return route.transport.handle_request(route.request)
+        return route.pool.handle_request(route.request)
     except _CLOSED_BEFORE_ANSWER as exc:
         left = deadline - time.perf_counter()
         if left <= 0 or (
-            isinstance(exc, httpx.RemoteProtocolError) and "disconnected" not in str(exc)
+            isinstance(exc, httpcore.RemoteProtocolError) and "disconnected" not in str(exc)
         ):
             raise  # out of time, or an answer that is not HTTP: not a closed connection
-    timeouts = dict.fromkeys(("connect", "read", "write", "pool"), left)
-    again = httpx.Request(
-        "GET", route.request.url, headers=route.request.headers, extensions={"timeout": timeouts}
+    again = httpcore.Request(
+        method=route.request.method,
+        url=route.request.url,
+        headers=route.request.headers,
+        extensions={"timeout": dict.fromkeys(("connect", "read", "write", "pool"), left)},
     )
-    return route.transport.handle_request(again)
+    return route.pool.handle_request(again)

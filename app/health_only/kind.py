@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import httpx
 
 from app.api.attempts import EndpointAttempt
+from app.api.errors import ConsoleError
 from app.api.models import ClusterSnapshot, HealthReport
 from app.api.session import PasswordSource
 from app.api.settings import FailoverRule
@@ -60,6 +61,9 @@ class _MonitorView:
 
     async def health(self, url: str | None = None) -> HealthReport:
         return await self._client.cached_health(url)
+
+    def round_health(self, urls: Sequence[str]) -> list[HealthReport | ConsoleError] | None:
+        return self._client.round_health(urls)
 
 
 def response_times(snapshot: ClusterSnapshot, results: Mapping[str, ProbeResult]) -> LoadValues:

@@ -1,6 +1,6 @@
 """HealthProber: reads ``<url>/healthcheck?debug=True`` of many servers, unauthenticated.
 
-The GETs go through a ``HealthFetcher``: httpx's blocking transport on worker threads
+The GETs go through a ``HealthFetcher``: httpcore's blocking pool on worker threads
 (a round's lanes: 8, more while servers are slow, at most ``concurrency``), one pool
 per URL keeping its connection alive between rounds (so a round costs requests, not
 TLS handshakes), one SSL context per distinct TLS trust (a URL with its own pinned
@@ -260,7 +260,9 @@ class HealthProber:
         trust = self._trust_for(url)
         context = self._contexts.get(trust)
         if context is None:
-            context = build_ssl_context(trust)  # TlsError(CONFIGURATION) when unusable
+            # TlsError(CONFIGURATION) when unusable; a healthcheck's reply is small, so
+            # its sockets read as they come (draining them costs a failed read per reply)
+            context = build_ssl_context(trust, draining=False)
             self._contexts[trust] = context
         return context
 

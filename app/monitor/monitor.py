@@ -6,10 +6,10 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from operator import attrgetter
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from app.api.attempts import EndpointAttempt
 from app.api.errors import (
@@ -47,6 +47,18 @@ class ClusterSource(Protocol):
     async def cluster(self) -> ClusterSnapshot: ...
 
     async def health(self, url: str | None = None) -> HealthReport: ...
+
+
+@runtime_checkable
+class RoundHealthSource(Protocol):
+    """A source whose polls already hold every server's health (a health-only round):
+    the monitor takes all of it at once instead of asking server by server."""
+
+    def round_health(self, urls: Sequence[str]) -> list[HealthReport | ConsoleError] | None:
+        """Each URL's health from the last poll (its report, or the typed error of why
+        there is none), in the order of ``urls``; None when the poll did not cover them
+        all (the monitor then asks per server)."""
+        ...
 
 
 def _health_interval_for(poll_interval: float) -> float:
@@ -108,6 +120,7 @@ class ClusterMonitor:
         # before one is dropped, and the changed servers are probed again soon.
         self._status_changes: dict[str, int] = {}
         self._recheck: set[str] = set()
+        self._round_health = source if isinstance(source, RoundHealthSource) else None
 
     # -- public API -------------------------------------------------------------------
     @property
@@ -361,7 +374,9 @@ class ClusterMonitor:
             if s.management_url and (only is None or s.id in only)
         ]
         started = {sid: self._status_changes.get(sid, 0) for sid, _ in targets}
-        results = await asyncio.gather(*(self._probe(sid, url) for sid, url in targets))
+        results = self._from_round(targets)
+        if results is None:
+            results = await asyncio.gather(*(self._probe(sid, url) for sid, url in targets))
         latest = self._snapshot or snapshot
         known = {s.id for s in latest.servers}
         # A result whose server changed status while it was probed describes the past.
@@ -376,6 +391,22 @@ class ClusterMonitor:
         else:
             self._health.update(fresh)
         self._publish(HealthUpdated(dict(self._health)))
+
+    def _from_round(self, targets: list[tuple[str, str]]) -> list[ServerHealth] | None:
+        """The targets' health taken from the last poll in one go (no task nor request
+        per server), when the source has it; None otherwise."""
+        if self._round_health is None:
+            return None
+        outcomes = self._round_health.round_health([url for _, url in targets])
+        if outcomes is None:
+            return None
+        now = self._now()
+        return [
+            ServerHealth(sid, now, error=outcome.message)
+            if isinstance(outcome, ConsoleError)
+            else ServerHealth(sid, now, report=outcome)
+            for (sid, _), outcome in zip(targets, outcomes, strict=True)
+        ]
 
     async def _probe(self, server_id: str, url: str) -> ServerHealth:
         async with self._health_limit:

@@ -36,12 +36,14 @@ then the named tests (pytest node ids or paths, Wine-only exclusions still left 
 one pytest process with the Windows Python, as the lane's test stage runs them: for
 checking a Windows failure without the freeze, the installer and the rest of the suite.
 
-Exit code 0 when every stage passed. The last line states the folder's and the
-installer's sizes in MB. Everything is cached under ``~/.cache/ekran-console/windows-lane``
-(``EKRAN_WINDOWS_LANE_CACHE`` overrides): the prefix and wheels, keyed by a hash of their
-inputs, with the Windows Python's compiled modules beside them; the frozen folder and
-installer of the newest inputs in ``build/<key>``; the test files' times; this run's
-pytest folders and reports in ``run/``.
+Every stage runs under a time limit (``*_LIMIT_S`` below): a stage over its limit is
+stopped and fails, saying so, so the lane never hangs. Exit code 0 when every stage
+passed. The last line states the folder's and the installer's sizes in MB. Everything is
+cached under ``~/.cache/ekran-console/windows-lane`` (``EKRAN_WINDOWS_LANE_CACHE``
+overrides): the prefix and wheels, keyed by a hash of their inputs, with the Windows
+Python's compiled modules beside them; the frozen folder and installer of the newest
+inputs in ``build/<key>``; the test files' times; this run's pytest folders and reports in
+``run/``.
 """
 
 from __future__ import annotations
@@ -81,12 +83,34 @@ APT_PACKAGES = {
     "nsis": "makensis",
     "gcc-mingw-w64-x86-64-win32": "x86_64-w64-mingw32-gcc",
     "xvfb": "Xvfb",
+    "fonts-dejavu-core": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
 }
 """Debian package -> a command or file it installs."""
 APT_LOCK_TIMEOUT_S = 900
+PROJECT_LIMIT_S = 900
+FREEZE_LIMIT_S = 1800
+SMOKE_LIMIT_S = 900
+MAKENSIS_LIMIT_S = 1200
+ROUND_TRIP_LIMIT_S = 900
+TESTS_LIMIT_S = 2100
+"""Seconds each stage may take before it is stopped and fails, saying so: the lane never
+hangs. The tests' limit counts from their start (they run beside the freeze, makensis
+and the smoke check); a single test running longer than ``TEST_DUMP_S`` has every
+thread's stack printed (pytest's ``faulthandler_timeout``), so a hang shows where."""
+TEST_DUMP_S = 600
+HOST_FONTS = Path("/usr/share/fonts/truetype/dejavu")
+WINDOWS_FONTS = ("DejaVuSans*.ttf", "DejaVuSerif*.ttf")
+"""Font files copied into the prefix's ``C:\\windows\\Fonts``, which Wine leaves empty (its
+GDI serves the host's fonts through fontconfig). A Windows installation keeps its fonts
+there, and the tests point Qt's offscreen platform at that folder (``QT_QPA_FONTDIR``):
+without a font it draws every character as a box as wide as the font is high, and the
+window lays out about twice as wide as with real text."""
 _OUTPUT_LOCK = threading.Lock()
 _PLURAL = {"error": "errors"}
 _COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|deselected|xfailed|xpassed)")
+_SUMMARY_LINE = re.compile(r"(FAILED|ERROR) (\S| - )")
+"""pytest's short summary line of a failed test or error (``FAILED tests/...``, ``ERROR
+tests/...``, ``ERROR  - ...`` for collection), not a captured log line (``ERROR    app...``)."""
 
 
 @dataclass
@@ -301,9 +325,24 @@ def install_project(windows: WindowsPython) -> None:
         "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
         "--no-warn-script-location", "--no-index", "--no-deps", "--no-build-isolation",
         "-e", windows_path(ROOT),
-        cwd=ROOT, what="installing the project into the Windows Python",
+        cwd=ROOT, what="installing the project into the Windows Python", limit_s=PROJECT_LIMIT_S,
     )  # fmt: skip
     stamp.write_text(digest.hexdigest() + "\n")
+
+
+def provide_fonts(windows: WindowsPython) -> None:
+    """Copy the host's font files named by ``WINDOWS_FONTS`` into the prefix's Fonts folder."""
+    target = windows.system32.parent / "Fonts"
+    target.mkdir(parents=True, exist_ok=True)
+    copied = 0
+    for pattern in WINDOWS_FONTS:
+        for font in sorted(HOST_FONTS.glob(pattern)):
+            if not (target / font.name).is_file():
+                shutil.copyfile(font, target / font.name)
+                copied += 1
+    if not any(target.glob("*.ttf")):
+        raise LaneError(f"no font files in {HOST_FONTS} (apt-get install fonts-dejavu-core)")
+    print(f"fonts in the prefix's Fonts folder: {copied} copied", flush=True)
 
 
 def build_arguments(build: Build) -> list[str]:
@@ -313,14 +352,19 @@ def build_arguments(build: Build) -> list[str]:
 def freeze(windows: WindowsPython, build: Build) -> None:
     script = windows_path(ROOT / "packaging" / "build.py")
     windows.check_python(
-        script, "--no-installer", *build_arguments(build), cwd=ROOT, what="build.py (freeze)"
+        script,
+        "--no-installer",
+        *build_arguments(build),
+        cwd=ROOT,
+        what="build.py (freeze)",
+        limit_s=FREEZE_LIMIT_S,
     )
 
 
 def compile_installer(build: Build) -> Path:
     command = [sys.executable, str(ROOT / "packaging" / "build.py"), "--skip-freeze"]
     command += ["--installer", "--dist", str(build.dist), "--work", str(build.work)]
-    if winenv.run_piped(command, dict(os.environ), ROOT) != 0:
+    if winenv.run_piped(command, dict(os.environ), ROOT, limit_s=MAKENSIS_LIMIT_S) != 0:
         raise LaneError("build.py --installer failed")
     installers = sorted(build.dist.glob("EkranClusterConsole-*-setup.exe"))
     windows_installers = [path for path in installers if "linux-payload" not in path.name]
@@ -376,7 +420,7 @@ def virtual_display() -> Iterator[str]:
 def smoke(windows: WindowsPython, build: Build) -> None:
     script = windows_path(ROOT / "packaging" / "build.py")
     arguments = ["--skip-freeze", "--no-installer", "--smoke", *build_arguments(build)]
-    code = windows.python_run(script, *arguments, cwd=ROOT)
+    code = windows.python_run(script, *arguments, cwd=ROOT, limit_s=SMOKE_LIMIT_S)
     if code != 0:
         raise LaneError(f"the frozen executables' smoke check failed (exit code {code})")
 
@@ -388,7 +432,7 @@ def installer_round_trip(windows: WindowsPython, installer: Path) -> None:
     env["EKRAN_WINDOWS_STANDINS"] = str(windows.system32)
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
     command += ["tests/packaging/test_windows_installer.py"]
-    if winenv.run_piped(command, env, ROOT) != 0:
+    if winenv.run_piped(command, env, ROOT, limit_s=ROUND_TRIP_LIMIT_S) != 0:
         raise LaneError("the installer round trip failed")
 
 
@@ -416,6 +460,7 @@ def start_tests(windows: WindowsPython, run: RunFolders, chosen: Sequence[str] =
     for number, group in enumerate(groups, start=1):
         arguments = ["-m", "pytest", *group, "-p", "no:cacheprovider", "-q", "-rfE"]
         arguments += ["--durations=5", "--junitxml", windows_path(run.junit_xml(number))]
+        arguments += ["-o", f"faulthandler_timeout={TEST_DUMP_S}"]
         arguments += ["--basetemp", windows_path(run.pytest_temp / f"shard{number}"), *deselect]
         shards.append(Shard(f"[{number}] ", ["wine", windows.python, *arguments], env))
     for shard in shards:
@@ -435,7 +480,9 @@ def finish_tests(
     ``record_times`` keeps each file's time for the next run's split (not for a run of
     chosen tests, whose files ran only in part).
     """
-    failed = [shard.name.strip() for shard in shards if shard.wait() != 0]
+    deadline = min((shard.started for shard in shards), default=time.monotonic()) + TESTS_LIMIT_S
+    failed = [shard.name.strip() for shard in shards if shard.wait(deadline) != 0]
+    stopped = [shard.name.strip() for shard in shards if shard.stopped]
     if record_times:
         reports = [run.junit_xml(number) for number in range(1, len(shards) + 1)]
         record = seconds_record()
@@ -446,6 +493,13 @@ def finish_tests(
         for what, count in shard.counts().items():
             report.tests[what] = report.tests.get(what, 0) + count
         failed_tests += shard.failed_tests
+    if stopped:
+        raise LaneError(
+            f"pytest with the Windows Python did not finish within {TESTS_LIMIT_S} s: "
+            f"shard {', '.join(stopped)} stopped (a test running over {TEST_DUMP_S} s has "
+            "its threads' stacks above); "
+            + ("; ".join(failed_tests[:20]) or "no failure before the stop")
+        )
     if failed:
         named = "; ".join(failed_tests[:20]) or "see the shard's output above"
         more = f" (and {len(failed_tests) - 20} more)" if len(failed_tests) > 20 else ""
@@ -493,9 +547,13 @@ class Shard:
         """pytest's short summary lines for failures and errors (``-rfE``)."""
         self._process: subprocess.Popen[bytes] | None = None
         self._relay: threading.Thread | None = None
+        self.started = time.monotonic()
+        self.stopped = False
+        """Whether the process was stopped at the deadline."""
 
     def start(self) -> None:
         print(f"+ {self.name}" + " ".join(self.command), flush=True)
+        self.started = time.monotonic()
         self._process = subprocess.Popen(
             self.command, env=self.env, cwd=ROOT, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -506,20 +564,31 @@ class Shard:
     def _copy(self) -> None:
         assert self._process is not None
         assert self._process.stdout is not None
-        for raw in iter(self._process.stdout.readline, b""):
-            line = raw.decode("utf-8", errors="replace").rstrip()
-            with _OUTPUT_LOCK:
-                print(f"{self.name}{line}", flush=True)
-            self.tail.append(line)
-            del self.tail[:-50]
-            if line.startswith(("FAILED ", "ERROR ")):
-                self.failed_tests.append(line)
+        with self._process.stdout as output:  # closed at its end, when no process holds it
+            for raw in iter(output.readline, b""):
+                line = raw.decode("utf-8", errors="replace").rstrip()
+                with _OUTPUT_LOCK:
+                    print(f"{self.name}{line}", flush=True)
+                self.tail.append(line)
+                del self.tail[:-50]
+                if _SUMMARY_LINE.match(line):
+                    self.failed_tests.append(line)
 
-    def wait(self) -> int:
+    def wait(self, deadline: float | None = None) -> int:
+        """The exit code; a process still running at ``deadline`` (``time.monotonic()``)
+        is killed (``stopped``)."""
         assert self._process is not None
         assert self._relay is not None
-        code = self._process.wait()
-        self._relay.join()
+        try:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            code = self._process.wait(left)
+        except subprocess.TimeoutExpired:
+            self.stopped = True
+            with _OUTPUT_LOCK:
+                print(f"{self.name}stopped: still running at the tests' time limit", flush=True)
+            self._process.kill()
+            code = self._process.wait()
+        self._relay.join(winenv.RELAY_GRACE_S)  # a process it started may hold the pipe
         return code
 
     def counts(self) -> dict[str, int]:
@@ -551,6 +620,7 @@ def lane(report: Report, chosen: Sequence[str] = ()) -> None:
                 windows.start()
                 run.reset()
                 install_project(windows)
+                provide_fonts(windows)
                 build = Build(winenv.cache_root() / "build" / build_key(windows.root.name))
                 cached_installer = build.installer
             if chosen:

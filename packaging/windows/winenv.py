@@ -31,11 +31,15 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import threading
+import time
 import tomllib
 import zipfile
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -59,12 +63,24 @@ NUMPY_MATH_STANDIN = b"xpi-ms-win-crt-math-l1-1-0.dll"
 """Same length: the rename keeps every offset in numpy's import tables."""
 
 WINE_DLL_OVERRIDES = "winemenubuilder.exe=d;mscoree=;mshtml="
-DESKTOP_PROBE = (
-    "import ctypes; user32 = ctypes.windll.user32; "
-    "user32.DestroyWindow(user32.CreateWindowExW(0, 'STATIC', None, 0, 0, 0, 1, 1, "
-    "None, None, None, None))"
+WINE_RENAMED = ("QT_", "VK_")
+"""Unix variables Wine passes to Windows programs only as ``WINE<name>``."""
+DESKTOP_HOLDER = (
+    "import ctypes, sys; from ctypes import wintypes; user32 = ctypes.windll.user32; "
+    "user32.CreateWindowExW(0, 'STATIC', None, 0, 0, 0, 1, 1, None, None, None, None); "
+    "open(sys.argv[1], 'w').close(); message = wintypes.MSG(); "
+    "[user32.DispatchMessageW(ctypes.byref(message)) "
+    "for _ in iter(lambda: user32.GetMessageW(ctypes.byref(message), None, 0, 0) > 0, False)]"
 )
-"""Run by ``pythonw.exe`` (no console, no standard streams): one window, at once destroyed."""
+"""Run by ``pythonw.exe`` (no console, no standard streams) for the whole lane: a hidden
+window whose messages it serves, and a file (its argument) written once the window is
+there. Wine's desktop process (``explorer.exe /desktop``) ends about a second after the
+last program using the desktop has ended; the next program to need one starts it again,
+and that desktop inherits that program's standard streams (a test process's pipe, which
+then never closes) and its timing under load. Held, the desktop started here lives as
+long as the wineserver."""
+DESKTOP_LIMIT_S = 600
+_DESKTOP_HOLDERS: list[subprocess.Popen[bytes]] = []
 STAMP = "prefix-ready"
 
 
@@ -107,26 +123,55 @@ def windows_path(path: Path) -> str:
     return "Z:" + str(path.resolve()).replace("/", "\\")
 
 
-def run_piped(command: Sequence[str], env: dict[str, str], cwd: Path | None = None) -> int:
+def run_piped(
+    command: Sequence[str],
+    env: dict[str, str],
+    cwd: Path | None = None,
+    *,
+    limit_s: float | None = None,
+) -> int:
     """Run ``command`` with its output relayed line by line; return its exit code.
 
     Wine's python.exe aborts when its standard output is a plain file, so its output is
-    always a pipe here, whatever the lane's own output is.
+    always a pipe here, whatever the lane's own output is. With ``limit_s`` a command
+    still running after that many seconds is killed and ``LaneError`` says so; its output
+    is relayed only as long as the command runs (a process it started may hold the pipe).
     """
     print("+ " + " ".join(command), flush=True)
-    with subprocess.Popen(
+    process = subprocess.Popen(
         list(command),
         env=env,
         cwd=cwd,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-    ) as process:
-        assert process.stdout is not None
-        for line in iter(process.stdout.readline, b""):
+    )
+    relay = threading.Thread(target=_relay, args=(process.stdout,), daemon=True)
+    relay.start()
+    try:
+        code = process.wait(limit_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise LaneError(
+            f"{Path(command[0]).name} {' '.join(command[1:3])} ... did not end within "
+            f"{limit_s:g} s: stopped"
+        ) from None
+    finally:
+        relay.join(RELAY_GRACE_S)  # the relay closes the pipe at its end
+    return code
+
+
+RELAY_GRACE_S = 10.0
+"""How long the output of an ended command is still relayed (its children may hold it)."""
+
+
+def _relay(stream: IO[bytes] | None) -> None:
+    assert stream is not None
+    with stream:
+        for line in iter(stream.readline, b""):
             sys.stdout.write(line.decode("utf-8", errors="replace"))
             sys.stdout.flush()
-    return process.returncode
 
 
 @dataclass(frozen=True)
@@ -176,6 +221,10 @@ class WindowsPython:
         run (so a repeat run compiles nothing) and stay out of the checkout. Without them
         every Windows Python process (each test's simulator, each command-line run)
         compiles the project's modules again, seconds each under Wine.
+
+        Wine hands a Windows program no ``QT_*`` (or ``VK_*``) variable of the Unix
+        environment, only ``WINEQT_*`` ones, renamed to ``QT_*``: ``extra`` names of those
+        prefixes are passed that way (the host's own are left out, as Wine would).
         """
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env.update(
@@ -187,17 +236,24 @@ class WindowsPython:
             PYTHONUNBUFFERED="1",  # its output is a pipe: relay each line as it comes
             PYTHONPYCACHEPREFIX=windows_path(self.pycache),
         )
-        env.update(extra)
+        for name, value in extra.items():
+            env["WINE" + name if name.startswith(WINE_RENAMED) else name] = value
         return env
 
-    def wine(self, *args: str, cwd: Path | None = None, **extra_env: str) -> int:
-        return run_piped(["wine", *args], self.env(**extra_env), cwd)
+    def wine(
+        self, *args: str, cwd: Path | None = None, limit_s: float | None = None, **extra_env: str
+    ) -> int:
+        return run_piped(["wine", *args], self.env(**extra_env), cwd, limit_s=limit_s)
 
-    def python_run(self, *args: str, cwd: Path | None = None, **extra_env: str) -> int:
-        return self.wine(self.python, *args, cwd=cwd, **extra_env)
+    def python_run(
+        self, *args: str, cwd: Path | None = None, limit_s: float | None = None, **extra_env: str
+    ) -> int:
+        return self.wine(self.python, *args, cwd=cwd, limit_s=limit_s, **extra_env)
 
-    def check_python(self, *args: str, cwd: Path | None = None, what: str) -> None:
-        code = self.python_run(*args, cwd=cwd)
+    def check_python(
+        self, *args: str, cwd: Path | None = None, what: str, limit_s: float | None = None
+    ) -> None:
+        code = self.python_run(*args, cwd=cwd, limit_s=limit_s)
         if code != 0:
             raise LaneError(f"{what} failed with exit code {code}")
 
@@ -210,23 +266,40 @@ class WindowsPython:
         standard error: had that program's output been one of the lane's pipes, the pipe
         would stay open after the program ended, and the lane would wait for its end
         until the services stop with the wineserver (the freeze waited for all the tests).
+        The desktop is held by a program of ours (``DESKTOP_HOLDER``) until ``stop``, so it
+        is never started again by another program mid-run.
         """
         self.stop()
         env = self.env()
-        for command in (
-            ["wineserver", "-p"],
-            # a window: the desktop process starts too (with the display the lane set)
-            ["wine", f"C:\\{PYTHON_DIR}\\pythonw.exe", "-c", DESKTOP_PROBE],
-        ):
-            subprocess.run(
-                command, env=env, check=False, timeout=600, stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
+        quiet = subprocess.DEVNULL
+        subprocess.run(
+            ["wineserver", "-p"], env=env, check=False, timeout=60,
+            stdin=quiet, stdout=quiet, stderr=quiet,
+        )  # fmt: skip
+        # a window: the desktop process starts too (with the display the lane set)
+        held = self.root / "desktop-held"
+        held.unlink(missing_ok=True)
+        holder = [f"C:\\{PYTHON_DIR}\\pythonw.exe", "-c", DESKTOP_HOLDER, windows_path(held)]
+        process = subprocess.Popen(
+            ["wine", *holder], env=env, start_new_session=True,
+            stdin=quiet, stdout=quiet, stderr=quiet,
+        )  # fmt: skip
+        _DESKTOP_HOLDERS.append(process)  # ends with the wineserver (``stop``)
+        deadline = time.monotonic() + DESKTOP_LIMIT_S
+        while not held.is_file():
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise LaneError("Wine's desktop did not start (no window could be made)")
+            time.sleep(0.2)
 
     def stop(self) -> None:
         """End the prefix's wineserver (and every Windows process still running in it)."""
         if self.prefix.is_dir():
             subprocess.run(["wineserver", "-k"], env=self.env(), check=False, timeout=60)
+        for holder in _DESKTOP_HOLDERS:
+            with suppress(subprocess.TimeoutExpired):
+                holder.wait(10)
+        _DESKTOP_HOLDERS[:] = [holder for holder in _DESKTOP_HOLDERS if holder.poll() is None]
 
     # -- building -------------------------------------------------------------------
     def build(self, host_python: str) -> None:

@@ -30,6 +30,14 @@ the same load and the simulators the same rate of requests); per variant it prin
 CPU per healthcheck (user and system), context switches per healthcheck, each round's
 duration, what a round every ``--interval`` seconds would cost in % of one core, and
 the TLS handshakes the measured rounds started (none while connections are kept alive).
+
+``--stacks`` runs one worker instead in which HTTP stacks take turns on the same
+healthchecks (keep-alive GETs over TLS, one client, transport or pool per URL, each
+stack's first round left out): ``httpx.AsyncClient``, httpcore's ``AsyncConnectionPool``
+with the request built once, ``httpx.Client`` in 8 lanes, httpx's ``HTTPTransport`` and
+httpcore's ``ConnectionPool`` with the request built once in 8 lanes, and the console's
+``HealthFetcher``; per stack it prints the CPU per healthcheck (user and system) and
+what a round of ``--servers`` every ``--interval`` seconds would cost in % of one core.
 """
 
 from __future__ import annotations
@@ -82,6 +90,18 @@ def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "warmup_seconds": args.warmup_seconds,
         }
         load_before = load_average()
+        if args.stacks:
+            config |= {"mode": "stacks"}
+            stacks = run_worker("health_only_worker", config, workdir / "stacks.stderr")
+            return {
+                "servers": count,
+                "interval_s": args.interval,
+                "measured_s": stacks["wall_s"],
+                "stacks": stacks["stacks"],
+                "load_average": {"before": load_before, "after": load_average()},
+                "cpus": os.cpu_count(),
+                "machine": machine_description(),
+            }
         if args.sweep:
             config |= {"mode": "sweep", "lanes": args.sweep}
             sweep = run_worker("health_only_worker", config, workdir / "sweep.stderr")
@@ -148,8 +168,16 @@ def main() -> None:
         help="lanes to compare, e.g. 1,2,4,8,16,auto (auto: the prober's own choice; "
         "runs the sweep worker alone)",
     )
+    parser.add_argument(
+        "--stacks",
+        action="store_true",
+        help="compare HTTP stacks on the same healthchecks (runs the stacks worker alone)",
+    )
     args = parser.parse_args()
     result = run_in_scratch(args, "bench-health-only-", _run, source_revision())
+    if args.stacks:
+        _print_stacks(args, result)
+        return
     if args.sweep:
         _print_sweep(args, result)
         return
@@ -174,6 +202,30 @@ def main() -> None:
     )
     print(f"ratio console/baseline: {result['ratio']:.2f}")
     print(f"ratio fetcher/baseline: {result['fetcher_ratio']:.2f}")
+    before, after = result["load_average"]["before"], result["load_average"]["after"]
+    print(f"load average (1, 5, 15 min) before {before}, after {after}")
+
+
+def _print_stacks(args: argparse.Namespace, result: dict[str, Any]) -> None:
+    print(result["machine"])
+    print(
+        f"{result['servers']} servers, the stacks taking turns for "
+        f"{result['measured_s']:.0f} s after a {args.warmup_seconds:g} s warm-up"
+    )
+    print(
+        "stack | healthchecks | CPU ms/check (user + sys) | % of one core at a round per interval"
+    )
+    for name, figures in result["stacks"].items():
+        checks = figures["checks"]
+        if not checks:
+            print(f"{name} | 0 measured")
+            continue
+        per_check = figures["cpu_s"] / checks
+        print(
+            f"{name} | {checks} | {1000 * per_check:.3f} ({1000 * figures['user_s'] / checks:.3f}"
+            f" + {1000 * figures['sys_s'] / checks:.3f}) | "
+            f"{100 * per_check * result['servers'] / result['interval_s']:.2f} %"
+        )
     before, after = result["load_average"]["before"], result["load_average"]["after"]
     print(f"load average (1, 5, 15 min) before {before}, after {after}")
 

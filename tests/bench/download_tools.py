@@ -42,6 +42,7 @@ class Download:
     loop: str | None = None
     loop_max_stall_ms: float | None = None
     loop_stalls_over_50ms: int | None = None
+    thread_cpu: dict[str, float] | None = None
 
     @property
     def mb_per_s(self) -> float:
@@ -60,6 +61,10 @@ class Download:
             text += (
                 f"; RSS growth: ru_maxrss {self.rss_growth_mb:.1f} MB, "
                 f"sampled peak {self.rss_peak_growth_mb:.1f} MB"
+            )
+        if self.thread_cpu:
+            text += "; CPU by thread: " + ", ".join(
+                f"{name} {cpu:.2f} s" for name, cpu in self.thread_cpu.items() if cpu >= 0.01
             )
         if self.loop_max_stall_ms is not None:
             text += (
@@ -143,6 +148,7 @@ def our_download(config: dict[str, Any], workdir: Path, number: int) -> tuple[Do
         loop=figures["loop"],
         loop_max_stall_ms=figures["loop_max_stall_ms"],
         loop_stalls_over_50ms=figures["loop_stalls_over_50ms"],
+        thread_cpu=figures.get("thread_cpu"),
     )
     return result, Path(figures["path"])
 

@@ -12,6 +12,11 @@ differ only in their lanes (``lanes``: a list of lane counts, or ``auto`` for th
 prober's own choice), one round every
 ``interval`` seconds, so every variant sees the same load and the same rate of
 requests),
+``stacks``: the same healthchecks through several HTTP stacks taking turns, a round of
+every URL per stack, one stack after the other, a round every ``interval`` seconds
+(blocking stacks in ``STACK_LANES`` lanes, async ones ``DEFAULT_CONCURRENCY`` at a time,
+one client, pool or transport per URL, connections kept alive): the CPU per healthcheck
+of each stack under the same load,
 ``urls``, ``ca_file``, ``interval``, ``seconds`` (the whole run) and ``warmup_seconds``.
 Figures (stdout): CPU seconds (user and system apart), context switches and wall
 seconds of the measured window (after the warm-up), rounds completed, and (console) the
@@ -27,10 +32,17 @@ import contextlib
 import resource
 import ssl
 import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
+import httpcore
 import httpx
 
+from app.api.settings import TlsTrust, TrustMode
+from app.api.tls import build_ssl_context
 from app.connections import ConnectionProfile
 from app.health_only.body import MAX_BODY_BYTES
 from app.health_only.fetcher import HealthFetcher
@@ -213,6 +225,164 @@ async def _sweep(config: dict[str, Any]) -> dict[str, Any]:
     return {"variants": totals, "wall_s": time.monotonic() - measured_from}
 
 
+STACK_LANES = 8
+"""Lanes of the blocking stacks in ``stacks`` (the fetcher's base lanes)."""
+
+
+def _in_lanes(urls: list[str], one: Callable[[str], object]) -> None:
+    """``one(url)`` for every URL, ``STACK_LANES`` threads each taking the next URL."""
+    queue = deque(urls)
+
+    def lane() -> None:
+        while True:
+            try:
+                url = queue.popleft()
+            except IndexError:
+                return
+            with contextlib.suppress(httpx.HTTPError, httpcore.NetworkError):
+                one(url)
+
+    with ThreadPoolExecutor(STACK_LANES) as threads:
+        for future in [threads.submit(lane) for _ in range(STACK_LANES)]:
+            future.result()
+
+
+def _core_request(url: str) -> httpcore.Request:
+    request = httpx.Request("GET", url + HEALTH_PATH, headers=_HEADERS)
+    return httpcore.Request(
+        "GET",
+        httpcore.URL(
+            scheme=request.url.raw_scheme,
+            host=request.url.raw_host,
+            port=request.url.port,
+            target=request.url.raw_path,
+        ),
+        headers=request.headers.raw,
+        extensions=_TIMEOUTS,
+    )
+
+
+_HEADERS = {"Accept": "*/*", "User-Agent": USER_AGENT}
+_TIMEOUTS = {"timeout": dict.fromkeys(("connect", "read", "write", "pool"), 5.0)}
+
+
+async def _stacks(config: dict[str, Any]) -> dict[str, Any]:
+    """HTTP stacks take turns on the same healthchecks (see the module docstring)."""
+    context = build_ssl_context(TlsTrust(mode=TrustMode.CA_FILE, ca_file=Path(config["ca_file"])))
+    urls: list[str] = config["urls"]
+    limits = httpx.Limits(max_connections=2, max_keepalive_connections=1, keepalive_expiry=75)
+    pool_options: dict[str, Any] = {
+        "ssl_context": context, "max_connections": 2, "max_keepalive_connections": 1,
+        "keepalive_expiry": KEEPALIVE_S,
+    }  # fmt: skip
+    limit = asyncio.Semaphore(DEFAULT_CONCURRENCY)
+    async_clients = {
+        u: httpx.AsyncClient(verify=context, limits=limits, trust_env=False) for u in urls
+    }
+    async_pools = {
+        u: (httpcore.AsyncConnectionPool(**pool_options), _core_request(u)) for u in urls
+    }
+    clients = {u: httpx.Client(verify=context, limits=limits, trust_env=False) for u in urls}
+    transports = {
+        u: (
+            httpx.HTTPTransport(verify=context, limits=limits),
+            httpx.Request("GET", u + HEALTH_PATH, headers=_HEADERS, extensions=_TIMEOUTS),
+        )
+        for u in urls
+    }  # fmt: skip
+    pools = {u: (httpcore.ConnectionPool(**pool_options), _core_request(u)) for u in urls}
+    fetcher = HealthFetcher(
+        path=HEALTH_PATH, headers=_HEADERS, timeout=5.0, workers=DEFAULT_CONCURRENCY,
+        max_body=MAX_BODY_BYTES, keepalive=KEEPALIVE_S, context_for=lambda url: context,
+        proxy_for=lambda url: None,
+    )  # fmt: skip
+
+    async def async_client_get(url: str) -> None:
+        async with limit:
+            with contextlib.suppress(httpx.HTTPError):
+                client = async_clients[url]
+                await client.get(url + HEALTH_PATH, headers=_HEADERS, timeout=5.0)  # body read
+
+    async def async_pool_get(url: str) -> None:
+        pool, request = async_pools[url]
+        async with limit:
+            with contextlib.suppress(httpcore.NetworkError, httpcore.TimeoutException):
+                response = await pool.handle_async_request(request)
+                try:
+                    async for _ in response.stream:  # type: ignore[union-attr]
+                        pass
+                finally:
+                    await response.aclose()
+
+    def client_get(url: str) -> None:
+        clients[url].get(url + HEALTH_PATH, headers=_HEADERS, timeout=5.0).read()
+
+    def transport_get(url: str) -> None:
+        transport, request = transports[url]
+        response = transport.handle_request(request)
+        try:
+            for _ in response.iter_raw():
+                pass
+        finally:
+            response.close()
+
+    def pool_get(url: str) -> None:
+        pool, request = pools[url]
+        response = pool.handle_request(request)
+        try:
+            for _ in response.stream:  # type: ignore[union-attr]
+                pass
+        finally:
+            response.close()
+
+    async def lanes_of(one: Callable[[str], object]) -> None:
+        _in_lanes(urls, one)  # blocks the loop: nothing else runs in this worker
+
+    rounds: dict[str, Callable[[], Awaitable[object]]] = {
+        "httpx.AsyncClient.get": lambda: asyncio.gather(*map(async_client_get, urls)),
+        "httpcore.AsyncConnectionPool, request reused": lambda: asyncio.gather(
+            *map(async_pool_get, urls)
+        ),
+        "httpx.Client.get, lanes": lambda: lanes_of(client_get),
+        "httpx.HTTPTransport, request reused, lanes": lambda: lanes_of(transport_get),
+        "httpcore.ConnectionPool, request reused, lanes": lambda: lanes_of(pool_get),
+        "HealthFetcher.fetch_all (the console's)": lambda: fetcher.fetch_all(urls),
+    }
+    totals = {name: {"checks": 0, "cpu_s": 0.0, "user_s": 0.0, "sys_s": 0.0} for name in rounds}
+    started = time.monotonic()
+    measured_from = started + config["warmup_seconds"]
+    try:
+        first = True
+        while (now := time.monotonic()) < started + config["seconds"]:
+            for name, round_ in rounds.items():
+                before, wall0 = _usage(), time.perf_counter()
+                await round_()
+                spent = _usage_since(before)
+                if now >= measured_from and not first:  # each one's first round: handshakes
+                    figures = totals[name]
+                    figures["checks"] += len(urls)
+                    figures["cpu_s"] += spent["user_s"] + spent["sys_s"]
+                    figures["user_s"] += spent["user_s"]
+                    figures["sys_s"] += spent["sys_s"]
+                await asyncio.sleep(
+                    max(0.0, config["interval"] / len(rounds) - (time.perf_counter() - wall0))
+                )
+            first = False
+    finally:
+        await fetcher.aclose()
+        for client in async_clients.values():
+            await client.aclose()
+        for async_pool, _ in async_pools.values():
+            await async_pool.aclose()
+        for client_ in clients.values():
+            client_.close()
+        for transport, _ in transports.values():
+            transport.close()
+        for pool, _ in pools.values():
+            pool.close()
+    return {"stacks": totals, "wall_s": time.monotonic() - measured_from}
+
+
 async def _measure(config: dict[str, Any], rounds: list[int]) -> dict[str, Any]:
     await asyncio.sleep(config["warmup_seconds"])
     before, wall0, rounds0 = _usage(), time.monotonic(), rounds[0]
@@ -227,9 +397,13 @@ async def _measure(config: dict[str, Any], rounds: list[int]) -> dict[str, Any]:
 
 def main() -> None:
     config = read_config()
-    run = {"console": _console, "baseline": _baseline, "fetcher": _fetcher, "sweep": _sweep}[
-        config["mode"]
-    ]
+    run = {
+        "console": _console,
+        "baseline": _baseline,
+        "fetcher": _fetcher,
+        "sweep": _sweep,
+        "stacks": _stacks,
+    }[config["mode"]]
     emit_result(asyncio.run(run(config)))
 
 

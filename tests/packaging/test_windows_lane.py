@@ -3,7 +3,10 @@ pytest processes, and when it may reuse the frozen folder and installer of a for
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -170,3 +173,107 @@ def test_host_programs_of_the_prefix_write_no_folder_named_after_a_windows_path(
 
     assert windows.env()["PYTHONPYCACHEPREFIX"].startswith("Z:")  # Windows programs keep it
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_command_over_its_time_limit_is_stopped_and_the_lane_says_so(tmp_path: Path) -> None:
+    script = "import time; print('started', flush=True); time.sleep(60)"
+    started = time.monotonic()
+
+    with pytest.raises(winenv.LaneError, match=r"did not end within 1 s: stopped"):
+        winenv.run_piped([sys.executable, "-c", script], dict(os.environ), limit_s=1)
+
+    assert time.monotonic() - started < 30  # not the command's 60 s
+
+
+def test_a_command_whose_child_holds_its_output_still_ends(tmp_path: Path) -> None:
+    # a Windows program that starts Wine's desktop leaves it holding its standard streams
+    pid_file = tmp_path / "child.pid"
+    child = "import time; time.sleep(60)"
+    script = (
+        "import subprocess, sys; "
+        f"child = subprocess.Popen([sys.executable, '-c', {child!r}]); "
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))"
+    )
+    started = time.monotonic()
+    try:
+        code = winenv.run_piped([sys.executable, "-c", script], dict(os.environ), limit_s=30)
+    finally:
+        if pid_file.is_file():
+            os.kill(int(pid_file.read_text()), signal.SIGTERM)
+
+    assert code == 0
+    assert time.monotonic() - started < 45  # the output's relay gave up after its grace
+
+
+def test_a_test_process_still_running_at_the_deadline_is_stopped() -> None:
+    shard = lane.Shard("[1] ", [sys.executable, "-c", "import time; time.sleep(60)"], {})
+    shard.start()
+
+    code = shard.wait(deadline=time.monotonic() + 1)
+
+    assert shard.stopped
+    assert code != 0
+
+
+def test_a_test_process_that_ends_in_time_is_not_stopped() -> None:
+    script = "print('3 passed in 0.1s')"
+    shard = lane.Shard("[1] ", [sys.executable, "-c", script], dict(os.environ))
+    shard.start()
+
+    assert shard.wait(deadline=time.monotonic() + 60) == 0
+    assert not shard.stopped
+    assert shard.counts() == {"passed": 3}
+
+
+def test_the_prefix_gets_the_host_fonts_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    host = tmp_path / "host"
+    host.mkdir()
+    for name in ("DejaVuSans.ttf", "DejaVuSerif-Bold.ttf", "DejaVuMathTeXGyre.ttf"):
+        (host / name).write_bytes(name.encode())
+    monkeypatch.setattr(lane, "HOST_FONTS", host)
+    windows = winenv.WindowsPython(tmp_path / "cache")
+    fonts = windows.system32.parent / "Fonts"
+
+    lane.provide_fonts(windows)
+    (fonts / "DejaVuSans.ttf").write_bytes(b"kept")
+    lane.provide_fonts(windows)
+
+    assert sorted(p.name for p in fonts.iterdir()) == ["DejaVuSans.ttf", "DejaVuSerif-Bold.ttf"]
+    assert (fonts / "DejaVuSans.ttf").read_bytes() == b"kept"
+
+
+def test_no_font_at_all_fails_the_lane_with_the_package_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lane, "HOST_FONTS", tmp_path / "none")
+
+    with pytest.raises(winenv.LaneError, match="fonts-dejavu-core"):
+        lane.provide_fonts(winenv.WindowsPython(tmp_path / "cache"))
+
+
+def test_qt_variables_reach_windows_programs_under_the_names_wine_passes_on(
+    tmp_path: Path,
+) -> None:
+    # Wine drops the Unix environment's QT_* variables and renames WINEQT_* to QT_*
+    env = winenv.WindowsPython(tmp_path / "cache").env(QT_QPA_PLATFORM="offscreen", A_B="c")
+
+    assert env["WINEQT_QPA_PLATFORM"] == "offscreen"
+    assert env["A_B"] == "c"
+
+
+def test_failed_tests_are_read_from_the_summary_and_not_from_captured_logs() -> None:
+    lines = [
+        "ERROR    app.monitor.monitor:monitor.py:250 unexpected error while polling",
+        "FAILED tests/ui/test_a.py::test_one - AssertionError",
+        "ERROR tests/app/test_b.py::test_two - OSError",
+        "ERROR  - FileNotFoundError: [WinError 3] Path not found",
+        "1 failed, 1 error in 3.00s",
+    ]
+    script = f"print({chr(10).join(lines)!r})"
+    shard = lane.Shard("[1] ", [sys.executable, "-c", script], dict(os.environ))
+    shard.start()
+    shard.wait()
+
+    assert shard.failed_tests == lines[1:4]

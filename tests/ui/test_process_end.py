@@ -29,6 +29,8 @@ EXIT_TIMEOUT_S = 60.0
 SIMULATOR_GONE_S = 5.0
 DEMO_READY = re.compile(r"demo cluster ready: simulator pid (\d+)")
 
+pytestmark = pytest.mark.spread  # each test waits on a console of its own
+
 posix_only = pytest.mark.skipif(
     sys.platform == "win32",
     reason="POSIX signals; on Windows the console ends through console events and a Job Object",

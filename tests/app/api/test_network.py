@@ -302,14 +302,27 @@ def test_closing_a_bulk_reply_mid_body_ends_its_worker_and_connection() -> None:
         except ConnectionError:
             closed.set()
 
+    sockets: list[socket.socket] = []
+
+    class SocketNoting(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            reply = super().handle_request(request)
+            sockets.append(reply.extensions["network_stream"].get_extra_info("socket"))
+            return reply
+
     async def scenario() -> None:
-        transport = worker()
+        transport = WorkerThreadTransport(SocketNoting(), chunk_size=64 * 1024)
         async with tcp_server(endless) as url, httpx.AsyncClient(transport=transport) as client:
             async with client.stream("GET", url) as response:
                 async for _piece in response.aiter_raw():
                     break
             await until(lambda: not worker_threads())
-            await asyncio.wait_for(closed.wait(), 10.0)
+            assert [s.fileno() for s in sockets] == [-1], "the worker closed its connection"
+            try:
+                await asyncio.wait_for(closed.wait(), 10.0)
+            except TimeoutError:
+                threads = sorted(t.name for t in threading.enumerate())
+                raise AssertionError(f"the server saw no close; threads: {threads}") from None
 
     asyncio.run(scenario())
 
@@ -409,6 +422,7 @@ def test_a_request_cancelled_during_the_tls_handshake_leaves_no_socket_open(
                 await task
             await client.aclose()
 
+    gc.collect()  # what earlier tests left behind warns now, not among this test's warnings
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
         asyncio.run(scenario())

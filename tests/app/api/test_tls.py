@@ -19,7 +19,12 @@ from app.api.certificates import normalize_fingerprint, sha256_fingerprint
 from app.api.client import ManagementClient
 from app.api.errors import TlsError, TlsErrorKind, UnreachableError
 from app.api.settings import EndpointSettings, ProxyMode, ProxySetting, TlsTrust, TrustMode
-from app.api.tls import CertificatePinMismatch, build_ssl_context, fetch_certificate
+from app.api.tls import (
+    CertificatePinMismatch,
+    DrainingSSLSocket,
+    build_ssl_context,
+    fetch_certificate,
+)
 from app.api.urls import InvalidUrlError
 from tests.app.api.simclient import admin_password, requests_seen, sim_settings
 from tests.app.api.test_client_failover import closed_port_url
@@ -191,12 +196,36 @@ def _blocking_handshake(url: str, context: ssl.SSLContext) -> bytes:
         return tls.getpeercert(binary_form=True) or b""
 
 
-async def test_pinning_also_guards_blocking_sockets(shared_simulator: SimulatorProcess) -> None:
+@pytest.mark.parametrize("draining", [True, False], ids=["draining", "plain"])
+async def test_pinning_also_guards_blocking_sockets(
+    shared_simulator: SimulatorProcess, draining: bool
+) -> None:
     expected = simulator_leaf_sha256(shared_simulator)
-    right = build_ssl_context(TlsTrust(mode=TrustMode.PINNED, pinned_sha256=expected))
+    right = build_ssl_context(
+        TlsTrust(mode=TrustMode.PINNED, pinned_sha256=expected), draining=draining
+    )
     der = await asyncio.to_thread(_blocking_handshake, shared_simulator.url, right)
     assert sha256_fingerprint(der) == expected
-    wrong = build_ssl_context(TlsTrust(mode=TrustMode.PINNED, pinned_sha256="f" * 64))
+    wrong = build_ssl_context(
+        TlsTrust(mode=TrustMode.PINNED, pinned_sha256="f" * 64), draining=draining
+    )
     with pytest.raises(CertificatePinMismatch) as caught:
         await asyncio.to_thread(_blocking_handshake, shared_simulator.url, wrong)
     assert sha256_fingerprint(caught.value.der) == expected
+
+
+@pytest.mark.parametrize("mode", [TrustMode.CA_FILE, TrustMode.PINNED])
+def test_sockets_drain_unless_asked_not_to(mode: TrustMode, tmp_path: Path) -> None:
+    """CA file and pinned contexts make draining sockets; with ``draining=False`` (the
+    health-only prober's small replies) plain ones, the pinned ones still checking the pin."""
+    ca = trustme.CA()
+    trust = (
+        _ca_trust(ca, tmp_path)
+        if mode is TrustMode.CA_FILE
+        else TlsTrust(mode=TrustMode.PINNED, pinned_sha256="a" * 64)
+    )
+    draining = build_ssl_context(trust).sslsocket_class
+    plain = build_ssl_context(trust, draining=False).sslsocket_class
+    assert issubclass(draining, DrainingSSLSocket)
+    assert not issubclass(plain, DrainingSSLSocket)
+    assert issubclass(plain, ssl.SSLSocket)

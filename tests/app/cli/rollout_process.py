@@ -14,27 +14,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.app.cli.inprocess import InProcessCli
 from tests.helpers.simulator_process import ROOT, SimulatorProcess
 
 LINE_TIMEOUT_S = 120.0  # generous: a busy machine starts Python slowly
 SIM_ARGS = ("--servers", "3", "--clients", "60", "--seed", "3", "--time-scale", "30")
 
 
-def add_connection(home: Path, sim: SimulatorProcess, name: str = "Prod") -> None:
+def add_connection(cli: InProcessCli, sim: SimulatorProcess, name: str = "Prod") -> None:
     """A saved connection over every endpoint (so a stopped server's endpoint fails
-    over), polled every 0.5 s."""
+    over), polled every 0.5 s, in ``cli``'s console home. Saved in-process: the rollout
+    run, the subject, is the child process."""
     urls = [arg for e in sim.info.endpoints for arg in ("--url", e.url)]
     args = ["connections", "add", name, *urls, "--user", sim.info.username]
     args += ["--ca", str(sim.info.ca_file), "--poll-interval", "0.5"]
-    result = subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        cwd=ROOT,
-        env=cli_env(home, sim),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
+    cli.run(*args, password=sim.info.password)
 
 
 def cli_env(home: Path, sim: SimulatorProcess) -> dict[str, str]:

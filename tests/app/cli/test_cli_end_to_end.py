@@ -1,9 +1,9 @@
 """``ekran-console-cli`` against the simulator over TLS.
 
 The tests whose subject is the process (exit codes and streams as a script sees them, a
-whole session that leaves no secret behind in any file, the contract's JSON, a download)
-run it as a black box, a subprocess; the others run it in-process (``console``), which
-is much cheaper and runs the same code.
+whole session that leaves no secret behind in any file, downloads included) run it as a
+black box, a subprocess; the others run it in-process (``console``), which is much
+cheaper and runs the same code.
 """
 
 from __future__ import annotations
@@ -73,11 +73,12 @@ def add_demo(
 
 
 def test_servers_json_uses_the_contract_field_names(
-    cli: Cli, start_simulator: StartSimulator
+    console: InProcessCli, start_simulator: StartSimulator
 ) -> None:
     # Time frozen: the Clients counted by the command and by the simulator are the same.
     simulator = start_simulator("--servers", "4", "--clients", "200", "--time-scale", "0")
-    add_demo(cli, simulator)
+    cli = console
+    cli.add(simulator)
     servers = cli.json("servers", password=simulator.info.password)
     assert [s["id"] for s in servers] == [e.server_id for e in simulator.info.endpoints]
     expected = {"id", "name", "address", "status", "clients", "version", "isolation"}
@@ -130,9 +131,12 @@ def test_failures_at_the_process_boundary(cli: Cli, simulator: SimulatorProcess)
     )
 
 
-def test_logs_download_is_a_valid_zip(cli: Cli, start_simulator: Any, tmp_path: Path) -> None:
+def test_logs_download_is_a_valid_zip(
+    console: InProcessCli, start_simulator: Any, tmp_path: Path
+) -> None:
     sim = start_simulator("--servers", "2", "--log-size", "300000")
-    add_demo(cli, sim)
+    cli = console
+    cli.add(sim)
     out = tmp_path / "out"
     out.mkdir()
     result = cli.json(

@@ -10,11 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.app.cli.inprocess import InProcessCli
 from tests.app.cli.rollout_process import SIM_ARGS, RolloutRun, add_connection, upgrade
 from tests.conftest import StartSimulator
 from tests.helpers.simulator_process import SimulatorProcess
 
-pytestmark = pytest.mark.filterwarnings("ignore:`verify=<str>` is deprecated:DeprecationWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:`verify=<str>` is deprecated:DeprecationWarning"),
+    pytest.mark.spread,  # minutes of waiting on drains and restarts: not all on one worker
+]
 
 NEW = "9.3.0.1300"
 STEPS = ["isolating", "draining", "waiting_restart", "verifying", "returning", "settling", "done"]
@@ -26,10 +30,9 @@ def sim(start_simulator: StartSimulator) -> SimulatorProcess:
 
 
 @pytest.fixture
-def home(tmp_path: Path, sim: SimulatorProcess) -> Path:
-    folder = tmp_path / "home"
-    add_connection(folder, sim)
-    return folder
+def home(console: InProcessCli, sim: SimulatorProcess) -> Path:
+    add_connection(console, sim)
+    return console.home
 
 
 def audit_lines(home: Path) -> list[dict[str, str]]:
@@ -127,10 +130,12 @@ def test_another_server_stopped_mid_run_pauses_it_and_a_rerun_resumes_once_it_is
     assert len(isolations) == 1  # the resumed run did not isolate it again
 
 
-def test_the_drain_timeout_pauses_the_run(start_simulator: StartSimulator, tmp_path: Path) -> None:
+def test_the_drain_timeout_pauses_the_run(
+    start_simulator: StartSimulator, console: InProcessCli
+) -> None:
     slow = start_simulator(*SIM_ARGS, "--drain-seconds", "36000")
-    home = tmp_path / "slow"
-    add_connection(home, slow)
+    add_connection(console, slow)
+    home = console.home
     run = RolloutRun(home, slow, "as-02", "--drain-timeout", "2")
     try:
         assert run.finish() == 5

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from app.api.errors import TlsErrorKind
-from app.api.models import HealthStatus, ServerStatus
+from app.api.errors import TlsErrorKind, UnreachableError, UnreachableReason
+from app.api.models import HealthReport, HealthStatus, ServerStatus
 from app.connections import ConnectionProfile
 from app.health_only.body import BodyKind, pretty_body
 from app.health_only.client import HealthOnlyClient
@@ -89,6 +89,25 @@ async def test_a_refused_connection_is_unreachable(
     assert refused.state is HealthState.UNREACHABLE
     assert (refused.reason, refused.http_status, refused.response_ms) == ("refused", None, None)
     assert refused.to_json()["http_status"] is None
+
+
+async def test_round_health_gives_the_last_rounds_reports_and_errors_without_a_request(
+    documented: SimulatorProcess, closed_url: str
+) -> None:
+    """What the monitor takes for its per-server health events: each URL's report from
+    the last round, or the typed error of why it had no HTTP answer; None before a round
+    covered every URL asked for."""
+    async with opened(health_profile(documented, documented.url, closed_url)) as client:
+        assert client.round_health([documented.url]) is None
+        online, refused = await client.probe_round()
+        report, error = client.round_health([documented.url, closed_url]) or []
+        assert client.round_health([documented.url, "https://other.test/X"]) is None
+    assert report == online.report
+    assert isinstance(report, HealthReport)
+    assert report.ok
+    assert isinstance(error, UnreachableError)
+    assert error is refused.error
+    assert error.reason is UnreachableReason.REFUSED
 
 
 async def test_a_server_that_hangs_is_unreachable_within_the_timeout(

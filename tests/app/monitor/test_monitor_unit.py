@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -376,3 +376,62 @@ async def test_a_probe_that_began_before_a_status_change_is_not_kept() -> None:
         e.health["as-01"].report for e in events if isinstance(e, HealthUpdated) and e.health
     ]
     assert [r.status for r in reports if r is not None] == [HealthStatus.UNHEALTHY]
+
+
+class RoundSource(ScriptedSource):
+    """A source whose polls hold every server's health (as a health-only round does):
+    ``round`` answers ``round_health``; None there means the poll did not cover them."""
+
+    def __init__(
+        self,
+        script: list[ClusterSnapshot | ConsoleError],
+        round_: dict[str, HealthReport | ConsoleError] | None,
+    ) -> None:
+        super().__init__(script)
+        self.round = round_
+        self.round_calls: list[list[str]] = []
+
+    def round_health(self, urls: Sequence[str]) -> list[HealthReport | ConsoleError] | None:
+        self.round_calls.append(list(urls))
+        return None if self.round is None else [self.round[url] for url in urls]
+
+
+async def test_health_from_the_round_takes_every_server_at_once_without_a_request() -> None:
+    """A source with ``round_health``: the servers' health comes from the poll in one
+    call (no per-server ``health`` request, no task per server), reports and errors
+    alike, in the snapshot's servers."""
+    url = "https://{}.test/EkranSystem".format
+    healthy = HealthReport(url=url("as-01"), http_status=200, status=HealthStatus.HEALTHY, ok=True)
+    down = UnreachableError("as-02 refused the connection.", reason=UnreachableReason.REFUSED)
+    source = RoundSource(
+        [make_snapshot({"as-01": "online", "as-02": "offline"})],
+        {url("as-01"): healthy, url("as-02"): down},
+    )
+    monitor = fast_monitor(source, health_interval=60.0)
+    events = recorder(monitor)
+    monitor.start()
+    await wait_for(lambda: any(isinstance(e, HealthUpdated) for e in events))
+    await monitor.stop()
+    update = next(e for e in events if isinstance(e, HealthUpdated))
+    assert source.round_calls[0] == [url("as-01"), url("as-02")]
+    assert source.health_calls == []
+    assert update.health["as-01"].report == healthy
+    assert update.health["as-01"].error is None
+    assert update.health["as-02"].report is None
+    assert update.health["as-02"].error == "as-02 refused the connection."
+
+
+async def test_health_is_asked_per_server_when_the_round_does_not_cover_them() -> None:
+    source = RoundSource([make_snapshot({"as-01": "online", "as-02": "online"})], None)
+    monitor = fast_monitor(source, health_interval=60.0)
+    events = recorder(monitor)
+    monitor.start()
+    await wait_for(lambda: any(isinstance(e, HealthUpdated) for e in events))
+    await monitor.stop()
+    update = next(e for e in events if isinstance(e, HealthUpdated))
+    assert len(source.round_calls) == 1
+    assert sorted(source.health_calls) == [
+        "https://as-01.test/EkranSystem",
+        "https://as-02.test/EkranSystem",
+    ]
+    assert set(update.health) == {"as-01", "as-02"}

@@ -162,8 +162,8 @@ async def test_edited_settings_are_stored_and_applied(center: AlertCenter, qtbot
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     await wait_until(lambda: center.settings_dialog is None)
     expected = AlertSettings(disabled=frozenset({AlertKind.BACK_ONLINE}))
-    assert center.engine.settings(CONNECTION) == expected
-    assert center.preferences.load(CONNECTION) == expected
+    assert center.engine.settings(CONNECTION) == expected  # applied at once
+    await wait_until(lambda: center.preferences.load(CONNECTION) == expected)  # saved off the loop
 
     center.edit_settings(CONNECTION, "Production", parent)
     await wait_until(lambda: center.settings_dialog is not None)

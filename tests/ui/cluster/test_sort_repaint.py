@@ -52,6 +52,10 @@ class SortedTable:
         self.view.sortByColumn(Column.CLIENTS, Qt.SortOrder.DescendingOrder)
         self.view.show()
         qtbot.waitExposed(self.view)
+        # A selection's colour follows whether the window is active: wait for activation,
+        # or a late one repaints the selection between two comparisons.
+        self.view.activateWindow()
+        qtbot.waitActive(self.view)
         self.settle()
         self.painted = PaintedRegion(self.view.viewport())
 
