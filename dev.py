@@ -287,8 +287,10 @@ def xdist_options(extra: Sequence[str], cpus: int | None) -> list[str]:
     """pytest-xdist options: workers, unless ``extra`` chooses them (``-n``, ``-p no:xdist``).
 
     Many tests wait on child processes (the simulator, the command line), so one worker per
-    core leaves cores idle: two per core, at least two. ``--dist loadgroup`` keeps tests that
-    share one resource (the frozen build) on one worker (``xdist_group`` marks them).
+    core leaves cores idle: two per core, at least two. ``--dist loadscope`` sends each test
+    module whole to one worker, so its module fixtures and simulators start once (the suite's
+    scheduler, ``tests/helpers/scheduling.py``, also keeps the packaging tests together and
+    hands out the tests of modules marked ``spread`` one by one).
     """
     chosen = any(
         a == "-n" or a.startswith(("-n", "--numprocesses")) or a in ("no:xdist", "-pno:xdist")
@@ -296,7 +298,7 @@ def xdist_options(extra: Sequence[str], cpus: int | None) -> list[str]:
     )
     if chosen:
         return []
-    return ["-n", str(max(2, 2 * (cpus or 1))), "--dist", "loadgroup"]
+    return ["-n", str(max(2, 2 * (cpus or 1))), "--dist", "loadscope"]
 
 
 BYTECODE_PACKAGES = ("app", "ui", "simulator", "tests")

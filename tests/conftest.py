@@ -34,29 +34,16 @@ settings.load_profile("no-deadline")
 
 StartSimulator = Callable[..., SimulatorProcess]
 
-PACKAGING_TESTS = Path(__file__).resolve().parent / "packaging"
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``--dist loadscope`` (``dev.py test``): each test module on one worker, the
+    packaging tests together, a ``spread`` module's tests on any (see ``ModuleScheduling``)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from tests.helpers.scheduling import ModuleScheduling
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist, each test module runs on one worker, the packaging tests all on one.
-
-    A module's tests mostly share their simulator options and module-scoped fixtures
-    (a simulator, the window layout probes): on one worker they start each once, where
-    spread over every worker each would start it again. The packaging tests share one
-    frozen build. (``--dist loadgroup`` sends each ``xdist_group`` to a single worker;
-    without xdist, as in the Windows lane, nothing is marked.)
-
-    A module marked ``spread`` is the exception: its tests are long, mostly waiting on
-    processes they start for themselves, so on one worker its tests would run one after
-    another at the end of the run while the other cores sit idle.
-    """
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        if PACKAGING_TESTS in item.path.parents:
-            item.add_marker(pytest.mark.xdist_group("packaging"))
-        elif item.get_closest_marker("spread") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+    return ModuleScheduling(config, log)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

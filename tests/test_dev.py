@@ -230,10 +230,10 @@ def test_the_windows_lane_runs_on_linux_when_asked(
 @pytest.mark.parametrize(
     ("extra", "cpus", "expected"),
     [
-        ([], 2, ["-n", "4", "--dist", "loadgroup"]),  # tests wait on child processes
-        ([], 1, ["-n", "2", "--dist", "loadgroup"]),
-        ([], None, ["-n", "2", "--dist", "loadgroup"]),  # cpu_count() may not know
-        (["-k", "isolation"], 8, ["-n", "16", "--dist", "loadgroup"]),
+        ([], 2, ["-n", "4", "--dist", "loadscope"]),  # tests wait on child processes
+        ([], 1, ["-n", "2", "--dist", "loadscope"]),
+        ([], None, ["-n", "2", "--dist", "loadscope"]),  # cpu_count() may not know
+        (["-k", "isolation"], 8, ["-n", "16", "--dist", "loadscope"]),
         (["-n", "0"], 2, []),  # the caller's own choice wins
         (["-n3"], 2, []),
         (["--numprocesses=1"], 2, []),
