@@ -50,6 +50,11 @@ class InProcessCli:
         self._monkeypatch = monkeypatch
         self._capsys = capsys
 
+    @property
+    def fixtures(self) -> tuple[pytest.MonkeyPatch, pytest.CaptureFixture[str]]:
+        """The test's ``monkeypatch`` and ``capsys``, for another console in the same test."""
+        return self._monkeypatch, self._capsys
+
     def services(self, paths: AppPaths) -> Services:
         return Services(
             paths=paths,

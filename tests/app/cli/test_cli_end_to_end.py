@@ -111,9 +111,13 @@ def test_isolate_return_and_version_by_name(
     assert actions == [("isolate", "ok"), ("return", "ok"), ("version", "ok")]
 
 
-def test_failures_at_the_process_boundary(cli: Cli, simulator: SimulatorProcess) -> None:
+def test_failures_at_the_process_boundary(
+    cli: Cli, simulator: SimulatorProcess, console: InProcessCli
+) -> None:
     """Exit codes and streams as a script sees them (the cases are tested in-process)."""
-    add_demo(cli, simulator)
+    # The saved connection is set up in-process, in the same console home (no password
+    # saved: the processes below find none in any keyring).
+    InProcessCli(cli.home, *console.fixtures, keyring=None).add(simulator)
     wrong = cli.run("servers", "--json", password="not-the-password", check=4)
     assert "not-the-password" not in wrong.stderr + wrong.stdout
     assert json.loads(wrong.stdout) == {
