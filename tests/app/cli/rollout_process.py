@@ -1,8 +1,15 @@
-"""``ekran-console-cli rollout --json`` as a child process the test reads line by line,
-so that the test can play the admin (stop and start servers) at the right moments."""
+"""``ekran-console-cli rollout --json`` run so that the test reads its lines as they come
+and plays the admin (stops and starts servers) at the right moments.
+
+``RolloutRun`` is a child process: for what is about the process (killed outright, Ctrl+C,
+two runs at once). ``InProcessRollout`` calls ``main(argv)`` on a thread of the test's
+own process (the same code, without a Python start-up): for the run's steps, messages,
+exit codes and audit trail.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import queue
@@ -14,6 +21,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from app.cli.main import main
+from app.logsetup import forget_registered_secrets
 from tests.app.cli.inprocess import InProcessCli
 from tests.helpers.simulator_process import ROOT, SimulatorProcess
 
@@ -38,41 +49,13 @@ def cli_env(home: Path, sim: SimulatorProcess) -> dict[str, str]:
     return env
 
 
-class RolloutRun:
-    """One ``rollout`` process; ``lines`` are its JSON objects as they came."""
+class _Lines:
+    """The JSON lines of one run as they come; ``lines`` are those read so far."""
 
-    def __init__(self, home: Path, sim: SimulatorProcess, *args: str) -> None:
-        flags = subprocess.CREATE_NEW_PROCESS_GROUP if os.name == "nt" else 0  # type: ignore[attr-defined]
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "rollout", "-c", "Prod", "--json", "--yes", *args],
-            cwd=ROOT,
-            env=cli_env(home, sim),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            creationflags=flags,
-        )
+    def __init__(self) -> None:
         self.lines: list[dict[str, Any]] = []
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._stderr: list[str] = []
-        self._readers = [
-            threading.Thread(target=self._read_stdout, daemon=True),
-            threading.Thread(target=self._read_stderr, daemon=True),
-        ]
-        for reader in self._readers:
-            reader.start()
-
-    def _read_stdout(self) -> None:
-        assert self.proc.stdout is not None
-        for raw in self.proc.stdout:
-            self._queue.put(json.loads(raw))
-        self._queue.put(None)
-
-    def _read_stderr(self) -> None:
-        assert self.proc.stderr is not None
-        for raw in self.proc.stderr:
-            self._stderr.append(raw)
 
     @property
     def stderr(self) -> str:
@@ -99,13 +82,51 @@ class RolloutRun:
             f"{server} at {step}",
         )
 
+    def _read_rest(self) -> None:
+        while (line := self._queue.get(timeout=10)) is not None:
+            self.lines.append(line)
+
+
+class RolloutRun(_Lines):
+    """One ``rollout`` process."""
+
+    def __init__(self, home: Path, sim: SimulatorProcess, *args: str) -> None:
+        super().__init__()
+        flags = subprocess.CREATE_NEW_PROCESS_GROUP if os.name == "nt" else 0  # type: ignore[attr-defined]
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "rollout", "-c", "Prod", "--json", "--yes", *args],
+            cwd=ROOT,
+            env=cli_env(home, sim),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            creationflags=flags,
+        )
+        self._readers = [
+            threading.Thread(target=self._read_stdout, daemon=True),
+            threading.Thread(target=self._read_stderr, daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def _read_stdout(self) -> None:
+        assert self.proc.stdout is not None
+        for raw in self.proc.stdout:
+            self._queue.put(json.loads(raw))
+        self._queue.put(None)
+
+    def _read_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        for raw in self.proc.stderr:
+            self._stderr.append(raw)
+
     def finish(self, timeout: float = LINE_TIMEOUT_S) -> int:
         """Read every line to the end; the exit code. The process is killed (and its
         pipes closed) whatever happens."""
         try:
             code = self.proc.wait(timeout)
-            while (line := self._queue.get(timeout=10)) is not None:
-                self.lines.append(line)
+            self._read_rest()
         finally:
             self.kill()
         return code
@@ -120,6 +141,74 @@ class RolloutRun:
         for pipe in (self.proc.stdout, self.proc.stderr):
             if pipe is not None:
                 pipe.close()
+
+
+class _LineWriter(io.TextIOBase):
+    """A text stream that hands each complete line to ``on_line``."""
+
+    def __init__(self, on_line: Callable[[str], None]) -> None:
+        self._on_line = on_line
+        self._partial = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        *complete, self._partial = (self._partial + text).split("\n")
+        for line in complete:
+            self._on_line(line)
+        return len(text)
+
+
+class InProcessRollout(_Lines):
+    """One ``rollout`` run: ``main(argv)`` on a thread, with the console's services and
+    home, the password in the environment and standard input closed, as a child process
+    would have them. Standard output and error are this run's while it lasts: one run at
+    a time in a test."""
+
+    def __init__(self, console: InProcessCli, sim: SimulatorProcess, *args: str) -> None:
+        super().__init__()
+        self._monkeypatch = pytest.MonkeyPatch()
+        for name, value in cli_env(console.home, sim).items():
+            if os.environ.get(name) != value:
+                self._monkeypatch.setenv(name, value)
+        self._monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+        self._monkeypatch.setattr(sys, "stdout", _LineWriter(self._on_stdout))
+        self._monkeypatch.setattr(
+            sys, "stderr", _LineWriter(lambda line: self._stderr.append(line + "\n"))
+        )
+        self.code: int | None = None
+        argv = ["rollout", "-c", "Prod", "--json", "--yes", *args]
+        self._thread = threading.Thread(
+            target=self._run, args=(argv, console), name="rollout-main", daemon=True
+        )
+        self._thread.start()
+
+    def _on_stdout(self, line: str) -> None:
+        self._queue.put(json.loads(line))
+
+    def _run(self, argv: list[str], console: InProcessCli) -> None:
+        try:
+            self.code = main(argv, services_factory=console.services)
+        finally:
+            forget_registered_secrets()  # a process would end here and take them along
+            self._queue.put(None)
+
+    def finish(self, timeout: float = LINE_TIMEOUT_S) -> int:
+        """Read every line to the end; the exit code."""
+        try:
+            self._thread.join(timeout)
+            assert not self._thread.is_alive(), f"still running; lines: {self.lines}"
+            self._read_rest()
+        finally:
+            self.kill()
+        assert self.code is not None, self.stderr
+        return self.code
+
+    def kill(self) -> None:
+        """Give the streams and the environment back. A run still going (the test has
+        failed) is left to end on its own thread."""
+        self._monkeypatch.undo()
 
 
 def upgrade(sim: SimulatorProcess, server_id: str, version: str) -> None:

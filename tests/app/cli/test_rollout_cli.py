@@ -1,5 +1,9 @@
 """``ekran-console-cli rollout`` against the simulator as a real process; the test plays
-the admin who stops, upgrades and starts each drained server."""
+the admin who stops, upgrades and starts each drained server.
+
+The run's steps, messages and exit codes run in-process (``InProcessRollout``); a console
+killed mid-run, Ctrl+C and two runs at once are about the process and run one
+(``RolloutRun``)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from tests.app.cli.inprocess import InProcessCli
-from tests.app.cli.rollout_process import SIM_ARGS, RolloutRun, add_connection, upgrade
+from tests.app.cli.rollout_process import (
+    SIM_ARGS,
+    InProcessRollout,
+    RolloutRun,
+    add_connection,
+    upgrade,
+)
 from tests.conftest import StartSimulator
 from tests.helpers.simulator_process import SimulatorProcess
 
@@ -45,9 +55,11 @@ def servers_of(sim: SimulatorProcess) -> dict[str, dict[str, object]]:
 
 
 def test_a_full_run_of_three_servers_with_a_target_version(
-    sim: SimulatorProcess, home: Path
+    sim: SimulatorProcess, home: Path, console: InProcessCli
 ) -> None:
-    run = RolloutRun(home, sim, "--target-version", NEW, "--settle", "1", "--reason", "Upgrade")
+    run = InProcessRollout(
+        console, sim, "--target-version", NEW, "--settle", "1", "--reason", "Upgrade"
+    )
     try:
         for server_id in ("as-01", "as-02", "as-03"):
             instruction = run.wait_step(server_id, "waiting_restart")
@@ -94,9 +106,9 @@ def test_a_full_run_of_three_servers_with_a_target_version(
 
 
 def test_another_server_stopped_mid_run_pauses_it_and_a_rerun_resumes_once_it_is_back(
-    sim: SimulatorProcess, home: Path
+    sim: SimulatorProcess, home: Path, console: InProcessCli
 ) -> None:
-    run = RolloutRun(home, sim, "as-01", "--settle", "1")
+    run = InProcessRollout(console, sim, "as-01", "--settle", "1")
     try:
         run.wait_step("as-01", "waiting_restart")
         sim.stop_server("as-03")
@@ -109,14 +121,14 @@ def test_another_server_stopped_mid_run_pauses_it_and_a_rerun_resumes_once_it_is
     assert "EKRAN-AS03 is" in run.stderr
     assert servers_of(sim)["as-01"]["status"] == "isolated"  # left as it is
 
-    again = RolloutRun(home, sim, "as-01", "--settle", "1")
+    again = InProcessRollout(console, sim, "as-01", "--settle", "1")
     assert again.finish() == 5  # still offline: the resume is refused
     assert again.lines[-1]["reason"] == "other_server"
 
     sim.advance(5)
     sim.start_server("as-03")
     sim.advance(10)
-    resumed = RolloutRun(home, sim, "as-01", "--settle", "1")
+    resumed = InProcessRollout(console, sim, "as-01", "--settle", "1")
     try:
         note = resumed.wait_for(lambda ln: ln["kind"] == "note", "the resume note")
         assert "at EKRAN-AS01 (stop and upgrade)" in note["message"]
@@ -135,8 +147,7 @@ def test_the_drain_timeout_pauses_the_run(
 ) -> None:
     slow = start_simulator(*SIM_ARGS, "--drain-seconds", "36000")
     add_connection(console, slow)
-    home = console.home
-    run = RolloutRun(home, slow, "as-02", "--drain-timeout", "2")
+    run = InProcessRollout(console, slow, "as-02", "--drain-timeout", "2")
     try:
         assert run.finish() == 5
     finally:
@@ -149,9 +160,9 @@ def test_the_drain_timeout_pauses_the_run(
 
 
 def test_a_wrong_version_after_restart_pauses_until_it_is_upgraded_again(
-    sim: SimulatorProcess, home: Path
+    sim: SimulatorProcess, home: Path, console: InProcessCli
 ) -> None:
-    run = RolloutRun(home, sim, "as-02", "--target-version", NEW, "--settle", "1")
+    run = InProcessRollout(console, sim, "as-02", "--target-version", NEW, "--settle", "1")
     try:
         run.wait_step("as-02", "waiting_restart")
         upgrade(sim, "as-02", "9.2.9.9999")
@@ -165,7 +176,7 @@ def test_a_wrong_version_after_restart_pauses_until_it_is_upgraded_again(
 
     upgrade(sim, "as-02", NEW)
     sim.advance(10)
-    again = RolloutRun(home, sim, "as-02", "--target-version", NEW, "--settle", "1")
+    again = InProcessRollout(console, sim, "as-02", "--target-version", NEW, "--settle", "1")
     try:
         assert again.finish() == 0, again.stderr
     finally:
