@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.api.client import ManagementClient
 from app.connections import ConnectionProfile
 from app.monitor import ConnectionState
 from app.paths import AppPaths
 from app.rollout import ServerStep
+from tests.app.api.simclient import admin_password, sim_settings
 from tests.app.cli.rollout_process import SIM_ARGS, upgrade
 from tests.conftest import StartSimulator
 from tests.helpers.profiles import simulator_profile
@@ -53,17 +51,10 @@ async def open_window(
     return window
 
 
-def isolate_elsewhere(sim: SimulatorProcess, server_id: str, home: Path) -> None:
-    """Another admin, with their own console ``home``, isolates a server (the command line,
-    as an ad hoc connection)."""
-    env = {**os.environ, "EKRAN_CONSOLE_PASSWORD": sim.info.password}
-    env["EKRAN_CONSOLE_HOME"] = str(home)
-    args = ["isolate", server_id, "--url", sim.url, "--user", sim.info.username]
-    args += ["--ca", str(sim.info.ca_file), "--reason", "other work"]
-    done = subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], env=env, capture_output=True, timeout=300
-    )  # a guard against a hang: a command-line start under a loaded Wine took over 60 s
-    assert done.returncode == 0, done.stderr
+async def isolate_elsewhere(sim: SimulatorProcess, server_id: str) -> None:
+    """Another admin isolates a server: a client session of its own, not the window's."""
+    async with ManagementClient(sim_settings(sim), admin_password(sim)) as client:
+        await client.set_isolation(server_id, isolated=True, reason="other work")
 
 
 def open_panel(window: MainWindow) -> RolloutPanel:
@@ -146,12 +137,12 @@ async def test_a_run_from_the_window_survives_a_restart_of_the_console(
 
 
 async def test_preflight_override_skip_and_abort_from_the_panel(
-    make_window: MakeWindow, start_simulator: StartSimulator, tmp_path: Path
+    make_window: MakeWindow, start_simulator: StartSimulator
 ) -> None:
     sim = start_simulator(*SIM_ARGS, "--drain-seconds", "6000")
     profile = simulator_profile(sim)
     window = await open_window(make_window, sim, profile)
-    await asyncio.to_thread(isolate_elsewhere, sim, "as-03", tmp_path / "other-admin")
+    await isolate_elsewhere(sim, "as-03")
     panel = open_panel(window)
     select_row(panel, 2)
     panel.remove.click()
