@@ -178,6 +178,7 @@ class InProcessRollout(_Lines):
             sys, "stderr", _LineWriter(lambda line: self._stderr.append(line + "\n"))
         )
         self.code: int | None = None
+        self._sim = sim
         argv = ["rollout", "-c", "Prod", "--json", "--yes", *args]
         self._thread = threading.Thread(
             target=self._run, args=(argv, console), name="rollout-main", daemon=True
@@ -207,8 +208,11 @@ class InProcessRollout(_Lines):
 
     def kill(self) -> None:
         """Give the streams and the environment back. A run still going (the test has
-        failed) is left to end on its own thread."""
+        failed) cannot be killed: its simulator is stopped instead, so that the run ends
+        on its own thread and no later test gets that simulator from the pool."""
         self._monkeypatch.undo()
+        if self._thread.is_alive():
+            self._sim.stop()
 
 
 def upgrade(sim: SimulatorProcess, server_id: str, version: str) -> None:
