@@ -1,4 +1,4 @@
-"""HealthFetcher: healthcheck GETs on a few worker threads, through httpcore's connection pool.
+"""HealthFetcher: healthcheck GETs on a few worker threads, over httpcore's connections.
 
 Why not ``httpx.AsyncClient``: a healthcheck is one small GET, so its cost is the
 per-request work, and on asyncio that is httpx's client (request models, URL merging,
@@ -7,14 +7,14 @@ every read and write. On blocking sockets TLS stays in C. Why not httpx's blocki
 ``HTTPTransport`` either: it turns every request into an httpcore request and every
 reply back into an httpx response (headers checked and copied both ways, the stream
 wrapped twice), about a fifth of a healthcheck's CPU. So each URL's GET is built once
-with httpx (its URL rules and ``Host`` header) and handed, as an ``httpcore.Request``
-made once, to httpcore's public ``ConnectionPool`` (the transport layer httpx itself
-uses, shipped with it) every round: the same bytes on the wire, about 80 % of the CPU
+with httpx (its URL rules and ``Host`` header) and sent, as an ``httpcore.Request``
+made once, over httpcore's public ``HTTPConnection`` (the transport layer httpx itself
+uses, shipped with it) every round: the same bytes on the wire
 (``docs/decisions/0005-health-only-http-stack.md``).
 
-Each URL has a pool of its own (``httpcore.ConnectionPool``, through its proxy when one
-applies to the URL's host) keeping one connection alive between rounds, sharing the SSL
-context of its TLS trust. The requests run on a ``ThreadPoolExecutor``, so the
+Each URL keeps one connection alive between rounds (``_Route``; through httpcore's
+``ConnectionPool`` when a proxy applies to the URL's host), sharing the SSL context of
+its TLS trust. The requests run on a ``ThreadPoolExecutor``, so the
 event loop (under qasync, the window's thread) never waits on the network:
 
 - ``fetch_all`` (a round) starts ``lanes`` *lanes* (8 by default), each taking the next
@@ -79,9 +79,93 @@ class Fetched(NamedTuple):
     seconds: float
 
 
-class _Route(NamedTuple):
-    pool: httpcore.ConnectionPool
-    request: httpcore.Request  # built once, sent again every round (a GET has no body)
+MAX_CONNECTIONS = 2
+"""Connections to one URL at once (a round's request and a ``fetch`` of the same URL);
+a further request waits for one, within its timeout."""
+
+_Sender = httpcore.ConnectionPool | httpcore.HTTPConnection
+
+
+class _Route:
+    """One URL: its GET (built once by httpx, sent again every round: a GET has no body)
+    and the connection it goes over.
+
+    Without a proxy that is one ``httpcore.HTTPConnection`` kept alive between requests:
+    ``take`` hands it to the request about to be sent (a new one when there is none, or
+    when it expired or the server closed it meanwhile) and ``give_back`` keeps it for the
+    next request if it is still usable, at most one kept and ``MAX_CONNECTIONS`` in use
+    (a further request waits for one, as in httpcore's pool, within the ``pool``
+    timeout). httpcore's ``ConnectionPool`` would do the same for one URL, but at about
+    a fifth of a healthcheck's CPU: it scans its connections twice per request (each
+    time polling their sockets) and wraps every reply in a stream of its own, headers
+    checked again. Through a proxy the route uses that pool (the tunnel and the proxy's
+    credentials are its work), ``take`` and ``give_back`` doing nothing more.
+
+    ``take`` and ``give_back`` are called from the worker threads, ``close`` once no
+    request runs (``HealthFetcher.aclose``).
+    """
+
+    def __init__(
+        self,
+        request: httpcore.Request,
+        *,
+        context: ssl.SSLContext,
+        keepalive: float,
+        pool: httpcore.ConnectionPool | None,
+    ) -> None:
+        self.request = request
+        self._context = context
+        self._keepalive = keepalive
+        self._pool = pool
+        self._kept: httpcore.HTTPConnection | None = None
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def take(self, timeout: float) -> _Sender:
+        """The connection to send the next request over; waits at most ``timeout``
+        seconds for one when ``MAX_CONNECTIONS`` are in use (``httpcore.PoolTimeout``)."""
+        if self._pool is not None:
+            return self._pool
+        if not self._slots.acquire(timeout=max(0.0, timeout)):
+            raise httpcore.PoolTimeout("no connection to this URL became free in time")
+        with self._lock:
+            connection, self._kept = self._kept, None
+        if connection is not None:
+            if not connection.has_expired():  # expired, or closed by the server while idle
+                return connection
+            connection.close()
+        return httpcore.HTTPConnection(
+            origin=self.request.url.origin,
+            ssl_context=self._context,
+            keepalive_expiry=self._keepalive,
+            http1=True,
+            http2=False,
+        )
+
+    def give_back(self, sender: _Sender) -> None:
+        """``sender`` after its reply was read (or its request failed): kept for the next
+        request while it can take one, closed otherwise."""
+        if isinstance(sender, httpcore.ConnectionPool):
+            return
+        try:
+            usable = sender.is_idle() and not sender.is_closed()  # not failed, not cut off
+            with self._lock:
+                kept = usable and self._kept is None
+                if kept:
+                    self._kept = sender
+            if not kept:
+                sender.close()
+        finally:
+            self._slots.release()
+
+    def close(self) -> None:
+        """Close the kept connection (or the proxy's pool)."""
+        with self._lock:
+            connection, self._kept = self._kept, None
+        if connection is not None:
+            connection.close()
+        if self._pool is not None:
+            self._pool.close()
 
 
 class HealthFetcher:
@@ -203,7 +287,7 @@ class HealthFetcher:
         self._closed = True
         self._closing.set()
         executor, self._executor = self._executor, None
-        pools = [route.pool for route in self._routes.values()]
+        routes = list(self._routes.values())
         self._routes.clear()
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
@@ -211,10 +295,10 @@ class HealthFetcher:
         def finish() -> None:
             if executor is not None:
                 executor.shutdown(wait=True)
-            for pool in pools:
-                pool.close()
+            for route in routes:
+                route.close()
 
-        if executor is not None or pools:
+        if executor is not None or routes:
             await asyncio.to_thread(finish)
 
     def _threads(self) -> ThreadPoolExecutor:
@@ -235,18 +319,25 @@ class HealthFetcher:
     def _new_route(self, url: str) -> _Route:
         context = self._context_for(url)  # TlsError(CONFIGURATION) when unusable
         proxy = self._proxy_for(url)  # InvalidUrlError for an unusable proxy URL
-        pool = httpcore.ConnectionPool(
-            ssl_context=context,
-            proxy=None if proxy is None else _proxy(proxy),
-            max_connections=2,
-            max_keepalive_connections=1,
-            keepalive_expiry=self._keepalive,
-            http1=True,
-            http2=False,
-        )
+        pool = None
+        if proxy is not None:
+            pool = httpcore.ConnectionPool(
+                ssl_context=context,
+                proxy=_proxy(proxy),
+                max_connections=MAX_CONNECTIONS,
+                max_keepalive_connections=1,
+                keepalive_expiry=self._keepalive,
+                http1=True,
+                http2=False,
+            )
         # httpx builds the request (its URL rules, the Host header), once per URL.
         request = httpx.Request("GET", url + self._path, headers=self._headers)
-        return _Route(pool, _core_request(request, self._timeout))
+        return _Route(
+            _core_request(request, self._timeout),
+            context=context,
+            keepalive=self._keepalive,
+            pool=pool,
+        )
 
 
 def _core_request(request: httpx.Request, timeout: float) -> httpcore.Request:
@@ -287,22 +378,26 @@ def _proxy(proxy_url: str) -> httpcore.Proxy:
 
 def _fetch(route: _Route, url: str, timeout: float, max_body: int) -> Fetched:
     """On a worker thread: one GET, its body read up to ``max_body`` bytes and until
-    ``timeout`` after the start; sent once more on a new connection when the server
-    closed the connection before any answer (``_send``)."""
+    ``timeout`` after the start, its connection given back to the route; sent once more
+    on a new connection when the server closed the connection before any answer
+    (``_send``)."""
     started = time.perf_counter()
     deadline = started + timeout
     try:
-        response = _send(route, deadline)
+        response, sender = _send(route, deadline)
         try:
             body = bytearray()
-            for chunk in cast(Iterable[bytes], response.stream):  # a sync pool's stream
+            for chunk in cast(Iterable[bytes], response.stream):  # a sync connection's stream
                 body += chunk[: max_body - len(body)]
                 if len(body) >= max_body:
                     break
                 if time.perf_counter() > deadline:
                     raise httpcore.ReadTimeout("the body did not end within the timeout")
         finally:
-            response.close()
+            try:
+                response.close()
+            finally:
+                route.give_back(sender)
     except _CORE_ERRORS as exc:
         raise transport_error(_as_httpx(exc), url) from None
     seconds = time.perf_counter() - started
@@ -349,25 +444,36 @@ def _media_type(headers: list[tuple[bytes, bytes]]) -> str:
     return ""
 
 
-def _send(route: _Route, deadline: float) -> httpcore.Response:
+def _send(route: _Route, deadline: float) -> tuple[httpcore.Response, _Sender]:
     """Send the route's GET; when the server closed the connection before answering
     anything (a kept-alive connection it had just closed: end of stream, reset or broken
     pipe), send it once more, on a new connection, with the time left until
     ``deadline``. A GET is idempotent, so the retry is safe, as urllib3 and browsers
     do it; a refusal, a TLS failure or a timeout is never retried (each would only
-    cost the same again)."""
+    cost the same again). Returns the reply and the connection it came over, to be
+    given back to the route once the reply is read."""
+    sender = route.take(deadline - time.perf_counter())
     try:
-        return route.pool.handle_request(route.request)
+        return sender.handle_request(route.request), sender
     except _CLOSED_BEFORE_ANSWER as exc:
+        route.give_back(sender)  # closed by the failure: not kept
         left = deadline - time.perf_counter()
         if left <= 0 or (
             isinstance(exc, httpcore.RemoteProtocolError) and "disconnected" not in str(exc)
         ):
             raise  # out of time, or an answer that is not HTTP: not a closed connection
+    except BaseException:
+        route.give_back(sender)
+        raise
     again = httpcore.Request(
         method=route.request.method,
         url=route.request.url,
         headers=route.request.headers,
         extensions={"timeout": dict.fromkeys(("connect", "read", "write", "pool"), left)},
     )
-    return route.pool.handle_request(again)
+    sender = route.take(left)
+    try:
+        return sender.handle_request(again), sender
+    except BaseException:
+        route.give_back(sender)
+        raise
