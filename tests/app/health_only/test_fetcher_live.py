@@ -312,3 +312,53 @@ async def test_lanes_held_by_hung_servers_are_replaced_up_to_the_workers(
             assert not isinstance(outcome, Exception)
             assert outcome.status == 200
     assert 2 < threads <= 4
+
+
+async def test_rounds_reuse_each_urls_connection_and_handshake_only_in_the_first(
+    documented: SimulatorProcess,
+) -> None:
+    """Three rounds a second apart over TLS: one handshake per URL, all in the first round
+    (the client context's own count), so a round costs requests, not connections."""
+    context = ssl.create_default_context(cafile=str(documented.info.ca_file))
+    fetcher = fetcher_trusting(context)
+    urls = [e.url for e in documented.info.endpoints]
+    handshakes: list[int] = []
+    try:
+        for _ in range(3):
+            outcomes = await fetcher.fetch_all(urls)
+            assert all(not isinstance(o, Exception) and o.status == 200 for o in outcomes)
+            handshakes.append(context.session_stats()["connect"])
+            await asyncio.sleep(1.0)
+        await fetcher.fetch(urls[0])  # a probe of its own between rounds: the same connection
+        handshakes.append(context.session_stats()["connect"])
+    finally:
+        await fetcher.aclose()
+    assert handshakes == [len(urls)] * 4
+
+
+async def test_a_probe_during_a_round_opens_a_second_connection_and_one_is_kept(
+    documented: SimulatorProcess,
+) -> None:
+    """A probe of a URL while the round's request to it is still waiting for its answer
+    takes a connection of its own; afterwards one of the two is kept, and the next round
+    needs no new handshake."""
+    context = ssl.create_default_context(cafile=str(documented.info.ca_file))
+    fetcher = fetcher_trusting(context)
+    url = documented.url
+    try:
+        await fetcher.fetch_all([url])
+        documented.add_fault(kind="latency", seconds=1, server_id="as-01", path="/healthcheck")
+        round_task = asyncio.create_task(fetcher.fetch_all([url]))
+        await wait_for_workers(1)
+        probed = await fetcher.fetch(url)
+        (answered,) = await round_task
+        after_both = context.session_stats()["connect"]
+        documented.clear_faults()
+        (again,) = await fetcher.fetch_all([url])
+        after_next = context.session_stats()["connect"]
+    finally:
+        await fetcher.aclose()
+    assert not isinstance(answered, Exception)
+    assert (answered.status, probed.status, again.status) == (200, 200, 200)
+    assert after_both == 2
+    assert after_next == 2
