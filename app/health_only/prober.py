@@ -15,6 +15,7 @@ write is bounded by it and an answer that took longer counts as timed out; a sin
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import ssl
 import time
@@ -26,12 +27,13 @@ import httpx
 from app import __version__
 from app.api.errors import ConsoleError, TlsError, TlsErrorKind, UnreachableError, UnreachableReason
 from app.api.health import health_report
+from app.api.models import HealthReport
 from app.api.proxy import proxy_for
 from app.api.replies import media_type
 from app.api.settings import ProxySetting, TlsTrust
 from app.api.tls import build_ssl_context, fetch_certificate
 from app.api.transport_errors import transport_error
-from app.health_only.body import MAX_BODY_BYTES, read_body
+from app.health_only.body import MAX_BODY_BYTES, ReadBody, read_body
 from app.health_only.fetcher import Fetched, HealthFetcher
 from app.health_only.result import HealthState, ProbeResult, server_name, unreachable_reason
 
@@ -95,6 +97,7 @@ class HealthProber:
             proxy_for=lambda url: proxy_for(self._proxy, url),
         )
         self._certificates: dict[str, TlsError] = {}  # url -> a TLS error with its certificate
+        self._readings: dict[str, _Reading] = {}  # url -> its last answer as read
         self._closed = False
 
     @property
@@ -181,21 +184,11 @@ class HealthProber:
         self, url: str, status: int, media: str, body: bytes, elapsed_ms: float
     ) -> ProbeResult:
         now = self._now()
-        read = read_body(media, body)  # decoded and parsed once for all three uses
-        text = read.text
+        reading, report = self._read(url, status, media, body, elapsed_ms)
         if 200 <= status < 300:
             state, detail = HealthState.ONLINE, f"HTTP {status} in {elapsed_ms:.0f} ms"
         else:
             state, detail = HealthState.OFFLINE, _offline_detail(status)
-        report = health_report(
-            url,
-            status,
-            media,
-            body,
-            document=read.document,
-            shown_body=text.text or None,
-            response_ms=elapsed_ms,
-        )
         return ProbeResult(
             url=url,
             state=state,
@@ -204,10 +197,32 @@ class HealthProber:
             detail=detail,
             http_status=status,
             response_ms=elapsed_ms,
-            body=text,
-            version=read.version if state is HealthState.ONLINE else None,
+            body=reading.text,
+            version=reading.version if state is HealthState.ONLINE else None,
             report=report,
         )
+
+    def _read(
+        self, url: str, status: int, media: str, body: bytes, elapsed_ms: float
+    ) -> tuple[_Reading, HealthReport]:
+        """This answer as read, and its report: the last reading of ``url`` when the answer
+        is the same (status, media type and body, by digest), else read now and kept."""
+        digest = hashlib.blake2b(body, digest_size=16).digest()
+        last = self._readings.get(url)
+        if last is not None and last.key == (status, media, digest):
+            return last, last.report_for(elapsed_ms)
+        read = read_body(media, body)  # decoded and parsed once for all three uses
+        report = health_report(
+            url,
+            status,
+            media,
+            body,
+            document=read.document,
+            shown_body=read.text.text or None,
+            response_ms=elapsed_ms,
+        )
+        reading = self._readings[url] = _Reading((status, media, digest), read, report)
+        return reading, report
 
     async def _unreachable(self, url: str, error: ConsoleError) -> ProbeResult:
         if isinstance(error, TlsError) and error.certificate is None:
@@ -265,6 +280,36 @@ class HealthProber:
             context = build_ssl_context(trust, draining=False)
             self._contexts[trust] = context
         return context
+
+
+class _Reading:
+    """One answer of a URL as read: its text, stated version and health report (with the
+    response time of the answer it was read from), kept until that URL's answer differs
+    (``key``: the status, media type and the body's digest). A server whose body does
+    not change between rounds (a bare "Healthy", a report without durations) is then
+    read once, not every round."""
+
+    __slots__ = ("key", "report", "text", "version")
+
+    def __init__(self, key: tuple[int, str, bytes], read: ReadBody, report: HealthReport) -> None:
+        self.key = key
+        self.text = read.text
+        self.version = read.version
+        self.report = report
+
+    def report_for(self, response_ms: float) -> HealthReport:
+        """The report with this answer's response time (its other fields were read once)."""
+        report = self.report
+        return HealthReport(
+            url=report.url,
+            http_status=report.http_status,
+            status=report.status,
+            entries=report.entries,
+            total_duration=report.total_duration,
+            ok=report.ok,
+            body=report.body,
+            response_ms=response_ms,
+        )
 
 
 def _offline_detail(status: int) -> str:
