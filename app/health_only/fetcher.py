@@ -17,15 +17,18 @@ Each URL keeps one connection alive between rounds (``_Route``; through httpcore
 its TLS trust. The requests run on a ``ThreadPoolExecutor``, so the
 event loop (under qasync, the window's thread) never waits on the network:
 
-- ``fetch_all`` (a round) starts ``lanes`` *lanes* (8 by default), each taking the next
+- ``fetch_all`` (a round) starts ``lanes`` *lanes* (2 by default), each taking the next
   URL from the round's queue until it is empty, and the event loop hears once per lane,
   not once per request. Handing each request to a thread and back cost more than a
   quarter of the request itself (waking a worker, waking the loop, for every GET); a
-  lane never sleeps between requests. Every ``slow_after`` seconds the loop looks at
-  the lanes: each one held by a request running longer than that (a server that hangs
-  until the timeout) is matched by a new lane, up to ``workers`` lanes in the round, so
-  a hung server holds only its own lane and the others keep the round going, while
-  answering servers are served by the few lanes that cost the least CPU.
+  lane never sleeps between requests. Every ``grow_every`` seconds the loop looks at
+  the queue: while URLs are still waiting (servers that answer slowly or hang until
+  the timeout, a far network, a busy machine) it starts ``lanes`` more, up to
+  ``workers`` lanes in the round, so a hung server holds only its own lane and the
+  others keep the round going, while quick servers are served by the two lanes that
+  cost the least CPU (every further thread adds waits for the interpreter lock and
+  wake-ups: on an idle machine 8 lanes cost 15-20 % more per healthcheck than 2, for
+  a round no shorter).
 - ``fetch`` (one URL now) runs on one of two more threads, so it never waits for a round.
 
 httpcore's errors become httpx's (the same names, as httpx's own transport maps them,
@@ -60,12 +63,11 @@ from app.api.urls import InvalidUrlError
 
 SPARE_THREADS = 2
 """Threads beyond a round's lanes, for ``fetch`` (one URL now) while a round runs."""
-BASE_LANES = 8
-"""Lanes a round starts with (``docs/performance.md``, lane sweeps on a loaded machine:
-8 cost as little CPU per healthcheck as 16 or less, 1 to 4 lanes 5-50 % more; fewer
-threads have fewer hand-offs of the interpreter lock)."""
-SLOW_AFTER_S = 1.0
-"""A lane whose request has run this long is replaced by a new one, up to ``workers``."""
+BASE_LANES = 2
+"""Lanes a round starts with, and how many more it starts at a time (``docs/performance.md``,
+"Health-only: two lanes, a connection per URL, answers read once")."""
+GROW_EVERY_S = 0.25
+"""While URLs of a round are still waiting after this long, more lanes start."""
 
 
 class Fetched(NamedTuple):
@@ -170,8 +172,8 @@ class _Route:
 
 class HealthFetcher:
     """GETs ``url + path`` for many URLs on at most ``workers`` threads (see the module
-    docstring): a round starts ``lanes`` of them and adds one for each request running
-    longer than ``slow_after`` seconds.
+    docstring): a round starts ``lanes`` of them and ``lanes`` more every ``grow_every``
+    seconds while URLs are waiting.
 
     ``context_for(url)`` gives the SSL context of a URL (it may raise a ``TlsError``);
     ``proxy_for(url)`` its proxy URL or None. ``headers`` are sent with every request
@@ -190,16 +192,16 @@ class HealthFetcher:
         context_for: Callable[[str], ssl.SSLContext],
         proxy_for: Callable[[str], str | None],
         lanes: int = BASE_LANES,
-        slow_after: float = SLOW_AFTER_S,
+        grow_every: float = GROW_EVERY_S,
     ) -> None:
-        if timeout <= 0 or workers < 1 or max_body < 1 or lanes < 1 or slow_after <= 0:
-            raise ValueError("timeout, workers, max_body, lanes and slow_after must be positive")
+        if timeout <= 0 or workers < 1 or max_body < 1 or lanes < 1 or grow_every <= 0:
+            raise ValueError("timeout, workers, max_body, lanes and grow_every must be positive")
         self._path = path
         self._headers = dict(headers)
         self._timeout = timeout
         self._workers = workers
         self._lanes = min(lanes, workers)
-        self._slow_after = slow_after
+        self._grow_every = grow_every
         self._max_body = max_body
         self._keepalive = keepalive
         self._context_for = context_for
@@ -237,9 +239,8 @@ class HealthFetcher:
                 outcomes[index] = error
         queue = deque(index for index, route in enumerate(routes) if route is not None)
         stop = threading.Event()
-        busy_since: list[float] = []  # per lane: when its request started; 0.0 between requests
 
-        def lane(slot: int) -> None:
+        def lane() -> None:
             while not (stop.is_set() or self._closing.is_set()):
                 try:
                     index = queue.popleft()  # atomic: lanes never take the same URL
@@ -247,35 +248,31 @@ class HealthFetcher:
                     return
                 route = routes[index]
                 assert route is not None
-                busy_since[slot] = time.perf_counter()
                 try:
                     outcomes[index] = _fetch(route, urls[index], self._timeout, self._max_body)
                 except ConsoleError as error:
                     outcomes[index] = error
-                finally:
-                    busy_since[slot] = 0.0
 
         loop = asyncio.get_running_loop()
         threads = self._threads()
+        started = 0
 
         def start_lanes(count: int) -> set[asyncio.Future[None]]:
-            slots = range(len(busy_since), len(busy_since) + count)
-            busy_since.extend([0.0] * count)
-            return {loop.run_in_executor(threads, lane, slot) for slot in slots}
+            nonlocal started
+            started += count
+            return {loop.run_in_executor(threads, lane) for _ in range(count)}
 
         running = start_lanes(min(self._lanes, len(queue)))
         try:
             while running:
-                done, running = await asyncio.wait(running, timeout=self._slow_after)
+                done, running = await asyncio.wait(running, timeout=self._grow_every)
                 for finished in done:
                     finished.result()  # a lane's own failure (a defect) is raised here
-                # Lanes held by slow requests are replaced, up to ``workers`` in the round.
-                now = time.perf_counter()
-                slow = sum(1 for since in busy_since if since and now - since > self._slow_after)
-                wanted = self._lanes - (len(running) - slow)
-                room = min(self._workers - len(busy_since), len(queue))
-                if running and wanted > 0 and room > 0:
-                    running |= start_lanes(min(wanted, room))
+                # URLs still waiting: the lanes are too few for this round (slow or hung
+                # servers, a busy machine). ``lanes`` more, up to ``workers`` in the round.
+                room = min(self._lanes, self._workers - started, len(queue))
+                if running and room > 0:
+                    running |= start_lanes(room)
         finally:
             stop.set()  # cancelled or failed: the other lanes take no further URL
         if any(outcome is None for outcome in outcomes):  # closed while the round ran

@@ -40,7 +40,7 @@ def fetcher_trusting(
     max_body: int = MAX_BODY_BYTES,
     *,
     lanes: int = 4,
-    slow_after: float = 0.5,
+    grow_every: float = 0.5,
 ) -> HealthFetcher:
     return HealthFetcher(
         path=HEALTH_PATH,
@@ -52,7 +52,7 @@ def fetcher_trusting(
         context_for=lambda url: context,
         proxy_for=lambda url: None,
         lanes=lanes,
-        slow_after=slow_after,
+        grow_every=grow_every,
     )
 
 
@@ -275,9 +275,9 @@ async def test_a_round_starts_its_base_lanes_only_while_requests_are_quick(
     documented: SimulatorProcess,
 ) -> None:
     """Answering servers are served by the round's base lanes, not by every worker (with
-    ``slow_after`` far above any request here, no lane is ever replaced)."""
+    ``grow_every`` far above the round here, no lane is ever added)."""
     context = ssl.create_default_context(cafile=str(documented.info.ca_file))
-    fetcher = fetcher_trusting(context, lanes=2, slow_after=60.0)
+    fetcher = fetcher_trusting(context, lanes=2, grow_every=60.0)
     urls = [e.url for e in documented.info.endpoints] * 10
     try:
         outcomes = await fetcher.fetch_all(urls)
@@ -288,16 +288,17 @@ async def test_a_round_starts_its_base_lanes_only_while_requests_are_quick(
     assert threads == 2
 
 
-async def test_lanes_held_by_hung_servers_are_replaced_up_to_the_workers(
+async def test_lanes_are_added_while_urls_wait_up_to_the_workers(
     documented: SimulatorProcess,
 ) -> None:
-    """Two base lanes both meet a hung server: new lanes take the rest of the round while
-    they wait for their timeout, and never more lanes than the workers (4) start."""
+    """Two base lanes both meet a hung server: URLs are still waiting when the round looks,
+    so new lanes take the rest of the round while those wait for their timeout, and never
+    more lanes than the workers (4) start."""
     documented.add_fault(kind="latency", seconds=60, server_id="as-02", path="/healthcheck")
     documented.add_fault(kind="latency", seconds=60, server_id="as-03", path="/healthcheck")
     hung = {documented.url_of("as-02"), documented.url_of("as-03")}
     context = ssl.create_default_context(cafile=str(documented.info.ca_file))
-    fetcher = fetcher_trusting(context, timeout=3.0, lanes=2, slow_after=0.2)
+    fetcher = fetcher_trusting(context, timeout=3.0, lanes=2, grow_every=0.2)
     urls = [*sorted(hung), *[documented.url_of("as-01")] * 20]
     try:
         outcomes = await fetcher.fetch_all(urls)
