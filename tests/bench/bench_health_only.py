@@ -194,7 +194,9 @@ def main() -> None:
         print(
             f"{name}: {figures['cpu_percent']:.2f} % of one core ({figures['rounds']} rounds, "
             f"{'-' if per_check is None else f'{per_check:.3f}'} ms of CPU per healthcheck; "
-            f"user {figures['user_s']:.2f} s, system {figures['sys_s']:.2f} s)"
+            f"user {figures['user_s']:.2f} s, system {figures['sys_s']:.2f} s; switches "
+            f"{figures['voluntary_switches']} + {figures['involuntary_switches']}; "
+            f"TLS handshakes {'-' if figures.get('handshakes') is None else figures['handshakes']})"
         )
     print(
         f"console: {console.get('online')} online at the end; "
