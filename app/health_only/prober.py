@@ -1,15 +1,19 @@
 """HealthProber: reads ``<url>/healthcheck?debug=True`` of many servers, unauthenticated.
 
-The GETs go through a ``HealthFetcher``: httpcore's blocking pool on worker threads
-(a round's lanes: 8, more while servers are slow, at most ``concurrency``), one pool
-per URL keeping its connection alive between rounds (so a round costs requests, not
-TLS handshakes), one SSL context per distinct TLS trust (a URL with its own pinned
-certificate gets its own). Redirects are not followed (a healthcheck
-answers itself; a redirect is reported as the HTTP answer it is). Each probe has one
-deadline, ``timeout`` seconds for the whole exchange, so a server that hangs is
-"unreachable (timed out)" after about that long: in a round every connect, read and
-write is bounded by it and an answer that took longer counts as timed out; a single
-``probe`` is cut off at it. Nothing is ever sent but a GET without credentials.
+The GETs go through a ``HealthFetcher``: httpcore's blocking connections on worker
+threads (a round's lanes: 2, more while URLs wait, at most ``concurrency``), one per
+URL kept alive between rounds (so a round costs requests, not TLS handshakes), one SSL
+context per distinct TLS trust (a URL with its own pinned certificate gets its own).
+Redirects are not followed (a healthcheck answers itself; a redirect is reported as the
+HTTP answer it is). Each probe has one deadline, ``timeout`` seconds for the whole
+exchange, so a server that hangs is "unreachable (timed out)" after about that long: in
+a round every connect, read and write is bounded by it and an answer that took longer
+counts as timed out; a single ``probe`` is cut off at it. Nothing is ever sent but a
+GET without credentials.
+
+Each answer is read (decoded, reduced to text, its version and health report) only when
+it differs from the URL's last one; an identical answer reuses that reading with its own
+response time (``_Reading``).
 """
 
 from __future__ import annotations
