@@ -105,11 +105,11 @@ def stated_version(media: str, raw: bytes) -> str | None:
 def _stated_version(media: str, text: str, data: Any) -> str | None:
     if isinstance(data, dict):
         for holder in (data, data.get("data")):
-            if not isinstance(holder, dict):
-                continue
+            if not isinstance(holder, dict) or holder.keys().isdisjoint(_VERSION_KEYS):
+                continue  # (checked in C: most bodies state no version)
             for key in _VERSION_KEYS:
                 value = holder.get(key)
-                if isinstance(value, str | int | float) and not isinstance(value, bool):
+                if isinstance(value, (str, int, float)) and not isinstance(value, bool):
                     found = str(value).strip()
                     if found:
                         return display_text(found, MAX_VERSION_CHARS)

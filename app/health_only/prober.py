@@ -19,7 +19,6 @@ response time (``_Reading``).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import ssl
 import time
@@ -48,6 +47,9 @@ USER_AGENT = f"EkranClusterConsole/{__version__}"
 DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_CONCURRENCY = 16
 KEEPALIVE_S = 75.0
+KEPT_BODY_BYTES = 16 * 1024
+"""The longest body kept per URL to recognise the same answer next round (a
+healthcheck's body is a few hundred bytes; 200 servers keep at most 3.2 MB)."""
 
 
 def _utcnow() -> datetime:
@@ -210,10 +212,10 @@ class HealthProber:
         self, url: str, status: int, media: str, body: bytes, elapsed_ms: float
     ) -> tuple[_Reading, HealthReport]:
         """This answer as read, and its report: the last reading of ``url`` when the answer
-        is the same (status, media type and body, by digest), else read now and kept."""
-        digest = hashlib.blake2b(body, digest_size=16).digest()
+        is the same (status, media type and body), else read now and kept (bodies up to
+        ``KEPT_BODY_BYTES``; a longer one is read every time)."""
         last = self._readings.get(url)
-        if last is not None and last.key == (status, media, digest):
+        if last is not None and last.status == status and last.media == media and last.body == body:
             return last, last.report_for(elapsed_ms)
         read = read_body(media, body)  # decoded and parsed once for all three uses
         report = health_report(
@@ -225,8 +227,11 @@ class HealthProber:
             shown_body=read.text.text or None,
             response_ms=elapsed_ms,
         )
-        reading = self._readings[url] = _Reading((status, media, digest), read, report)
-        return reading, report
+        if len(body) <= KEPT_BODY_BYTES:
+            self._readings[url] = _Reading(status, media, body, read, report)
+        else:
+            self._readings.pop(url, None)
+        return _Reading(status, media, body, read, report), report
 
     async def _unreachable(self, url: str, error: ConsoleError) -> ProbeResult:
         if isinstance(error, TlsError) and error.certificate is None:
@@ -289,14 +294,17 @@ class HealthProber:
 class _Reading:
     """One answer of a URL as read: its text, stated version and health report (with the
     response time of the answer it was read from), kept until that URL's answer differs
-    (``key``: the status, media type and the body's digest). A server whose body does
-    not change between rounds (a bare "Healthy", a report without durations) is then
-    read once, not every round."""
+    (its status, media type or body). A server whose body does not change between rounds
+    (a bare "Healthy", a report without durations) is then read once, not every round."""
 
-    __slots__ = ("key", "report", "text", "version")
+    __slots__ = ("body", "media", "report", "status", "text", "version")
 
-    def __init__(self, key: tuple[int, str, bytes], read: ReadBody, report: HealthReport) -> None:
-        self.key = key
+    def __init__(
+        self, status: int, media: str, body: bytes, read: ReadBody, report: HealthReport
+    ) -> None:
+        self.status = status
+        self.media = media
+        self.body = body
         self.text = read.text
         self.version = read.version
         self.report = report
