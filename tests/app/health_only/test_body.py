@@ -14,7 +14,7 @@ from app.health_only.body import (
     reduce_body,
     stated_version,
 )
-from app.health_only.prober import HealthProber
+from app.health_only.prober import KEPT_BODY_BYTES, HealthProber
 
 
 def test_json_is_kept_as_sent_and_indented_when_shown() -> None:
@@ -138,3 +138,12 @@ def test_a_reading_is_reused_only_for_the_same_url_status_media_and_body() -> No
     ]  # fmt: skip
     assert as_text.body is not offline.body
     assert other.body is not online.body
+
+
+def test_a_body_longer_than_what_is_kept_is_read_every_time() -> None:
+    prober = HealthProber(["https://mt01"], lambda url: TlsTrust())
+    raw = b"Healthy " * (KEPT_BODY_BYTES // 8 + 1)
+    first = prober._answered("https://mt01", 200, "text/plain", raw, 3.0)
+    second = prober._answered("https://mt01", 200, "text/plain", raw, 4.0)
+    assert first.body == second.body
+    assert second.body is not first.body
