@@ -228,7 +228,7 @@ class HealthFetcher:
 
     async def fetch_all(self, urls: Sequence[str]) -> list[Fetched | ConsoleError]:
         """Each URL's answer, or its typed error, in the order of ``urls``, fetched by
-        ``lanes`` lanes, more while requests are slow, at most ``workers`` (see the module
+        ``lanes`` lanes, more while URLs wait, at most ``workers`` (see the module
         docstring). Cancelling stops the lanes after the requests they are sending."""
         outcomes: list[Fetched | ConsoleError | None] = [None] * len(urls)
         routes: list[_Route | None] = [None] * len(urls)

@@ -24,8 +24,8 @@ Figures: each worker's CPU time over wall time after the warm-up, in % of one co
 average for context.
 
 ``--sweep 1,2,4,8,16,auto`` runs one worker instead: fetchers that differ only in their
-number of lanes (``auto``: the prober's own, a few lanes and more while requests are
-slow) take turns, a round every ``--interval`` seconds (so each variant sees
+number of lanes (``auto``: the prober's own, a few lanes and more while URLs
+wait) take turns, a round every ``--interval`` seconds (so each variant sees
 the same load and the simulators the same rate of requests); per variant it prints the
 CPU per healthcheck (user and system), context switches per healthcheck, each round's
 duration, what a round every ``--interval`` seconds would cost in % of one core, and

@@ -196,7 +196,7 @@ async def _sweep(config: dict[str, Any]) -> dict[str, Any]:
 
     def fetcher(name: str) -> HealthFetcher:
         # A number: that many lanes throughout; "auto": the prober's own (a few lanes,
-        # more while requests are slow, up to its concurrency).
+        # more while URLs wait, up to its concurrency).
         lanes = {} if name == "auto" else {"lanes": int(name)}
         return HealthFetcher(
             path=HEALTH_PATH,
