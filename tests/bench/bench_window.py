@@ -67,7 +67,12 @@ from tests.bench.measure import (
     vm_rss_bytes,
 )
 from tests.helpers.simulator_process import ROOT, SimulatorProcess
-from ui.app import build_services, create_application, freeze_startup_objects
+from ui.app import (
+    build_services,
+    create_application,
+    freeze_after_first_snapshot,
+    freeze_startup_objects,
+)
 from ui.cluster.columns import Column
 from ui.main_window import MainWindow
 from ui.settings import WindowSettings
@@ -261,6 +266,8 @@ async def measure_window(
     window.resize(*WINDOW_SIZE)
     window.show()
     freeze_startup_objects()  # as ui.app.run_window does
+    if not args.no_second_freeze:
+        freeze_after_first_snapshot(window.cluster_pane.snapshot_shown)
     if args.hide_load_dock:
         window.load_views.dock.hide()
     table = window.cluster_pane.table
@@ -462,6 +469,11 @@ def parse_args() -> argparse.Namespace:
         "--hide-load-dock",
         action="store_true",
         help="hide the Load dock (its graph) to measure the rest of the window alone",
+    )
+    parser.add_argument(
+        "--no-second-freeze",
+        action="store_true",
+        help="do not freeze the objects allocated by opening the cluster (as before)",
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--workdir", type=Path, help="scratch folder (default: a new temp dir)")
