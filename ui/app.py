@@ -151,7 +151,7 @@ def freeze_after_first_snapshot(
     Opening the first connection imports what start-up deferred (the network stack,
     the history, the alert rules, pyqtgraph for the Load graph: about 500 modules) and
     fills the source-line cache again; left unfrozen, every full collection visits all
-    of it, 50-110 ms with the GUI thread (or whichever thread collects) holding the
+    of it, 50-140 ms with the GUI thread (or whichever thread collects) holding the
     GIL. Freezing once the first data is shown (and the graph has drawn it) leaves the
     collector the objects the running window renews, a few milliseconds' worth.
     """
