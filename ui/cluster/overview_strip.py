@@ -15,6 +15,7 @@ from app.monitor import ServerHealth
 from app.server_health import health_problem_count
 from app.text_safety import display_text
 from ui.cluster.formatting import clients_phrase, number_text
+from ui.elided_label import ElidedLabel
 from ui.icons import icon
 
 if TYPE_CHECKING:
@@ -126,15 +127,22 @@ def _version_order(version: str) -> tuple[tuple[int, int | str], ...]:
 
 
 class _Fact(QWidget):
-    """An icon (optional) and a text; the text is also the accessible name."""
+    """An icon (optional) and a text; the text is also the accessible name.
 
-    def __init__(self, name: str, parent: QWidget) -> None:
+    An ``elidable`` fact shrinks below its text's width when the strip is short of room
+    (its text elided, the whole of it in the text's tooltip), so that a long server
+    name or version list never widens the window.
+    """
+
+    def __init__(self, name: str, parent: QWidget, *, elidable: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.picture = QLabel(self)
         self.picture.setObjectName(f"{name}Icon")
-        self.text = QLabel(self)
+        self.text = ElidedLabel(self, tooltip_when_elided=True) if elidable else QLabel(self)
         self.text.setObjectName(f"{name}Text")
+        if elidable:
+            self.text.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(max(2, self.fontMetrics().averageCharWidth() // 2))
@@ -147,7 +155,10 @@ class _Fact(QWidget):
         if shown == self._shown:
             return  # nothing to lay out or paint again
         self._shown = shown
-        self.text.setText(text)
+        if isinstance(self.text, ElidedLabel):
+            self.text.set_full_text(text)
+        else:
+            self.text.setText(text)
         self.setAccessibleName(text)
         self.setToolTip(tooltip)
         if icon_name is None:
@@ -182,8 +193,8 @@ class OverviewStrip(QFrame):
         self.other = _Fact("overviewOther", self)
         self.unhealthy = _Fact("overviewUnhealthy", self)
         self.clients = _Fact("overviewClients", self)
-        self.busiest = _Fact("overviewBusiest", self)
-        self.versions = _Fact("overviewVersions", self)
+        self.busiest = _Fact("overviewBusiest", self, elidable=True)
+        self.versions = _Fact("overviewVersions", self, elidable=True)
         layout = QHBoxLayout(self)
         chars = self.fontMetrics().averageCharWidth()
         layout.setContentsMargins(chars, chars // 2, chars, chars // 2)

@@ -6,13 +6,13 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStatusBar, QWidget
 
 from app.monitor import ConnectionState, MonitorStatus
 from ui.connections.state_icons import state_icon
 from ui.dialogs.error_details import ErrorDetailsDialog, Notice
+from ui.elided_label import ElidedLabel
 
 if TYPE_CHECKING:
     from app.connections import ConnectionProfile
@@ -28,56 +28,6 @@ def poll_text(seconds: float) -> str:
     if seconds < 60:
         return f"Polling every {seconds:g} s"
     return f"Polling every {seconds / 60:g} min"
-
-
-class ElidedLabel(QLabel):
-    """A one-line plain-text label that elides its text to the width it is given.
-
-    ``full_text`` is the whole text (also the tooltip unless one is set); the label asks
-    for the text's width but accepts any width down to a few characters, so that a long
-    text never pushes its neighbours over each other.
-    """
-
-    def __init__(
-        self, parent: QWidget | None = None, mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight
-    ) -> None:
-        super().__init__(parent)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self._mode = mode
-        self._full = ""
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
-    @property
-    def full_text(self) -> str:
-        return self._full
-
-    def text(self) -> str:
-        """The whole text (what the label shows may be elided: ``shown_text``)."""
-        return self._full
-
-    def shown_text(self) -> str:
-        """The text as drawn, elided to the label's width."""
-        return super().text()
-
-    def set_full_text(self, text: str) -> None:
-        self._full = text
-        self._elide()
-        self.updateGeometry()
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 2, hint.height())
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(self.fontMetrics().averageCharWidth() * 4, super().minimumSizeHint().height())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        metrics = self.fontMetrics()
-        self.setText(metrics.elidedText(self._full, self._mode, max(0, self.width())))
 
 
 class _StateLabel(QWidget):

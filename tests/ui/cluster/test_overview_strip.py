@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.api.models import HealthEntry, HealthReport, HealthStatus, ServerStatus
@@ -21,6 +22,7 @@ from tests.ui.cluster.support import (
 from ui.cluster.cluster_pane import ClusterPane
 from ui.cluster.formatting import health_icon_name, health_text, status_text
 from ui.cluster.overview_strip import OverviewFacts, OverviewStrip
+from ui.elided_label import ElidedLabel
 
 
 def mixed_cluster() -> list:
@@ -198,3 +200,34 @@ def test_facts_of_random_clusters_match_a_plain_count() -> None:
             sum(1 for s in items if s.status is ServerStatus.ONLINE),
             len(other),
         )
+
+
+def test_a_long_busiest_name_and_version_list_elide_instead_of_widening_the_strip(
+    strip: OverviewStrip,
+) -> None:
+    strip.set_snapshot(snapshot([server(1), server(2)]))
+    QApplication.processEvents()  # the layout's new minimum
+    short = strip.minimumSizeHint().width()
+    long_name = "EKRAN-APPLICATION-SERVER-FRANKFURT-DATACENTER-EAST-RACK-17"
+    items = [server(1, name=long_name, clients=500)]
+    items += [server(n, version=f"9.{n}.{n}.1{n:03d}") for n in range(2, 12)]
+    strip.set_snapshot(snapshot(items))
+    QApplication.processEvents()
+    busiest, versions = strip.busiest.text, strip.versions.text
+    assert busiest.text() == f"Busiest: {long_name} (500 Clients)"
+    chars = strip.fontMetrics().averageCharWidth()
+    # the long texts add at most a few characters each to the strip's minimum width
+    assert strip.minimumSizeHint().width() <= short + 2 * 5 * chars
+    assert strip.minimumSizeHint().width() < strip.fontMetrics().horizontalAdvance(busiest.text())
+    strip.resize(strip.minimumSizeHint().width(), strip.height())
+    QApplication.processEvents()
+    for label in (busiest, versions):
+        assert isinstance(label, ElidedLabel)
+        assert label.is_elided()
+        assert label.shown_text().endswith("…")
+        assert label.toolTip() == label.text()  # the whole text, on hovering it
+    strip.resize(strip.sizeHint().width() + 100, strip.height())
+    QApplication.processEvents()
+    assert not busiest.is_elided()
+    assert busiest.toolTip() == ""  # the fact's own explanation shows instead
+    assert strip.busiest.toolTip() == "The server with the most Clients"
