@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from PySide6.QtCore import QObject, Signal
 from pytestqt.qtbot import QtBot
 
@@ -33,13 +34,14 @@ def test_the_second_freeze_runs_once_after_the_first_snapshot_shown(qtbot: QtBot
     assert freezes == [1]
 
 
-def test_a_freeze_drops_the_cached_source_lines_and_leaves_nothing_to_scan() -> None:
+@pytest.mark.parametrize("freeze", ["freeze_startup_objects", "freeze_opened_objects"])
+def test_a_freeze_drops_the_cached_source_lines_and_leaves_nothing_to_scan(freeze: str) -> None:
     # In a process of its own: a freeze lasts for the life of the process.
     code = (
         "import gc, json, linecache, ui.app, ui.main_window; "
         "lines = len(linecache.getlines(ui.main_window.__file__)); "
         "cached = len(linecache.cache); "
-        "ui.app.freeze_startup_objects(); "
+        f"ui.app.{freeze}(); "
         "print(json.dumps([lines, cached, len(linecache.cache), gc.get_freeze_count(), "
         "len(gc.get_objects())]))"
     )
