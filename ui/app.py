@@ -12,13 +12,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import linecache
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import qasync
+from PySide6.QtCore import QTimer, SignalInstance
 from PySide6.QtWidgets import QApplication
 
 import app
@@ -47,6 +49,9 @@ log = logging.getLogger(__name__)
 
 DESKTOP_FILE_NAME = "ekran-cluster-console"
 SMOKE_TIMEOUT_S = 90.0
+FREEZE_AFTER_FIRST_SNAPSHOT_MS = 10_000
+"""After the first snapshot, time for the window to show it and the Load graph to draw
+it (its first redraws import what they use) before ``freeze_after_first_snapshot``."""
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -124,9 +129,47 @@ def build_services(
 def freeze_startup_objects() -> None:
     """Exempt what start-up allocated (modules, Qt bindings, validators) from garbage
     collection: full collections then scan only what the running window allocates, and
-    stop blocking the event loop for 50–70 ms every 20 s or so."""
+    stop blocking the event loop for 50–70 ms every 20 s or so.
+
+    The source lines ``linecache`` holds are dropped first: PySide reads the source of
+    every module imported after it (to look for ``__feature__`` imports), which leaves
+    the lines of every module in the cache, hundreds of thousands of strings for a full
+    collection to visit. A traceback reads the lines it needs again."""
+    linecache.clearcache()
     gc.collect()
     gc.freeze()
+
+
+def freeze_opened_objects() -> None:
+    """``freeze_startup_objects`` for a running window: only the younger generations are
+    collected first (a full collection would stall the window for 50-70 ms, to free a
+    dozen more objects); what is frozen leaves every later full collection."""
+    linecache.clearcache()
+    gc.collect(1)
+    gc.freeze()
+
+
+def freeze_after_first_snapshot(
+    snapshot_shown: SignalInstance,
+    *,
+    delay_ms: int = FREEZE_AFTER_FIRST_SNAPSHOT_MS,
+    freeze: Callable[[], None] = freeze_opened_objects,
+) -> None:
+    """Run ``freeze`` once, ``delay_ms`` after the first emission of ``snapshot_shown``.
+
+    Opening the first connection imports what start-up deferred (the network stack,
+    the history, the alert rules, pyqtgraph for the Load graph: about 500 modules) and
+    fills the source-line cache again; left unfrozen, every full collection visits all
+    of it, 50-140 ms with the GUI thread (or whichever thread collects) holding the
+    GIL. Freezing once the first data is shown (and the graph has drawn it) leaves the
+    collector the objects the running window renews, a few milliseconds' worth.
+    """
+
+    def on_first(*_: object) -> None:
+        snapshot_shown.disconnect(on_first)
+        QTimer.singleShot(delay_ms, freeze)
+
+    snapshot_shown.connect(on_first)
 
 
 def create_application() -> QApplication:
@@ -188,6 +231,7 @@ async def run_window(
         window.show()
         log.info("window open")
         freeze_startup_objects()
+        freeze_after_first_snapshot(window.cluster_pane.snapshot_shown)
         code = 0
         simulator_dir = demo_home.simulator_dir if demo_home is not None else None
         if args.smoke:

@@ -1,4 +1,4 @@
-"""HealthFetcher: healthcheck GETs on a few worker threads, through httpcore's connection pool.
+"""HealthFetcher: healthcheck GETs on a few worker threads, over httpcore's connections.
 
 Why not ``httpx.AsyncClient``: a healthcheck is one small GET, so its cost is the
 per-request work, and on asyncio that is httpx's client (request models, URL merging,
@@ -7,25 +7,28 @@ every read and write. On blocking sockets TLS stays in C. Why not httpx's blocki
 ``HTTPTransport`` either: it turns every request into an httpcore request and every
 reply back into an httpx response (headers checked and copied both ways, the stream
 wrapped twice), about a fifth of a healthcheck's CPU. So each URL's GET is built once
-with httpx (its URL rules and ``Host`` header) and handed, as an ``httpcore.Request``
-made once, to httpcore's public ``ConnectionPool`` (the transport layer httpx itself
-uses, shipped with it) every round: the same bytes on the wire, about 80 % of the CPU
+with httpx (its URL rules and ``Host`` header) and sent, as an ``httpcore.Request``
+made once, over httpcore's public ``HTTPConnection`` (the transport layer httpx itself
+uses, shipped with it) every round: the same bytes on the wire
 (``docs/decisions/0005-health-only-http-stack.md``).
 
-Each URL has a pool of its own (``httpcore.ConnectionPool``, through its proxy when one
-applies to the URL's host) keeping one connection alive between rounds, sharing the SSL
-context of its TLS trust. The requests run on a ``ThreadPoolExecutor``, so the
+Each URL keeps one connection alive between rounds (``_Route``; through httpcore's
+``ConnectionPool`` when a proxy applies to the URL's host), sharing the SSL context of
+its TLS trust. The requests run on a ``ThreadPoolExecutor``, so the
 event loop (under qasync, the window's thread) never waits on the network:
 
-- ``fetch_all`` (a round) starts ``lanes`` *lanes* (8 by default), each taking the next
+- ``fetch_all`` (a round) starts ``lanes`` *lanes* (2 by default), each taking the next
   URL from the round's queue until it is empty, and the event loop hears once per lane,
   not once per request. Handing each request to a thread and back cost more than a
   quarter of the request itself (waking a worker, waking the loop, for every GET); a
-  lane never sleeps between requests. Every ``slow_after`` seconds the loop looks at
-  the lanes: each one held by a request running longer than that (a server that hangs
-  until the timeout) is matched by a new lane, up to ``workers`` lanes in the round, so
-  a hung server holds only its own lane and the others keep the round going, while
-  answering servers are served by the few lanes that cost the least CPU.
+  lane never sleeps between requests. Every ``grow_every`` seconds the loop looks at
+  the queue: while URLs are still waiting (servers that answer slowly or hang until
+  the timeout, a far network, a busy machine) it starts ``lanes`` more, up to
+  ``workers`` lanes in the round, so a hung server holds only its own lane and the
+  others keep the round going, while quick servers are served by the two lanes that
+  cost the least CPU (every further thread adds waits for the interpreter lock and
+  wake-ups: on an idle machine 8 lanes cost 15-20 % more per healthcheck than 2, for
+  a round no shorter).
 - ``fetch`` (one URL now) runs on one of two more threads, so it never waits for a round.
 
 httpcore's errors become httpx's (the same names, as httpx's own transport maps them,
@@ -60,12 +63,11 @@ from app.api.urls import InvalidUrlError
 
 SPARE_THREADS = 2
 """Threads beyond a round's lanes, for ``fetch`` (one URL now) while a round runs."""
-BASE_LANES = 8
-"""Lanes a round starts with (``docs/performance.md``, lane sweeps on a loaded machine:
-8 cost as little CPU per healthcheck as 16 or less, 1 to 4 lanes 5-50 % more; fewer
-threads have fewer hand-offs of the interpreter lock)."""
-SLOW_AFTER_S = 1.0
-"""A lane whose request has run this long is replaced by a new one, up to ``workers``."""
+BASE_LANES = 2
+"""Lanes a round starts with, and how many more it starts at a time (``docs/performance.md``,
+"Health-only: two lanes, a connection per URL, answers read once")."""
+GROW_EVERY_S = 0.25
+"""While URLs of a round are still waiting after this long, more lanes start."""
 
 
 class Fetched(NamedTuple):
@@ -79,15 +81,99 @@ class Fetched(NamedTuple):
     seconds: float
 
 
-class _Route(NamedTuple):
-    pool: httpcore.ConnectionPool
-    request: httpcore.Request  # built once, sent again every round (a GET has no body)
+MAX_CONNECTIONS = 2
+"""Connections to one URL at once (a round's request and a ``fetch`` of the same URL);
+a further request waits for one, within its timeout."""
+
+_Sender = httpcore.ConnectionPool | httpcore.HTTPConnection
+
+
+class _Route:
+    """One URL: its GET (built once by httpx, sent again every round: a GET has no body)
+    and the connection it goes over.
+
+    Without a proxy that is one ``httpcore.HTTPConnection`` kept alive between requests:
+    ``take`` hands it to the request about to be sent (a new one when there is none, or
+    when it expired or the server closed it meanwhile) and ``give_back`` keeps it for the
+    next request if it is still usable, at most one kept and ``MAX_CONNECTIONS`` in use
+    (a further request waits for one, as in httpcore's pool, within the ``pool``
+    timeout). httpcore's ``ConnectionPool`` would do the same for one URL, but at about
+    a fifth of a healthcheck's CPU: it scans its connections twice per request (each
+    time polling their sockets) and wraps every reply in a stream of its own, headers
+    checked again. Through a proxy the route uses that pool (the tunnel and the proxy's
+    credentials are its work), ``take`` and ``give_back`` doing nothing more.
+
+    ``take`` and ``give_back`` are called from the worker threads, ``close`` once no
+    request runs (``HealthFetcher.aclose``).
+    """
+
+    def __init__(
+        self,
+        request: httpcore.Request,
+        *,
+        context: ssl.SSLContext,
+        keepalive: float,
+        pool: httpcore.ConnectionPool | None,
+    ) -> None:
+        self.request = request
+        self._context = context
+        self._keepalive = keepalive
+        self._pool = pool
+        self._kept: httpcore.HTTPConnection | None = None
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def take(self, timeout: float) -> _Sender:
+        """The connection to send the next request over; waits at most ``timeout``
+        seconds for one when ``MAX_CONNECTIONS`` are in use (``httpcore.PoolTimeout``)."""
+        if self._pool is not None:
+            return self._pool
+        if not self._slots.acquire(timeout=max(0.0, timeout)):
+            raise httpcore.PoolTimeout("no connection to this URL became free in time")
+        with self._lock:
+            connection, self._kept = self._kept, None
+        if connection is not None:
+            if not connection.has_expired():  # expired, or closed by the server while idle
+                return connection
+            connection.close()
+        return httpcore.HTTPConnection(
+            origin=self.request.url.origin,
+            ssl_context=self._context,
+            keepalive_expiry=self._keepalive,
+            http1=True,
+            http2=False,
+        )
+
+    def give_back(self, sender: _Sender) -> None:
+        """``sender`` after its reply was read (or its request failed): kept for the next
+        request while it can take one, closed otherwise."""
+        if isinstance(sender, httpcore.ConnectionPool):
+            return
+        try:
+            usable = sender.is_idle() and not sender.is_closed()  # not failed, not cut off
+            with self._lock:
+                kept = usable and self._kept is None
+                if kept:
+                    self._kept = sender
+            if not kept:
+                sender.close()
+        finally:
+            self._slots.release()
+
+    def close(self) -> None:
+        """Close the kept connection (or the proxy's pool)."""
+        with self._lock:
+            connection, self._kept = self._kept, None
+        if connection is not None:
+            connection.close()
+        if self._pool is not None:
+            self._pool.close()
 
 
 class HealthFetcher:
     """GETs ``url + path`` for many URLs on at most ``workers`` threads (see the module
-    docstring): a round starts ``lanes`` of them and adds one for each request running
-    longer than ``slow_after`` seconds.
+    docstring): a round starts ``lanes`` of them and ``lanes`` more every ``grow_every``
+    seconds while URLs are waiting.
 
     ``context_for(url)`` gives the SSL context of a URL (it may raise a ``TlsError``);
     ``proxy_for(url)`` its proxy URL or None. ``headers`` are sent with every request
@@ -106,16 +192,16 @@ class HealthFetcher:
         context_for: Callable[[str], ssl.SSLContext],
         proxy_for: Callable[[str], str | None],
         lanes: int = BASE_LANES,
-        slow_after: float = SLOW_AFTER_S,
+        grow_every: float = GROW_EVERY_S,
     ) -> None:
-        if timeout <= 0 or workers < 1 or max_body < 1 or lanes < 1 or slow_after <= 0:
-            raise ValueError("timeout, workers, max_body, lanes and slow_after must be positive")
+        if timeout <= 0 or workers < 1 or max_body < 1 or lanes < 1 or grow_every <= 0:
+            raise ValueError("timeout, workers, max_body, lanes and grow_every must be positive")
         self._path = path
         self._headers = dict(headers)
         self._timeout = timeout
         self._workers = workers
         self._lanes = min(lanes, workers)
-        self._slow_after = slow_after
+        self._grow_every = grow_every
         self._max_body = max_body
         self._keepalive = keepalive
         self._context_for = context_for
@@ -142,7 +228,7 @@ class HealthFetcher:
 
     async def fetch_all(self, urls: Sequence[str]) -> list[Fetched | ConsoleError]:
         """Each URL's answer, or its typed error, in the order of ``urls``, fetched by
-        ``lanes`` lanes, more while requests are slow, at most ``workers`` (see the module
+        ``lanes`` lanes, more while URLs wait, at most ``workers`` (see the module
         docstring). Cancelling stops the lanes after the requests they are sending."""
         outcomes: list[Fetched | ConsoleError | None] = [None] * len(urls)
         routes: list[_Route | None] = [None] * len(urls)
@@ -153,9 +239,8 @@ class HealthFetcher:
                 outcomes[index] = error
         queue = deque(index for index, route in enumerate(routes) if route is not None)
         stop = threading.Event()
-        busy_since: list[float] = []  # per lane: when its request started; 0.0 between requests
 
-        def lane(slot: int) -> None:
+        def lane() -> None:
             while not (stop.is_set() or self._closing.is_set()):
                 try:
                     index = queue.popleft()  # atomic: lanes never take the same URL
@@ -163,35 +248,31 @@ class HealthFetcher:
                     return
                 route = routes[index]
                 assert route is not None
-                busy_since[slot] = time.perf_counter()
                 try:
                     outcomes[index] = _fetch(route, urls[index], self._timeout, self._max_body)
                 except ConsoleError as error:
                     outcomes[index] = error
-                finally:
-                    busy_since[slot] = 0.0
 
         loop = asyncio.get_running_loop()
         threads = self._threads()
+        started = 0
 
         def start_lanes(count: int) -> set[asyncio.Future[None]]:
-            slots = range(len(busy_since), len(busy_since) + count)
-            busy_since.extend([0.0] * count)
-            return {loop.run_in_executor(threads, lane, slot) for slot in slots}
+            nonlocal started
+            started += count
+            return {loop.run_in_executor(threads, lane) for _ in range(count)}
 
         running = start_lanes(min(self._lanes, len(queue)))
         try:
             while running:
-                done, running = await asyncio.wait(running, timeout=self._slow_after)
+                done, running = await asyncio.wait(running, timeout=self._grow_every)
                 for finished in done:
                     finished.result()  # a lane's own failure (a defect) is raised here
-                # Lanes held by slow requests are replaced, up to ``workers`` in the round.
-                now = time.perf_counter()
-                slow = sum(1 for since in busy_since if since and now - since > self._slow_after)
-                wanted = self._lanes - (len(running) - slow)
-                room = min(self._workers - len(busy_since), len(queue))
-                if running and wanted > 0 and room > 0:
-                    running |= start_lanes(min(wanted, room))
+                # URLs still waiting: the lanes are too few for this round (slow or hung
+                # servers, a busy machine). ``lanes`` more, up to ``workers`` in the round.
+                room = min(self._lanes, self._workers - started, len(queue))
+                if running and room > 0:
+                    running |= start_lanes(room)
         finally:
             stop.set()  # cancelled or failed: the other lanes take no further URL
         if any(outcome is None for outcome in outcomes):  # closed while the round ran
@@ -203,7 +284,7 @@ class HealthFetcher:
         self._closed = True
         self._closing.set()
         executor, self._executor = self._executor, None
-        pools = [route.pool for route in self._routes.values()]
+        routes = list(self._routes.values())
         self._routes.clear()
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
@@ -211,10 +292,10 @@ class HealthFetcher:
         def finish() -> None:
             if executor is not None:
                 executor.shutdown(wait=True)
-            for pool in pools:
-                pool.close()
+            for route in routes:
+                route.close()
 
-        if executor is not None or pools:
+        if executor is not None or routes:
             await asyncio.to_thread(finish)
 
     def _threads(self) -> ThreadPoolExecutor:
@@ -235,18 +316,25 @@ class HealthFetcher:
     def _new_route(self, url: str) -> _Route:
         context = self._context_for(url)  # TlsError(CONFIGURATION) when unusable
         proxy = self._proxy_for(url)  # InvalidUrlError for an unusable proxy URL
-        pool = httpcore.ConnectionPool(
-            ssl_context=context,
-            proxy=None if proxy is None else _proxy(proxy),
-            max_connections=2,
-            max_keepalive_connections=1,
-            keepalive_expiry=self._keepalive,
-            http1=True,
-            http2=False,
-        )
+        pool = None
+        if proxy is not None:
+            pool = httpcore.ConnectionPool(
+                ssl_context=context,
+                proxy=_proxy(proxy),
+                max_connections=MAX_CONNECTIONS,
+                max_keepalive_connections=1,
+                keepalive_expiry=self._keepalive,
+                http1=True,
+                http2=False,
+            )
         # httpx builds the request (its URL rules, the Host header), once per URL.
         request = httpx.Request("GET", url + self._path, headers=self._headers)
-        return _Route(pool, _core_request(request, self._timeout))
+        return _Route(
+            _core_request(request, self._timeout),
+            context=context,
+            keepalive=self._keepalive,
+            pool=pool,
+        )
 
 
 def _core_request(request: httpx.Request, timeout: float) -> httpcore.Request:
@@ -287,22 +375,26 @@ def _proxy(proxy_url: str) -> httpcore.Proxy:
 
 def _fetch(route: _Route, url: str, timeout: float, max_body: int) -> Fetched:
     """On a worker thread: one GET, its body read up to ``max_body`` bytes and until
-    ``timeout`` after the start; sent once more on a new connection when the server
-    closed the connection before any answer (``_send``)."""
+    ``timeout`` after the start, its connection given back to the route; sent once more
+    on a new connection when the server closed the connection before any answer
+    (``_send``)."""
     started = time.perf_counter()
     deadline = started + timeout
     try:
-        response = _send(route, deadline)
+        response, sender = _send(route, deadline)
         try:
             body = bytearray()
-            for chunk in cast(Iterable[bytes], response.stream):  # a sync pool's stream
+            for chunk in cast(Iterable[bytes], response.stream):  # a sync connection's stream
                 body += chunk[: max_body - len(body)]
                 if len(body) >= max_body:
                     break
                 if time.perf_counter() > deadline:
                     raise httpcore.ReadTimeout("the body did not end within the timeout")
         finally:
-            response.close()
+            try:
+                response.close()
+            finally:
+                route.give_back(sender)
     except _CORE_ERRORS as exc:
         raise transport_error(_as_httpx(exc), url) from None
     seconds = time.perf_counter() - started
@@ -349,25 +441,36 @@ def _media_type(headers: list[tuple[bytes, bytes]]) -> str:
     return ""
 
 
-def _send(route: _Route, deadline: float) -> httpcore.Response:
+def _send(route: _Route, deadline: float) -> tuple[httpcore.Response, _Sender]:
     """Send the route's GET; when the server closed the connection before answering
     anything (a kept-alive connection it had just closed: end of stream, reset or broken
     pipe), send it once more, on a new connection, with the time left until
     ``deadline``. A GET is idempotent, so the retry is safe, as urllib3 and browsers
     do it; a refusal, a TLS failure or a timeout is never retried (each would only
-    cost the same again)."""
+    cost the same again). Returns the reply and the connection it came over, to be
+    given back to the route once the reply is read."""
+    sender = route.take(deadline - time.perf_counter())
     try:
-        return route.pool.handle_request(route.request)
+        return sender.handle_request(route.request), sender
     except _CLOSED_BEFORE_ANSWER as exc:
+        route.give_back(sender)  # closed by the failure: not kept
         left = deadline - time.perf_counter()
         if left <= 0 or (
             isinstance(exc, httpcore.RemoteProtocolError) and "disconnected" not in str(exc)
         ):
             raise  # out of time, or an answer that is not HTTP: not a closed connection
+    except BaseException:
+        route.give_back(sender)
+        raise
     again = httpcore.Request(
         method=route.request.method,
         url=route.request.url,
         headers=route.request.headers,
         extensions={"timeout": dict.fromkeys(("connect", "read", "write", "pool"), left)},
     )
-    return route.pool.handle_request(again)
+    sender = route.take(left)
+    try:
+        return sender.handle_request(again), sender
+    except BaseException:
+        route.give_back(sender)
+        raise

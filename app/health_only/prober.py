@@ -1,15 +1,19 @@
 """HealthProber: reads ``<url>/healthcheck?debug=True`` of many servers, unauthenticated.
 
-The GETs go through a ``HealthFetcher``: httpcore's blocking pool on worker threads
-(a round's lanes: 8, more while servers are slow, at most ``concurrency``), one pool
-per URL keeping its connection alive between rounds (so a round costs requests, not
-TLS handshakes), one SSL context per distinct TLS trust (a URL with its own pinned
-certificate gets its own). Redirects are not followed (a healthcheck
-answers itself; a redirect is reported as the HTTP answer it is). Each probe has one
-deadline, ``timeout`` seconds for the whole exchange, so a server that hangs is
-"unreachable (timed out)" after about that long: in a round every connect, read and
-write is bounded by it and an answer that took longer counts as timed out; a single
-``probe`` is cut off at it. Nothing is ever sent but a GET without credentials.
+The GETs go through a ``HealthFetcher``: httpcore's blocking connections on worker
+threads (a round's lanes: 2, more while URLs wait, at most ``concurrency``), one per
+URL kept alive between rounds (so a round costs requests, not TLS handshakes), one SSL
+context per distinct TLS trust (a URL with its own pinned certificate gets its own).
+Redirects are not followed (a healthcheck answers itself; a redirect is reported as the
+HTTP answer it is). Each probe has one deadline, ``timeout`` seconds for the whole
+exchange, so a server that hangs is "unreachable (timed out)" after about that long: in
+a round every connect, read and write is bounded by it and an answer that took longer
+counts as timed out; a single ``probe`` is cut off at it. Nothing is ever sent but a
+GET without credentials.
+
+Each answer is read (decoded, reduced to text, its version and health report) only when
+it differs from the URL's last one; an identical answer reuses that reading with its own
+response time (``_Reading``).
 """
 
 from __future__ import annotations
@@ -26,12 +30,13 @@ import httpx
 from app import __version__
 from app.api.errors import ConsoleError, TlsError, TlsErrorKind, UnreachableError, UnreachableReason
 from app.api.health import health_report
+from app.api.models import HealthReport
 from app.api.proxy import proxy_for
 from app.api.replies import media_type
 from app.api.settings import ProxySetting, TlsTrust
 from app.api.tls import build_ssl_context, fetch_certificate
 from app.api.transport_errors import transport_error
-from app.health_only.body import MAX_BODY_BYTES, read_body
+from app.health_only.body import MAX_BODY_BYTES, ReadBody, read_body
 from app.health_only.fetcher import Fetched, HealthFetcher
 from app.health_only.result import HealthState, ProbeResult, server_name, unreachable_reason
 
@@ -42,6 +47,9 @@ USER_AGENT = f"EkranClusterConsole/{__version__}"
 DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_CONCURRENCY = 16
 KEEPALIVE_S = 75.0
+KEPT_BODY_BYTES = 16 * 1024
+"""The longest body kept per URL to recognise the same answer next round (a
+healthcheck's body is a few hundred bytes; 200 servers keep at most 3.2 MB)."""
 
 
 def _utcnow() -> datetime:
@@ -95,6 +103,7 @@ class HealthProber:
             proxy_for=lambda url: proxy_for(self._proxy, url),
         )
         self._certificates: dict[str, TlsError] = {}  # url -> a TLS error with its certificate
+        self._readings: dict[str, _Reading] = {}  # url -> its last answer as read
         self._closed = False
 
     @property
@@ -181,21 +190,11 @@ class HealthProber:
         self, url: str, status: int, media: str, body: bytes, elapsed_ms: float
     ) -> ProbeResult:
         now = self._now()
-        read = read_body(media, body)  # decoded and parsed once for all three uses
-        text = read.text
+        reading, report = self._read(url, status, media, body, elapsed_ms)
         if 200 <= status < 300:
             state, detail = HealthState.ONLINE, f"HTTP {status} in {elapsed_ms:.0f} ms"
         else:
             state, detail = HealthState.OFFLINE, _offline_detail(status)
-        report = health_report(
-            url,
-            status,
-            media,
-            body,
-            document=read.document,
-            shown_body=text.text or None,
-            response_ms=elapsed_ms,
-        )
         return ProbeResult(
             url=url,
             state=state,
@@ -204,10 +203,35 @@ class HealthProber:
             detail=detail,
             http_status=status,
             response_ms=elapsed_ms,
-            body=text,
-            version=read.version if state is HealthState.ONLINE else None,
+            body=reading.text,
+            version=reading.version if state is HealthState.ONLINE else None,
             report=report,
         )
+
+    def _read(
+        self, url: str, status: int, media: str, body: bytes, elapsed_ms: float
+    ) -> tuple[_Reading, HealthReport]:
+        """This answer as read, and its report: the last reading of ``url`` when the answer
+        is the same (status, media type and body), else read now and kept (bodies up to
+        ``KEPT_BODY_BYTES``; a longer one is read every time)."""
+        last = self._readings.get(url)
+        if last is not None and last.status == status and last.media == media and last.body == body:
+            return last, last.report_for(elapsed_ms)
+        read = read_body(media, body)  # decoded and parsed once for all three uses
+        report = health_report(
+            url,
+            status,
+            media,
+            body,
+            document=read.document,
+            shown_body=read.text.text or None,
+            response_ms=elapsed_ms,
+        )
+        if len(body) <= KEPT_BODY_BYTES:
+            self._readings[url] = _Reading(status, media, body, read, report)
+        else:
+            self._readings.pop(url, None)
+        return _Reading(status, media, body, read, report), report
 
     async def _unreachable(self, url: str, error: ConsoleError) -> ProbeResult:
         if isinstance(error, TlsError) and error.certificate is None:
@@ -265,6 +289,39 @@ class HealthProber:
             context = build_ssl_context(trust, draining=False)
             self._contexts[trust] = context
         return context
+
+
+class _Reading:
+    """One answer of a URL as read: its text, stated version and health report (with the
+    response time of the answer it was read from), kept until that URL's answer differs
+    (its status, media type or body). A server whose body does not change between rounds
+    (a bare "Healthy", a report without durations) is then read once, not every round."""
+
+    __slots__ = ("body", "media", "report", "status", "text", "version")
+
+    def __init__(
+        self, status: int, media: str, body: bytes, read: ReadBody, report: HealthReport
+    ) -> None:
+        self.status = status
+        self.media = media
+        self.body = body
+        self.text = read.text
+        self.version = read.version
+        self.report = report
+
+    def report_for(self, response_ms: float) -> HealthReport:
+        """The report with this answer's response time (its other fields were read once)."""
+        report = self.report
+        return HealthReport(
+            url=report.url,
+            http_status=report.http_status,
+            status=report.status,
+            entries=report.entries,
+            total_duration=report.total_duration,
+            ok=report.ok,
+            body=report.body,
+            response_ms=response_ms,
+        )
 
 
 def _offline_detail(status: int) -> str:

@@ -24,8 +24,8 @@ Figures: each worker's CPU time over wall time after the warm-up, in % of one co
 average for context.
 
 ``--sweep 1,2,4,8,16,auto`` runs one worker instead: fetchers that differ only in their
-number of lanes (``auto``: the prober's own, a few lanes and more while requests are
-slow) take turns, a round every ``--interval`` seconds (so each variant sees
+number of lanes (``auto``: the prober's own, a few lanes and more while URLs
+wait) take turns, a round every ``--interval`` seconds (so each variant sees
 the same load and the simulators the same rate of requests); per variant it prints the
 CPU per healthcheck (user and system), context switches per healthcheck, each round's
 duration, what a round every ``--interval`` seconds would cost in % of one core, and
@@ -194,7 +194,9 @@ def main() -> None:
         print(
             f"{name}: {figures['cpu_percent']:.2f} % of one core ({figures['rounds']} rounds, "
             f"{'-' if per_check is None else f'{per_check:.3f}'} ms of CPU per healthcheck; "
-            f"user {figures['user_s']:.2f} s, system {figures['sys_s']:.2f} s)"
+            f"user {figures['user_s']:.2f} s, system {figures['sys_s']:.2f} s; switches "
+            f"{figures['voluntary_switches']} + {figures['involuntary_switches']}; "
+            f"TLS handshakes {'-' if figures.get('handshakes') is None else figures['handshakes']})"
         )
     print(
         f"console: {console.get('online')} online at the end; "

@@ -23,6 +23,11 @@ stalled (no probe tick for 20 ms) from a watchdog thread and prints, for the sta
 over 50 ms, which functions they spent their time in (inclusive sample counts) and
 the longest stalls' leaf frames; its cost is a thread waking every 2 ms.
 
+The summary also gives the paints per snapshot of the Load graph, the servers table
+and the overview strip. The window freezes what start-up allocated and, 10 s after
+the first snapshot shown, what opening the cluster allocated (as ``ui.app`` does);
+``--no-second-freeze`` leaves the second freeze out, for comparison.
+
 ``--hide-load-dock`` hides the window's Load dock (the load graph) before the cluster
 is opened, to measure the rest of the window alone. ``--profile FILE`` runs the
 measured period under cProfile (the CPU figures are then inflated), saves the
@@ -48,7 +53,8 @@ from typing import Any
 
 import qasync
 import shiboken6
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QWidget
 
 from app.api.settings import TrustMode
 from app.connections import ConnectionProfile, TlsOptions
@@ -67,7 +73,12 @@ from tests.bench.measure import (
     vm_rss_bytes,
 )
 from tests.helpers.simulator_process import ROOT, SimulatorProcess
-from ui.app import build_services, create_application, freeze_startup_objects
+from ui.app import (
+    build_services,
+    create_application,
+    freeze_after_first_snapshot,
+    freeze_startup_objects,
+)
 from ui.cluster.columns import Column
 from ui.main_window import MainWindow
 from ui.settings import WindowSettings
@@ -194,6 +205,25 @@ class StallProbe:
             self._sampler.beat()
 
 
+class PaintCounter(QObject):
+    """Counts the paint events of the widgets it watches, by name, since the last reset."""
+
+    def __init__(self, widgets: dict[str, QWidget]) -> None:
+        super().__init__()
+        self._names = {id(widget): name for name, widget in widgets.items()}
+        self.counts: Counter[str] = Counter()
+        for widget in widgets.values():
+            widget.installEventFilter(self)
+
+    def reset(self) -> None:
+        self.counts.clear()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.counts[self._names.get(id(watched), "?")] += 1
+        return False
+
+
 @dataclass
 class Counters:
     """What the window received during the measured period."""
@@ -261,6 +291,8 @@ async def measure_window(
     window.resize(*WINDOW_SIZE)
     window.show()
     freeze_startup_objects()  # as ui.app.run_window does
+    if not args.no_second_freeze:
+        freeze_after_first_snapshot(window.cluster_pane.snapshot_shown)
     if args.hide_load_dock:
         window.load_views.dock.hide()
     table = window.cluster_pane.table
@@ -286,12 +318,20 @@ async def measure_window(
     first_data_s = time.monotonic() - opened_at
     print(f"{SERVERS} rows after {first_data_s:.1f} s; warming up", flush=True)
     await sleep_with_progress(args.warmup_seconds - first_data_s, "warm-up", sim)
+    paints = PaintCounter(
+        {
+            "load graph": window.load_views.graph.plot_widget.viewport(),
+            "servers table": table.viewport(),
+            "overview strip": window.cluster_pane.overview,
+        }
+    )
 
     sim_cpu_before = process_cpu_seconds(sim.proc.pid) if sim.proc is not None else 0.0
     rss_after_warmup = vm_rss_bytes()
     counters.snapshots = counters.health_updates = 0
     counters.states[:] = counters.states[-1:]
     probe.reset()
+    paints.reset()
     if sampler is not None:
         sampler.reset()
     profiler = cProfile.Profile() if args.profile is not None else None
@@ -335,6 +375,7 @@ async def measure_window(
         "rss_start": rss_start,
         "rss_after_warmup": rss_after_warmup,
         "rss_end": rss_end,
+        "paints": dict(paints.counts),
     }
     await close_window(window)
     for parentless in (services.repository, services.runner, services.settings.qsettings):
@@ -415,7 +456,12 @@ def print_summary(result: dict[str, Any]) -> None:
         f"{result['probe_ticks']} ticks of {result['probe_ticks_expected']} due\n"
         f"console RSS        {result['rss_start'] / MB:.1f} MB at start-up, "
         f"{result['rss_after_warmup'] / MB:.1f} MB after warm-up, "
-        f"{result['rss_end'] / MB:.1f} MB at the end"
+        f"{result['rss_end'] / MB:.1f} MB at the end\n"
+        "paints per snapshot: "
+        + ", ".join(
+            f"{name} {count / max(result['snapshots'], 1):.2f}"
+            for name, count in sorted(result["paints"].items())
+        )
     )
 
 
@@ -462,6 +508,11 @@ def parse_args() -> argparse.Namespace:
         "--hide-load-dock",
         action="store_true",
         help="hide the Load dock (its graph) to measure the rest of the window alone",
+    )
+    parser.add_argument(
+        "--no-second-freeze",
+        action="store_true",
+        help="do not freeze the objects allocated by opening the cluster (as before)",
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--workdir", type=Path, help="scratch folder (default: a new temp dir)")

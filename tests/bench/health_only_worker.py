@@ -44,6 +44,7 @@ import httpx
 from app.api.settings import TlsTrust, TrustMode
 from app.api.tls import build_ssl_context
 from app.connections import ConnectionProfile
+from app.health_only import prober as prober_module
 from app.health_only.body import MAX_BODY_BYTES
 from app.health_only.fetcher import HealthFetcher
 from app.health_only.prober import DEFAULT_CONCURRENCY, HEALTH_PATH, KEEPALIVE_S, USER_AGENT
@@ -56,7 +57,28 @@ async def _never() -> str:
     raise AssertionError("a health-only connection never asks for a password")
 
 
+def _recording_contexts() -> list[ssl.SSLContext]:
+    """The SSL contexts the prober builds from now on, to count their TLS handshakes
+    (``session_stats``): the worker wraps the prober's context factory, nothing else."""
+    contexts: list[ssl.SSLContext] = []
+    build = build_ssl_context  # the prober's, from app.api.tls
+
+    def recording(trust: TlsTrust, **options: Any) -> ssl.SSLContext:
+        context = build(trust, **options)
+        contexts.append(context)
+        return context
+
+    prober_module.build_ssl_context = recording  # type: ignore[attr-defined]
+    return contexts
+
+
+def _handshakes(contexts: list[ssl.SSLContext]) -> Callable[[], int]:
+    """The TLS handshakes the ``contexts`` started so far (as clients)."""
+    return lambda: sum(context.session_stats()["connect"] for context in contexts)
+
+
 async def _console(config: dict[str, Any]) -> dict[str, Any]:
+    contexts = _recording_contexts()
     profile = ConnectionProfile(
         name="Bench",
         kind="health_only",
@@ -77,7 +99,7 @@ async def _console(config: dict[str, Any]) -> dict[str, Any]:
     session.monitor.subscribe(listen)
     session.start()
     try:
-        figures = await _measure(config, rounds)
+        figures = await _measure(config, rounds, _handshakes(contexts))
     finally:
         await session.aclose()
     return figures | {"online": online[0]}
@@ -142,7 +164,7 @@ async def _fetcher(config: dict[str, Any]) -> dict[str, Any]:
 
     task = asyncio.create_task(loop())
     try:
-        return await _measure(config, rounds)
+        return await _measure(config, rounds, _handshakes([context]))
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -174,7 +196,7 @@ async def _sweep(config: dict[str, Any]) -> dict[str, Any]:
 
     def fetcher(name: str) -> HealthFetcher:
         # A number: that many lanes throughout; "auto": the prober's own (a few lanes,
-        # more while requests are slow, up to its concurrency).
+        # more while URLs wait, up to its concurrency).
         lanes = {} if name == "auto" else {"lanes": int(name)}
         return HealthFetcher(
             path=HEALTH_PATH,
@@ -383,15 +405,21 @@ async def _stacks(config: dict[str, Any]) -> dict[str, Any]:
     return {"stacks": totals, "wall_s": time.monotonic() - measured_from}
 
 
-async def _measure(config: dict[str, Any], rounds: list[int]) -> dict[str, Any]:
+async def _measure(
+    config: dict[str, Any], rounds: list[int], handshakes: Callable[[], int] | None = None
+) -> dict[str, Any]:
+    """CPU, wall time and rounds over the measured window; with ``handshakes``, also the
+    TLS handshakes started in it (none while every connection is kept alive)."""
     await asyncio.sleep(config["warmup_seconds"])
     before, wall0, rounds0 = _usage(), time.monotonic(), rounds[0]
+    handshakes0 = handshakes() if handshakes else 0
     await asyncio.sleep(config["seconds"] - config["warmup_seconds"])
     spent = _usage_since(before)
     return {
         "cpu_s": spent["user_s"] + spent["sys_s"],
         "wall_s": time.monotonic() - wall0,
         "rounds": rounds[0] - rounds0,
+        "handshakes": handshakes() - handshakes0 if handshakes else None,
     } | spent
 
 

@@ -27,8 +27,9 @@ from ui.theme import is_dark
 REDRAW_INTERVAL_MS = 500
 SLOWEST_REDRAW_S = 10.0
 FOLLOW_STEP_S = 1.0
-"""Following live, the view moves with each redraw; without new samples, at most this
-often (or a pixel's worth of time, if longer): a moved view repaints the whole plot."""
+"""Following live, the view moves with each redraw; when no new samples came for twice
+this long (or a pixel's worth of time, if longer), on its own at most this often: a
+moved view repaints the whole plot."""
 MIN_POINTS, MAX_POINTS = 200, 2000  # per line and redraw
 MIN_PLOT_LINES = 10  # the plot's least height, in lines of text
 MAX_SERVER_LINES = 24
@@ -66,7 +67,9 @@ class LoadGraphPanel(QWidget):
     again) or changed its span, or when the history changed (then no more often than
     ``data_redraw_interval``: once per poll at most). "Follow live" keeps the range
     ending now: the view moves together with each redraw, so that a poll costs one
-    repaint, and without new samples every ``follow_interval``. Zooming or panning with
+    repaint; on its own every ``follow_interval`` only once no new samples came for two
+    of them (polls a little over a second apart drift against the timer's ticks, and
+    a move of its own would come, with a paint, just before some of them). Zooming or panning with
     the mouse (time axis only: the Clients axis always spans 0 to the highest value in
     view, set only when that value changed) switches it off. Lines are created once per
     server and fed with ``setData``; the event marks and the value axis are set again
@@ -115,6 +118,7 @@ class LoadGraphPanel(QWidget):
         self._title: str | None = None
         self._last_redraw = -float("inf")  # monotonic seconds of the last redraw
         self._last_follow = -float("inf")  # monotonic seconds of the last live move
+        self._last_data = -float("inf")  # monotonic seconds of the last history change
         self._y_range = (0.0, 0.0)
         self._marked: tuple[object, ...] = ()  # the events and top last marked
         self.redraw_count = 0
@@ -420,12 +424,9 @@ class LoadGraphPanel(QWidget):
         data_due = self._data_changed and (
             now - self._last_redraw >= data_redraw_interval(end - start, pixels) - _TIMER_SLACK_S
         )
-        if self._follow and (
-            data_due
-            or self._range_moved
-            or self._refit
-            or now - self._last_follow >= follow_interval(end - start, pixels) - _TIMER_SLACK_S
-        ):
+        step = follow_interval(end - start, pixels) - _TIMER_SLACK_S
+        idle = now - self._last_follow >= step and now - self._last_data >= 2 * step
+        if self._follow and (data_due or self._range_moved or self._refit or idle):
             self._follow_now()
         if self._range_moved and self._fetched_covers(*self.x_range()):
             self._range_moved = False  # panned within the points drawn: nothing to fetch
@@ -445,6 +446,7 @@ class LoadGraphPanel(QWidget):
         # Called by the store on every poll: only note it; the timer redraws.
         if connection_id == self._connection_id:
             self._data_changed = True
+            self._last_data = self._monotonic()
 
     def _on_view_x_range_changed(self, *_: object) -> None:
         self._range_moved = True

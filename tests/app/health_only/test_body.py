@@ -14,15 +14,15 @@ from app.health_only.body import (
     reduce_body,
     stated_version,
 )
-from app.health_only.prober import HealthProber
+from app.health_only.prober import KEPT_BODY_BYTES, HealthProber
 
 
-def test_json_is_kept_compact_and_indented_when_shown() -> None:
+def test_json_is_kept_as_sent_and_indented_when_shown() -> None:
     body = reduce_body(
-        "application/json", b'{"status":"Healthy","entries":{"db":{"status":"Healthy"}}}'
+        "application/json", b'\n {"status":"Healthy","entries":{"db":{"status":"Healthy"}}}\n'
     )
     assert body.kind is BodyKind.JSON
-    assert body.text == '{"status": "Healthy", "entries": {"db": {"status": "Healthy"}}}'
+    assert body.text == '{"status":"Healthy","entries":{"db":{"status":"Healthy"}}}'
     assert pretty_body(body.text).splitlines()[1] == '  "status": "Healthy",'
 
 
@@ -113,3 +113,37 @@ def test_a_body_is_read_once_for_its_text_version_and_report(
     assert report is not None
     assert (report.status, report.body) == (status, read.text.text)
     assert report.response_ms == 3.0
+
+
+def test_a_reading_is_reused_only_for_the_same_url_status_media_and_body() -> None:
+    prober = HealthProber(["https://mt01", "https://mt02"], lambda url: TlsTrust())
+    raw = b'{"status": "Healthy", "version": "9.3"}'
+    online = prober._answered("https://mt01", 200, "application/json", raw, 3.0)
+    again = prober._answered("https://mt01", 200, "application/json", raw, 4.0)
+    offline = prober._answered("https://mt01", 503, "application/json", raw, 5.0)
+    as_text = prober._answered("https://mt01", 503, "text/plain", raw, 6.0)
+    other = prober._answered("https://mt02", 200, "application/json", raw, 7.0)
+    reports = [r.report for r in (online, again, offline, as_text, other)]
+    assert all(report is not None for report in reports)
+    assert again.body is online.body
+    assert [r.response_ms for r in reports if r is not None] == [3.0, 4.0, 5.0, 6.0, 7.0]
+    assert [(r.http_status, r.ok) for r in reports if r is not None] == [
+        (200, True), (200, True), (503, False), (503, False), (200, True)
+    ]  # fmt: skip
+    assert [r.url for r in reports if r is not None][-1] == "https://mt02"
+    assert (online.version, again.version, offline.version) == ("9.3", "9.3", None)
+    # As text/plain the body is no JSON health report: read again, the status is the code's.
+    assert [r.status for r in reports if r is not None][2:4] == [
+        HealthStatus.HEALTHY, HealthStatus.UNHEALTHY
+    ]  # fmt: skip
+    assert as_text.body is not offline.body
+    assert other.body is not online.body
+
+
+def test_a_body_longer_than_what_is_kept_is_read_every_time() -> None:
+    prober = HealthProber(["https://mt01"], lambda url: TlsTrust())
+    raw = b"Healthy " * (KEPT_BODY_BYTES // 8 + 1)
+    first = prober._answered("https://mt01", 200, "text/plain", raw, 3.0)
+    second = prober._answered("https://mt01", 200, "text/plain", raw, 4.0)
+    assert first.body == second.body
+    assert second.body is not first.body

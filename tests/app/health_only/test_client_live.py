@@ -202,3 +202,36 @@ async def test_what_it_cannot_do_says_why(documented: SimulatorProcess) -> None:
             client.stream_logs(documented.url)
         with pytest.raises(NotSupportedError, match="never signs in"):
             await client.login()
+
+
+async def test_an_unchanged_answer_is_read_once_and_a_changed_one_again(
+    documented: SimulatorProcess,
+) -> None:
+    """The same body twice: the second round reuses the first's reading (its text, version
+    and report's contents) with its own response time; a different body is read anew."""
+
+    def answer_with(text: str) -> None:
+        documented.clear_faults()
+        documented.add_fault(
+            kind="body", content_type="application/json", text=text,
+            path="/healthcheck", count=None,
+        )  # fmt: skip
+
+    answer_with('{"status": "Degraded", "version": "9.3.0.1300"}')
+    async with opened(health_profile(documented, documented.url)) as client:
+        (first,) = await client.probe_round()
+        (second,) = await client.probe_round()
+        answer_with('{"status": "Healthy", "version": "9.3.1.1400"}')
+        (third,) = await client.probe_round()
+    assert first.report is not None
+    assert second.report is not None
+    assert third.report is not None
+    assert second.body is first.body  # not read again
+    assert second.report is not first.report
+    assert second.report.response_ms == second.response_ms
+    assert (second.report.status, second.version) == (HealthStatus.DEGRADED, "9.3.0.1300")
+    assert second.report.body == first.report.body
+    assert third.body is not None
+    assert '"9.3.1.1400"' in third.body.text
+    assert (third.report.status, third.version) == (HealthStatus.HEALTHY, "9.3.1.1400")
+    assert third.report.response_ms == third.response_ms

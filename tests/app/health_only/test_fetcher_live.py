@@ -40,7 +40,7 @@ def fetcher_trusting(
     max_body: int = MAX_BODY_BYTES,
     *,
     lanes: int = 4,
-    slow_after: float = 0.5,
+    grow_every: float = 0.5,
 ) -> HealthFetcher:
     return HealthFetcher(
         path=HEALTH_PATH,
@@ -52,7 +52,7 @@ def fetcher_trusting(
         context_for=lambda url: context,
         proxy_for=lambda url: None,
         lanes=lanes,
-        slow_after=slow_after,
+        grow_every=grow_every,
     )
 
 
@@ -275,9 +275,9 @@ async def test_a_round_starts_its_base_lanes_only_while_requests_are_quick(
     documented: SimulatorProcess,
 ) -> None:
     """Answering servers are served by the round's base lanes, not by every worker (with
-    ``slow_after`` far above any request here, no lane is ever replaced)."""
+    ``grow_every`` far above the round here, no lane is ever added)."""
     context = ssl.create_default_context(cafile=str(documented.info.ca_file))
-    fetcher = fetcher_trusting(context, lanes=2, slow_after=60.0)
+    fetcher = fetcher_trusting(context, lanes=2, grow_every=60.0)
     urls = [e.url for e in documented.info.endpoints] * 10
     try:
         outcomes = await fetcher.fetch_all(urls)
@@ -288,16 +288,17 @@ async def test_a_round_starts_its_base_lanes_only_while_requests_are_quick(
     assert threads == 2
 
 
-async def test_lanes_held_by_hung_servers_are_replaced_up_to_the_workers(
+async def test_lanes_are_added_while_urls_wait_up_to_the_workers(
     documented: SimulatorProcess,
 ) -> None:
-    """Two base lanes both meet a hung server: new lanes take the rest of the round while
-    they wait for their timeout, and never more lanes than the workers (4) start."""
+    """Two base lanes both meet a hung server: URLs are still waiting when the round looks,
+    so new lanes take the rest of the round while those wait for their timeout, and never
+    more lanes than the workers (4) start."""
     documented.add_fault(kind="latency", seconds=60, server_id="as-02", path="/healthcheck")
     documented.add_fault(kind="latency", seconds=60, server_id="as-03", path="/healthcheck")
     hung = {documented.url_of("as-02"), documented.url_of("as-03")}
     context = ssl.create_default_context(cafile=str(documented.info.ca_file))
-    fetcher = fetcher_trusting(context, timeout=3.0, lanes=2, slow_after=0.2)
+    fetcher = fetcher_trusting(context, timeout=3.0, lanes=2, grow_every=0.2)
     urls = [*sorted(hung), *[documented.url_of("as-01")] * 20]
     try:
         outcomes = await fetcher.fetch_all(urls)
@@ -312,3 +313,53 @@ async def test_lanes_held_by_hung_servers_are_replaced_up_to_the_workers(
             assert not isinstance(outcome, Exception)
             assert outcome.status == 200
     assert 2 < threads <= 4
+
+
+async def test_rounds_reuse_each_urls_connection_and_handshake_only_in_the_first(
+    documented: SimulatorProcess,
+) -> None:
+    """Three rounds a second apart over TLS: one handshake per URL, all in the first round
+    (the client context's own count), so a round costs requests, not connections."""
+    context = ssl.create_default_context(cafile=str(documented.info.ca_file))
+    fetcher = fetcher_trusting(context)
+    urls = [e.url for e in documented.info.endpoints]
+    handshakes: list[int] = []
+    try:
+        for _ in range(3):
+            outcomes = await fetcher.fetch_all(urls)
+            assert all(not isinstance(o, Exception) and o.status == 200 for o in outcomes)
+            handshakes.append(context.session_stats()["connect"])
+            await asyncio.sleep(1.0)
+        await fetcher.fetch(urls[0])  # a probe of its own between rounds: the same connection
+        handshakes.append(context.session_stats()["connect"])
+    finally:
+        await fetcher.aclose()
+    assert handshakes == [len(urls)] * 4
+
+
+async def test_a_probe_during_a_round_opens_a_second_connection_and_one_is_kept(
+    documented: SimulatorProcess,
+) -> None:
+    """A probe of a URL while the round's request to it is still waiting for its answer
+    takes a connection of its own; afterwards one of the two is kept, and the next round
+    needs no new handshake."""
+    context = ssl.create_default_context(cafile=str(documented.info.ca_file))
+    fetcher = fetcher_trusting(context)
+    url = documented.url
+    try:
+        await fetcher.fetch_all([url])
+        documented.add_fault(kind="latency", seconds=1, server_id="as-01", path="/healthcheck")
+        round_task = asyncio.create_task(fetcher.fetch_all([url]))
+        await wait_for_workers(1)
+        probed = await fetcher.fetch(url)
+        (answered,) = await round_task
+        after_both = context.session_stats()["connect"]
+        documented.clear_faults()
+        (again,) = await fetcher.fetch_all([url])
+        after_next = context.session_stats()["connect"]
+    finally:
+        await fetcher.aclose()
+    assert not isinstance(answered, Exception)
+    assert (answered.status, probed.status, again.status) == (200, 200, 200)
+    assert after_both == 2
+    assert after_next == 2

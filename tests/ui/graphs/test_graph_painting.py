@@ -130,6 +130,67 @@ def test_a_poll_shown_live_costs_one_paint_of_the_plot(
         assert (paints.count, panel.redraw_count) == (before[0] + 1, before[1] + 1)
 
 
+def test_polls_a_little_over_a_second_apart_cost_one_paint_each(
+    qtbot: QtBot, store: HistoryStore, clock: FakeClock
+) -> None:
+    # A monitor polls a second after the last reply: its polls drift against the
+    # redraw timer's half-second ticks. The view moves with each poll's redraw only,
+    # not also on a tick that comes a second after the last move but just before a poll.
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    panel = LoadGraphPanel(TaskRunner(), clock=clock, monotonic=clock)
+    qtbot.addWidget(panel)
+    panel.resize(900, 420)
+    panel.show()
+    qtbot.waitExposed(panel)
+    feed(store, seconds(300), servers=4)
+    panel.set_connection(CONNECTION, store)
+    panel.timer.stop()  # driven by hand below
+    settle(app)
+    paints = PaintCounter(panel.plot_widget.viewport())
+    redraws = panel.redraw_count
+    tick, polls = START + 300.0, 0
+    next_poll = tick + 0.45
+    while polls < 12:
+        tick += 0.5
+        if next_poll <= tick:
+            clock.now = next_poll
+            feed(store, [next_poll], servers=4, first_poll=300 + polls)
+            polls += 1
+            next_poll += 1.1
+        clock.now = tick
+        panel.timer.timeout.emit()
+        settle(app)
+    assert panel.redraw_count - redraws == 12
+    assert paints.count == 12
+    assert panel.x_range()[1] == pytest.approx(tick, abs=1.0)  # still following live
+
+
+def test_a_live_view_without_polls_still_moves_every_second(
+    qtbot: QtBot, store: HistoryStore, clock: FakeClock
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    panel = LoadGraphPanel(TaskRunner(), clock=clock, monotonic=clock)
+    qtbot.addWidget(panel)
+    panel.resize(900, 420)
+    panel.show()
+    qtbot.waitExposed(panel)
+    feed(store, seconds(300), servers=4)
+    panel.set_connection(CONNECTION, store)
+    panel.timer.stop()
+    settle(app)
+    ends = []
+    feed(store, [START + 300], servers=4, first_poll=300)  # the last poll answered
+    for half_seconds in range(1, 11):  # then none (the connection is lost)
+        clock.now = START + 300 + half_seconds * 0.5
+        panel.timer.timeout.emit()
+        settle(app)
+        ends.append(panel.x_range()[1] - START - 300)
+    # The last poll's redraw moved it; two seconds later it moves every second.
+    assert ends == [0.5, 0.5, 0.5, 2.0, 2.0, 3.0, 3.0, 4.0, 4.0, 5.0]
+
+
 def test_lines_take_the_data_area_as_bounds_instead_of_computing_theirs(
     panel: LoadGraphPanel, store: HistoryStore, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
