@@ -105,9 +105,11 @@ def test_fewer_servers_remove_lines_and_more_add_them(
     ]
 
 
-def test_a_poll_shown_live_costs_one_paint_of_the_plot(
+def live_panel(
     qtbot: QtBot, store: HistoryStore, clock: FakeClock
-) -> None:
+) -> tuple[QApplication, LoadGraphPanel]:
+    """A shown panel following 300 s of four servers' history live, its redraw timer
+    stopped (the test drives it by hand)."""
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     panel = LoadGraphPanel(TaskRunner(), clock=clock, monotonic=clock)
@@ -117,8 +119,15 @@ def test_a_poll_shown_live_costs_one_paint_of_the_plot(
     qtbot.waitExposed(panel)
     feed(store, seconds(300), servers=4)
     panel.set_connection(CONNECTION, store)
-    panel.timer.stop()  # driven by hand below
+    panel.timer.stop()
     settle(app)
+    return app, panel
+
+
+def test_a_poll_shown_live_costs_one_paint_of_the_plot(
+    qtbot: QtBot, store: HistoryStore, clock: FakeClock
+) -> None:
+    app, panel = live_panel(qtbot, store, clock)
     paints = PaintCounter(panel.plot_widget.viewport())
     for poll in range(300, 303):
         feed(store, [START + poll], servers=4, first_poll=poll)
@@ -136,17 +145,7 @@ def test_polls_a_little_over_a_second_apart_cost_one_paint_each(
     # A monitor polls a second after the last reply: its polls drift against the
     # redraw timer's half-second ticks. The view moves with each poll's redraw only,
     # not also on a tick that comes a second after the last move but just before a poll.
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    panel = LoadGraphPanel(TaskRunner(), clock=clock, monotonic=clock)
-    qtbot.addWidget(panel)
-    panel.resize(900, 420)
-    panel.show()
-    qtbot.waitExposed(panel)
-    feed(store, seconds(300), servers=4)
-    panel.set_connection(CONNECTION, store)
-    panel.timer.stop()  # driven by hand below
-    settle(app)
+    app, panel = live_panel(qtbot, store, clock)
     paints = PaintCounter(panel.plot_widget.viewport())
     redraws = panel.redraw_count
     tick, polls = START + 300.0, 0
@@ -169,17 +168,7 @@ def test_polls_a_little_over_a_second_apart_cost_one_paint_each(
 def test_a_live_view_without_polls_still_moves_every_second(
     qtbot: QtBot, store: HistoryStore, clock: FakeClock
 ) -> None:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    panel = LoadGraphPanel(TaskRunner(), clock=clock, monotonic=clock)
-    qtbot.addWidget(panel)
-    panel.resize(900, 420)
-    panel.show()
-    qtbot.waitExposed(panel)
-    feed(store, seconds(300), servers=4)
-    panel.set_connection(CONNECTION, store)
-    panel.timer.stop()
-    settle(app)
+    app, panel = live_panel(qtbot, store, clock)
     ends = []
     feed(store, [START + 300], servers=4, first_poll=300)  # the last poll answered
     for half_seconds in range(1, 11):  # then none (the connection is lost)
