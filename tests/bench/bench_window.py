@@ -13,7 +13,7 @@ connection polling every second, with the cluster table sorted by Clients, desce
 After the warm-up (not measured), figures over the rest of the run:
 
 - CPU: this process's user plus system time (every thread) over wall time; target
-  < 10 % of one core.
+  < 8 % of one core (the window's second round asks for that; the first asked < 10 %).
 - Event-loop stalls: a 10 ms precise ``QTimer`` on the GUI thread records how late each
   tick fires; max, p99 and the number of ticks later than 50 ms (target: none).
 - RSS: at start-up, after the warm-up and at the end.
@@ -90,7 +90,7 @@ WINDOW_SIZE = (1280, 800)
 SCREEN = {"name": "bench", "x": 0, "y": 0, "width": 1920, "height": 1080}
 PROBE_INTERVAL_MS = 10
 STALL_MS = 50.0
-CPU_TARGET_PERCENT = 10.0
+CPU_TARGET_PERCENT = 8.0
 FIRST_DATA_TIMEOUT_S = 120.0
 SHUTDOWN_TIMEOUT_S = 60.0
 PROGRESS_EVERY_S = 60.0
