@@ -13,7 +13,7 @@ connection polling every second, with the cluster table sorted by Clients, desce
 After the warm-up (not measured), figures over the rest of the run:
 
 - CPU: this process's user plus system time (every thread) over wall time; target
-  < 8 % of one core (the window's second round asks for that; the first asked < 10 %).
+  < 8 % of one core.
 - Event-loop stalls: a 10 ms precise ``QTimer`` on the GUI thread records how late each
   tick fires; max, p99 and the number of ticks later than 50 ms (target: none).
 - RSS: at start-up, after the warm-up and at the end.
