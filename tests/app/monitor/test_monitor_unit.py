@@ -127,6 +127,15 @@ def fast_monitor(source: ScriptedSource, **kwargs: object) -> ClusterMonitor:
     )
 
 
+async def first_health_update(monitor: ClusterMonitor) -> HealthUpdated:
+    """Run ``monitor`` until its first ``HealthUpdated``, stop it, and return that event."""
+    events = recorder(monitor)
+    monitor.start()
+    await wait_for(lambda: any(isinstance(e, HealthUpdated) for e in events))
+    await monitor.stop()
+    return next(e for e in events if isinstance(e, HealthUpdated))
+
+
 async def test_publishes_snapshot_then_connected() -> None:
     source = ScriptedSource([make_snapshot({"as-01": "online"})])
     monitor = fast_monitor(source)
@@ -249,11 +258,7 @@ async def test_health_probes_each_server_with_bounded_concurrency() -> None:
 
     source = SlowHealthSource([make_snapshot(statuses)])
     monitor = fast_monitor(source, health_concurrency=3, health_interval=60.0)
-    events = recorder(monitor)
-    monitor.start()
-    await wait_for(lambda: any(isinstance(e, HealthUpdated) for e in events))
-    await monitor.stop()
-    update = next(e for e in events if isinstance(e, HealthUpdated))
+    update = await first_health_update(monitor)
     assert set(update.health) == set(statuses)
     assert sorted(source.health_calls) == sorted(
         f"https://{sid}.test/EkranSystem" for sid in statuses
@@ -408,11 +413,7 @@ async def test_health_from_the_round_takes_every_server_at_once_without_a_reques
         {url("as-01"): healthy, url("as-02"): down},
     )
     monitor = fast_monitor(source, health_interval=60.0)
-    events = recorder(monitor)
-    monitor.start()
-    await wait_for(lambda: any(isinstance(e, HealthUpdated) for e in events))
-    await monitor.stop()
-    update = next(e for e in events if isinstance(e, HealthUpdated))
+    update = await first_health_update(monitor)
     assert source.round_calls[0] == [url("as-01"), url("as-02")]
     assert source.health_calls == []
     assert update.health["as-01"].report == healthy
@@ -424,11 +425,7 @@ async def test_health_from_the_round_takes_every_server_at_once_without_a_reques
 async def test_health_is_asked_per_server_when_the_round_does_not_cover_them() -> None:
     source = RoundSource([make_snapshot({"as-01": "online", "as-02": "online"})], None)
     monitor = fast_monitor(source, health_interval=60.0)
-    events = recorder(monitor)
-    monitor.start()
-    await wait_for(lambda: any(isinstance(e, HealthUpdated) for e in events))
-    await monitor.stop()
-    update = next(e for e in events if isinstance(e, HealthUpdated))
+    update = await first_health_update(monitor)
     assert len(source.round_calls) == 1
     assert sorted(source.health_calls) == [
         "https://as-01.test/EkranSystem",
