@@ -93,27 +93,15 @@ def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         if args.stacks:
             config |= {"mode": "stacks"}
             stacks = run_worker("health_only_worker", config, workdir / "stacks.stderr")
-            return {
-                "servers": count,
-                "interval_s": args.interval,
-                "measured_s": stacks["wall_s"],
-                "stacks": stacks["stacks"],
-                "load_average": {"before": load_before, "after": load_average()},
-                "cpus": os.cpu_count(),
-                "machine": machine_description(),
-            }
+            return one_worker_result(
+                count, args.interval, stacks["wall_s"], load_before, stacks=stacks["stacks"]
+            )
         if args.sweep:
             config |= {"mode": "sweep", "lanes": args.sweep}
             sweep = run_worker("health_only_worker", config, workdir / "sweep.stderr")
-            return {
-                "servers": count,
-                "interval_s": args.interval,
-                "measured_s": sweep["wall_s"],
-                "sweep": sweep["variants"],
-                "load_average": {"before": load_before, "after": load_average()},
-                "cpus": os.cpu_count(),
-                "machine": machine_description(),
-            }
+            return one_worker_result(
+                count, args.interval, sweep["wall_s"], load_before, sweep=sweep["variants"]
+            )
         workers = {
             mode: start_worker(
                 "health_only_worker", config | {"mode": mode}, workdir / f"{mode}.stderr"
@@ -141,6 +129,22 @@ def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "fetcher_ratio": fetcher["cpu_percent"] / max(baseline["cpu_percent"], 1e-9),
         "ratio": console["cpu_percent"] / max(baseline["cpu_percent"], 1e-9),
         "load_average": {"before": load_before, "after": load_after},
+        "cpus": os.cpu_count(),
+        "machine": machine_description(),
+    }
+
+
+def one_worker_result(
+    servers: int, interval: float, measured_s: float, load_before: object, **figures: Any
+) -> dict[str, Any]:
+    """The result of a one-worker mode (``--stacks``, ``--sweep``): its ``figures`` with
+    the run's size, the load average before and now, and the machine."""
+    return {
+        "servers": servers,
+        "interval_s": interval,
+        "measured_s": measured_s,
+        **figures,
+        "load_average": {"before": load_before, "after": load_average()},
         "cpus": os.cpu_count(),
         "machine": machine_description(),
     }
