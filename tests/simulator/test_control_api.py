@@ -238,3 +238,62 @@ def test_reset_returns_to_a_run_that_has_just_started(frozen: SimulatorProcess) 
         ("/EkranSystem/api/v1/cluster", 401),
         ("/EkranSystem/api/v1/auth/token", 200),
     ], "requests before the reset are forgotten"
+
+
+def test_reset_with_run_settings_is_a_run_started_with_them(
+    frozen: SimulatorProcess, start_own_simulator: StartSimulator
+) -> None:
+    def comparable(state: dict[str, Any]) -> dict[str, Any]:
+        return {key: value for key, value in state.items() if key not in ("now", "revision")}
+
+    settings = {"clients": 90, "seed": 7, "time_scale": 0, "token_ttl": 2}
+    started = start_own_simulator(
+        "--servers", "3", "--clients", "90", "--seed", "7", "--time-scale", "0"
+    ).state()
+    before = frozen.state()
+
+    reset = frozen.control("POST", "reset", settings)
+    assert frozen.info.ca_file is not None
+    context = ssl.create_default_context(cafile=frozen.info.ca_file)
+    admin = {"username": frozen.info.username, "password": frozen.info.password}
+    with httpx.Client(verify=context, timeout=30) as http:
+        login = http.post(f"{frozen.url}/api/v1/auth/token", json=admin)
+    frozen.control("POST", "advance", {"seconds": 60})
+    advanced = frozen.state()
+
+    assert comparable(before) != comparable(started), "the settings make another cluster"
+    assert comparable(reset) == comparable(started)
+    assert login.json()["expires_in"] == 2, "the token lifetime is the new one"
+    assert parse_time(advanced["now"]) - parse_time(reset["now"]) == timedelta(seconds=60), (
+        "with time scale 0 only /advance moves time"
+    )
+    assert comparable(frozen.control("POST", "reset")) == comparable(started), (
+        "a reset without a body keeps the settings the last one took"
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"servers": 5},
+        {"password": "x"},
+        {"clients": -1},
+        {"clients": 1.5},
+        {"seed": True},
+        {"time_scale": "fast"},
+        {"time_scale": 3601},
+        {"churn_per_minute": 2},
+        {"log_size": 10},
+        {"token_ttl": 0},
+    ],
+)
+def test_reset_refuses_settings_it_cannot_take_and_changes_nothing(
+    frozen: SimulatorProcess, body: dict[str, Any]
+) -> None:
+    frozen.stop_server("as-02")
+    before = frozen.state()
+
+    status = status_of(frozen, "POST", "reset", body)
+
+    assert status == 400
+    assert frozen.state() == before
