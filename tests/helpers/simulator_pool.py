@@ -127,4 +127,6 @@ def split_options(args: Sequence[str]) -> tuple[list[str], dict[str, Any]]:
             continue
         text = value if equals else next(items)
         settings[name] = RUN_SETTINGS[name][0](text)
+    if fixed[:2] == ["--servers", str(defaults.servers)]:
+        del fixed[:2]  # the default, spelled out
     return fixed, settings

@@ -32,3 +32,4 @@ def test_options_split_into_the_process_and_every_run_setting() -> None:
     assert split_options(["--servers", "3"])[1] == split_options([])[1], (
         "a setting not asked for is reset to its default"
     )
+    assert split_options(["--servers", "4", "--seed", "1"])[0] == split_options([])[0] == []
