@@ -7,6 +7,7 @@ console through an internal it reached into.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -19,16 +20,20 @@ def modules() -> list[Path]:
     return sorted(APP.rglob("*.py"))
 
 
-def trees() -> list[tuple[Path, ast.Module]]:
-    return [(path, ast.parse(path.read_text(encoding="utf-8"))) for path in modules()]
+@functools.cache
+def tree_of(path: Path) -> ast.Module:
+    """``path`` parsed, once per test process: when the tests run, not when they are
+    collected (every xdist worker collects every module)."""
+    return ast.parse(path.read_text(encoding="utf-8"))
 
 
 def test_there_are_modules_to_scan() -> None:
     assert len(modules()) > 50
 
 
-@pytest.mark.parametrize(("path", "tree"), trees(), ids=lambda v: getattr(v, "name", ""))
-def test_no_asyncio_protocol_is_defined(path: Path, tree: ast.Module) -> None:
+@pytest.mark.parametrize("path", modules(), ids=lambda path: path.name)
+def test_no_asyncio_protocol_is_defined(path: Path) -> None:
+    tree = tree_of(path)
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):
             for base in node.bases:
@@ -38,10 +43,9 @@ def test_no_asyncio_protocol_is_defined(path: Path, tree: ast.Module) -> None:
                 ), f"{path.name}:{node.lineno} defines an asyncio protocol ({node.name})"
 
 
-@pytest.mark.parametrize(("path", "tree"), trees(), ids=lambda v: getattr(v, "name", ""))
-def test_no_private_attribute_of_another_object_is_used_by_network_code(
-    path: Path, tree: ast.Module
-) -> None:
+@pytest.mark.parametrize("path", modules(), ids=lambda path: path.name)
+def test_no_private_attribute_of_another_object_is_used_by_network_code(path: Path) -> None:
+    tree = tree_of(path)
     source = ast.unparse(tree)
     if "httpx" not in source and "ssl" not in source:
         return
