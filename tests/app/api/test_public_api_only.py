@@ -7,7 +7,6 @@ console through an internal it reached into.
 from __future__ import annotations
 
 import ast
-import functools
 from pathlib import Path
 
 import pytest
@@ -20,10 +19,10 @@ def modules() -> list[Path]:
     return sorted(APP.rglob("*.py"))
 
 
-@functools.cache
 def tree_of(path: Path) -> ast.Module:
-    """``path`` parsed, once per test process: when the tests run, not when they are
-    collected (every xdist worker collects every module)."""
+    """``path`` parsed when its test runs, not when the tests are collected: every xdist
+    worker collects every module, and the trees of all of ``app/`` kept for the whole run
+    made every full garbage collection in every worker slower."""
     return ast.parse(path.read_text(encoding="utf-8"))
 
 
