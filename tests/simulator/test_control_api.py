@@ -216,7 +216,7 @@ def test_reset_returns_to_a_run_that_has_just_started(frozen: SimulatorProcess) 
         ]
         frozen.stop_server("as-02")
         frozen.control("POST", "servers/as-03/rename", {"name": "RENAMED", "version": "1.0"})
-        frozen.add_fault(kind="latency", seconds=5, server_id="as-01")
+        frozen.add_fault(kind="latency", seconds=5, server_id="as-03")  # no request goes there
         frozen.add_fault(kind="health", server_id="as-03", status="Unhealthy")
         frozen.advance(600)
         locked_out = http.post(login, json=admin).status_code
