@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -270,6 +271,15 @@ def test_reset_with_run_settings_is_a_run_started_with_them(
     assert comparable(frozen.control("POST", "reset")) == comparable(started), (
         "a reset without a body keeps the settings the last one took"
     )
+
+
+def test_reset_with_a_time_scale_sets_the_clock_going(frozen: SimulatorProcess) -> None:
+    reset = frozen.control("POST", "reset", {"time_scale": 3600})
+    start = parse_time(reset["now"])
+    deadline = time.monotonic() + 30
+    while parse_time(frozen.state()["now"]) - start < timedelta(hours=1):
+        assert time.monotonic() < deadline, "the clock of a run reset with time scale 3600"
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize(
