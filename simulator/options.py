@@ -100,8 +100,11 @@ class SimulatorOptions:
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
             if not numeric or (kind is int and not isinstance(value, int)):
                 raise ValueError(f"{name!r} must be {'an integer' if kind is int else 'a number'}")
-            number = float(value)  # type: ignore[arg-type]
+            try:
+                number = float(value)  # type: ignore[arg-type]
+            except OverflowError:  # an integer too large for a float
+                number = math.inf
             if not (math.isfinite(number) and low <= number <= high):
-                raise ValueError(f"{name!r} is out of range ({value!r})")
+                raise ValueError(f"{name!r} is out of range")
             checked[name] = kind(value)
         return dataclasses.replace(self, **checked)  # type: ignore[arg-type]

@@ -290,6 +290,7 @@ def test_reset_with_a_time_scale_sets_the_clock_going(frozen: SimulatorProcess) 
         {"clients": -1},
         {"clients": 1.5},
         {"seed": True},
+        {"seed": 10**400},
         {"time_scale": "fast"},
         {"time_scale": 3601},
         {"churn_per_minute": 2},
