@@ -42,7 +42,6 @@ from app.downloads.partfile import (
 from app.downloads.progress import DownloadProgress, RateMeter
 from app.downloads.write_behind import WriteBehind
 from app.downloads.writer import PartFile
-from app.downloads.zipcheck import StreamingZipCheck
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +163,7 @@ class LogDownload:
                 self._server_id, offset=offset, if_range=if_range
             ) as stream:
                 part, state = await self._target(stream, resume)
-                checked = await self._receive(stream, part, state)
+                await self._receive(stream, part, state)
         except RangeNotSatisfiableError as exc:
             if resume is not None and exc.total_size == resume.bytes_done:
                 # Already complete (a cancel can land after the last block was written).
@@ -178,7 +177,7 @@ class LogDownload:
             if resume is not None:
                 await self._discard(resume.part_path)
             raise _Restart from None
-        return await self._finish(part, state, checked)
+        return await self._finish(part, state)
 
     async def _target(
         self, stream: LogStream, resume: ResumableDownload | None
@@ -213,23 +212,15 @@ class LogDownload:
             raise disk_error(exc, sidecar_path(part)) from None
         return part, state
 
-    async def _receive(
-        self, stream: LogStream, part: Path, state: PartState
-    ) -> StreamingZipCheck | None:
+    async def _receive(self, stream: LogStream, part: Path, state: PartState) -> None:
         """Hand the body from the thread that receives it to a thread that writes it into
         ``part`` (``WriteBehind``); the event loop only hears of progress
-        (``LogStream.save_into``). A download from the first byte also has the writing
-        thread follow the archive's members (``StreamingZipCheck``), returned for
-        ``_finish``; a resumed one returns None (its earlier bytes were not seen)."""
+        (``LogStream.save_into``)."""
         start, total = stream.offset, state.total_size
         meter = RateMeter()
         meter.update(start, self._clock())
-        checked = StreamingZipCheck() if start == 0 else None
         try:
-            part_file = WriteBehind(
-                await asyncio.to_thread(PartFile.open, part, start),
-                on_written=None if checked is None else checked.feed,
-            )
+            part_file = WriteBehind(await asyncio.to_thread(PartFile.open, part, start))
         except OSError as exc:
             raise disk_error(exc, part) from None
 
@@ -264,13 +255,8 @@ class LogDownload:
             raise disk_error(exc, part) from None
         # past the announced size the file is cut short of the body: _finish reports it
         self._report(start + received, total, start, meter, final=True)
-        return checked
 
-    async def _finish(
-        self, part: Path, state: PartState, checked: StreamingZipCheck | None = None
-    ) -> Path:
-        """Check the size and the archive (``checked``: its members as they were written,
-        else read back), then move it into place."""
+    async def _finish(self, part: Path, state: PartState) -> Path:
         try:
             size = (await asyncio.to_thread(part.stat)).st_size
         except OSError as exc:
@@ -283,7 +269,7 @@ class LogDownload:
                 "download them again.",
                 path=part,
             )
-        if not await asyncio.to_thread(_archive_is_valid, part, checked):
+        if not await asyncio.to_thread(zip_is_valid, part):
             await self._discard(part)
             raise CorruptArchiveError(
                 f"The downloaded logs of {self._server_id} are not a valid zip archive.",
@@ -360,11 +346,3 @@ class LogDownload:
                 resumed_from=start,
             )
         )
-
-
-def _archive_is_valid(part: Path, checked: StreamingZipCheck | None) -> bool:
-    """Whether ``part`` is a sound zip archive: confirmed by the check made while it was
-    written, else read back member by member (``zip_is_valid``)."""
-    if checked is not None and checked.confirms(part):
-        return True
-    return zip_is_valid(part)

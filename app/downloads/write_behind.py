@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable
 
 from app.downloads.writer import PartFile
 
@@ -33,9 +32,7 @@ class WriteBehind:
 
     ``position`` counts the bytes accepted by ``write`` (the file's size once ``close``
     has returned without an error). Pieces must not change after ``write`` (``bytes``;
-    other buffers are copied). ``on_written``, if given, is called on the writing thread
-    with each piece once it is in the file, in order (a ``StreamingZipCheck``'s
-    ``feed``); an exception it raises is logged and ends its calls, never the writing.
+    other buffers are copied).
     """
 
     def __init__(
@@ -44,14 +41,12 @@ class WriteBehind:
         *,
         max_pending: int = DEFAULT_MAX_PENDING,
         batch: int = DEFAULT_BATCH,
-        on_written: Callable[[bytes], None] | None = None,
     ) -> None:
         if max_pending < 1 or batch < 1:
             raise ValueError("max_pending and batch must be at least 1")
         self.path = part.path
         self.position = part.position
         self._part = part
-        self._on_written = on_written
         self._max_pending = max_pending
         self._batch = min(batch, max_pending)
         self._pending: deque[bytes] = deque()
@@ -117,8 +112,6 @@ class WriteBehind:
                     for piece in batch:
                         self._part.write(piece)
                         written += len(piece)
-                        if self._on_written is not None:
-                            self._tell_written(piece)
                 except OSError as exc:
                     self._fail(exc)
                     return
@@ -130,14 +123,6 @@ class WriteBehind:
                 self._part.close()
             except OSError as exc:
                 self._fail(exc)
-
-    def _tell_written(self, piece: bytes) -> None:
-        assert self._on_written is not None
-        try:
-            self._on_written(piece)
-        except Exception:  # a broken observer must not stop the file's writing
-            log.exception("The observer of %s failed; it is no longer called", self.path.name)
-            self._on_written = None
 
     def _next_batch(self) -> list[bytes] | None:
         """Every queued piece, once ``batch`` bytes wait or ``close`` began; None when

@@ -128,33 +128,3 @@ def test_close_writes_what_is_queued_and_wakes_a_waiting_receiver(tmp_path: Path
     assert bytes(slow.written) == b"aaaa"
     assert slow.closed
     assert behind.closed
-
-
-def test_the_observer_sees_every_piece_in_order_on_the_writing_thread(tmp_path: Path) -> None:
-    seen: list[tuple[bytes, int]] = []
-    behind = WriteBehind(
-        PartFile.open(tmp_path / "x.part", 0),
-        batch=4,
-        on_written=lambda piece: seen.append((piece, threading.get_ident())),
-    )
-    for piece in (b"ab", b"cd", b"ef"):
-        assert behind.write(piece)
-    behind.close()
-    assert [piece for piece, _ in seen] == [b"ab", b"cd", b"ef"]
-    assert {thread for _, thread in seen} != {threading.get_ident()}
-    assert (tmp_path / "x.part").read_bytes() == b"abcdef"
-
-
-def test_a_failing_observer_does_not_stop_the_writing(tmp_path: Path) -> None:
-    calls: list[bytes] = []
-
-    def failing(piece: bytes) -> None:
-        calls.append(piece)
-        raise ValueError("observer bug")
-
-    behind = WriteBehind(PartFile.open(tmp_path / "x.part", 0), batch=1, on_written=failing)
-    for piece in (b"ab", b"cd"):
-        assert behind.write(piece)
-    behind.close()
-    assert calls == [b"ab"]  # called no more after its failure
-    assert (tmp_path / "x.part").read_bytes() == b"abcd"
