@@ -323,11 +323,13 @@ class LoadGraphPanel(QWidget):
         self._fetched = (start - edge, end + edge, end - start)
         start, end = start - edge, end + edge
         points = self._max_points()
-        total = store.total_series(connection_id, start, end, points)
+        # The total and every line drawn in one read of the history.
+        total, *lines = store.series_many(
+            connection_id, list(drawn), start, end, points, total=True
+        )
         gap = gap_threshold(total.t)  # every server is polled when the total is
         self.lines.set_series(TOTAL, total, gap)
-        for server_id in drawn:
-            series = store.series(connection_id, server_id, start, end, points)
+        for server_id, series in zip(drawn, lines, strict=True):
             self.lines.set_series(server_id, series, gap)
         top = self.lines.top()
         events = store.events(connection_id, start, end)
