@@ -17,7 +17,7 @@ from ui.cluster.columns import TREND_SECONDS, Column
 from ui.cluster.empty_state import NO_CONNECTIONS_TEXT, EmptyState
 from ui.cluster.overview_strip import OverviewStrip
 from ui.cluster.server_filter_proxy import ServerFilterProxy
-from ui.cluster.server_table_model import ServerTableModel, SparklineSource
+from ui.cluster.server_table_model import ServerTableModel, SparklineSource, SparklinesSource
 from ui.cluster.sparkline_delegate import SparklineDelegate
 from ui.cluster.stale_banner import StaleBanner
 
@@ -209,9 +209,12 @@ class ClusterPane(QWidget):
         """Show ``text`` ("Isolating…") as the server's status until called with None."""
         self._model.set_pending(server_id, text)
 
-    def set_sparkline_source(self, source: SparklineSource | None) -> None:
-        """Draw the Trend column from ``source`` (server id -> recent Clients); None: blank."""
-        self._model.set_sparkline_source(source)
+    def set_sparkline_source(
+        self, source: SparklineSource | None, many: SparklinesSource | None = None
+    ) -> None:
+        """Draw the Trend column from ``source`` (server id -> recent Clients); None: blank.
+        ``many`` answers for several servers in one read (see ``ServerTableModel``)."""
+        self._model.set_sparkline_source(source, many)
 
     def set_capabilities(self, capabilities: Capabilities | None) -> None:
         """Show only the columns and facts the connection's kind has (None: all of them).

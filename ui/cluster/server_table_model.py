@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 SparklineSource: TypeAlias = Callable[[str], "FloatArray"]
 """Server id -> its Clients over the Trend column's span, oldest first."""
+SparklinesSource: TypeAlias = Callable[[Sequence[str]], "Sequence[FloatArray]"]
+"""Server ids -> the ``SparklineSource`` values of each, in the same order (one read)."""
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 _ROLES = Qt.ItemDataRole
@@ -107,6 +109,7 @@ class ServerTableModel(QAbstractTableModel):
         self._totals = ClusterTotals()
         self._skew = timedelta(0)
         self._sparkline_source: SparklineSource | None = None
+        self._sparklines_source: SparklinesSource | None = None
         self._sparklines: dict[str, FloatArray] = {}
         self._share_shown: dict[str, int] = {}  # id -> share_code of what was signalled
         self._sort_column = -1
@@ -374,9 +377,14 @@ class ServerTableModel(QAbstractTableModel):
         isolated = [number for number in wanted if self._rows[number].server.isolation]
         self._emit_changed(isolated, Column.ISOLATION, Column.ISOLATION, model_roles.TICK_ROLES)
 
-    def set_sparkline_source(self, source: SparklineSource | None) -> None:
-        """Take the Trend column's values from ``source`` (None: no history to show)."""
+    def set_sparkline_source(
+        self, source: SparklineSource | None, many: SparklinesSource | None = None
+    ) -> None:
+        """Take the Trend column's values from ``source`` (None: no history to show);
+        ``many``, when given, answers as ``source`` does for several rows at once and
+        is used by ``refresh_sparklines``."""
         self._sparkline_source = source
+        self._sparklines_source = many if source is not None else None
         self._sparklines.clear()
         self._emit_changed(
             range(len(self._rows)), Column.TREND, Column.TREND, model_roles.SPARKLINE_ROLES
@@ -396,11 +404,13 @@ class ServerTableModel(QAbstractTableModel):
         previous = self._sparklines
         kept_ids = {self._rows[row].server.id for row in keep if 0 <= row < count}
         self._sparklines = {sid: values for sid, values in previous.items() if sid in kept_ids}
+        ids = [self._rows[number].server.id for number in wanted]
+        many = self._sparklines_source
+        fetched = many(ids) if many is not None and ids else list(map(source, ids))
         changed: list[int] = []
-        for number in wanted:
-            server_id = self._rows[number].server.id
+        for number, server_id, new in zip(wanted, ids, fetched, strict=True):
             old = previous.get(server_id)
-            new = self._sparklines[server_id] = source(server_id)
+            self._sparklines[server_id] = new
             if old is None or not _same_values(old, new):
                 changed.append(number)
         self._emit_changed(changed, Column.TREND, Column.TREND, model_roles.SPARKLINE_ROLES)

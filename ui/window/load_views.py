@@ -86,7 +86,8 @@ class LoadViews(QObject):
             self.dock.setWindowTitle("Load" if measure == CLIENTS else measure.title)
             history, connection_id = self._history(), profile.id
             self._pane.set_sparkline_source(
-                lambda server_id: history.sparkline(connection_id, server_id, TREND_SECONDS)
+                lambda server_id: history.sparkline(connection_id, server_id, TREND_SECONDS),
+                lambda server_ids: history.sparklines(connection_id, server_ids, TREND_SECONDS),
             )
         if self._graph is not None:
             self._show_in_graph(self._graph)

@@ -100,6 +100,37 @@ def test_refresh_signals_only_rows_whose_values_changed(model: ServerTableModel)
     assert cell(model, "as-02", ServerRole.SPARKLINE).tolist() == [5.0, 6.0]
 
 
+def test_refresh_reads_the_rows_at_once_when_the_source_can(model: ServerTableModel) -> None:
+    source = Source()
+    source.values = {"as-01": np.array([1.0, 2.0]), "as-03": np.array([7.0])}
+    batches: list[list[str]] = []
+
+    def many(server_ids: list[str]) -> list[np.ndarray]:
+        batches.append(list(server_ids))
+        return [source.values.get(server_id, np.empty(0)) for server_id in server_ids]
+
+    model.set_sparkline_source(source, many)
+    model.apply_snapshot(snapshot(servers(4)))
+    signals = ModelSignals(model)
+    model.refresh_sparklines([2, 0])
+    assert batches == [["as-01", "as-03"]]  # one read, in row order
+    assert source.asked == []  # not one at a time
+    assert [(first, last) for first, last, *_ in signals.changed] == [(0, 0), (2, 2)]
+    assert cell(model, "as-03", ServerRole.SPARKLINE).tolist() == [7.0]
+    source.values["as-03"] = np.array([7.0, 8.0])
+    signals.changed.clear()
+    model.refresh_sparklines([0, 2])
+    assert [(first, last) for first, last, *_ in signals.changed] == [(2, 2)]  # as-01 same
+    assert cell(model, "as-03", ServerRole.SPARKLINE).tolist() == [7.0, 8.0]
+    model.refresh_sparklines([])
+    assert len(batches) == 2  # nothing due: nothing read
+    # A row painted after its Clients changed is still fetched on its own.
+    model.set_sparkline_source(None, many)
+    model.set_sparkline_source(source, many)
+    assert cell(model, "as-02", ServerRole.SPARKLINE).tolist() == []
+    assert source.asked == ["as-02"]
+
+
 def test_refresh_asks_only_for_the_given_rows_and_drops_the_others(
     model: ServerTableModel,
 ) -> None:
