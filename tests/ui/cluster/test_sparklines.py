@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.cluster.support import FakeClock, ModelSignals, server, servers, snapshot
 from ui.cluster.cluster_pane import ClusterPane, sparkline_refresh_ticks
-from ui.cluster.columns import Column, ServerRole
+from ui.cluster.columns import TREND_POINTS, TREND_SECONDS, Column, ServerRole
 from ui.cluster.server_table_model import ServerTableModel
 from ui.cluster.sparkline_delegate import (
     MIN_SPAN,
@@ -174,11 +174,14 @@ def test_pane_tick_refreshes_only_the_rows_on_screen(qtbot: QtBot) -> None:
     assert sorted(asked) == sorted(expected)
 
 
-def test_sparkline_refresh_follows_the_cell_width() -> None:
-    # 300 s in a cell 100 pixels wide: 3 s a pixel; never less than each tick.
-    assert sparkline_refresh_ticks(100) == 3
-    assert sparkline_refresh_ticks(150) == 2
-    assert sparkline_refresh_ticks(600) == 1
+def test_sparkline_refresh_follows_its_stretches_or_a_wider_pixel() -> None:
+    # 300 s drawn from 30 stretches of 10 s: drawn again every 10 s whatever the width
+    # of a cell whose pixel stands for less (3 s at 100 pixels, 0.5 s at 600).
+    assert TREND_SECONDS / (TREND_POINTS // 2) == 10.0
+    assert sparkline_refresh_ticks(100) == 10
+    assert sparkline_refresh_ticks(600) == 10
+    # A cell narrower than the stretches: every pixel's worth (300 s in 20 px: 15 s).
+    assert sparkline_refresh_ticks(20) == 15
     assert sparkline_refresh_ticks(0) >= 1
 
 
