@@ -293,3 +293,11 @@ def test_a_poll_judges_only_the_servers_whose_object_changed(
     alerts = h.snapshot(snapshot(*shown))
     assert judged == ["as-03"]
     assert [a.kind for a in alerts] == [AlertKind.OFFLINE]
+
+
+def test_a_server_that_left_and_returns_is_a_new_baseline() -> None:
+    h = Harness()
+    h.snapshot(snapshot(server(1), server(2, status=OFFLINE, clients=0)))
+    h.snapshot(snapshot(server(1)))  # as-02 left the list
+    # Back running: not "back online", its past was forgotten when it left.
+    assert h.snapshot(snapshot(server(1), server(2))) == []
