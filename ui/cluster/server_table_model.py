@@ -50,6 +50,7 @@ _ID = attrgetter("id")
 _SERVER_ID = attrgetter("server.id")
 _SERVER_CLIENTS = attrgetter("server.clients")
 _CLIENTS = attrgetter("clients")
+_VERSION = attrgetter("version")
 _FIRST = itemgetter(0)
 _NO_ROWS: tuple[int, ...] = ()
 _SORT_HINT = QAbstractTableModel.LayoutChangeHint.VerticalSortHint
@@ -105,6 +106,8 @@ class ServerTableModel(QAbstractTableModel):
         self._pending: dict[str, str] = {}
         self._shown: dict[str, Server] = {}  # id -> the Server its row shows, or one equal
         self._majority: str | None = None
+        self._versions_key: tuple[tuple[str, ...], tuple[str | None, ...]] | None = None
+        self._versions_facts: tuple[str | None, set[str]] = (None, set())
         self._mismatched: set[str] = set()
         self._totals = ClusterTotals()
         self._skew = timedelta(0)
@@ -250,7 +253,7 @@ class ServerTableModel(QAbstractTableModel):
 
         totals, rows, row_of = self._totals, self._rows, self._row_of
         total = sum(map(_CLIENTS, incoming.values()))
-        majority, mismatched = version_facts(incoming.values())
+        majority, mismatched = self._version_facts(incoming)
         total_changed, majority_changed = total != totals.clients, majority != self._majority
         flipped = sorted(
             row_of[server_id]
@@ -320,6 +323,17 @@ class ServerTableModel(QAbstractTableModel):
         )
         self._append(ServerRow(s, totals, s.id in mismatched) for s in added)
         self._resort()
+
+    def _version_facts(self, incoming: Mapping[str, Server]) -> tuple[str | None, set[str]]:
+        """``version_facts`` of the servers, counted again only when a server came, went
+        or reported another version (two tuples of references compared in C: on most
+        polls only Clients changed)."""
+        key = (tuple(incoming), tuple(map(_VERSION, incoming.values())))
+        if key != self._versions_key:
+            self._versions_key = key
+            self._versions_facts = version_facts(incoming.values())
+        majority, mismatched = self._versions_facts
+        return majority, set(mismatched)
 
     def apply_health(self, health: Mapping[str, ServerHealth]) -> None:
         """Show this round of healthchecks (servers missing from it read as not probed)."""
@@ -429,6 +443,7 @@ class ServerTableModel(QAbstractTableModel):
         self._mismatched = set()
         self._totals = ClusterTotals()
         self._majority, self._skew = None, timedelta(0)
+        self._versions_key = None
         self.endResetModel()
 
     def _sort_entry(self, row: ServerRow) -> _SortEntry:
