@@ -62,7 +62,16 @@ class DrainingSSLSocket(ssl.SSLSocket):
     (HTTP parsing, generator hops) per read, so a large download needs about a quarter
     of the reads. The first record is awaited as usual (the socket's timeout applies);
     the following ones are taken only if they can be decrypted without waiting.
+
+    ``settimeout`` with the timeout the socket already has does nothing. Every call of
+    ``socket.settimeout`` is a system call made with the GIL released, and httpcore sets
+    the same timeout before each read, after ``recv`` has set it back: a third of the
+    calls per read, each a GIL hand-over on the thread receiving a download.
     """
+
+    def settimeout(self, value: float | None) -> None:
+        if value != self.gettimeout():
+            super().settimeout(value)
 
     def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
         first = super().recv(buflen, flags)

@@ -153,6 +153,27 @@ def our_download(config: dict[str, Any], workdir: Path, number: int) -> tuple[Do
     return result, Path(figures["path"])
 
 
+def bare_download(
+    sim: SimulatorProcess, token: str, folder: Path, workdir: Path, number: int
+) -> Download:
+    """The reference without ``LogDownload``: httpx's blocking ``Client`` (the stock
+    ``HTTPTransport``, the console's TLS context) with the file written behind it by
+    ``WriteBehind`` (``stack_worker``, ``httpx-blocking``/``behind``); timed from the
+    client's creation to the file's close. No progress, sidecar, resume or zip check."""
+    config = {
+        "stack": "httpx-blocking",
+        "write": "behind",
+        "url": logs_url(sim),
+        "ca_file": str(sim.info.ca_file),
+        "token": token,
+        "folder": str(folder),
+    }
+    figures = run_worker("stack_worker", config, workdir / f"bare-{number}.stderr.log")
+    return Download(
+        "bare", number, figures["bytes"], figures["seconds"], cpu_seconds=figures["cpu_seconds"]
+    )
+
+
 def check_archive(path: Path, size: int) -> str:
     """The SHA-256 of ``path``; raises unless it is a zip of ``size`` bytes whose
     members all pass their CRC check."""

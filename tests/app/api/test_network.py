@@ -393,6 +393,54 @@ def test_a_draining_tls_socket_returns_several_records_per_read() -> None:
     asyncio.run(scenario())
 
 
+def test_a_draining_tls_socket_sets_an_unchanged_timeout_without_a_system_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # httpcore sets the read timeout before every read, and the draining socket switches
+    # to non-blocking reads and back within each: three settimeout calls per read, each
+    # a system call with the GIL released. The one that changes nothing is skipped.
+    body = os.urandom(2 * 1024 * 1024)
+    server_context, ca = tls_pair()
+    reads: list[int] = []
+    applied: list[float | None] = []
+    original = socket.socket.settimeout
+
+    def counted(self: socket.socket, value: float | None) -> None:
+        if isinstance(self, DrainingSSLSocket):
+            applied.append(value)
+        original(self, value)
+
+    monkeypatch.setattr(socket.socket, "settimeout", counted)
+
+    class CountingSocket(DrainingSSLSocket):
+        def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
+            data = super().recv(buflen, flags)
+            reads.append(len(data))
+            assert self.gettimeout() == 20.0  # the read timeout is back after each read
+            return data
+
+    async def large(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        await writer.drain()
+        await reader.read()
+
+    async def scenario() -> None:
+        with ca.cert_pem.tempfile() as ca_file:
+            context = build_ssl_context(TlsTrust(mode=TrustMode.CA_FILE, ca_file=ca_file))
+        context.sslsocket_class = CountingSocket
+        async with (
+            tcp_server(large, server_context) as url,
+            httpx.AsyncClient(transport=worker(verify=context), timeout=20.0) as client,
+        ):
+            response = await client.get(url)
+        assert response.content == body
+
+    asyncio.run(scenario())
+    assert len(reads) >= 8
+    assert len(applied) <= 2 * len(reads) + 4  # three per read before
+
+
 def test_the_system_trust_store_keeps_its_own_sockets() -> None:
     context = build_ssl_context(TlsTrust(mode=TrustMode.SYSTEM))
     assert context.sslsocket_class is not DrainingSSLSocket

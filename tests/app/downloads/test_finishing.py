@@ -41,6 +41,33 @@ def test_zip_validation(tmp_path: Path) -> None:
     assert not zip_is_valid(text)
 
 
+def many_members(path: Path) -> list[zipfile.ZipInfo]:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        for number in range(7):
+            archive.writestr(f"server.{number}.log", f"line {number}\n".encode() * 900 * number)
+        archive.writestr("empty.txt", b"")
+    with zipfile.ZipFile(path) as archive:
+        return archive.infolist()
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3, 16])
+def test_a_damaged_member_is_found_whichever_thread_checks_it(tmp_path: Path, threads: int) -> None:
+    sound = tmp_path / "sound.zip"
+    members = many_members(sound)
+    assert zip_is_valid(sound, threads=threads)
+    data = sound.read_bytes()
+    for member in members:
+        if member.file_size == 0:
+            continue
+        damaged = bytearray(data)
+        start = member.header_offset + 30 + len(member.filename.encode())
+        damaged[start + member.file_size // 2] ^= 0x01
+        path = tmp_path / f"damaged-{member.filename}.zip"
+        path.write_bytes(damaged)
+        assert not zip_is_valid(path, threads=threads), member.filename
+        path.unlink()  # closed on return: removable at once, Windows included
+
+
 def test_move_into_place_never_overwrites(tmp_path: Path) -> None:
     existing = tmp_path / "logs.zip"
     existing.write_bytes(b"keep me")
