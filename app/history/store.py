@@ -367,7 +367,7 @@ def _points_many(
     if not batched:
         return result
     times, values, present = tiers.raw.window_slots(slots, start, end, "clients")
-    everywhere = present.all(axis=0)
+    everywhere: npt.NDArray[np.bool_] = np.all(present, axis=0)
     whole = [(position, column) for position, column in batched if everywhere[column]]
     if whole:  # polled every time in the window: reduced together
         columns = values[:, [column for _, column in whole]]
