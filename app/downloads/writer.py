@@ -11,12 +11,19 @@ write no later piece is written either.
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 from app.downloads.partfile import create_private
+
+WRITEV_PIECES = 256
+"""Pieces per ``os.writev`` call (well under every system's ``IOV_MAX``, 1024 on Linux)."""
+_WRITEV = getattr(os, "writev", None)
 
 
 class PartFile:
@@ -77,6 +84,65 @@ class PartFile:
                 raise
             self.position += len(piece)
             return True
+
+    def write_all(self, pieces: Sequence[bytes | memoryview]) -> bool:
+        """Append ``pieces`` in order, as ``write`` would one by one; False (nothing
+        written) when the file is already closed.
+
+        Where the system has ``os.writev`` (not Windows) and the handle is a file
+        descriptor, they go to the file in one system call per ``WRITEV_PIECES``
+        pieces, not one each: for the writer thread of a download, a sixteenth of the
+        calls that give up the GIL and must take it back from the receiving thread.
+        Raises ``OSError`` for a write that failed, this one or an earlier one; the
+        bytes before the failure stay written, and ``position`` counts them.
+        """
+        with self._lock:
+            if self._failed is not None:
+                raise self._failed
+            if self._file is None:
+                return False
+            descriptor = self._descriptor()
+            try:
+                if descriptor is None:
+                    for piece in pieces:
+                        self._file.write(piece)
+                        self.position += len(piece)
+                else:
+                    self._writev(descriptor, pieces)
+            except OSError as exc:
+                self._failed = exc
+                raise
+            return True
+
+    def _descriptor(self) -> int | None:
+        """The handle's file descriptor, emptied of buffered bytes, when ``os.writev``
+        can write to it; None otherwise (Windows, or a handle without one)."""
+        assert self._file is not None
+        if _WRITEV is None:
+            return None
+        try:
+            descriptor = self._file.fileno()
+        except (io.UnsupportedOperation, AttributeError):
+            return None
+        self._file.flush()  # bytes a ``write`` buffered go first
+        return descriptor
+
+    def _writev(self, descriptor: int, pieces: Sequence[bytes | memoryview]) -> None:
+        assert _WRITEV is not None
+        waiting = [memoryview(piece) for piece in pieces if len(piece)]
+        while waiting:
+            group = waiting[:WRITEV_PIECES]
+            written = _WRITEV(descriptor, group)
+            if written <= 0:  # never for a regular file; refuse to loop forever
+                raise OSError(errno.EIO, "the file accepted no bytes")
+            self.position += written
+            done = 0
+            while done < len(group) and written >= len(group[done]):
+                written -= len(group[done])
+                done += 1
+            del waiting[:done]
+            if written:  # a short write: the rest of that piece goes next
+                waiting[0] = waiting[0][written:]
 
     def close(self) -> None:
         """Flush and close, after a write in progress; safe to call more than once.
