@@ -159,6 +159,28 @@ def test_write_all_appends_a_batch_in_order_with_few_system_calls(
     assert part.write_all([b"late"]) is False  # closed: nothing written
 
 
+def test_write_all_calls_take_at_most_writev_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sizes: list[int] = []
+
+    def counting_writev(descriptor: int, buffers: Sequence[Any]) -> int:
+        sizes.append(sum(len(buffer) for buffer in buffers))
+        return os.write(descriptor, b"".join(bytes(buffer) for buffer in buffers))
+
+    monkeypatch.setattr(writer, "_WRITEV", counting_writev)
+    path = tmp_path / "x.part"
+    part = PartFile.open(path, 0)
+    piece = 64 * 1024
+    big = writer.WRITEV_BYTES + 1  # larger than a call's limit: goes alone
+    pieces = [bytes([n]) * piece for n in range(20)] + [b"b" * big, b"tail"]
+    assert part.write_all(pieces)
+    part.close()
+    assert path.read_bytes() == b"".join(pieces)
+    per_call = writer.WRITEV_BYTES // piece
+    assert sizes == [per_call * piece] * (20 // per_call) + [20 % per_call * piece, big, 4]
+
+
 def test_write_all_continues_after_short_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
