@@ -4,10 +4,7 @@ The thread that receives a log archive spends its time in TLS and HTTP parsing; 
 each piece to the file as well (a copy into the page cache, the file system's block
 allocation) made it the bottleneck of a large download on loopback. ``WriteBehind``
 takes the pieces from the receiving thread and writes them, in order, on a thread of
-its own, so that receiving and writing overlap. The writer takes the pieces a batch at
-a time and hands each batch to the file at once (``PartFile.write_all``: one system call
-per batch where ``os.writev`` exists), so that it gives up and takes back the GIL once per
-batch, not once per piece. At most ``max_pending`` bytes wait to
+its own, so that receiving and writing overlap. At most ``max_pending`` bytes wait to
 be written; beyond that the receiving thread waits, so memory stays bounded.
 
 The file stays a correct prefix of the archive whatever happens: the pieces are written
@@ -110,9 +107,11 @@ class WriteBehind:
     def _write_pieces(self) -> None:
         try:
             while (batch := self._next_batch()) is not None:
-                written = sum(map(len, batch))
+                written = 0
                 try:
-                    self._part.write_all(batch)
+                    for piece in batch:
+                        self._part.write(piece)
+                        written += len(piece)
                 except OSError as exc:
                     self._fail(exc)
                     return

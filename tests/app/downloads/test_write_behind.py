@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import errno
 import io
-import os
 import threading
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from app.downloads import writer
 from app.downloads.write_behind import WriteBehind
 from app.downloads.writer import PartFile
 
@@ -44,13 +41,13 @@ def test_pieces_reach_the_file_in_order_on_another_thread(tmp_path: Path) -> Non
     path.write_bytes(b"0123456789")
     writers: list[int] = []
     part = PartFile.open(path, 4)
-    original = part.write_all
+    original = part.write
 
-    def recording(pieces: Sequence[bytes | memoryview]) -> bool:
+    def recording(piece: bytes | memoryview) -> bool:
         writers.append(threading.get_ident())
-        return original(pieces)
+        return original(piece)
 
-    part.write_all = recording  # type: ignore[method-assign]
+    part.write = recording  # type: ignore[method-assign]
     behind = WriteBehind(part, max_pending=64, batch=8)
     pieces = [bytes([65 + n]) * (n + 1) for n in range(20)]
     for piece in pieces:
@@ -131,121 +128,3 @@ def test_close_writes_what_is_queued_and_wakes_a_waiting_receiver(tmp_path: Path
     assert bytes(slow.written) == b"aaaa"
     assert slow.closed
     assert behind.closed
-
-
-# -- PartFile.write_all: a batch in one system call where os.writev exists --------------
-
-
-def test_write_all_appends_a_batch_in_order_with_few_system_calls(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[int] = []
-
-    def counting_writev(descriptor: int, buffers: Sequence[Any]) -> int:
-        calls.append(len(buffers))
-        return os.write(descriptor, b"".join(bytes(buffer) for buffer in buffers))
-
-    monkeypatch.setattr(writer, "_WRITEV", counting_writev)
-    path = tmp_path / "x.part"
-    path.write_bytes(b"head")
-    part = PartFile.open(path, 4)
-    assert part.write(b"-one-")  # a write before the batch stays before it
-    pieces = [bytes([65 + n % 26]) * (n % 7 + 1) for n in range(600)] + [b""]
-    assert part.write_all(pieces)
-    part.close()
-    assert path.read_bytes() == b"head-one-" + b"".join(pieces)
-    assert part.position == len(path.read_bytes())
-    assert calls == [writer.WRITEV_PIECES, writer.WRITEV_PIECES, 600 - 2 * writer.WRITEV_PIECES]
-    assert part.write_all([b"late"]) is False  # closed: nothing written
-
-
-def test_write_all_calls_take_at_most_writev_bytes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sizes: list[int] = []
-
-    def counting_writev(descriptor: int, buffers: Sequence[Any]) -> int:
-        sizes.append(sum(len(buffer) for buffer in buffers))
-        return os.write(descriptor, b"".join(bytes(buffer) for buffer in buffers))
-
-    monkeypatch.setattr(writer, "_WRITEV", counting_writev)
-    path = tmp_path / "x.part"
-    part = PartFile.open(path, 0)
-    piece = 64 * 1024
-    big = writer.WRITEV_BYTES + 1  # larger than a call's limit: goes alone
-    pieces = [bytes([n]) * piece for n in range(20)] + [b"b" * big, b"tail"]
-    assert part.write_all(pieces)
-    part.close()
-    assert path.read_bytes() == b"".join(pieces)
-    per_call = writer.WRITEV_BYTES // piece
-    assert sizes == [per_call * piece] * (20 // per_call) + [20 % per_call * piece, big, 4]
-
-
-def test_write_all_continues_after_short_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def short_writev(descriptor: int, buffers: Sequence[Any]) -> int:
-        return os.write(descriptor, b"".join(bytes(buffer) for buffer in buffers)[:5])
-
-    monkeypatch.setattr(writer, "_WRITEV", short_writev)
-    path = tmp_path / "x.part"
-    part = PartFile.open(path, 0)
-    pieces = [b"abc", b"defghijk", b"l", b"mnopqrstuvwxyz"]
-    assert part.write_all(pieces)
-    part.close()
-    assert path.read_bytes() == b"".join(pieces)
-
-
-def test_write_all_keeps_what_was_written_before_a_full_disk(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    accepted: list[int] = []
-
-    def filling_writev(descriptor: int, buffers: Sequence[Any]) -> int:
-        if accepted:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        accepted.append(os.write(descriptor, bytes(buffers[0])[:2]))
-        return accepted[0]
-
-    monkeypatch.setattr(writer, "_WRITEV", filling_writev)
-    path = tmp_path / "x.part"
-    part = PartFile.open(path, 0)
-    with pytest.raises(OSError) as caught:
-        part.write_all([b"abcd", b"efgh"])
-    assert caught.value.errno == errno.ENOSPC
-    assert part.position == 2
-    with pytest.raises(OSError):  # nothing more after a failure
-        part.write(b"ijkl")
-    part.close()
-    assert path.read_bytes() == b"ab"
-
-
-def test_write_all_writes_piece_by_piece_without_writev(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(writer, "_WRITEV", None)  # as on Windows
-    path = tmp_path / "x.part"
-    part = PartFile.open(path, 0)
-    assert part.write_all([b"abc", memoryview(b"def"), b""])
-    assert part.position == 6
-    part.close()
-    assert path.read_bytes() == b"abcdef"
-
-
-def test_the_writer_thread_hands_each_batch_to_write_all(tmp_path: Path) -> None:
-    path = tmp_path / "x.part"
-    part = PartFile.open(path, 0)
-    batches: list[int] = []
-    original = part.write_all
-
-    def recording(pieces: Sequence[bytes | memoryview]) -> bool:
-        batches.append(len(pieces))
-        return original(pieces)
-
-    part.write_all = recording  # type: ignore[method-assign]
-    behind = WriteBehind(part, max_pending=1 << 20, batch=1 << 20)
-    for _ in range(64):  # under one batch: the writer is not woken until close
-        assert behind.write(b"x" * 1024)
-    behind.close()
-    assert batches == [64]
-    assert path.read_bytes() == b"x" * 64 * 1024
