@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         self.preferences = Preferences(services.settings.qsettings)
 
         self._rest: _Rest | None = None
+        self._window_action_inputs: tuple[object, ...] | None = None  # see _update_window_actions
         self._finishing: asyncio.Task[None] | None = None
 
         self.connections_pane = ConnectionsPane(self.repository, self.runner, prompt_parent=self)
@@ -556,20 +557,29 @@ class MainWindow(QMainWindow):
         return self._rest.sessions.current if self._rest is not None else None
 
     def _update_window_actions(self, *_: object) -> None:
+        """Enable the actions for the current connection, selection and state, and
+        describe the connection in the status bar. Runs after every poll: the actions
+        are touched only when what they depend on changed (usually just the time of the
+        last update did)."""
         current = self._current()
         profile = current.profile if current is not None else None
         status = current.status if current is not None else None
         refusal = current.session.actions.isolation_refusal if current is not None else None
-        self.server_actions.update_for(
-            self.cluster_pane.selected_servers(), profile, status, isolation_refusal=refusal
-        )
         self.status.show_connection(profile, status)
+        selection = self.cluster_pane.selected_servers()
         chosen = self.connections_pane.current_profile()
         is_open = (
             chosen is not None
             and self._rest is not None
             and self._rest.sessions.connection(chosen.id) is not None
         )
+        # Everything the actions below read of the status (not its times).
+        shown = (status.state, status.active_url, status.error) if status is not None else None
+        inputs = (selection, profile, shown, refusal, chosen, is_open)
+        if inputs == self._window_action_inputs:
+            return
+        self._window_action_inputs = inputs
+        self.server_actions.update_for(selection, profile, status, isolation_refusal=refusal)
         own = self.window_actions
         own.disconnect.setEnabled(is_open)
         own.disconnect.setToolTip(

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, is_not
 
 from app.alerts.findings import Finding
 from app.alerts.flapping import FlapTracker, FlapVerdict
@@ -77,18 +78,23 @@ class ConnectionRules:
     # -- snapshots ------------------------------------------------------------------------
     def snapshot(self, snapshot: ClusterSnapshot, at: datetime, s: AlertSettings) -> list[Finding]:
         previous = self._servers
+        servers = snapshot.servers
+        ids = list(map(_ID, servers))
+        listed = dict(zip(ids, servers, strict=True))
+        # The very object judged last time (the API client keeps an unchanged server's
+        # object): what the rules saw then holds, and nothing began or ended. Those are
+        # found in C (``map``); only the others are judged again, in snapshot order.
         judged = self._judged if previous is not None else {}
+        fresh = list(map(is_not, map(judged.get, ids), servers))
         current: dict[str, _Seen] = {}
+        if previous is not None:
+            if previous.keys() <= listed.keys():  # no server left: the usual poll
+                current = dict(previous)
+            else:
+                current = {sid: seen for sid, seen in previous.items() if sid in listed}
         findings: list[Finding] = []
-        for server in snapshot.servers:
+        for server in compress(servers, fresh):
             server_id = server.id
-            # The very object judged last time (the API client keeps an unchanged
-            # server's object): what the rules saw then holds, and nothing began or ended.
-            if judged.get(server_id) is server and previous is not None:
-                kept = previous.get(server_id)
-                if kept is not None:
-                    current[server_id] = kept
-                    continue
             before = None if previous is None else previous.get(server_id)
             seen, found = self._server(server, before, at, s)
             current[server_id] = seen
@@ -97,7 +103,7 @@ class ConnectionRules:
             self._flaps.forget(gone)
             self._health.pop(gone, None)
         self._servers = current
-        self._judged = dict(zip(map(_ID, snapshot.servers), snapshot.servers, strict=True))
+        self._judged = listed
         return findings
 
     def _server(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -64,6 +64,26 @@ def downsample(points: Series, max_points: int) -> Series:
     return Series(t[keep], y[keep])
 
 
+def downsample_columns(
+    t: FloatArray, values: npt.NDArray[np.integer[Any]], max_points: int
+) -> list[Series]:
+    """``downsample(Series(t, values[:, j]), max_points)`` for every column ``j`` of
+    ``values`` (samples of several series at the same times ``t``), the buckets' lowest
+    and highest found for all columns in one pass."""
+    _check(max_points)
+    columns = values.shape[1]
+    floats = values.astype(np.float64)
+    if len(t) <= max_points:
+        return [Series(t.copy(), floats[:, j]) for j in range(columns)]
+    wide = values.astype(np.int64)
+    lows, highs = _bucket_extremes(t, wide, wide, max_points // 2)
+    result = []
+    for j in range(columns):
+        keep = _pairs(np.minimum(lows[:, j], highs[:, j]), np.maximum(lows[:, j], highs[:, j]))
+        result.append(Series(t[keep], floats[keep, j]))
+    return result
+
+
 def downsample_minutes(rows: Columns, max_points: int) -> Series:
     """``minute_envelope(rows)`` reduced to at most ``max_points`` points.
 
@@ -115,7 +135,9 @@ def _bucket_extremes(
 ) -> tuple[IndexArray, IndexArray]:
     """For each non-empty bucket of equal time width: where its lowest ``low`` and its
     highest ``high`` first occur. ``t`` must increase strictly and hold two values or more;
-    the values are Clients counts (integers below 2**31).
+    the values are Clients counts (integers below 2**31). ``low`` and ``high`` may have
+    a second axis (a column per series, at the times ``t``): the result then has one
+    too.
     """
     count = len(t)
     edges = t[0] + (t[-1] - t[0]) / buckets * np.arange(buckets)
@@ -126,6 +148,8 @@ def _bucket_extremes(
     shift = count.bit_length()
     mask = (1 << shift) - 1
     index = np.arange(count, dtype=np.int64)
+    if low.ndim == 2:
+        index = index[:, np.newaxis]
     lowest = np.minimum.reduceat((low << shift) | index, segments) & mask
     highest = mask - (np.maximum.reduceat((high << shift) | (mask - index), segments) & mask)
     return lowest.astype(np.intp), highest.astype(np.intp)

@@ -104,9 +104,13 @@ class TrayIcon(QObject):
 
     # -- state ------------------------------------------------------------------------------
     def set_state(self, connection_id: str, name: str, state: ConnectionState) -> None:
-        """Record the state of a connection (IDLE removes it: it is no longer monitored)."""
+        """Record the state of a connection (IDLE removes it: it is no longer monitored).
+
+        Every poll tells the state; the system tray is told again only when it changed."""
         if state is ConnectionState.IDLE:
             self.remove(connection_id)
+            return
+        if self._states.get(connection_id) == (name, state):
             return
         self._states[connection_id] = (name, state)
         self._refresh()

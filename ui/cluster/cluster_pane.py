@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 from app.monitor import ConnectionState, MonitorStatus, ServerHealth
 from app.seam import Capabilities, Capability
 from ui.cluster.cluster_table_view import ClusterTableView
-from ui.cluster.columns import TREND_SECONDS, Column
+from ui.cluster.columns import TREND_POINTS, TREND_SECONDS, Column
 from ui.cluster.empty_state import NO_CONNECTIONS_TEXT, EmptyState
 from ui.cluster.overview_strip import OverviewStrip
 from ui.cluster.server_filter_proxy import ServerFilterProxy
-from ui.cluster.server_table_model import ServerTableModel, SparklineSource
+from ui.cluster.server_table_model import ServerTableModel, SparklineSource, SparklinesSource
 from ui.cluster.sparkline_delegate import SparklineDelegate
 from ui.cluster.stale_banner import StaleBanner
 
@@ -39,11 +39,15 @@ def _utcnow() -> datetime:
 
 def sparkline_refresh_ticks(cell_width: int) -> int:
     """Every how many ticks (seconds) a sparkline on screen is fetched and drawn again:
-    the time one pixel of a Trend cell ``cell_width`` pixels wide stands for, so the
-    line moves by about a pixel each time (a row whose Clients change is drawn again
-    with its next repaint: see ``ServerTableModel``). Rows take turns, a share of them
-    per tick."""
-    return max(1, int(TREND_SECONDS * _TICK_MS / 1000 / max(cell_width, 1)))
+    the time one of its stretches stands for (``TREND_SECONDS`` over ``TREND_POINTS // 2``,
+    each drawn as its lowest and highest value: drawn more often, the line only shows
+    the same values cut at other times), or the time one pixel of a Trend cell
+    ``cell_width`` pixels wide stands for, if longer. A row whose Clients change is
+    drawn again with its next repaint (see ``ServerTableModel``), so its newest value
+    shows at once. Rows take turns, a share of them per tick."""
+    stretch = TREND_SECONDS / (TREND_POINTS // 2)
+    pixel = TREND_SECONDS / max(cell_width, 1)
+    return max(1, int(max(stretch, pixel) * 1000 / _TICK_MS))
 
 
 class ClusterPane(QWidget):
@@ -55,7 +59,7 @@ class ClusterPane(QWidget):
     with no connections at all (``set_has_connections(False)``, a first start) the empty
     state offers "Add a connection…" and "Open the demo".
     Relative times of the rows on screen refresh once a second while the pane is
-    visible, their Trend sparklines every pixel's worth of time
+    visible, their Trend sparklines every stretch's (or pixel's) worth of time
     (``sparkline_refresh_ticks``) and with each change of their Clients. Ctrl+F
     focuses the filter; Esc in the filter clears it.
 
@@ -209,9 +213,12 @@ class ClusterPane(QWidget):
         """Show ``text`` ("Isolating…") as the server's status until called with None."""
         self._model.set_pending(server_id, text)
 
-    def set_sparkline_source(self, source: SparklineSource | None) -> None:
-        """Draw the Trend column from ``source`` (server id -> recent Clients); None: blank."""
-        self._model.set_sparkline_source(source)
+    def set_sparkline_source(
+        self, source: SparklineSource | None, many: SparklinesSource | None = None
+    ) -> None:
+        """Draw the Trend column from ``source`` (server id -> recent Clients); None: blank.
+        ``many`` answers for several servers in one read (see ``ServerTableModel``)."""
+        self._model.set_sparkline_source(source, many)
 
     def set_capabilities(self, capabilities: Capabilities | None) -> None:
         """Show only the columns and facts the connection's kind has (None: all of them).
@@ -295,7 +302,8 @@ class ClusterPane(QWidget):
     # -- helpers ------------------------------------------------------------------------
     def _on_ticker_timeout(self) -> None:
         """Refresh relative times on screen, and the sparklines on screen when their
-        span moved by a pixel's worth of time; rows off screen are computed when shown."""
+        span moved by a stretch's worth of time (``sparkline_refresh_ticks``); rows off
+        screen are computed when shown."""
         proxy = self._proxy
         rows = [proxy.mapToSource(proxy.index(row, 0)).row() for row in self._table.visible_rows()]
         self._model.tick(rows)

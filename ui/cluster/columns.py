@@ -17,6 +17,9 @@ from PySide6.QtCore import Qt
 
 TREND_SECONDS = 300.0
 """The time the Trend column's sparkline covers, ending now."""
+TREND_POINTS = 60
+"""The most values a sparkline is drawn from: the lowest and the highest of each of
+``TREND_POINTS // 2`` equal stretches of ``TREND_SECONDS`` (10 s each)."""
 
 
 class Column(IntEnum):

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 SparklineSource: TypeAlias = Callable[[str], "FloatArray"]
 """Server id -> its Clients over the Trend column's span, oldest first."""
+SparklinesSource: TypeAlias = Callable[[Sequence[str]], "Sequence[FloatArray]"]
+"""Server ids -> the ``SparklineSource`` values of each, in the same order (one read)."""
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 _ROLES = Qt.ItemDataRole
@@ -48,6 +50,7 @@ _ID = attrgetter("id")
 _SERVER_ID = attrgetter("server.id")
 _SERVER_CLIENTS = attrgetter("server.clients")
 _CLIENTS = attrgetter("clients")
+_VERSION = attrgetter("version")
 _FIRST = itemgetter(0)
 _NO_ROWS: tuple[int, ...] = ()
 _SORT_HINT = QAbstractTableModel.LayoutChangeHint.VerticalSortHint
@@ -103,12 +106,18 @@ class ServerTableModel(QAbstractTableModel):
         self._pending: dict[str, str] = {}
         self._shown: dict[str, Server] = {}  # id -> the Server its row shows, or one equal
         self._majority: str | None = None
+        self._versions_key: tuple[tuple[str, ...], tuple[str | None, ...]] | None = None
+        self._versions_facts: tuple[str | None, set[str]] = (None, set())
         self._mismatched: set[str] = set()
         self._totals = ClusterTotals()
         self._skew = timedelta(0)
         self._sparkline_source: SparklineSource | None = None
+        self._sparklines_source: SparklinesSource | None = None
         self._sparklines: dict[str, FloatArray] = {}
         self._share_shown: dict[str, int] = {}  # id -> share_code of what was signalled
+        # The rows' ids, Clients and signalled share codes in row order, kept along with
+        # the rows (None: built again from them at the next poll).
+        self._share_rows: _ShareRows | None = None
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._entries: list[_SortEntry] = []  # the rows' _sort_entry, when sorted
@@ -247,7 +256,7 @@ class ServerTableModel(QAbstractTableModel):
 
         totals, rows, row_of = self._totals, self._rows, self._row_of
         total = sum(map(_CLIENTS, incoming.values()))
-        majority, mismatched = version_facts(incoming.values())
+        majority, mismatched = self._version_facts(incoming)
         total_changed, majority_changed = total != totals.clients, majority != self._majority
         flipped = sorted(
             row_of[server_id]
@@ -299,8 +308,13 @@ class ServerTableModel(QAbstractTableModel):
                 columns = columns | {Column.HEALTH}
             if Column.TREND in columns:
                 self._sparklines.pop(server_id, None)  # fetched with the newest value
+            share_rows = self._share_rows
+            if share_rows is not None:
+                share_rows.clients[number] = server.clients
             if Column.LOAD_SHARE in columns:
-                self._share_shown[server_id] = share_code(rows[number].load_share)
+                code = self._share_shown[server_id] = share_code(rows[number].load_share)
+                if share_rows is not None:
+                    share_rows.codes[number] = code
             for first, last in model_roles.ranges(sorted(columns)):
                 self._emit_changed([number], first, last, model_roles.ROW_ROLES)
         self._emit_changed(
@@ -317,6 +331,17 @@ class ServerTableModel(QAbstractTableModel):
         )
         self._append(ServerRow(s, totals, s.id in mismatched) for s in added)
         self._resort()
+
+    def _version_facts(self, incoming: Mapping[str, Server]) -> tuple[str | None, set[str]]:
+        """``version_facts`` of the servers, counted again only when a server came, went
+        or reported another version (two tuples of references compared in C: on most
+        polls only Clients changed)."""
+        key = (tuple(incoming), tuple(map(_VERSION, incoming.values())))
+        if key != self._versions_key:
+            self._versions_key = key
+            self._versions_facts = version_facts(incoming.values())
+        majority, mismatched = self._versions_facts
+        return majority, set(mismatched)
 
     def apply_health(self, health: Mapping[str, ServerHealth]) -> None:
         """Show this round of healthchecks (servers missing from it read as not probed)."""
@@ -374,9 +399,14 @@ class ServerTableModel(QAbstractTableModel):
         isolated = [number for number in wanted if self._rows[number].server.isolation]
         self._emit_changed(isolated, Column.ISOLATION, Column.ISOLATION, model_roles.TICK_ROLES)
 
-    def set_sparkline_source(self, source: SparklineSource | None) -> None:
-        """Take the Trend column's values from ``source`` (None: no history to show)."""
+    def set_sparkline_source(
+        self, source: SparklineSource | None, many: SparklinesSource | None = None
+    ) -> None:
+        """Take the Trend column's values from ``source`` (None: no history to show);
+        ``many``, when given, answers as ``source`` does for several rows at once and
+        is used by ``refresh_sparklines``."""
         self._sparkline_source = source
+        self._sparklines_source = many if source is not None else None
         self._sparklines.clear()
         self._emit_changed(
             range(len(self._rows)), Column.TREND, Column.TREND, model_roles.SPARKLINE_ROLES
@@ -396,11 +426,13 @@ class ServerTableModel(QAbstractTableModel):
         previous = self._sparklines
         kept_ids = {self._rows[row].server.id for row in keep if 0 <= row < count}
         self._sparklines = {sid: values for sid, values in previous.items() if sid in kept_ids}
+        ids = [self._rows[number].server.id for number in wanted]
+        many = self._sparklines_source
+        fetched = many(ids) if many is not None and ids else list(map(source, ids))
         changed: list[int] = []
-        for number in wanted:
-            server_id = self._rows[number].server.id
+        for number, server_id, new in zip(wanted, ids, fetched, strict=True):
             old = previous.get(server_id)
-            new = self._sparklines[server_id] = source(server_id)
+            self._sparklines[server_id] = new
             if old is None or not _same_values(old, new):
                 changed.append(number)
         self._emit_changed(changed, Column.TREND, Column.TREND, model_roles.SPARKLINE_ROLES)
@@ -415,10 +447,12 @@ class ServerTableModel(QAbstractTableModel):
         self._pending.clear()
         self._sparklines.clear()
         self._share_shown.clear()
+        self._share_rows = None
         self._shown.clear()
         self._mismatched = set()
         self._totals = ClusterTotals()
         self._majority, self._skew = None, timedelta(0)
+        self._versions_key = None
         self.endResetModel()
 
     def _sort_entry(self, row: ServerRow) -> _SortEntry:
@@ -458,7 +492,9 @@ class ServerTableModel(QAbstractTableModel):
             new_row[old] = new
         self._rows = [rows[old] for old in order]
         self._entries = [entries[old] for old in order]
-        self._row_of = {row.server.id: n for n, row in enumerate(self._rows)}
+        if self._share_rows is not None:
+            self._share_rows = self._share_rows.reordered(order)
+        self._row_of = dict(zip(map(_SERVER_ID, self._rows), range(len(self._rows)), strict=True))
         moved_from = self.persistentIndexList()
         moved_to = [self.createIndex(new_row[index.row()], index.column()) for index in moved_from]
         self.changePersistentIndexList(moved_from, moved_to)
@@ -470,19 +506,21 @@ class ServerTableModel(QAbstractTableModel):
         ``share_code`` changed since last signalled); remembers what they show now.
 
         Runs every poll over every row: the codes are computed for all rows at once
-        (``share_codes``) and compared with the ones signalled in C (``map``)."""
-        import numpy as np  # loaded already: the arrays of the load history
-
-        rows, shown = self._rows, self._share_shown
-        count = len(rows)
-        ids = list(map(_SERVER_ID, rows))
-        clients = np.fromiter(map(_SERVER_CLIENTS, rows), dtype=np.int64, count=count)
-        now = share_codes(clients, self._totals.clients)
-        before = np.fromiter(map(shown.get, ids, repeat(-1, count)), dtype=np.int64, count=count)
-        moved = np.flatnonzero(now != before).tolist()
-        for number in moved:
-            shown[ids[number]] = int(now[number])
-        return moved
+        (``share_codes``) from the rows' Clients kept in an array (``_ShareRows``,
+        updated with the rows) and compared with the ones signalled in numpy."""
+        rows = self._rows
+        kept = self._share_rows
+        if kept is None or len(kept.ids) != len(rows):
+            kept = self._share_rows = _ShareRows.of(rows, self._share_shown)
+        now = share_codes(kept.clients, self._totals.clients)
+        moved = kept.codes != now
+        numbers: list[int] = moved.nonzero()[0].tolist()
+        if numbers:
+            kept.codes[moved] = now[moved]
+            shown, ids = self._share_shown, kept.ids
+            for number in numbers:
+                shown[ids[number]] = int(now[number])
+        return numbers
 
     def sort_key(self, row: int, column: int) -> int | float | str:
         """The ``ServerRole.SORT`` value of a cell, without the detour through ``data()``."""
@@ -535,8 +573,9 @@ class ServerTableModel(QAbstractTableModel):
                 self._shown.pop(row.server.id, None)
             del self._rows[first : last + 1]
             del self._entries[first : last + 1]
+            self._share_rows = None
             self.endRemoveRows()
-        self._row_of = {row.server.id: n for n, row in enumerate(self._rows)}
+        self._row_of = dict(zip(map(_SERVER_ID, self._rows), range(len(self._rows)), strict=True))
 
     def _append(self, rows: Iterable[ServerRow]) -> None:
         new = list(rows)
@@ -545,6 +584,7 @@ class ServerTableModel(QAbstractTableModel):
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
         self._rows.extend(new)
+        self._share_rows = None
         if self._sort_column >= 0:
             self._entries.extend(map(self._sort_entry, new))
             self._resort_due = True
@@ -565,6 +605,30 @@ class ServerTableModel(QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(first, first_column), self.index(last, last_column), roles
             )
+
+
+class _ShareRows:
+    """Per row, in row order: the server id, its Clients and the ``share_code`` last
+    signalled for its Load share cell (-1: none)."""
+
+    def __init__(self, ids: list[str], clients: IntArray, codes: IntArray) -> None:
+        self.ids, self.clients, self.codes = ids, clients, codes
+
+    @classmethod
+    def of(cls, rows: Sequence[ServerRow], shown: Mapping[str, int]) -> _ShareRows:
+        import numpy as np  # loaded already: the arrays of the load history
+
+        count = len(rows)
+        ids = list(map(_SERVER_ID, rows))
+        clients = np.fromiter(map(_SERVER_CLIENTS, rows), dtype=np.int64, count=count)
+        codes = np.fromiter(map(shown.get, ids, repeat(-1, count)), dtype=np.int64, count=count)
+        return cls(ids, clients, codes)
+
+    def reordered(self, order: list[int]) -> _ShareRows:
+        """The same rows, row ``n`` now the one that was row ``order[n]``."""
+        return _ShareRows(
+            list(map(self.ids.__getitem__, order)), self.clients[order], self.codes[order]
+        )
 
 
 SHARE_STEPS = 1000

@@ -106,7 +106,10 @@ class SortRepaint(QObject):
             or geometry != self._geometry()
         ):
             return False
-        view.updateGeometries()
+        # No updateGeometries() (Qt's layout does one): nothing it sets depends on the
+        # order of the rows, all else is as noted (the geometry above), and it would
+        # set the scroll bars' steps again, which repaints them (and the frame under
+        # them) on every poll.
         viewport = view.viewport()
         width, height = viewport.width(), viewport.height()
         region = QRegion()

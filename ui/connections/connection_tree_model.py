@@ -103,9 +103,14 @@ class ConnectionTreeModel(QAbstractItemModel):
         self._status = {k: v for k, v in self._status.items() if k in known}
 
     def set_status(self, connection_id: str, status: MonitorStatus) -> None:
-        """Show a connection's monitor status (kept until the connection is removed)."""
+        """Show a connection's monitor status (kept until the connection is removed).
+
+        The row is signalled only when the state changed: it shows the state, and its
+        tooltip (the status' times) is made when asked for. Every poll sets a status."""
+        previous = self._status.get(connection_id)
         self._status[connection_id] = status
-        self._emit_changed(self.index_of(connection_id), _STATUS_ROLES)
+        if previous is None or previous.state is not status.state:
+            self._emit_changed(self.index_of(connection_id), _STATUS_ROLES)
 
     def clear_status(self, connection_id: str) -> None:
         """Back to "Not connected" (for example when the session is closed)."""

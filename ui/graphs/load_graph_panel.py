@@ -43,16 +43,29 @@ _EDGE = 0.02  # lines are fetched this fraction of the range beyond each edge
 _HEADROOM = 0.08  # of the highest value, above it and below 0 (event marks show whole)
 
 
+LIVE_REDRAW_S = 2.0
+"""New samples are drawn at most this often. A 5-minute view of a cluster polled every
+second would otherwise be drawn again for every poll, moving by a few pixels each
+time; its lines and axes are the largest part of the window's painting, and drawn
+every other poll they cost half (the newest samples show within 2 s)."""
+
+
 def follow_interval(span_s: float, pixels: float) -> float:
-    """Seconds between moves of a live view that has no new samples to show:
-    ``data_redraw_interval``, but at least ``FOLLOW_STEP_S``."""
-    return max(FOLLOW_STEP_S, data_redraw_interval(span_s, pixels))
+    """Seconds between moves of a live view that has no new samples to show: the time
+    one pixel of the plot stands for (``pixel_interval``), but at least
+    ``FOLLOW_STEP_S``."""
+    return max(FOLLOW_STEP_S, pixel_interval(span_s, pixels))
 
 
 def data_redraw_interval(span_s: float, pixels: float) -> float:
     """Seconds between redraws caused by new samples alone: the time one pixel of the
-    plot stands for, but at least the timer's interval and at most ``SLOWEST_REDRAW_S``
-    (a 7-day view need not be redrawn for every poll)."""
+    plot stands for (``pixel_interval``), but at least ``LIVE_REDRAW_S``."""
+    return max(LIVE_REDRAW_S, pixel_interval(span_s, pixels))
+
+
+def pixel_interval(span_s: float, pixels: float) -> float:
+    """The time one pixel of the plot stands for, but at least the timer's interval and
+    at most ``SLOWEST_REDRAW_S`` (a 7-day view need not be redrawn for every poll)."""
     per_pixel = span_s / max(pixels, 1.0)
     return min(SLOWEST_REDRAW_S, max(REDRAW_INTERVAL_MS / 1000, per_pixel))
 
@@ -65,8 +78,8 @@ class LoadGraphPanel(QWidget):
     second, and only when the time range moved beyond the points last fetched (each
     line is fetched a little beyond both edges, so following live pans without fetching
     again) or changed its span, or when the history changed (then no more often than
-    ``data_redraw_interval``: once per poll at most). "Follow live" keeps the range
-    ending now: the view moves together with each redraw, so that a poll costs one
+    ``data_redraw_interval``: every ``LIVE_REDRAW_S`` at most). "Follow live" keeps the range
+    ending now: the view moves together with each redraw, so that a redraw costs one
     repaint; on its own every ``follow_interval`` only once no new samples came for two
     of them (polls a little over a second apart drift against the timer's ticks, and
     a move of its own would come, with a paint, just before some of them). Zooming or panning with
@@ -323,11 +336,13 @@ class LoadGraphPanel(QWidget):
         self._fetched = (start - edge, end + edge, end - start)
         start, end = start - edge, end + edge
         points = self._max_points()
-        total = store.total_series(connection_id, start, end, points)
+        # The total and every line drawn in one read of the history.
+        total, *lines = store.series_many(
+            connection_id, list(drawn), start, end, points, total=True
+        )
         gap = gap_threshold(total.t)  # every server is polled when the total is
         self.lines.set_series(TOTAL, total, gap)
-        for server_id in drawn:
-            series = store.series(connection_id, server_id, start, end, points)
+        for server_id, series in zip(drawn, lines, strict=True):
             self.lines.set_series(server_id, series, gap)
         top = self.lines.top()
         events = store.events(connection_id, start, end)

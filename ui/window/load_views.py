@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 from app.kinds.registry import capabilities_of
 from app.seam.capabilities import CLIENTS
 from ui.cluster.cluster_pane import ClusterPane
-from ui.cluster.columns import TREND_SECONDS
+from ui.cluster.columns import TREND_POINTS, TREND_SECONDS
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -86,7 +86,12 @@ class LoadViews(QObject):
             self.dock.setWindowTitle("Load" if measure == CLIENTS else measure.title)
             history, connection_id = self._history(), profile.id
             self._pane.set_sparkline_source(
-                lambda server_id: history.sparkline(connection_id, server_id, TREND_SECONDS)
+                lambda server_id: history.sparkline(
+                    connection_id, server_id, TREND_SECONDS, TREND_POINTS
+                ),
+                lambda server_ids: history.sparklines(
+                    connection_id, server_ids, TREND_SECONDS, TREND_POINTS
+                ),
             )
         if self._graph is not None:
             self._show_in_graph(self._graph)

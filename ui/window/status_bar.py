@@ -15,6 +15,8 @@ from ui.dialogs.error_details import ErrorDetailsDialog, Notice
 from ui.elided_label import ElidedLabel
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from app.connections import ConnectionProfile
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,8 @@ class WindowStatusBar(QStatusBar):
         self.setAccessibleName("Status bar")
         self._notices: deque[Notice] = deque(maxlen=MAX_NOTICES)
         self._dialog: ErrorDetailsDialog | None = None
+        # What show_connection last showed besides the time of the last update.
+        self._connection_inputs: tuple[object, ...] | None = None
 
         # Long messages and URLs are elided (full text in the tooltip) rather than
         # forcing a minimum window width or running into their neighbours.
@@ -97,6 +101,7 @@ class WindowStatusBar(QStatusBar):
             text = self.details_link.text()
             self.details_link.clear()  # setText of the same text changes nothing
             self.details_link.setText(text)
+            self._connection_inputs = None  # the state's icon is drawn afresh next time
 
     # -- messages --------------------------------------------------------------------------
     @property
@@ -128,28 +133,42 @@ class WindowStatusBar(QStatusBar):
     def show_connection(
         self, profile: ConnectionProfile | None, status: MonitorStatus | None
     ) -> None:
-        """Describe the current connection (None: no connection is open)."""
+        """Describe the current connection (None: no connection is open).
+
+        Called after every poll, when usually only the time of the last update changed:
+        the rest is touched only when its inputs changed."""
         state = status.state if status is not None else ConnectionState.IDLE
-        self.state_label.show_state(state)
-        if profile is None:
-            for label in (self.endpoint_label, self.updated_label, self.poll_label):
-                label.clear()
-                label.hide()
-            return
         url = status.active_url if status is not None else None
+        inputs = (state, profile, url)
+        unchanged = inputs == self._connection_inputs
+        self._connection_inputs = inputs
+        if not unchanged:
+            self.state_label.show_state(state)
+        if profile is None:
+            if not unchanged:
+                for label in (self.endpoint_label, self.updated_label, self.poll_label):
+                    label.clear()
+                    label.hide()
+            return
+        when = status.last_success_at if status is not None else None
+        if unchanged:
+            self._show_updated(when)
+            return
         endpoint = url or profile.urls[0]
         self.endpoint_label.set_full_text(endpoint)
         self.endpoint_label.setToolTip(f"The Management Tool endpoint in use: {endpoint}")
-        when = status.last_success_at if status is not None else None
+        self._show_updated(when)
+        self.poll_label.setText(poll_text(profile.poll_interval_s))
+        for label in (self.endpoint_label, self.updated_label, self.poll_label):
+            label.show()
+
+    def _show_updated(self, when: datetime | None) -> None:
         self.updated_label.setText(
             f"Updated {when.astimezone():%H:%M:%S}" if when is not None else "Not updated yet"
         )
         self.updated_label.setToolTip(
             when.astimezone().strftime("%Y-%m-%d %H:%M:%S") if when is not None else ""
         )
-        self.poll_label.setText(poll_text(profile.poll_interval_s))
-        for label in (self.endpoint_label, self.updated_label, self.poll_label):
-            label.show()
 
     def _on_details_link_activated(self, _link: str) -> None:
         self.open_details()

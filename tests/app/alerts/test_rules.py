@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from app.alerts import AlertKind, Severity
 from app.api.errors import UnreachableError, UnreachableReason
-from app.api.models import HealthEntry, HealthReport, HealthStatus, ServerStatus
+from app.api.models import HealthEntry, HealthReport, HealthStatus, Server, ServerStatus
 from app.monitor import ConnectionState, HealthUpdated, ServerHealth
 from tests.app.alerts.helpers import CID, NAME, Harness
 from tests.app.history.snapshots import NOW, server, snapshot
@@ -246,3 +248,56 @@ def test_unchanged_server_objects_alert_as_fresh_copies_do() -> None:
             (a.kind, a.title, a.server_ids) for a in fresh
         ]
     assert len(reused.seen) > 20  # the polls did raise alerts
+
+
+def test_unchanged_objects_alert_as_fresh_copies_do_while_servers_leave_and_return() -> None:
+    """Only the servers whose object changed are judged again: with servers leaving and
+    coming back among unchanged ones, the alerts are those of fresh copies each poll."""
+    rng = random.Random(11)
+    reused, copied = Harness(), Harness()
+    shown = [server(n) for n in range(1, 9)]
+    statuses = [ONLINE, OFFLINE, STOPPING, STARTING]
+    for _poll in range(300):
+        for index in rng.sample(range(len(shown)), rng.randrange(3)):
+            shown[index] = server(index + 1, status=rng.choice(statuses), clients=0)
+        listed = [s for s in shown if rng.random() < 0.85]  # some left this poll
+        same = reused.snapshot(snapshot(*listed))
+        fresh = copied.snapshot(snapshot(*(s.model_copy() for s in listed)))
+        assert [(a.kind, a.title, a.server_ids) for a in same] == [
+            (a.kind, a.title, a.server_ids) for a in fresh
+        ]
+    assert len(reused.seen) > 20  # the polls did raise alerts
+
+
+def test_a_poll_judges_only_the_servers_whose_object_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.alerts.rules import ConnectionRules
+
+    judged: list[str] = []
+    original = ConnectionRules._server
+
+    def counting(self: ConnectionRules, server: Server, *rest: object) -> object:
+        judged.append(server.id)
+        return original(self, server, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ConnectionRules, "_server", counting)
+    h = Harness()
+    shown = [server(n) for n in range(1, 6)]
+    h.snapshot(snapshot(*shown))
+    assert sorted(judged) == [s.id for s in shown]  # the baseline: every server
+    judged.clear()
+    h.snapshot(snapshot(*shown))
+    assert judged == []  # the same objects: nothing judged again
+    shown[2] = server(3, status=OFFLINE, clients=0)
+    alerts = h.snapshot(snapshot(*shown))
+    assert judged == ["as-03"]
+    assert [a.kind for a in alerts] == [AlertKind.OFFLINE]
+
+
+def test_a_server_that_left_and_returns_is_a_new_baseline() -> None:
+    h = Harness()
+    h.snapshot(snapshot(server(1), server(2, status=OFFLINE, clients=0)))
+    h.snapshot(snapshot(server(1)))  # as-02 left the list
+    # Back running: not "back online", its past was forgotten when it left.
+    assert h.snapshot(snapshot(server(1), server(2))) == []

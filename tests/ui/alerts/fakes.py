@@ -15,6 +15,7 @@ class FakeTray:
 
     def __init__(self) -> None:
         self.icon: QIcon | None = None
+        self.icon_sets = 0
         self.tooltip = ""
         self.menu: QMenu | None = None
         self.visible = False
@@ -22,6 +23,7 @@ class FakeTray:
 
     def setIcon(self, icon: QIcon, /) -> None:
         self.icon = icon
+        self.icon_sets += 1
 
     def setToolTip(self, tip: str, /) -> None:
         self.tooltip = tip

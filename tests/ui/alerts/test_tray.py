@@ -91,6 +91,21 @@ def test_a_tray_shows_the_worst_icon_the_tooltip_the_menu_and_balloons() -> None
     assert not tray.available
 
 
+def test_a_poll_that_keeps_the_state_leaves_the_system_tray_alone() -> None:
+    tray = TrayIcon()
+    backend = FakeTray()
+    tray.set_backend(backend)
+    tray.set_state("a", "Production", ConnectionState.CONNECTED)
+    sets = backend.icon_sets
+    tray.set_state("a", "Production", ConnectionState.CONNECTED)  # the next poll
+    assert backend.icon_sets == sets
+    tray.set_state("a", "Production", ConnectionState.STALE)
+    assert backend.icon_sets == sets + 1
+    assert backend.tooltip.splitlines()[1:] == ["Production: Stale"]
+    tray.set_state("a", "Payments", ConnectionState.STALE)  # renamed
+    assert backend.tooltip.splitlines()[1:] == ["Payments: Stale"]
+
+
 def test_menu_offers_show_console_and_quit() -> None:
     tray = TrayIcon()
     shown: list[bool] = []

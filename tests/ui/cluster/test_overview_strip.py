@@ -21,7 +21,7 @@ from tests.ui.cluster.support import (
 )
 from ui.cluster.cluster_pane import ClusterPane
 from ui.cluster.formatting import health_icon_name, health_text, status_text
-from ui.cluster.overview_strip import OverviewFacts, OverviewStrip
+from ui.cluster.overview_strip import OverviewFacts, OverviewStrip, Tally
 from ui.elided_label import ElidedLabel
 
 
@@ -231,3 +231,68 @@ def test_a_long_busiest_name_and_version_list_elide_instead_of_widening_the_stri
     assert not busiest.is_elided()
     assert busiest.toolTip() == ""  # the fact's own explanation shows instead
     assert strip.busiest.toolTip() == "The server with the most Clients"
+
+
+def test_a_kept_tally_gives_the_facts_counted_afresh_over_random_polls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ui.cluster import overview_strip
+
+    recounts: list[int] = []
+    counted = overview_strip._version_counts
+    monkeypatch.setattr(
+        overview_strip,
+        "_version_counts",
+        lambda listed: recounts.append(len(listed)) or counted(listed),
+    )
+    rng = random.Random(5)
+    tally = Tally()
+    shown = [server(n, clients=rng.randrange(50)) for n in range(1, 11)]
+    next_number = 11
+    for _poll in range(200):
+        for index in rng.sample(range(len(shown)), rng.randrange(0, 3)):
+            item = shown[index]
+            change = rng.randrange(4)
+            if change == 0:
+                shown[index] = item.model_copy(update={"status": rng.choice(list(ServerStatus))})
+            elif change == 1:
+                version = rng.choice([CURRENT_VERSION, OLD_VERSION, None, ""])
+                shown[index] = item.model_copy(update={"version": version})
+            else:
+                shown[index] = item.model_copy(update={"clients": rng.randrange(50)})
+        if rng.random() < 0.1 and len(shown) > 2:
+            shown.pop(rng.randrange(len(shown)))
+        if rng.random() < 0.1:
+            shown.append(server(next_number))
+            next_number += 1
+        listed = tuple(shown)
+        assert OverviewFacts.of(listed, None, tally) == OverviewFacts.of(listed)
+    # Recounted on the polls that changed a status, a version or the servers, not all.
+    assert 0 < len(recounts) // 2 < 200
+
+
+def test_a_poll_that_changes_only_clients_counts_no_status_or_version_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ui.cluster import overview_strip
+
+    recounts: list[int] = []
+    counted = overview_strip._version_counts
+    monkeypatch.setattr(
+        overview_strip,
+        "_version_counts",
+        lambda listed: recounts.append(len(listed)) or counted(listed),
+    )
+    tally = Tally()
+    shown = [server(n, clients=n) for n in range(1, 6)]
+    first = OverviewFacts.of(tuple(shown), None, tally)
+    shown[2] = shown[2].model_copy(update={"clients": 40})
+    second = OverviewFacts.of(tuple(shown), None, tally)
+    assert len(recounts) == 1
+    assert second.clients == first.clients + 40 - 3
+    assert second.busiest is not None
+    assert second.busiest.id == "as-03"
+    shown[2] = shown[2].model_copy(update={"status": ServerStatus.OFFLINE})
+    third = OverviewFacts.of(tuple(shown), None, tally)
+    assert len(recounts) == 2
+    assert (third.online, third.offline) == (4, 1)

@@ -131,6 +131,37 @@ def test_a_move_off_screen_repaints_nothing_on_screen(qtbot: QtBot) -> None:
     table.assert_screen_is_fresh()
 
 
+def test_a_sort_leaves_the_scroll_bars_and_the_frame_unpainted(qtbot: QtBot) -> None:
+    table = SortedTable(qtbot, seed=13)
+    table.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+    table.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+    table.settle()
+    bars = [
+        PaintedRegion(table.view.verticalScrollBar()),
+        PaintedRegion(table.view.horizontalScrollBar()),
+    ]
+    frame = PaintedRegion(table.view)
+    fast_before = table.view._sort_repaint.fast_layouts
+    viewport = table.view.viewport().geometry()
+    for _poll in range(10):
+        table.settle()  # what the last grab() left pending
+        for painted in (*bars, frame):
+            painted.clear()
+        table.poll(changes=10)
+        assert all(bar.region.isEmpty() for bar in bars)
+        # The frame's own paints only under what the viewport repainted (the cells).
+        assert frame.region.isEmpty() or viewport.contains(frame.region.boundingRect())
+        table.assert_screen_is_fresh()  # (grab() paints everything: cleared above)
+    assert table.view._sort_repaint.fast_layouts > fast_before  # rows did move
+    # A poll that adds a server still lays out (the scroll range grows).
+    maximum = table.view.verticalScrollBar().maximum()
+    table.items.append(server(81, clients=1))
+    table.model.apply_snapshot(snapshot(table.items))
+    table.settle()
+    assert table.view.verticalScrollBar().maximum() > maximum
+    table.assert_screen_is_fresh()
+
+
 def test_a_server_leaving_takes_the_full_layout(qtbot: QtBot) -> None:
     table = SortedTable(qtbot, seed=9)
     table.poll()

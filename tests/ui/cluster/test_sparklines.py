@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.cluster.support import FakeClock, ModelSignals, server, servers, snapshot
 from ui.cluster.cluster_pane import ClusterPane, sparkline_refresh_ticks
-from ui.cluster.columns import Column, ServerRole
+from ui.cluster.columns import TREND_POINTS, TREND_SECONDS, Column, ServerRole
 from ui.cluster.server_table_model import ServerTableModel
 from ui.cluster.sparkline_delegate import (
     MIN_SPAN,
@@ -100,6 +100,37 @@ def test_refresh_signals_only_rows_whose_values_changed(model: ServerTableModel)
     assert cell(model, "as-02", ServerRole.SPARKLINE).tolist() == [5.0, 6.0]
 
 
+def test_refresh_reads_the_rows_at_once_when_the_source_can(model: ServerTableModel) -> None:
+    source = Source()
+    source.values = {"as-01": np.array([1.0, 2.0]), "as-03": np.array([7.0])}
+    batches: list[list[str]] = []
+
+    def many(server_ids: list[str]) -> list[np.ndarray]:
+        batches.append(list(server_ids))
+        return [source.values.get(server_id, np.empty(0)) for server_id in server_ids]
+
+    model.set_sparkline_source(source, many)
+    model.apply_snapshot(snapshot(servers(4)))
+    signals = ModelSignals(model)
+    model.refresh_sparklines([2, 0])
+    assert batches == [["as-01", "as-03"]]  # one read, in row order
+    assert source.asked == []  # not one at a time
+    assert [(first, last) for first, last, *_ in signals.changed] == [(0, 0), (2, 2)]
+    assert cell(model, "as-03", ServerRole.SPARKLINE).tolist() == [7.0]
+    source.values["as-03"] = np.array([7.0, 8.0])
+    signals.changed.clear()
+    model.refresh_sparklines([0, 2])
+    assert [(first, last) for first, last, *_ in signals.changed] == [(2, 2)]  # as-01 same
+    assert cell(model, "as-03", ServerRole.SPARKLINE).tolist() == [7.0, 8.0]
+    model.refresh_sparklines([])
+    assert len(batches) == 2  # nothing due: nothing read
+    # A row painted after its Clients changed is still fetched on its own.
+    model.set_sparkline_source(None, many)
+    model.set_sparkline_source(source, many)
+    assert cell(model, "as-02", ServerRole.SPARKLINE).tolist() == []
+    assert source.asked == ["as-02"]
+
+
 def test_refresh_asks_only_for_the_given_rows_and_drops_the_others(
     model: ServerTableModel,
 ) -> None:
@@ -143,11 +174,14 @@ def test_pane_tick_refreshes_only_the_rows_on_screen(qtbot: QtBot) -> None:
     assert sorted(asked) == sorted(expected)
 
 
-def test_sparkline_refresh_follows_the_cell_width() -> None:
-    # 300 s in a cell 100 pixels wide: 3 s a pixel; never less than each tick.
-    assert sparkline_refresh_ticks(100) == 3
-    assert sparkline_refresh_ticks(150) == 2
-    assert sparkline_refresh_ticks(600) == 1
+def test_sparkline_refresh_follows_its_stretches_or_a_wider_pixel() -> None:
+    # 300 s drawn from 30 stretches of 10 s: drawn again every 10 s whatever the width
+    # of a cell whose pixel stands for less (3 s at 100 pixels, 0.5 s at 600).
+    assert TREND_SECONDS / (TREND_POINTS // 2) == 10.0
+    assert sparkline_refresh_ticks(100) == 10
+    assert sparkline_refresh_ticks(600) == 10
+    # A cell narrower than the stretches: every pixel's worth (300 s in 20 px: 15 s).
+    assert sparkline_refresh_ticks(20) == 15
     assert sparkline_refresh_ticks(0) >= 1
 
 

@@ -166,6 +166,31 @@ def test_status_changes_signal_one_row_with_state_roles(
     assert index.data(ConnectionRole.STATE) == ConnectionState.IDLE
 
 
+def test_a_poll_that_keeps_the_state_does_not_signal_the_row(
+    model: ConnectionTreeModel, make_profile: MakeProfile
+) -> None:
+    """Every poll sets a status; the row (which shows the state) is repainted only when
+    the state changed, and its tooltip still tells the latest status."""
+    profile = make_profile(name="One")
+    model.set_profiles([profile])
+    model.set_status(profile.id, MonitorStatus(ConnectionState.CONNECTED, last_success_at=NOW))
+    changes: list[int] = []
+    model.dataChanged.connect(lambda top, _bottom, _roles: changes.append(top.row()))
+
+    later = MonitorStatus(ConnectionState.CONNECTED, last_success_at=NOW + timedelta(seconds=1))
+    model.set_status(profile.id, later)
+    assert changes == []
+    index = model.index_of(profile.id)
+    assert index.data(ConnectionRole.STATUS) is later
+
+    error = UnreachableError("The server did not answer.", reason=UnreachableReason.TIMEOUT)
+    model.set_status(
+        profile.id, MonitorStatus(ConnectionState.STALE, last_success_at=NOW, error=error)
+    )
+    assert changes == [0]
+    assert index.data(ConnectionRole.STATE) == ConnectionState.STALE
+
+
 def test_tooltip_and_accessible_text_carry_tag_read_only_and_transient(
     model: ConnectionTreeModel, make_profile: MakeProfile
 ) -> None:

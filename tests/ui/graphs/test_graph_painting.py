@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from app.history import HistoryStore
 from tests.ui.graphs.history_data import CONNECTION, START, FakeClock, cluster_at, feed
 from ui.graphs.graph_lines import DIMMED_ALPHA, DIMMED_ALPHA_DARK, TOTAL, BoundedCurve
-from ui.graphs.load_graph_panel import MAX_SERVER_LINES, LoadGraphPanel
+from ui.graphs.load_graph_panel import LIVE_REDRAW_S, MAX_SERVER_LINES, LoadGraphPanel
 from ui.tasks import TaskRunner
 from ui.theme import dark_palette, light_palette
 
@@ -129,22 +129,23 @@ def test_a_poll_shown_live_costs_one_paint_of_the_plot(
 ) -> None:
     app, panel = live_panel(qtbot, store, clock)
     paints = PaintCounter(panel.plot_widget.viewport())
-    for poll in range(300, 303):
+    for poll in range(300, 306, 2):  # each drawn LIVE_REDRAW_S after the last redraw
         feed(store, [START + poll], servers=4, first_poll=poll)
-        clock.now = START + poll + 1
+        clock.now = START + poll + 2
         before = (paints.count, panel.redraw_count)
         panel.timer.timeout.emit()
         settle(app)
-        assert panel.x_range() == (START + poll + 1 - 300, START + poll + 1)  # moved
+        assert panel.x_range() == (START + poll + 2 - 300, START + poll + 2)  # moved
         assert (paints.count, panel.redraw_count) == (before[0] + 1, before[1] + 1)
 
 
-def test_polls_a_little_over_a_second_apart_cost_one_paint_each(
+def test_polls_a_little_over_a_second_apart_are_drawn_every_other_poll(
     qtbot: QtBot, store: HistoryStore, clock: FakeClock
 ) -> None:
     # A monitor polls a second after the last reply: its polls drift against the
-    # redraw timer's half-second ticks. The view moves with each poll's redraw only,
-    # not also on a tick that comes a second after the last move but just before a poll.
+    # redraw timer's half-second ticks. The new samples are drawn every LIVE_REDRAW_S
+    # (every other poll here), and the view moves with those redraws only, not also on
+    # a tick between them: one paint of the plot per redraw.
     app, panel = live_panel(qtbot, store, clock)
     paints = PaintCounter(panel.plot_widget.viewport())
     redraws = panel.redraw_count
@@ -160,9 +161,10 @@ def test_polls_a_little_over_a_second_apart_cost_one_paint_each(
         clock.now = tick
         panel.timer.timeout.emit()
         settle(app)
-    assert panel.redraw_count - redraws == 12
-    assert paints.count == 12
-    assert panel.x_range()[1] == pytest.approx(tick, abs=1.0)  # still following live
+    drawn = panel.redraw_count - redraws
+    assert drawn == 6  # 12 polls over 13.2 s: one redraw every 2 to 2.5 s
+    assert paints.count == drawn
+    assert panel.x_range()[1] == pytest.approx(tick, abs=LIVE_REDRAW_S)  # following live
 
 
 def test_a_live_view_without_polls_still_moves_every_second(
@@ -176,8 +178,10 @@ def test_a_live_view_without_polls_still_moves_every_second(
         panel.timer.timeout.emit()
         settle(app)
         ends.append(panel.x_range()[1] - START - 300)
-    # The last poll's redraw moved it; two seconds later it moves every second.
-    assert ends == [0.5, 0.5, 0.5, 2.0, 2.0, 3.0, 3.0, 4.0, 4.0, 5.0]
+    # The last poll is drawn (and the view moved) LIVE_REDRAW_S after the redraw before
+    # it; from then on, with no poll coming, the view moves on its own every second.
+    assert LIVE_REDRAW_S == 2.0
+    assert ends == [0.0, 0.0, 0.0, 2.0, 2.0, 3.0, 3.0, 4.0, 4.0, 5.0]
 
 
 def test_lines_take_the_data_area_as_bounds_instead_of_computing_theirs(

@@ -202,3 +202,36 @@ async def test_a_deleted_connection_takes_its_history_and_alert_settings_with_it
     await asyncio.sleep(1.0)  # a poll that was under way records nothing afterwards
     assert profile.id not in history.connections()
     await close_window(window)
+
+
+async def test_polls_that_change_only_the_time_leave_the_window_actions_alone(
+    make_window: MakeWindow, shared_simulator: SimulatorProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After each poll the status bar tells the new time; the actions are set again only
+    when what they depend on changed (here: the selection)."""
+    window = make_window()
+    profile = simulator_profile(shared_simulator, name="Lab")
+    open_transient(window, profile, shared_simulator.info.password)
+    await wait_for_rows(window, 4)
+    await wait_until(lambda: window.status.updated_label.text().startswith("Updated "))
+    updates: list[int] = []
+    update_for = window.server_actions.update_for
+    monkeypatch.setattr(
+        window.server_actions,
+        "update_for",
+        lambda *args, **kwargs: (updates.append(len(args[0])), update_for(*args, **kwargs)),
+    )
+    polls: list[str] = []
+    window.sessions.status_changed.connect(
+        lambda connection_id, _status: polls.append(connection_id)
+    )
+
+    await wait_until(lambda: len(polls) >= 3)  # polls every 0.5 s
+    assert updates == []
+    assert window.window_actions.disconnect.isEnabled()
+    assert window.status.updated_label.text().startswith("Updated ")
+
+    assert window.cluster_pane.select_server(window.cluster_pane.model.servers()[0].id)
+    await wait_until(lambda: bool(updates))
+    assert updates[-1] == 1
+    await close_window(window)
