@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator.auth import Account, Accounts, LoginThrottle, Role, TokenStore
-from simulator.cluster import Cluster, ClusterConfig
+from simulator.cluster import Cluster
 from simulator.log_store import LogStore
 from simulator.options import VIEWER_USERNAME, SimulatorOptions
 from simulator.request_log import RequestLog
@@ -37,18 +37,6 @@ class Credentials:
         )
 
 
-def cluster_config(options: SimulatorOptions) -> ClusterConfig:
-    """The cluster model's configuration for these options."""
-    return ClusterConfig(
-        servers=options.servers,
-        clients=options.clients,
-        seed=options.seed,
-        drain_seconds=options.drain_seconds,
-        churn_per_minute=options.churn_per_minute,
-        old_version_servers=options.old_version_servers,
-    )
-
-
 def create_state(
     options: SimulatorOptions,
     credentials: Credentials,
@@ -68,11 +56,12 @@ def create_state(
         ]
     )
     return SimulatorState(
-        cluster=Cluster(cluster_config(options)),
+        cluster=Cluster(options.cluster_config()),
         accounts=accounts,
         tokens=TokenStore(options.token_ttl),
         throttle=LoginThrottle(window=options.lockout_window),
         logs=LogStore(work_dir / LOG_CACHE_DIR, size=options.log_size, seed=options.seed),
         requests=requests or RequestLog(),
         control_token=credentials.control_token,
+        options=options,
     )

@@ -13,12 +13,17 @@ from simulator.auth import LOCKOUT_FAILURES, LOCKOUT_WINDOW_S
 from simulator.http_api import BASE_PATH
 from simulator.http_documented import normalize_base_path
 from simulator.logs import MIN_ARCHIVE_BYTES
-from simulator.options import DEFAULT_LOG_SIZE, DEFAULT_USERNAME, VIEWER_USERNAME, SimulatorOptions
+from simulator.options import (
+    DEFAULT_LOG_SIZE,
+    DEFAULT_USERNAME,
+    MAX_TIME_SCALE,
+    VIEWER_USERNAME,
+    SimulatorOptions,
+)
 from simulator.runner import StartupError, serve
 from simulator.tls import TlsError
 
 MAX_PORT = 65535
-MAX_TIME_SCALE = 3600.0
 DEMO_BASE_PORT = 47801
 DEMO_CONTROL_PORT = 47800
 DEMO_PASSWORD = "ekran-demo"

@@ -108,9 +108,23 @@ async def post_start(request: web.Request) -> web.Response:
 
 async def post_reset(request: web.Request) -> web.Response:
     """Return to the state of a run that has just started (``SimulatorState.reset``);
-    answers the new state. The ports, the certificates and the logins stay the same."""
+    answers the new state. The ports, the certificates and the logins stay the same.
+
+    An optional body ``{"<run setting>": value, ...}`` (names from ``RUN_SETTINGS``:
+    ``clients``, ``seed``, ``time_scale``...) starts the new run with those settings; the
+    others keep their current values. 400 for any other name or a value out of range,
+    and nothing changes then.
+    """
     state = request.app[STATE]
-    state.reset()
+    options = None
+    if request.can_read_body:
+        body = await read_json_object(request)
+        try:
+            options = state.options.with_run_settings(body)
+            options.cluster_config()  # the cluster model's own checks (ValueError)
+        except ValueError as exc:
+            raise Problem(400, f"Invalid run settings: {exc}") from None
+    state.reset(options)
     return json_response(state_json(state))
 
 

@@ -22,10 +22,11 @@ class LogStore:
         self._archives: dict[str, LogArchive] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    def forget(self) -> None:
-        """Hand out no archive built so far: the next request builds (or finds on disk) the
-        archive for the server's name and version at that time."""
-        self._archives.clear()
+    def renewed(self, *, size: int, seed: int) -> LogStore:
+        """A store over the same cache directory that hands out no archive built so far:
+        its first request for a server builds (or finds on disk) the archive of ``size`` and
+        ``seed`` for the server's name and version at that time."""
+        return LogStore(self._cache_dir, size=size, seed=seed)
 
     async def archive(self, server: SimServer) -> LogArchive:
         """The archive for ``server``; building it may take a moment the first time."""

@@ -141,14 +141,16 @@ class SimulatorRunner:
         await web.SockSite(runner, sock, ssl_context=ssl_context).start()
 
     async def _tick(self, state: SimulatorState) -> None:
-        """Advance the cluster every ``TICK_S`` by the real time elapsed times ``time_scale``."""
+        """Advance the cluster every ``TICK_S`` by the real time elapsed times the run's
+        ``time_scale`` (which a ``POST /reset`` may change)."""
         loop = asyncio.get_running_loop()
         last = loop.time()
         while True:
             await asyncio.sleep(TICK_S)
             now = loop.time()
-            if self.options.time_scale > 0:
-                state.cluster.advance((now - last) * self.options.time_scale)
+            time_scale = state.options.time_scale
+            if time_scale > 0:
+                state.cluster.advance((now - last) * time_scale)
             last = now
 
 

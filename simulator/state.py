@@ -11,6 +11,7 @@ from simulator.auth import Accounts, LoginThrottle, TokenStore
 from simulator.cluster import Cluster
 from simulator.faults import FaultBook
 from simulator.log_store import LogStore
+from simulator.options import SimulatorOptions
 from simulator.request_log import RequestLog
 
 
@@ -19,9 +20,10 @@ class SimulatorState:
     """The cluster and everything around it that the HTTP layer shares.
 
     ``endpoint_urls`` maps a server id to its Management Tool base URL; only servers
-    with an open endpoint appear. ``shutdown_requested`` is set by the control API's
-    ``POST /shutdown``; the run then ends as on SIGTERM. aiohttp runs everything on one
-    event loop, so no locking is needed.
+    with an open endpoint appear. ``options`` are the run's options: those of its
+    command line, with the run settings the last ``reset`` took. ``shutdown_requested``
+    is set by the control API's ``POST /shutdown``; the run then ends as on SIGTERM.
+    aiohttp runs everything on one event loop, so no locking is needed.
     """
 
     cluster: Cluster
@@ -31,11 +33,12 @@ class SimulatorState:
     logs: LogStore
     requests: RequestLog
     control_token: str = field(repr=False)
+    options: SimulatorOptions
     faults: FaultBook = field(default_factory=FaultBook)
     endpoint_urls: dict[str, str] = field(default_factory=dict)
     shutdown_requested: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def reset(self) -> None:
+    def reset(self, options: SimulatorOptions | None = None) -> None:
         """Return to the state of a run that has just started, on the same ports.
 
         A new cluster from the same configuration (seed, clock starting now, every
@@ -43,13 +46,20 @@ class SimulatorState:
         revoked, no login failures counted, no faults or health overrides, no remembered
         requests, and log archives made afresh for the servers as they are now. The
         accounts, their passwords, the control token and the log written so far stay.
+
+        With ``options`` (the run's own with other run settings: ``with_run_settings``)
+        the new run takes those settings: its cluster, time scale, token lifetime,
+        lock-out window and log archives are then those of a process started with them.
         """
-        self.cluster = Cluster(self.cluster.config)
-        self.tokens.revoke_all()
-        self.throttle.clear()
+        if options is not None:
+            self.options = options
+        options = self.options
+        self.cluster = Cluster(options.cluster_config())
+        self.tokens = TokenStore(options.token_ttl)
+        self.throttle = LoginThrottle(window=options.lockout_window)
         self.faults = FaultBook()
         self.requests.forget()
-        self.logs.forget()
+        self.logs = self.logs.renewed(size=options.log_size, seed=options.seed)
 
 
 STATE = web.AppKey("simulator_state", SimulatorState)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -216,7 +217,7 @@ def test_reset_returns_to_a_run_that_has_just_started(frozen: SimulatorProcess) 
         ]
         frozen.stop_server("as-02")
         frozen.control("POST", "servers/as-03/rename", {"name": "RENAMED", "version": "1.0"})
-        frozen.add_fault(kind="latency", seconds=5, server_id="as-01")
+        frozen.add_fault(kind="latency", seconds=5, server_id="as-03")  # no request goes there
         frozen.add_fault(kind="health", server_id="as-03", status="Unhealthy")
         frozen.advance(600)
         locked_out = http.post(login, json=admin).status_code
@@ -238,3 +239,72 @@ def test_reset_returns_to_a_run_that_has_just_started(frozen: SimulatorProcess) 
         ("/EkranSystem/api/v1/cluster", 401),
         ("/EkranSystem/api/v1/auth/token", 200),
     ], "requests before the reset are forgotten"
+
+
+def test_reset_with_run_settings_is_a_run_started_with_them(
+    frozen: SimulatorProcess, start_own_simulator: StartSimulator
+) -> None:
+    def comparable(state: dict[str, Any]) -> dict[str, Any]:
+        return {key: value for key, value in state.items() if key not in ("now", "revision")}
+
+    settings = {"clients": 90, "seed": 7, "time_scale": 0, "token_ttl": 2}
+    started = start_own_simulator(
+        "--servers", "3", "--clients", "90", "--seed", "7", "--time-scale", "0"
+    ).state()
+    before = frozen.state()
+
+    reset = frozen.control("POST", "reset", settings)
+    assert frozen.info.ca_file is not None
+    context = ssl.create_default_context(cafile=frozen.info.ca_file)
+    admin = {"username": frozen.info.username, "password": frozen.info.password}
+    with httpx.Client(verify=context, timeout=30) as http:
+        login = http.post(f"{frozen.url}/api/v1/auth/token", json=admin)
+    frozen.control("POST", "advance", {"seconds": 60})
+    advanced = frozen.state()
+
+    assert comparable(before) != comparable(started), "the settings make another cluster"
+    assert comparable(reset) == comparable(started)
+    assert login.json()["expires_in"] == 2, "the token lifetime is the new one"
+    assert parse_time(advanced["now"]) - parse_time(reset["now"]) == timedelta(seconds=60), (
+        "with time scale 0 only /advance moves time"
+    )
+    assert comparable(frozen.control("POST", "reset")) == comparable(started), (
+        "a reset without a body keeps the settings the last one took"
+    )
+
+
+def test_reset_with_a_time_scale_sets_the_clock_going(frozen: SimulatorProcess) -> None:
+    reset = frozen.control("POST", "reset", {"time_scale": 3600})
+    start = parse_time(reset["now"])
+    deadline = time.monotonic() + 30
+    while parse_time(frozen.state()["now"]) - start < timedelta(hours=1):
+        assert time.monotonic() < deadline, "the clock of a run reset with time scale 3600"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"servers": 5},
+        {"password": "x"},
+        {"clients": -1},
+        {"clients": 1.5},
+        {"seed": True},
+        {"seed": 10**400},
+        {"time_scale": "fast"},
+        {"time_scale": 3601},
+        {"churn_per_minute": 2},
+        {"log_size": 10},
+        {"token_ttl": 0},
+    ],
+)
+def test_reset_refuses_settings_it_cannot_take_and_changes_nothing(
+    frozen: SimulatorProcess, body: dict[str, Any]
+) -> None:
+    frozen.stop_server("as-02")
+    before = frozen.state()
+
+    status = status_of(frozen, "POST", "reset", body)
+
+    assert status == 400
+    assert frozen.state() == before

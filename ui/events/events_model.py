@@ -72,7 +72,10 @@ class EventsTableModel(QAbstractTableModel):
     (``by <user>``) in the Event column.
 
     Invariants: rows never change once added; ``add`` inserts at the top in one
-    ``rowsInserted``; ``set_records`` is one reset (at start-up, before anyone selects).
+    ``rowsInserted``, except a record older than the top row (it arrived late: an
+    action's record after the poll that saw its effect), which goes in its place by
+    time in a ``rowsInserted`` of its own; ``set_records`` is one reset (at start-up,
+    before anyone selects).
     """
 
     def __init__(self, parent: QObject | None = None, *, max_rows: int = MAX_ROWS) -> None:
@@ -96,13 +99,24 @@ class EventsTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def add(self, records: Sequence[EventRecord]) -> None:
-        """Put new records on top (newest first among themselves), then trim the oldest."""
+        """Put new records in their place, newest first: on top, unless older than the top
+        row (below the rows newer than it, above those as old); then trim the oldest."""
         if not records:
             return
         fresh = sorted(records, key=lambda r: r.ts, reverse=True)
-        self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
-        self._rows[:0] = fresh
-        self.endInsertRows()
+        top = self._rows[0].ts if self._rows else None
+        on_top = [r for r in fresh if top is None or r.ts >= top]
+        if on_top:
+            self.beginInsertRows(QModelIndex(), 0, len(on_top) - 1)
+            self._rows[:0] = on_top
+            self.endInsertRows()
+        for late in fresh[len(on_top) :]:
+            row = next(
+                (i for i, held in enumerate(self._rows) if held.ts <= late.ts), len(self._rows)
+            )
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._rows.insert(row, late)
+            self.endInsertRows()
         self._trim()
 
     def drop_older_than(self, cutoff: datetime) -> None:

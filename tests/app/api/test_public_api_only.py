@@ -19,16 +19,20 @@ def modules() -> list[Path]:
     return sorted(APP.rglob("*.py"))
 
 
-def trees() -> list[tuple[Path, ast.Module]]:
-    return [(path, ast.parse(path.read_text(encoding="utf-8"))) for path in modules()]
+def tree_of(path: Path) -> ast.Module:
+    """``path`` parsed when its test runs, not when the tests are collected: every xdist
+    worker collects every module, and the trees of all of ``app/`` kept for the whole run
+    made every full garbage collection in every worker slower."""
+    return ast.parse(path.read_text(encoding="utf-8"))
 
 
 def test_there_are_modules_to_scan() -> None:
     assert len(modules()) > 50
 
 
-@pytest.mark.parametrize(("path", "tree"), trees(), ids=lambda v: getattr(v, "name", ""))
-def test_no_asyncio_protocol_is_defined(path: Path, tree: ast.Module) -> None:
+@pytest.mark.parametrize("path", modules(), ids=lambda path: path.name)
+def test_no_asyncio_protocol_is_defined(path: Path) -> None:
+    tree = tree_of(path)
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):
             for base in node.bases:
@@ -38,10 +42,9 @@ def test_no_asyncio_protocol_is_defined(path: Path, tree: ast.Module) -> None:
                 ), f"{path.name}:{node.lineno} defines an asyncio protocol ({node.name})"
 
 
-@pytest.mark.parametrize(("path", "tree"), trees(), ids=lambda v: getattr(v, "name", ""))
-def test_no_private_attribute_of_another_object_is_used_by_network_code(
-    path: Path, tree: ast.Module
-) -> None:
+@pytest.mark.parametrize("path", modules(), ids=lambda path: path.name)
+def test_no_private_attribute_of_another_object_is_used_by_network_code(path: Path) -> None:
+    tree = tree_of(path)
     source = ast.unparse(tree)
     if "httpx" not in source and "ssl" not in source:
         return

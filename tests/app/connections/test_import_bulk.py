@@ -14,16 +14,19 @@ from app.cli.main import main
 from app.connections import ConnectionStore, ConnectionStoreError
 from app.connections.transfer import export_connections, import_connections
 from app.paths import AppPaths
-from tests.helpers.profiles import MakeProfile
+from tests.helpers.profiles import MakeProfile, profile_factory
 
 COUNT = 10_000
 
 
-@pytest.fixture
-def big_export(tmp_path: Path, make_profile: MakeProfile) -> Path:
-    """10,000 connections, two of them invalid (no URL; a C0 control in the name)."""
+@pytest.fixture(scope="module")
+def big_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """10,000 connections, two of them invalid (no URL; a C0 control in the name).
+
+    Made once for the module (about two seconds of CPU); the tests only read it."""
+    make_profile = profile_factory()
     profiles = [make_profile(name=f"Site {i:05d}") for i in range(COUNT)]
-    path = tmp_path / "big.json"
+    path = tmp_path_factory.mktemp("bulk") / "big.json"
     export_connections(profiles, path)
     document = json.loads(path.read_bytes())
     document["connections"][5]["urls"] = []

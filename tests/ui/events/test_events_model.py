@@ -50,6 +50,18 @@ def test_the_model_is_consistent_through_loads_adds_and_trims(qtmodeltester: Mod
     assert [r.ts.minute for r in model.records()] == [6, 5, 4]
 
 
+def test_a_record_that_arrives_after_newer_ones_goes_in_its_place(
+    qtmodeltester: ModelTester,
+) -> None:
+    model = EventsTableModel()
+    qtmodeltester.check(model, force_py=True)
+    model.set_records([record(1), record(5)])
+    model.add([record(7), record(3)])  # 3 came late, with 7
+    model.add([record(6)])  # late: the poll that saw an action's effect came first
+
+    assert [r.ts.minute for r in model.records()] == [7, 6, 5, 3, 1]
+
+
 def test_the_filter_proxy_is_consistent(qtmodeltester: ModelTester) -> None:
     model = EventsTableModel()
     proxy = EventsFilterProxy()
