@@ -244,8 +244,21 @@ class RecordingTransport(httpx.BaseTransport):
         self.inner.close()
 
 
+_EARLIER_WORKERS: set[threading.Thread] = set()
+"""Worker threads alive when the running test started (see ``earlier_workers_left_out``)."""
+
+
 def worker_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name.startswith("http-worker")]
+    """The worker threads alive now that the running test started.
+
+    Earlier tests of the same process may leave theirs ending (a daemon thread ends at
+    its read timeout at the latest); they are not the running test's subject.
+    """
+    return [
+        t
+        for t in threading.enumerate()
+        if t.name.startswith("http-worker") and t not in _EARLIER_WORKERS
+    ]
 
 
 async def until(condition: Callable[[], bool], limit: float = 10.0) -> None:
