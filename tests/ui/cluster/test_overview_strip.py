@@ -233,18 +233,24 @@ def test_a_long_busiest_name_and_version_list_elide_instead_of_widening_the_stri
     assert strip.busiest.toolTip() == "The server with the most Clients"
 
 
-def test_a_kept_tally_gives_the_facts_counted_afresh_over_random_polls(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def recounts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes of the server lists the strip counted per version, call by call."""
     from ui.cluster import overview_strip
 
-    recounts: list[int] = []
+    calls: list[int] = []
     counted = overview_strip._version_counts
     monkeypatch.setattr(
         overview_strip,
         "_version_counts",
-        lambda listed: recounts.append(len(listed)) or counted(listed),
+        lambda listed: calls.append(len(listed)) or counted(listed),
     )
+    return calls
+
+
+def test_a_kept_tally_gives_the_facts_counted_afresh_over_random_polls(
+    recounts: list[int],
+) -> None:
     rng = random.Random(5)
     tally = Tally()
     shown = [server(n, clients=rng.randrange(50)) for n in range(1, 11)]
@@ -272,17 +278,8 @@ def test_a_kept_tally_gives_the_facts_counted_afresh_over_random_polls(
 
 
 def test_a_poll_that_changes_only_clients_counts_no_status_or_version_again(
-    monkeypatch: pytest.MonkeyPatch,
+    recounts: list[int],
 ) -> None:
-    from ui.cluster import overview_strip
-
-    recounts: list[int] = []
-    counted = overview_strip._version_counts
-    monkeypatch.setattr(
-        overview_strip,
-        "_version_counts",
-        lambda listed: recounts.append(len(listed)) or counted(listed),
-    )
     tally = Tally()
     shown = [server(n, clients=n) for n in range(1, 6)]
     first = OverviewFacts.of(tuple(shown), None, tally)
